@@ -1,0 +1,60 @@
+package io.slipway.cli;
+
+import io.slipway.registry.RegistryServer;
+import io.slipway.registry.config.RegistryConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code slipway registry …}: running the registry server. */
+@Command(name = "registry", description = "Run the Slipway registry.", mixinStandardHelpOptions = true,
+        subcommands = {RegistryCommand.Serve.class})
+final class RegistryCommand {
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Serve the OCI Distribution API (blobs on the local disk, metadata in SQLite by default).")
+    static final class Serve implements Callable<Integer> {
+
+        @Option(names = "--listen", paramLabel = "HOST:PORT",
+                description = "Address to listen on (default: ${DEFAULT-VALUE} or the configuration's).")
+        String listen;
+
+        @Option(names = "--data", paramLabel = "DIR", description = "Where blobs and metadata live (default: ./.slipway).")
+        Path data;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
+        Path config;
+
+        @Option(names = "--auth", paramLabel = "MODE", description = "Authentication: none (an open registry).")
+        String auth;
+
+        @Override
+        public Integer call() throws Exception {
+            RegistryConfig c = config != null ? RegistryConfig.load(config) : RegistryConfig.defaults();
+            c = c.withEnvironment(System.getenv());
+            if (listen != null) {
+                c = c.withListen(listen);
+            }
+            if (data != null) {
+                c = c.withDataDir(data);
+            }
+            if (auth != null) {
+                c = c.withAuth(auth);
+            }
+            RegistryServer server = RegistryServer.start(c);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    server.close();
+                } catch (Exception e) {
+                    System.err.println("slipway: error while stopping: " + e.getMessage());
+                }
+            }, "registry-shutdown"));
+            System.out.println("Slipway registry at " + server.uri() + "/v2/ (data in "
+                    + c.dataDir().toAbsolutePath() + ")");
+            System.out.flush();
+            server.join();
+            return 0;
+        }
+    }
+}

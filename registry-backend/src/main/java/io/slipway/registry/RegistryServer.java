@@ -1,0 +1,130 @@
+package io.slipway.registry;
+
+import io.slipway.registry.config.RegistryConfig;
+import io.slipway.registry.distribution.BlobService;
+import io.slipway.registry.distribution.ManifestService;
+import io.slipway.registry.distribution.UploadService;
+import io.slipway.registry.http.DistributionHandler;
+import io.slipway.registry.metadata.MetadataStore;
+import io.slipway.registry.metadata.SqliteMetadataStore;
+import io.slipway.registry.storage.BlobStore;
+import io.slipway.registry.storage.FileSystemBlobStore;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry process: the stores the configuration names, the services over them, and Jetty in
+ * front. {@code RegistryServer.start(config)} returns a running server; {@link #close()} stops it.
+ */
+public final class RegistryServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryServer.class);
+
+    private final RegistryConfig config;
+    private final BlobStore blobs;
+    private final MetadataStore metadata;
+    private final Server jetty;
+    private final ServerConnector connector;
+    private final ScheduledExecutorService housekeeping;
+
+    private RegistryServer(RegistryConfig config) throws Exception {
+        this.config = config;
+        Files.createDirectories(config.dataDir());
+        this.blobs = new FileSystemBlobStore(config.dataDir());
+        this.metadata = new SqliteMetadataStore(config.dataDir().resolve("metadata.db"));
+        Clock clock = Clock.systemUTC();
+        BlobService blobService = new BlobService(blobs, metadata);
+        UploadService uploads = new UploadService(blobs, metadata, config.limits(), clock);
+        ManifestService manifests = new ManifestService(blobs, metadata, config.limits(), clock);
+
+        QueuedThreadPool threads = new QueuedThreadPool(256, 8);
+        threads.setName("registry");
+        this.jetty = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setOutputBufferSize(64 * 1024);
+        http.setRequestHeaderSize(16 * 1024);
+        this.connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        connector.setAcceptQueueSize(1024);
+        jetty.addConnector(connector);
+        jetty.setHandler(new DistributionHandler(blobService, uploads, manifests, metadata, config.limits()));
+        jetty.setStopTimeout(5000);
+
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "registry-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+        housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                int purged = uploads.purgeAbandoned();
+                if (purged > 0) {
+                    LOG.info("purged {} abandoned uploads", purged);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("purging abandoned uploads failed: {}", e.toString());
+            }
+        }, 0, 1, TimeUnit.HOURS);
+    }
+
+    public static RegistryServer start(RegistryConfig config) throws Exception {
+        RegistryServer server = new RegistryServer(config);
+        try {
+            server.jetty.start();
+        } catch (Exception e) {
+            server.close();
+            throw e;
+        }
+        LOG.info("registry listening on http://{}:{} with data in {}", config.host(), server.port(),
+                config.dataDir().toAbsolutePath());
+        return server;
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** The base URL, {@code http://host:port}. */
+    public URI uri() {
+        String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        return URI.create("http://" + host + ":" + port());
+    }
+
+    public RegistryConfig config() {
+        return config;
+    }
+
+    public MetadataStore metadata() {
+        return metadata;
+    }
+
+    public void join() throws InterruptedException {
+        jetty.join();
+    }
+
+    @Override
+    public void close() throws Exception {
+        housekeeping.shutdownNow();
+        try {
+            jetty.stop();
+        } finally {
+            metadata.close();
+            blobs.close();
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.slipway.registry.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.slipway.registry.distribution.Limits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The registry's configuration: one YAML file, overridden by environment variables, overridden by
+ * flags. Every default works on a laptop with nothing installed.
+ *
+ * <pre>
+ * listen: 127.0.0.1:5000
+ * data: ./.slipway            # blobs/ and metadata.db go here
+ * auth: none
+ * limits:
+ *   manifestBytes: 4194304
+ *   nameLength: 255
+ *   uploadBytes: 68719476736
+ *   chunkBytes: 0             # 0: no per-chunk limit
+ *   uploadLifetime: 24h
+ *   listPageSize: 10000
+ * </pre>
+ */
+public record RegistryConfig(String host, int port, Path dataDir, String auth, Limits limits) {
+
+    public static final String DEFAULT_LISTEN = "127.0.0.1:5000";
+
+    public static RegistryConfig defaults() {
+        return new RegistryConfig("127.0.0.1", 5000, Path.of(".slipway"), "none", Limits.defaults());
+    }
+
+    public RegistryConfig withListen(String listen) {
+        int colon = listen.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("listen address must be HOST:PORT, not \"" + listen + "\"");
+        }
+        String h = listen.substring(0, colon);
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        int p;
+        try {
+            p = Integer.parseInt(listen.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("listen port must be a number in \"" + listen + "\"");
+        }
+        if (p < 0 || p > 65535) {
+            throw new IllegalArgumentException("listen port must be 0-65535");
+        }
+        return new RegistryConfig(h.isEmpty() ? "0.0.0.0" : h, p, dataDir, auth, limits);
+    }
+
+    public RegistryConfig withDataDir(Path dir) {
+        return new RegistryConfig(host, port, dir, auth, limits);
+    }
+
+    public RegistryConfig withAuth(String mode) {
+        if (!"none".equals(mode)) {
+            throw new IllegalArgumentException("auth mode \"" + mode + "\" is not available; use --auth none");
+        }
+        return new RegistryConfig(host, port, dataDir, mode, limits);
+    }
+
+    public RegistryConfig withLimits(Limits l) {
+        return new RegistryConfig(host, port, dataDir, auth, l);
+    }
+
+    /** Applies {@code SLIPWAY_LISTEN} and {@code SLIPWAY_DATA} when set. */
+    public RegistryConfig withEnvironment(Map<String, String> env) {
+        RegistryConfig c = this;
+        if (env.get("SLIPWAY_LISTEN") != null) {
+            c = c.withListen(env.get("SLIPWAY_LISTEN"));
+        }
+        if (env.get("SLIPWAY_DATA") != null) {
+            c = c.withDataDir(Path.of(env.get("SLIPWAY_DATA")));
+        }
+        return c;
+    }
+
+    /** Reads a YAML configuration file over the defaults; unknown keys are an error, not a silent typo. */
+    public static RegistryConfig load(Path file) throws IOException {
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+        RegistryConfig c = defaults();
+        if (root == null || root.isNull() || root.isMissingNode()) {
+            return c;
+        }
+        if (!root.isObject()) {
+            throw new IOException(file + ": the configuration must be a mapping");
+        }
+        checkKeys(file, "", root, Set.of("listen", "data", "auth", "limits"));
+        if (root.hasNonNull("listen")) {
+            c = c.withListen(root.get("listen").asText());
+        }
+        if (root.hasNonNull("data")) {
+            Path data = Path.of(root.get("data").asText());
+            c = c.withDataDir(data.isAbsolute() ? data : file.toAbsolutePath().getParent().resolve(data));
+        }
+        if (root.hasNonNull("auth")) {
+            c = c.withAuth(root.get("auth").asText());
+        }
+        JsonNode l = root.get("limits");
+        if (l != null && l.isObject()) {
+            checkKeys(file, "limits.", l, Set.of("manifestBytes", "nameLength", "uploadBytes", "chunkBytes",
+                    "uploadLifetime", "listPageSize"));
+            Limits d = c.limits();
+            c = c.withLimits(new Limits(
+                    l.path("manifestBytes").asInt(d.manifestBytes()),
+                    l.path("nameLength").asInt(d.nameLength()),
+                    l.path("uploadBytes").asLong(d.uploadBytes()),
+                    l.path("chunkBytes").asLong(d.chunkBytes()),
+                    l.hasNonNull("uploadLifetime") ? duration(l.get("uploadLifetime").asText()) : d.uploadLifetime(),
+                    l.path("listPageSize").asInt(d.listPageSize())));
+        }
+        return c;
+    }
+
+    private static void checkKeys(Path file, String prefix, JsonNode node, Set<String> known) throws IOException {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!known.contains(key)) {
+                throw new IOException(file + ": unknown setting " + prefix + key);
+            }
+        }
+    }
+
+    /** {@code 90s}, {@code 30m}, {@code 24h}, {@code 7d}, or an ISO-8601 duration. */
+    public static Duration duration(String text) {
+        String t = text.trim();
+        if (t.startsWith("P") || t.startsWith("p")) {
+            return Duration.parse(t);
+        }
+        long n = Long.parseLong(t.substring(0, t.length() - 1));
+        return switch (t.charAt(t.length() - 1)) {
+            case 's' -> Duration.ofSeconds(n);
+            case 'm' -> Duration.ofMinutes(n);
+            case 'h' -> Duration.ofHours(n);
+            case 'd' -> Duration.ofDays(n);
+            default -> throw new IllegalArgumentException("duration must end in s, m, h or d: " + text);
+        };
+    }
+}

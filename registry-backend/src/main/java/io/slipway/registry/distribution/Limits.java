@@ -1,0 +1,22 @@
+package io.slipway.registry.distribution;
+
+import java.time.Duration;
+
+/**
+ * Size limits the registry enforces, all configurable.
+ *
+ * @param manifestBytes  largest manifest accepted (the specification's 4 MiB by default)
+ * @param nameLength     longest repository name
+ * @param uploadBytes    largest blob an upload may grow to
+ * @param chunkBytes     largest single PATCH (0: no limit beyond {@code uploadBytes})
+ * @param uploadLifetime how long an abandoned upload is kept before it is purged
+ * @param listPageSize   most entries a tag or catalog page holds
+ */
+public record Limits(
+        int manifestBytes, int nameLength, long uploadBytes, long chunkBytes, Duration uploadLifetime,
+        int listPageSize) {
+
+    public static Limits defaults() {
+        return new Limits(4 * 1024 * 1024, 255, 64L * 1024 * 1024 * 1024, 0, Duration.ofHours(24), 10_000);
+    }
+}

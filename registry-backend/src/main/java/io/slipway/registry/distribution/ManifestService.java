@@ -1,0 +1,268 @@
+package io.slipway.registry.distribution;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.oci.Descriptor;
+import io.slipway.oci.Digest;
+import io.slipway.oci.ErrorCode;
+import io.slipway.oci.InvalidManifestException;
+import io.slipway.oci.Manifest;
+import io.slipway.oci.MediaTypes;
+import io.slipway.oci.Tag;
+import io.slipway.registry.metadata.ManifestRecord;
+import io.slipway.registry.metadata.MetadataStore;
+import io.slipway.registry.storage.BlobStore;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Manifests, tags and referrers. A manifest is accepted only when it parses, its digest matches
+ * the one it is pushed by, and every blob and child manifest it references is already readable in
+ * the repository; it is then stored as a blob and recorded, with its tag, in one transaction.
+ */
+public final class ManifestService {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CONFIG_READ_LIMIT = 1 << 20;
+    private static final long CACHE_BYTES = 64L << 20;
+
+    private final BlobStore blobs;
+    private final MetadataStore metadata;
+    private final Limits limits;
+    private final Clock clock;
+
+    // Manifests are immutable by digest, so their bytes may be cached without invalidation; the
+    // metadata lookup before every read decides whether the manifest is still there.
+    private final Map<Digest, byte[]> cache = new ConcurrentHashMap<>();
+    private final AtomicLong cachedBytes = new AtomicLong();
+
+    /** A manifest to serve. */
+    public record Found(ManifestRecord record, byte[] content) {
+    }
+
+    /** The answer to a manifest push. */
+    public record Pushed(Digest digest, Digest subject) {
+    }
+
+    public ManifestService(BlobStore blobs, MetadataStore metadata, Limits limits, Clock clock) {
+        this.blobs = blobs;
+        this.metadata = metadata;
+        this.limits = limits;
+        this.clock = clock;
+    }
+
+    public Pushed put(String repository, String reference, String contentType, byte[] content) throws IOException {
+        String tag = null;
+        Digest byDigest = null;
+        if (Digest.looksLikeDigest(reference)) {
+            byDigest = Names.digest(reference);
+        } else if (Tag.isValid(reference)) {
+            tag = reference;
+        } else {
+            throw new RegistryException(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(reference) + "\"");
+        }
+        if (content.length > limits.manifestBytes()) {
+            throw new RegistryException(ErrorCode.TOO_LARGE,
+                    "manifest is larger than the limit of " + limits.manifestBytes() + " bytes");
+        }
+        Manifest manifest;
+        try {
+            manifest = Manifest.parse(content, contentType);
+        } catch (InvalidManifestException e) {
+            throw new RegistryException(ErrorCode.MANIFEST_INVALID, e.getMessage());
+        }
+        Digest digest = byDigest != null
+                ? Digest.of(byDigest.algorithm(), content)
+                : Digest.sha256(content);
+        if (byDigest != null && !byDigest.equals(digest)) {
+            throw new RegistryException(ErrorCode.DIGEST_INVALID,
+                    "manifest has digest " + digest + ", not " + byDigest);
+        }
+
+        long totalSize = content.length;
+        List<Digest> references = new ArrayList<>();
+        if (manifest.isIndex()) {
+            List<Digest> children = manifest.manifests().stream().map(Descriptor::digest).toList();
+            Set<Digest> present = metadata.existingManifests(repository, children);
+            for (Descriptor child : manifest.manifests()) {
+                if (!present.contains(child.digest())) {
+                    throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                            "manifest " + child.digest() + " is not in " + repository, Map.of("digest",
+                            child.digest().toString()), Map.of());
+                }
+                totalSize += child.size();
+                references.add(child.digest());
+            }
+        } else {
+            List<Descriptor> required = manifest.requiredBlobs();
+            Map<Digest, Long> present = metadata.linkedBlobSizes(repository, digestsOf(required));
+            for (Descriptor blob : required) {
+                Long size = present.get(blob.digest());
+                if (size == null) {
+                    throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                            "blob " + blob.digest() + " is not in " + repository,
+                            Map.of("digest", blob.digest().toString()), Map.of());
+                }
+                if (size != blob.size()) {
+                    throw new RegistryException(ErrorCode.MANIFEST_INVALID, "blob " + blob.digest()
+                            + " has " + size + " bytes, the manifest says " + blob.size());
+                }
+            }
+            for (Descriptor d : manifest.layers()) {
+                totalSize += d.size();
+            }
+            totalSize += manifest.config().size();
+            references.add(manifest.config().digest());
+            manifest.layers().forEach(l -> references.add(l.digest()));
+        }
+
+        Instant now = clock.instant();
+        Instant created = manifest.isIndex() ? now : imageCreated(manifest.config()).orElse(now);
+        blobs.putVerified(digest, content);
+        ManifestRecord record = new ManifestRecord(repository, digest, manifest.mediaType(), content.length,
+                manifest.config() == null ? null : manifest.config().digest(),
+                manifest.effectiveArtifactType(),
+                manifest.subject() == null ? null : manifest.subject().digest(),
+                manifest.annotations().isEmpty() ? null : JSON.writeValueAsString(manifest.annotations()),
+                totalSize, created, now, references);
+        metadata.putManifest(record, tag);
+        remember(digest, content);
+        return new Pushed(digest, manifest.subject() == null ? null : manifest.subject().digest());
+    }
+
+    /** Finds a manifest by tag or digest; 404 MANIFEST_UNKNOWN when there is none. */
+    public Found get(String repository, String reference) throws IOException {
+        ManifestRecord record = resolve(repository, reference)
+                .orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                        "manifest " + printable(reference) + " is not in " + repository));
+        byte[] content = cache.get(record.digest());
+        if (content == null) {
+            content = blobs.readAll(record.digest(), Math.max(limits.manifestBytes(), (int) record.size()));
+            if (content == null) {
+                throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                        "manifest " + record.digest() + " content is missing");
+            }
+            remember(record.digest(), content);
+        }
+        return new Found(record, content);
+    }
+
+    /** The stored record of a manifest, without its bytes (for HEAD). */
+    public ManifestRecord head(String repository, String reference) {
+        return resolve(repository, reference)
+                .orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                        "manifest " + printable(reference) + " is not in " + repository));
+    }
+
+    /** Deletes by digest (the manifest and its tags) or by tag (the tag only). */
+    public void delete(String repository, String reference) {
+        boolean removed;
+        if (Digest.looksLikeDigest(reference)) {
+            removed = metadata.deleteManifest(repository, Names.digest(reference));
+        } else if (Tag.isValid(reference)) {
+            removed = metadata.deleteTag(repository, reference);
+        } else {
+            throw new RegistryException(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(reference) + "\"");
+        }
+        if (!removed) {
+            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                    "manifest " + printable(reference) + " is not in " + repository);
+        }
+    }
+
+    public List<String> tags(String repository, String last, int n) {
+        if (!metadata.repositoryExists(repository)) {
+            throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + repository + " is not known");
+        }
+        return metadata.tags(repository, last, n);
+    }
+
+    /**
+     * The referrers index of {@code subject}: every manifest in the repository whose {@code
+     * subject} it is, optionally only those of one artifact type.
+     */
+    public byte[] referrers(String repository, Digest subject, String artifactType) throws IOException {
+        ObjectNode index = JSON.createObjectNode();
+        index.put("schemaVersion", 2);
+        index.put("mediaType", MediaTypes.OCI_INDEX);
+        ArrayNode list = index.putArray("manifests");
+        for (ManifestRecord m : metadata.referrers(repository, subject)) {
+            if (artifactType != null && !artifactType.equals(m.artifactType())) {
+                continue;
+            }
+            ObjectNode d = list.addObject();
+            d.put("mediaType", m.mediaType());
+            d.put("digest", m.digest().toString());
+            d.put("size", m.size());
+            if (m.artifactType() != null) {
+                d.put("artifactType", m.artifactType());
+            }
+            if (m.annotationsJson() != null) {
+                d.set("annotations", JSON.readTree(m.annotationsJson()));
+            }
+        }
+        return JSON.writeValueAsBytes(index);
+    }
+
+    private Optional<ManifestRecord> resolve(String repository, String reference) {
+        if (Digest.looksLikeDigest(reference)) {
+            return metadata.manifest(repository, Names.digest(reference));
+        }
+        if (!Tag.isValid(reference)) {
+            return Optional.empty();
+        }
+        return metadata.manifestByTag(repository, reference);
+    }
+
+    /** The {@code created} time of an image config, when it is one and says so. */
+    private Optional<Instant> imageCreated(Descriptor config) throws IOException {
+        if (!MediaTypes.OCI_CONFIG.equals(config.mediaType()) && !MediaTypes.DOCKER_CONFIG.equals(config.mediaType())) {
+            return Optional.empty();
+        }
+        if (config.size() > CONFIG_READ_LIMIT) {
+            return Optional.empty();
+        }
+        byte[] bytes = blobs.readAll(config.digest(), CONFIG_READ_LIMIT);
+        if (bytes == null) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode created = JSON.readTree(bytes).get("created");
+            if (created != null && created.isTextual()) {
+                return Optional.of(OffsetDateTime.parse(created.textValue()).toInstant());
+            }
+        } catch (IOException | DateTimeParseException e) {
+            // A config that is not the JSON it claims to be still makes a valid manifest; the
+            // listing falls back to the push time.
+        }
+        return Optional.empty();
+    }
+
+    private void remember(Digest digest, byte[] content) {
+        if (cachedBytes.addAndGet(content.length) > CACHE_BYTES) {
+            cache.clear();
+            cachedBytes.set(content.length);
+        }
+        cache.put(digest, content);
+    }
+
+    private static Collection<Digest> digestsOf(List<Descriptor> descriptors) {
+        return descriptors.stream().map(Descriptor::digest).toList();
+    }
+
+    private static String printable(String s) {
+        return (s.length() > 80 ? s.substring(0, 80) : s).replaceAll("[^\\x20-\\x7e]", "?");
+    }
+}

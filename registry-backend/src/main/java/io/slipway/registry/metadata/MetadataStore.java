@@ -1,0 +1,73 @@
+package io.slipway.registry.metadata;
+
+import io.slipway.oci.Digest;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Everything the registry knows besides blob bytes: repositories, which blobs each repository may
+ * read, manifests, tags and upload sessions. One implementation per database; they pass the same
+ * behaviour tests.
+ */
+public interface MetadataStore extends AutoCloseable {
+
+    // --- repositories
+
+    boolean repositoryExists(String repository);
+
+    /** Repository names in lexical order after {@code last} (null: from the start), at most {@code n}. */
+    List<String> repositories(String last, int n);
+
+    // --- blobs linked to a repository (what a repository may read)
+
+    void linkBlob(String repository, Digest digest, long size);
+
+    OptionalLong linkedBlobSize(String repository, Digest digest);
+
+    /** Of {@code digests}, those linked to the repository, with their sizes, in one query. */
+    java.util.Map<Digest, Long> linkedBlobSizes(String repository, Collection<Digest> digests);
+
+    boolean unlinkBlob(String repository, Digest digest);
+
+    // --- manifests and tags
+
+    /** Stores a manifest (idempotent) and, when {@code tag} is not null, points the tag at it. */
+    void putManifest(ManifestRecord manifest, String tag);
+
+    Optional<ManifestRecord> manifest(String repository, Digest digest);
+
+    Optional<ManifestRecord> manifestByTag(String repository, String tag);
+
+    /** Removes a manifest and every tag pointing at it; false when it was not there. */
+    boolean deleteManifest(String repository, Digest digest);
+
+    boolean deleteTag(String repository, String tag);
+
+    /** Tags in lexical order after {@code last} (null: from the start), at most {@code n}. */
+    List<String> tags(String repository, String last, int n);
+
+    /** Manifests in the repository whose {@code subject} is {@code subject}. */
+    List<ManifestRecord> referrers(String repository, Digest subject);
+
+    /** Which of {@code digests} are manifests of the repository. */
+    java.util.Set<Digest> existingManifests(String repository, Collection<Digest> digests);
+
+    /** Every image (tagged or not) whose repository starts with {@code prefix} (null: all). */
+    List<ImageRow> images(String prefix);
+
+    // --- uploads
+
+    void createUpload(UploadSession session);
+
+    Optional<UploadSession> upload(String id);
+
+    boolean deleteUpload(String id);
+
+    List<UploadSession> uploadsStartedBefore(Instant cutoff);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,567 @@
+package io.slipway.registry.metadata;
+
+import io.slipway.oci.Digest;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The embedded default: one SQLite file in WAL mode. Writes go through a single connection under a
+ * lock (SQLite has one writer anyway); reads use a small pool of read-only connections, which WAL
+ * lets run beside the writer. {@code synchronous=NORMAL} keeps every committed transaction through
+ * a killed process; only an operating-system crash can lose the last few, never corrupt the file.
+ */
+public final class SqliteMetadataStore implements MetadataStore {
+
+    private static final int READERS = 8;
+
+    private final String url;
+    private final Connection writer;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
+
+    public SqliteMetadataStore(Path file) {
+        this.url = "jdbc:sqlite:" + file.toAbsolutePath();
+        try {
+            this.writer = open(false);
+            Migrations.apply(writer);
+            for (int i = 0; i < READERS; i++) {
+                readers.add(open(true));
+            }
+        } catch (SQLException e) {
+            throw new MetadataException("cannot open the metadata database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Connection open(boolean readOnly) throws SQLException {
+        Connection c = DriverManager.getConnection(url);
+        try (Statement st = c.createStatement()) {
+            st.execute("PRAGMA busy_timeout = 10000");
+            if (!readOnly) {
+                st.execute("PRAGMA journal_mode = WAL");
+                st.execute("PRAGMA synchronous = NORMAL");
+                st.execute("PRAGMA foreign_keys = ON");
+            } else {
+                st.execute("PRAGMA query_only = ON");
+            }
+        }
+        return c;
+    }
+
+    // --- plumbing
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T read(Work<T> work) {
+        Connection c;
+        try {
+            c = readers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MetadataException("interrupted waiting for the metadata database", e);
+        }
+        try {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new MetadataException("metadata read failed: " + e.getMessage(), e);
+        } finally {
+            readers.add(c);
+        }
+    }
+
+    private <T> T write(Work<T> work) {
+        writeLock.lock();
+        try {
+            writer.setAutoCommit(false);
+            try {
+                T result = work.run(writer);
+                writer.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                writer.rollback();
+                throw e;
+            } finally {
+                writer.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new MetadataException("metadata write failed: " + e.getMessage(), e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private static Long repositoryId(Connection c, String repository) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM repositories WHERE name = ?")) {
+            ps.setString(1, repository);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    private static long ensureRepository(Connection c, String repository) throws SQLException {
+        Long id = repositoryId(c, repository);
+        if (id != null) {
+            return id;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO repositories(name, created_at) VALUES (?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+            ps.setString(1, repository);
+            ps.setLong(2, System.currentTimeMillis());
+            ps.executeUpdate();
+            try (ResultSet rs = ps.getGeneratedKeys()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    // --- repositories
+
+    @Override
+    public boolean repositoryExists(String repository) {
+        return read(c -> repositoryId(c, repository) != null);
+    }
+
+    @Override
+    public List<String> repositories(String last, int n) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT name FROM repositories WHERE name > ? ORDER BY name LIMIT ?")) {
+                ps.setString(1, last == null ? "" : last);
+                ps.setInt(2, n);
+                List<String> names = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        names.add(rs.getString(1));
+                    }
+                }
+                return names;
+            }
+        });
+    }
+
+    // --- blobs
+
+    @Override
+    public void linkBlob(String repository, Digest digest, long size) {
+        write(c -> {
+            long id = ensureRepository(c, repository);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO repository_blobs(repository_id, digest, size) VALUES (?, ?, ?) "
+                            + "ON CONFLICT(repository_id, digest) DO NOTHING")) {
+                ps.setLong(1, id);
+                ps.setString(2, digest.toString());
+                ps.setLong(3, size);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public OptionalLong linkedBlobSize(String repository, Digest digest) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT b.size FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id "
+                            + "WHERE r.name = ? AND b.digest = ?")) {
+                ps.setString(1, repository);
+                ps.setString(2, digest.toString());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public Map<Digest, Long> linkedBlobSizes(String repository, Collection<Digest> digests) {
+        if (digests.isEmpty()) {
+            return Map.of();
+        }
+        return read(c -> {
+            Map<Digest, Long> found = new HashMap<>();
+            Long id = repositoryId(c, repository);
+            if (id == null) {
+                return found;
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT size FROM repository_blobs WHERE repository_id = ? AND digest = ?")) {
+                for (Digest d : new HashSet<>(digests)) {
+                    ps.setLong(1, id);
+                    ps.setString(2, d.toString());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            found.put(d, rs.getLong(1));
+                        }
+                    }
+                }
+            }
+            return found;
+        });
+    }
+
+    @Override
+    public boolean unlinkBlob(String repository, Digest digest) {
+        return write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM repository_blobs WHERE digest = ? AND repository_id = "
+                            + "(SELECT id FROM repositories WHERE name = ?)")) {
+                ps.setString(1, digest.toString());
+                ps.setString(2, repository);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    // --- manifests
+
+    @Override
+    public void putManifest(ManifestRecord m, String tag) {
+        write(c -> {
+            long id = ensureRepository(c, m.repository());
+            int inserted;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO manifests(repository_id, digest, media_type, size, config_digest, artifact_type, "
+                            + "subject, annotations, total_size, created_at, pushed_at) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                            + "ON CONFLICT(repository_id, digest) DO NOTHING")) {
+                ps.setLong(1, id);
+                ps.setString(2, m.digest().toString());
+                ps.setString(3, m.mediaType());
+                ps.setLong(4, m.size());
+                setNullable(ps, 5, m.configDigest());
+                ps.setString(6, m.artifactType());
+                setNullable(ps, 7, m.subject());
+                ps.setString(8, m.annotationsJson());
+                ps.setLong(9, m.totalSize());
+                ps.setLong(10, m.created().toEpochMilli());
+                ps.setLong(11, m.pushed().toEpochMilli());
+                inserted = ps.executeUpdate();
+            }
+            if (inserted > 0 && !m.references().isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO manifest_references(repository_id, manifest_digest, position, digest) "
+                                + "VALUES (?, ?, ?, ?)")) {
+                    int position = 0;
+                    for (Digest ref : m.references()) {
+                        ps.setLong(1, id);
+                        ps.setString(2, m.digest().toString());
+                        ps.setInt(3, position++);
+                        ps.setString(4, ref.toString());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            if (tag != null) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO tags(repository_id, name, digest, updated_at) VALUES (?, ?, ?, ?) "
+                                + "ON CONFLICT(repository_id, name) DO UPDATE SET digest = excluded.digest, "
+                                + "updated_at = excluded.updated_at")) {
+                    ps.setLong(1, id);
+                    ps.setString(2, tag);
+                    ps.setString(3, m.digest().toString());
+                    ps.setLong(4, System.currentTimeMillis());
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    private static final String MANIFEST_COLUMNS =
+            "r.name, m.digest, m.media_type, m.size, m.config_digest, m.artifact_type, m.subject, "
+                    + "m.annotations, m.total_size, m.created_at, m.pushed_at";
+
+    private static ManifestRecord manifestRow(ResultSet rs) throws SQLException {
+        return new ManifestRecord(
+                rs.getString(1),
+                Digest.parse(rs.getString(2)),
+                rs.getString(3),
+                rs.getLong(4),
+                nullableDigest(rs.getString(5)),
+                rs.getString(6),
+                nullableDigest(rs.getString(7)),
+                rs.getString(8),
+                rs.getLong(9),
+                Instant.ofEpochMilli(rs.getLong(10)),
+                Instant.ofEpochMilli(rs.getLong(11)),
+                List.of());
+    }
+
+    @Override
+    public Optional<ManifestRecord> manifest(String repository, Digest digest) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + MANIFEST_COLUMNS
+                    + " FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+                    + "WHERE r.name = ? AND m.digest = ?")) {
+                ps.setString(1, repository);
+                ps.setString(2, digest.toString());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(manifestRow(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<ManifestRecord> manifestByTag(String repository, String tag) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + MANIFEST_COLUMNS
+                    + " FROM tags t JOIN repositories r ON r.id = t.repository_id "
+                    + "JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest "
+                    + "WHERE r.name = ? AND t.name = ?")) {
+                ps.setString(1, repository);
+                ps.setString(2, tag);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(manifestRow(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteManifest(String repository, Digest digest) {
+        return write(c -> {
+            Long id = repositoryId(c, repository);
+            if (id == null) {
+                return false;
+            }
+            String d = digest.toString();
+            int removed;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM manifests WHERE repository_id = ? AND digest = ?")) {
+                ps.setLong(1, id);
+                ps.setString(2, d);
+                removed = ps.executeUpdate();
+            }
+            for (String sql : List.of("DELETE FROM tags WHERE repository_id = ? AND digest = ?",
+                    "DELETE FROM manifest_references WHERE repository_id = ? AND manifest_digest = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setLong(1, id);
+                    ps.setString(2, d);
+                    ps.executeUpdate();
+                }
+            }
+            return removed > 0;
+        });
+    }
+
+    @Override
+    public boolean deleteTag(String repository, String tag) {
+        return write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM tags WHERE name = ? AND repository_id = "
+                    + "(SELECT id FROM repositories WHERE name = ?)")) {
+                ps.setString(1, tag);
+                ps.setString(2, repository);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public List<String> tags(String repository, String last, int n) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id "
+                            + "WHERE r.name = ? AND t.name > ? ORDER BY t.name LIMIT ?")) {
+                ps.setString(1, repository);
+                ps.setString(2, last == null ? "" : last);
+                ps.setInt(3, n);
+                List<String> tags = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        tags.add(rs.getString(1));
+                    }
+                }
+                return tags;
+            }
+        });
+    }
+
+    @Override
+    public List<ManifestRecord> referrers(String repository, Digest subject) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + MANIFEST_COLUMNS
+                    + " FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+                    + "WHERE r.name = ? AND m.subject = ? ORDER BY m.pushed_at, m.digest")) {
+                ps.setString(1, repository);
+                ps.setString(2, subject.toString());
+                List<ManifestRecord> list = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        list.add(manifestRow(rs));
+                    }
+                }
+                return list;
+            }
+        });
+    }
+
+    @Override
+    public Set<Digest> existingManifests(String repository, Collection<Digest> digests) {
+        if (digests.isEmpty()) {
+            return Set.of();
+        }
+        return read(c -> {
+            Set<Digest> found = new HashSet<>();
+            Long id = repositoryId(c, repository);
+            if (id == null) {
+                return found;
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?")) {
+                for (Digest d : new HashSet<>(digests)) {
+                    ps.setLong(1, id);
+                    ps.setString(2, d.toString());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            found.add(d);
+                        }
+                    }
+                }
+            }
+            return found;
+        });
+    }
+
+    @Override
+    public List<ImageRow> images(String prefix) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT r.name, t.name, m.digest, m.media_type, m.created_at, m.total_size "
+                            + "FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+                            + "LEFT JOIN tags t ON t.repository_id = m.repository_id AND t.digest = m.digest "
+                            + "WHERE substr(r.name, 1, length(?)) = ? "
+                            + "ORDER BY r.name, t.name, m.digest")) {
+                String p = prefix == null ? "" : prefix;
+                ps.setString(1, p);
+                ps.setString(2, p);
+                List<ImageRow> rows = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new ImageRow(rs.getString(1), rs.getString(2), Digest.parse(rs.getString(3)),
+                                rs.getString(4), Instant.ofEpochMilli(rs.getLong(5)), rs.getLong(6)));
+                    }
+                }
+                return rows;
+            }
+        });
+    }
+
+    // --- uploads
+
+    @Override
+    public void createUpload(UploadSession session) {
+        write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO uploads(id, repository, started_at) VALUES (?, ?, ?)")) {
+                ps.setString(1, session.id());
+                ps.setString(2, session.repository());
+                ps.setLong(3, session.started().toEpochMilli());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<UploadSession> upload(String id) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, repository, started_at FROM uploads WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next()
+                            ? Optional.of(new UploadSession(rs.getString(1), rs.getString(2),
+                                    Instant.ofEpochMilli(rs.getLong(3))))
+                            : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteUpload(String id) {
+        return write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM uploads WHERE id = ?")) {
+                ps.setString(1, id);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public List<UploadSession> uploadsStartedBefore(Instant cutoff) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, repository, started_at FROM uploads WHERE started_at < ?")) {
+                ps.setLong(1, cutoff.toEpochMilli());
+                List<UploadSession> list = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        list.add(new UploadSession(rs.getString(1), rs.getString(2),
+                                Instant.ofEpochMilli(rs.getLong(3))));
+                    }
+                }
+                return list;
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        writeLock.lock();
+        try {
+            closeQuietly(writer);
+            Connection c;
+            while ((c = readers.poll()) != null) {
+                closeQuietly(c);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // closing at shutdown: nothing left to do with the error
+        }
+    }
+
+    private static void setNullable(PreparedStatement ps, int index, Digest digest) throws SQLException {
+        if (digest == null) {
+            ps.setNull(index, Types.VARCHAR);
+        } else {
+            ps.setString(index, digest.toString());
+        }
+    }
+
+    private static Digest nullableDigest(String text) {
+        return text == null ? null : Digest.parse(text);
+    }
+}

@@ -1,0 +1,71 @@
+package io.slipway.registry.storage;
+
+import io.slipway.oci.Digest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.OptionalLong;
+
+/**
+ * Where blob bytes live: content-addressed blobs, plus the in-progress uploads that become them.
+ * Everything above this seam is storage-agnostic, as with the storage drivers of the CNCF
+ * Distribution registry. Identifiers handed in here are already validated (a {@link Digest}, an
+ * upload id that is a UUID), so no implementation ever sees a path trick.
+ */
+public interface BlobStore extends AutoCloseable {
+
+    /** The size of a stored blob, or empty when the store does not hold it. */
+    OptionalLong size(Digest digest) throws IOException;
+
+    /** Opens a stored blob for reading, or returns null when it is not held. */
+    BlobContent open(Digest digest) throws IOException;
+
+    /** Reads a whole small blob (a manifest) into memory; null when it is not held. */
+    byte[] readAll(Digest digest, int maxBytes) throws IOException;
+
+    /** Stores small content whose digest the caller has just computed (manifests). */
+    void putVerified(Digest digest, byte[] content) throws IOException;
+
+    /** Removes a stored blob; true when it was there. */
+    boolean delete(Digest digest) throws IOException;
+
+    /** Starts an empty upload. */
+    void createUpload(String uploadId) throws IOException;
+
+    /** The number of bytes an upload holds, or -1 when there is no such upload. */
+    long uploadSize(String uploadId) throws IOException;
+
+    /** Appends to an upload; the writer must be closed to release the upload. */
+    UploadWriter appendTo(String uploadId) throws IOException;
+
+    /** Reads an upload's bytes from the start (to rebuild a hash after a restart). */
+    InputStream readUpload(String uploadId) throws IOException;
+
+    /**
+     * Makes a finished upload the blob {@code digest}. The caller has verified the digest; the
+     * store makes the bytes durable before they become visible, and the upload is gone afterwards.
+     * Committing a blob that already exists keeps the existing one.
+     */
+    void commitUpload(String uploadId, Digest digest) throws IOException;
+
+    /** Discards an upload; true when it existed. */
+    boolean deleteUpload(String uploadId) throws IOException;
+
+    @Override
+    default void close() throws IOException {
+    }
+
+    /** Bytes appended to an upload. */
+    interface UploadWriter extends AutoCloseable {
+        void write(ByteBuffer buffer) throws IOException;
+
+        /** Bytes in the upload so far (including what was there before this writer). */
+        long position() throws IOException;
+
+        /** Drops everything past {@code size}, undoing a partial append. */
+        void truncate(long size) throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+}

@@ -1,0 +1,271 @@
+package io.slipway.registry.storage;
+
+import io.slipway.oci.Digest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.OptionalLong;
+import java.util.UUID;
+
+/**
+ * Blobs as files under a directory:
+ * <pre>
+ *   blobs/sha256/ab/abcdef…      one file per blob, named by its digest
+ *   uploads/&lt;uuid&gt;               the bytes of an upload in progress
+ *   tmp/                          manifests being written
+ * </pre>
+ * A blob file appears only by an atomic rename of a file that was fsynced after its digest was
+ * checked, so a reader never sees a partial or unverified blob, and a killed process leaves at
+ * worst an orphaned upload or temporary file.
+ */
+public final class FileSystemBlobStore implements BlobStore {
+
+    private final Path blobs;
+    private final Path uploads;
+    private final Path tmp;
+
+    public FileSystemBlobStore(Path root) throws IOException {
+        this.blobs = Files.createDirectories(root.resolve("blobs"));
+        this.uploads = Files.createDirectories(root.resolve("uploads"));
+        this.tmp = Files.createDirectories(root.resolve("tmp"));
+        // Leftovers of a process killed while writing a manifest are never referenced.
+        try (var leftovers = Files.list(tmp)) {
+            for (Path p : (Iterable<Path>) leftovers::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private Path blobPath(Digest digest) {
+        String hex = digest.hex();
+        return blobs.resolve(digest.algorithm().prefix()).resolve(hex.substring(0, 2)).resolve(hex);
+    }
+
+    private Path uploadPath(String uploadId) {
+        // Re-parse so that nothing but a canonical UUID can name a file here.
+        String canonical = UUID.fromString(uploadId).toString();
+        if (!canonical.equals(uploadId)) {
+            throw new IllegalArgumentException("invalid upload id");
+        }
+        return uploads.resolve(canonical);
+    }
+
+    @Override
+    public OptionalLong size(Digest digest) throws IOException {
+        try {
+            return OptionalLong.of(Files.size(blobPath(digest)));
+        } catch (NoSuchFileException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    @Override
+    public BlobContent open(Digest digest) throws IOException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(blobPath(digest), StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        return new FileBlobContent(channel);
+    }
+
+    @Override
+    public byte[] readAll(Digest digest, int maxBytes) throws IOException {
+        Path path = blobPath(digest);
+        try {
+            if (Files.size(path) > maxBytes) {
+                throw new IOException("blob " + digest + " is larger than " + maxBytes + " bytes");
+            }
+            return Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void putVerified(Digest digest, byte[] content) throws IOException {
+        Path target = blobPath(digest);
+        if (Files.exists(target)) {
+            return;
+        }
+        Path temp = tmp.resolve(UUID.randomUUID().toString());
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                ch.write(buffer);
+            }
+            ch.force(true);
+        }
+        moveIntoPlace(temp, target);
+    }
+
+    @Override
+    public boolean delete(Digest digest) throws IOException {
+        return Files.deleteIfExists(blobPath(digest));
+    }
+
+    @Override
+    public void createUpload(String uploadId) throws IOException {
+        Files.createFile(uploadPath(uploadId));
+    }
+
+    @Override
+    public long uploadSize(String uploadId) throws IOException {
+        try {
+            return Files.size(uploadPath(uploadId));
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public UploadWriter appendTo(String uploadId) throws IOException {
+        FileChannel channel = FileChannel.open(uploadPath(uploadId), StandardOpenOption.WRITE);
+        channel.position(channel.size());
+        return new UploadWriter() {
+            @Override
+            public void write(ByteBuffer buffer) throws IOException {
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+            }
+
+            @Override
+            public long position() throws IOException {
+                return channel.position();
+            }
+
+            @Override
+            public void truncate(long size) throws IOException {
+                channel.truncate(size);
+                channel.position(size);
+            }
+
+            @Override
+            public void close() throws IOException {
+                channel.close();
+            }
+        };
+    }
+
+    @Override
+    public InputStream readUpload(String uploadId) throws IOException {
+        return Files.newInputStream(uploadPath(uploadId));
+    }
+
+    @Override
+    public void commitUpload(String uploadId, Digest digest) throws IOException {
+        Path source = uploadPath(uploadId);
+        try (FileChannel ch = FileChannel.open(source, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        moveIntoPlace(source, blobPath(digest));
+    }
+
+    @Override
+    public boolean deleteUpload(String uploadId) throws IOException {
+        return Files.deleteIfExists(uploadPath(uploadId));
+    }
+
+    /** Atomically renames a durable file to its content address; a concurrent twin wins harmlessly. */
+    private static void moveIntoPlace(Path source, Path target) throws IOException {
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException e) {
+            Files.deleteIfExists(source);
+            return;
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the blob store must be on one file system", e);
+        }
+        fsyncDirectory(dir);
+    }
+
+    private static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some file systems refuse to open a directory; the rename itself is still atomic.
+        }
+    }
+
+    private static final class FileBlobContent implements BlobContent {
+        private final FileChannel channel;
+        private final long size;
+
+        FileBlobContent(FileChannel channel) throws IOException {
+            this.channel = channel;
+            this.size = channel.size();
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public FileChannel fileChannel() {
+            return channel;
+        }
+
+        @Override
+        public InputStream stream(long offset, long length) {
+            try {
+                return new java.io.BufferedInputStream(
+                        new BoundedInputStream(Channels.newInputStream(channel.position(offset)), length), 65536);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    private static final class BoundedInputStream extends java.io.FilterInputStream {
+        private long remaining;
+
+        BoundedInputStream(InputStream in, long limit) {
+            super(in);
+            this.remaining = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int b = super.read();
+            if (b >= 0) {
+                remaining--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int n = super.read(b, off, (int) Math.min(len, remaining));
+            if (n > 0) {
+                remaining -= n;
+            }
+            return n;
+        }
+    }
+}
