@@ -619,6 +619,16 @@ class DistributionProtocolTest {
         }
 
         @Test
+        void componentsNamedLikeRoutesBelongToTheName() throws Exception {
+            byte[] content = random(64, 40);
+            Digest d = http.pushBlob("x/blobs", content);
+            assertThat(http.get("/v2/x/blobs/blobs/" + d).body()).isEqualTo(content);
+            Digest m = http.pushBlob("a/manifests/tags", content);
+            assertThat(http.head("/v2/a/manifests/tags/blobs/" + m).statusCode()).isEqualTo(200);
+            assertThat(http.get("/v2/x/blobs/blobs/uploads/x").statusCode()).isEqualTo(404);
+        }
+
+        @Test
         void unsupportedMethodsAre405() throws Exception {
             HttpResponse<byte[]> r = http.put("/v2/", new byte[0]);
             assertThat(r.statusCode()).isEqualTo(405);

@@ -49,10 +49,15 @@ public final class DistributionHandler extends Handler.Abstract {
     private static final String API_VERSION = "registry/2.0";
     private static final long MAP_WINDOW = 64L << 20;
 
-    // /v2/<name>/(blobs|manifests|tags|referrers|blobs/uploads)/<rest>; the name is checked
-    // against the grammar afterwards, so this only needs to find where it ends.
+    // /v2/<name>/(blobs|manifests|tags|referrers|blobs/uploads)/<rest>. A name component may
+    // itself be "blobs" or "manifests", so the name is matched by its own grammar, longest first,
+    // as the reference registry's router does; a path with no valid name falls to NAME_INVALID.
+    private static final String COMPONENT = "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*";
     private static final Pattern ROUTE = Pattern.compile(
+            "^/v2/(" + COMPONENT + "(?:/" + COMPONENT + ")+)/(blobs/uploads/?|blobs/|manifests/|tags/list$|referrers/)(.*)$");
+    private static final Pattern LOOSE_ROUTE = Pattern.compile(
             "^/v2/(.+?)/(blobs/uploads/?|blobs/|manifests/|tags/list$|referrers/)(.*)$");
+    private static final int MAX_PATH = 4096;
 
     private final BlobService blobService;
     private final UploadService uploads;
@@ -111,8 +116,13 @@ public final class DistributionHandler extends Handler.Abstract {
             catalog(request, response);
             return;
         }
-        Matcher m = ROUTE.matcher(path);
-        if (!m.matches()) {
+        Matcher m = path.length() <= MAX_PATH ? ROUTE.matcher(path) : null;
+        if (m == null || !m.matches()) {
+            // Say what is wrong with the name when the path has the shape of a route.
+            Matcher loose = LOOSE_ROUTE.matcher(path.length() <= MAX_PATH ? path : "");
+            if (loose.matches()) {
+                Names.repository(loose.group(1), limits);
+            }
             throw new RegistryException(ErrorCode.NAME_INVALID, "no such endpoint");
         }
         String name = Names.repository(m.group(1), limits);
