@@ -1,0 +1,166 @@
+package io.slipway.registry.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slipway.oci.Digest;
+import io.slipway.oci.MediaTypes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link MetadataStore} must have. Each implementation runs it by extending
+ * this class and saying how to open a fresh store.
+ */
+public abstract class MetadataStoreContract {
+    protected MetadataStore store;
+
+    protected abstract MetadataStore openStore() throws Exception;
+
+    @BeforeEach
+    void open() throws Exception {
+        store = openStore();
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    static Digest d(String s) {
+        return Digest.sha256(s);
+    }
+
+    static ManifestRecord manifest(String repo, String content, Digest subject, List<Digest> refs) {
+        Instant t = Instant.parse("2024-03-04T05:06:07Z");
+        return new ManifestRecord(repo, d(content), MediaTypes.OCI_MANIFEST, content.length(), d("config"),
+                "application/x-test", subject, null, 1234, t, t, refs);
+    }
+
+    @Test
+    void blobsAreLinkedPerRepository() {
+        store.linkBlob("ns/a", d("x"), 10);
+        store.linkBlob("ns/a", d("x"), 10); // idempotent
+        assertThat(store.linkedBlobSize("ns/a", d("x"))).hasValue(10);
+        assertThat(store.linkedBlobSize("ns/b", d("x"))).isEmpty();
+        assertThat(store.linkedBlobSizes("ns/a", List.of(d("x"), d("y")))).containsOnlyKeys(d("x"));
+        assertThat(store.repositoryExists("ns/a")).isTrue();
+        assertThat(store.unlinkBlob("ns/a", d("x"))).isTrue();
+        assertThat(store.unlinkBlob("ns/a", d("x"))).isFalse();
+        assertThat(store.linkedBlobSize("ns/a", d("x"))).isEmpty();
+    }
+
+    @Test
+    void manifestsTagsAndDeletes() {
+        ManifestRecord m = manifest("ns/app", "m1", null, List.of(d("config"), d("layer")));
+        store.putManifest(m, "v1");
+        store.putManifest(m, "latest");
+        store.putManifest(m, null); // idempotent
+        assertThat(store.manifest("ns/app", m.digest())).get().satisfies(r -> {
+            assertThat(r.mediaType()).isEqualTo(MediaTypes.OCI_MANIFEST);
+            assertThat(r.totalSize()).isEqualTo(1234);
+            assertThat(r.configDigest()).isEqualTo(d("config"));
+            assertThat(r.created()).isEqualTo(Instant.parse("2024-03-04T05:06:07Z"));
+        });
+        assertThat(store.manifestByTag("ns/app", "v1")).get().extracting(ManifestRecord::digest).isEqualTo(m.digest());
+        assertThat(store.manifest("ns/other", m.digest())).isEmpty();
+        assertThat(store.tags("ns/app", null, 10)).containsExactly("latest", "v1");
+
+        ManifestRecord m2 = manifest("ns/app", "m2", null, List.of());
+        store.putManifest(m2, "v1"); // the tag moves
+        assertThat(store.manifestByTag("ns/app", "v1")).get().extracting(ManifestRecord::digest).isEqualTo(m2.digest());
+
+        assertThat(store.deleteTag("ns/app", "latest")).isTrue();
+        assertThat(store.deleteTag("ns/app", "latest")).isFalse();
+        assertThat(store.manifest("ns/app", m.digest())).isPresent();
+        assertThat(store.deleteManifest("ns/app", m2.digest())).isTrue();
+        assertThat(store.manifestByTag("ns/app", "v1")).isEmpty();
+        assertThat(store.tags("ns/app", null, 10)).isEmpty();
+        assertThat(store.deleteManifest("ns/app", m2.digest())).isFalse();
+    }
+
+    @Test
+    void pagingIsLexicalAndStartsAfterLast() {
+        ManifestRecord m = manifest("ns/page", "m", null, List.of());
+        for (String t : List.of("b", "a", "B", "a1", "a10", "a2")) {
+            store.putManifest(m, t);
+        }
+        assertThat(store.tags("ns/page", null, 100)).containsExactly("B", "a", "a1", "a10", "a2", "b");
+        assertThat(store.tags("ns/page", "a1", 2)).containsExactly("a10", "a2");
+        for (String r : List.of("z/z", "a/a", "m/m")) {
+            store.linkBlob(r, d(r), 1);
+        }
+        assertThat(store.repositories(null, 100)).containsSubsequence("a/a", "m/m", "z/z");
+        assertThat(store.repositories("m/m", 100)).doesNotContain("a/a", "m/m").contains("z/z");
+    }
+
+    @Test
+    void referrersAndExistingManifests() {
+        ManifestRecord subject = manifest("ns/r", "subject", null, List.of());
+        ManifestRecord sig = manifest("ns/r", "sig", subject.digest(), List.of());
+        store.putManifest(subject, "v1");
+        store.putManifest(sig, null);
+        assertThat(store.referrers("ns/r", subject.digest())).extracting(ManifestRecord::digest).containsExactly(sig.digest());
+        assertThat(store.referrers("ns/other", subject.digest())).isEmpty();
+        assertThat(store.existingManifests("ns/r", List.of(subject.digest(), d("nope")))).containsExactly(subject.digest());
+    }
+
+    @Test
+    void imageListingIsOneQueryWithTagsAndUntaggedImages() {
+        ManifestRecord a = manifest("team/app", "a", null, List.of());
+        ManifestRecord b = manifest("team/app", "b", null, List.of());
+        store.putManifest(a, "1.0");
+        store.putManifest(a, "latest");
+        store.putManifest(b, null);
+        store.putManifest(manifest("other/app", "c", null, List.of()), "x");
+        List<ImageRow> rows = store.images("team/");
+        assertThat(rows).hasSize(3);
+        assertThat(rows).extracting(ImageRow::tag).containsExactlyInAnyOrder("1.0", "latest", null);
+        assertThat(rows).allSatisfy(r -> assertThat(r.namespace()).isEqualTo("team"));
+        assertThat(store.images(null)).hasSize(4);
+    }
+
+    @Test
+    void uploadSessions() {
+        Instant old = Instant.parse("2020-01-01T00:00:00Z");
+        store.createUpload(new UploadSession("11111111-1111-1111-1111-111111111111", "ns/u", old));
+        store.createUpload(new UploadSession("22222222-2222-2222-2222-222222222222", "ns/u", Instant.now()));
+        assertThat(store.upload("11111111-1111-1111-1111-111111111111")).get()
+                .extracting(UploadSession::repository).isEqualTo("ns/u");
+        assertThat(store.uploadsStartedBefore(Instant.parse("2021-01-01T00:00:00Z")))
+                .extracting(UploadSession::id).containsExactly("11111111-1111-1111-1111-111111111111");
+        assertThat(store.deleteUpload("11111111-1111-1111-1111-111111111111")).isTrue();
+        assertThat(store.upload("11111111-1111-1111-1111-111111111111")).isEmpty();
+    }
+
+    @Test
+    void concurrentWritersToOneTagLeaveOneConsistentAnswer() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                int n = i;
+                futures.add(pool.submit(() -> {
+                    store.linkBlob("ns/race", d("blob" + n), n);
+                    store.putManifest(manifest("ns/race", "m" + n, null, List.of(d("blob" + n))), "latest");
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.tags("ns/race", null, 10)).containsExactly("latest");
+        ManifestRecord latest = store.manifestByTag("ns/race", "latest").orElseThrow();
+        assertThat(store.manifest("ns/race", latest.digest())).isPresent();
+        assertThat(store.images("ns/race")).hasSize(200);
+    }
+}

@@ -1,0 +1,46 @@
+package io.slipway.registry.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteMetadataStoreTest extends MetadataStoreContract {
+    @TempDir
+    Path dir;
+
+    @Override
+    protected MetadataStore openStore() {
+        return new SqliteMetadataStore(dir.resolve("metadata.db"));
+    }
+
+    @Test
+    void migrationsAreRecordedAndNotReapplied() throws Exception {
+        store.linkBlob("ns/keep", d("kept"), 1);
+        store.close();
+        store = openStore(); // a second start finds the schema current and keeps the data
+        assertThat(store.linkedBlobSize("ns/keep", d("kept"))).hasValue(1);
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("metadata.db"));
+                var rs = c.createStatement().executeQuery("SELECT version, name FROM schema_migrations")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+            assertThat(rs.getString(2)).isEqualTo("V1__registry.sql");
+            assertThat(rs.next()).isFalse();
+        }
+    }
+
+    @Test
+    void aDatabaseFromANewerSlipwayIsRefused() throws Exception {
+        store.close();
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("metadata.db"));
+                Statement st = c.createStatement()) {
+            st.execute("INSERT INTO schema_migrations(version, name, applied_at) VALUES (99, 'V99__future.sql', 0)");
+        }
+        assertThatThrownBy(this::openStore).isInstanceOf(MetadataException.class).hasMessageContaining("newer");
+        store = new SqliteMetadataStore(dir.resolve("other.db"));
+    }
+}
