@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class RegistryServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryServer.class);
 
+    private static final int INPUT_BUFFER = 512 * 1024;
+
     private final RegistryConfig config;
     private final BlobStore blobs;
     private final MetadataStore metadata;
@@ -56,7 +58,11 @@ public final class RegistryServer implements AutoCloseable {
         http.setSendXPoweredBy(false);
         http.setOutputBufferSize(64 * 1024);
         http.setRequestHeaderSize(16 * 1024);
-        this.connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        HttpConnectionFactory http1 = new HttpConnectionFactory(http);
+        // Large reads: an upload is received in few big chunks rather than many 8 KiB ones, each
+        // of which would cost a wake-up of the handler thread.
+        http1.setInputBufferSize(INPUT_BUFFER);
+        this.connector = new ServerConnector(jetty, http1);
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setAcceptQueueSize(1024);
