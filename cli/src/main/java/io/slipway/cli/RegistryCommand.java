@@ -26,7 +26,8 @@ final class RegistryCommand {
         @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
         Path config;
 
-        @Option(names = "--auth", paramLabel = "MODE", description = "Authentication: none (an open registry).")
+        @Option(names = "--auth", paramLabel = "MODE",
+                description = "Authentication: token (the Docker token flow, default) or none (an open registry).")
         String auth;
 
         @Override
@@ -52,6 +53,21 @@ final class RegistryCommand {
             }, "registry-shutdown"));
             System.out.println("Slipway registry at " + server.uri() + "/v2/ (data in "
                     + c.dataDir().toAbsolutePath() + ")");
+            if (c.authSettings().open()) {
+                System.err.println("WARNING: --auth none: this registry is OPEN. Anyone who can reach "
+                        + server.uri() + " may pull, push and delete anything. Use it for local experiments only.");
+            } else if (server.bootstrap() != null) {
+                var b = server.bootstrap();
+                System.out.println("First start: created account \"" + b.admin().account()
+                        + "\" and its administrator \"admin\".");
+                if (b.generatedKey() != null) {
+                    System.out.println("Administrator API key (shown once, store it now):");
+                    System.out.println("  " + b.generatedKey());
+                    System.out.println("Log in with: slipway login --registry " + server.uri() + " --api-key <key>");
+                } else {
+                    System.out.println("Its API key is the one in SLIPWAY_ADMIN_API_KEY.");
+                }
+            }
             System.out.flush();
             server.join();
             return 0;

@@ -5,7 +5,21 @@ import io.slipway.registry.distribution.BlobService;
 import io.slipway.registry.distribution.ManifestService;
 import io.slipway.registry.distribution.UploadService;
 import io.slipway.registry.http.DistributionHandler;
+import io.slipway.registry.api.ManagementApi;
+import io.slipway.registry.auth.AccessGate;
+import io.slipway.registry.auth.Authenticator;
+import io.slipway.registry.auth.Authorizer;
+import io.slipway.registry.auth.TokenGate;
+import io.slipway.registry.auth.TokenService;
+import io.slipway.registry.http.ManagementHandler;
+import io.slipway.registry.http.NotFoundHandler;
+import io.slipway.registry.http.TokenHandler;
 import io.slipway.registry.metadata.MetadataStore;
+import io.slipway.registry.metadata.SqliteDatabase;
+import io.slipway.registry.tenancy.SqliteTenancyStore;
+import io.slipway.registry.tenancy.Tenancy;
+import io.slipway.registry.tenancy.TenancyStore;
+import org.eclipse.jetty.server.Handler;
 import io.slipway.registry.metadata.SqliteMetadataStore;
 import io.slipway.registry.storage.BlobStore;
 import io.slipway.registry.storage.FileSystemBlobStore;
@@ -36,6 +50,11 @@ public final class RegistryServer implements AutoCloseable {
     private final RegistryConfig config;
     private final BlobStore blobs;
     private final MetadataStore metadata;
+    private final SqliteDatabase database;
+    private final TenancyStore tenancyStore;
+    private final Tenancy tenancy;
+    private final Tenancy.Bootstrap bootstrap;
+    private final TokenService tokens;
     private final Server jetty;
     private final ServerConnector connector;
     private final ScheduledExecutorService housekeeping;
@@ -44,8 +63,20 @@ public final class RegistryServer implements AutoCloseable {
         this.config = config;
         Files.createDirectories(config.dataDir());
         this.blobs = new FileSystemBlobStore(config.dataDir());
-        this.metadata = new SqliteMetadataStore(config.dataDir().resolve("metadata.db"));
+        this.database = new SqliteDatabase(config.dataDir().resolve("metadata.db"));
+        this.metadata = new SqliteMetadataStore(database, false);
+        this.tenancyStore = new SqliteTenancyStore(database);
         Clock clock = Clock.systemUTC();
+        RegistryConfig.AuthSettings auth = config.authSettings();
+        this.tenancy = new Tenancy(tenancyStore);
+        // The first account and its administrator exist in both modes; in "none" the management
+        // API acts as that administrator.
+        this.bootstrap = tenancy.bootstrap(auth.bootstrapAccount(), System.getenv("SLIPWAY_ADMIN_API_KEY"));
+        this.tokens = new TokenService(tenancyStore, "slipway", auth.service(), auth.tokenLifetime(), clock);
+        Authenticator authenticator = new Authenticator(tenancyStore, clock);
+        Authorizer authorizer = new Authorizer(tenancyStore, auth.anonymousPull());
+        AccessGate gate = auth.open() ? AccessGate.open() : new TokenGate(tokens, authorizer, tenancyStore);
+        DistributionHandler.Audit audit = tenancyStore::audit;
         BlobService blobService = new BlobService(blobs, metadata);
         UploadService uploads = new UploadService(blobs, metadata, config.limits(), clock);
         ManifestService manifests = new ManifestService(blobs, metadata, config.limits(), clock);
@@ -67,7 +98,17 @@ public final class RegistryServer implements AutoCloseable {
         connector.setPort(config.port());
         connector.setAcceptQueueSize(1024);
         jetty.addConnector(connector);
-        jetty.setHandler(new DistributionHandler(blobService, uploads, manifests, metadata, config.limits()));
+        DistributionHandler distribution = new DistributionHandler(blobService, uploads, manifests, metadata,
+                config.limits(), gate, audit, auth.realm());
+        Handler.Sequence handlers = new Handler.Sequence();
+        if (!auth.open()) {
+            handlers.addHandler(new TokenHandler(tokens, authenticator, authorizer, audit));
+        }
+        handlers.addHandler(new ManagementHandler(new ManagementApi(tenancy, authorizer, metadata, manifests,
+                auth.open()), authenticator, tokens));
+        handlers.addHandler(distribution);
+        jetty.setHandler(handlers);
+        jetty.setDefaultHandler(new NotFoundHandler());
         jetty.setStopTimeout(5000);
 
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -119,6 +160,19 @@ public final class RegistryServer implements AutoCloseable {
         return metadata;
     }
 
+    public Tenancy tenancy() {
+        return tenancy;
+    }
+
+    public TokenService tokens() {
+        return tokens;
+    }
+
+    /** What the first start created (the administrator and its generated key), or null. */
+    public Tenancy.Bootstrap bootstrap() {
+        return bootstrap;
+    }
+
     public void join() throws InterruptedException {
         jetty.join();
     }
@@ -130,6 +184,7 @@ public final class RegistryServer implements AutoCloseable {
             jetty.stop();
         } finally {
             metadata.close();
+            database.close();
             blobs.close();
         }
     }

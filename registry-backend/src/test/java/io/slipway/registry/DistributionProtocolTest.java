@@ -43,7 +43,7 @@ class DistributionProtocolTest {
     @BeforeAll
     void start() throws Exception {
         Limits limits = new Limits(64 * 1024, 255, 32L * 1024 * 1024, 0, Duration.ofHours(1), 100);
-        server = RegistryServer.start(RegistryConfig.defaults().withListen("127.0.0.1:0").withDataDir(data)
+        server = RegistryServer.start(RegistryConfig.defaults().withAuth("none").withListen("127.0.0.1:0").withDataDir(data)
                 .withLimits(limits));
         http = new RegistryHttp(server.uri());
     }
@@ -277,7 +277,7 @@ class DistributionProtocolTest {
         @Test
         void uploadsLargerThanTheLimitAreRefused() throws Exception {
             Limits limits = new Limits(1024, 255, 1000, 0, Duration.ofHours(1), 100);
-            try (RegistryServer small = RegistryServer.start(RegistryConfig.defaults().withListen("127.0.0.1:0")
+            try (RegistryServer small = RegistryServer.start(RegistryConfig.defaults().withAuth("none").withListen("127.0.0.1:0")
                     .withDataDir(Files.createTempDirectory(data, "small")).withLimits(limits))) {
                 RegistryHttp h = new RegistryHttp(small.uri());
                 byte[] content = random(2000, 16);
@@ -309,7 +309,7 @@ class DistributionProtocolTest {
         @Test
         void uploadsSurviveARestart(@TempDir Path dir) throws Exception {
             byte[] content = random(4096, 18);
-            RegistryConfig config = RegistryConfig.defaults().withListen("127.0.0.1:0").withDataDir(dir);
+            RegistryConfig config = RegistryConfig.defaults().withAuth("none").withListen("127.0.0.1:0").withDataDir(dir);
             String loc;
             try (RegistryServer first = RegistryServer.start(config)) {
                 RegistryHttp h = new RegistryHttp(first.uri());

@@ -19,7 +19,11 @@ import java.util.Set;
  * <pre>
  * listen: 127.0.0.1:5000
  * data: ./.slipway            # blobs/ and metadata.db go here
- * auth: none
+ * auth:
+ *   mode: token               # or none: an open registry
+ *   anonymousPull: false      # anonymous pulls from public namespaces
+ *   bootstrapAccount: default # the first account, made with the administrator
+ *   tokenLifetime: 5m
  * limits:
  *   manifestBytes: 4194304
  *   nameLength: 255
@@ -29,12 +33,40 @@ import java.util.Set;
  *   listPageSize: 10000
  * </pre>
  */
-public record RegistryConfig(String host, int port, Path dataDir, String auth, Limits limits) {
+public record RegistryConfig(String host, int port, Path dataDir, AuthSettings authSettings, Limits limits) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:5000";
 
+    /**
+     * How callers are authenticated.
+     *
+     * @param mode             {@code token} (the Docker token flow, the default) or {@code none}
+     *                         (an open registry for local experiments)
+     * @param anonymousPull    whether callers without credentials may pull from public namespaces
+     * @param bootstrapAccount the first account, created with the administrator on first start
+     * @param tokenLifetime    how long a bearer token is valid
+     * @param realm            the token endpoint URL to announce (null: derived from the request)
+     * @param service          the token audience ({@code service=} of the challenge)
+     */
+    public record AuthSettings(String mode, boolean anonymousPull, String bootstrapAccount, Duration tokenLifetime,
+            String realm, String service) {
+
+        public static AuthSettings defaults() {
+            return new AuthSettings("token", false, "default", Duration.ofMinutes(5), null, "slipway");
+        }
+
+        public boolean open() {
+            return "none".equals(mode);
+        }
+    }
+
     public static RegistryConfig defaults() {
-        return new RegistryConfig("127.0.0.1", 5000, Path.of(".slipway"), "none", Limits.defaults());
+        return new RegistryConfig("127.0.0.1", 5000, Path.of(".slipway"), AuthSettings.defaults(), Limits.defaults());
+    }
+
+    /** The authentication mode, {@code token} or {@code none}. */
+    public String auth() {
+        return authSettings.mode();
     }
 
     public RegistryConfig withListen(String listen) {
@@ -55,22 +87,28 @@ public record RegistryConfig(String host, int port, Path dataDir, String auth, L
         if (p < 0 || p > 65535) {
             throw new IllegalArgumentException("listen port must be 0-65535");
         }
-        return new RegistryConfig(h.isEmpty() ? "0.0.0.0" : h, p, dataDir, auth, limits);
+        return new RegistryConfig(h.isEmpty() ? "0.0.0.0" : h, p, dataDir, authSettings, limits);
     }
 
     public RegistryConfig withDataDir(Path dir) {
-        return new RegistryConfig(host, port, dir, auth, limits);
+        return new RegistryConfig(host, port, dir, authSettings, limits);
     }
 
     public RegistryConfig withAuth(String mode) {
-        if (!"none".equals(mode)) {
-            throw new IllegalArgumentException("auth mode \"" + mode + "\" is not available; use --auth none");
+        if (!"none".equals(mode) && !"token".equals(mode)) {
+            throw new IllegalArgumentException("auth mode must be token or none, not \"" + mode + "\"");
         }
-        return new RegistryConfig(host, port, dataDir, mode, limits);
+        AuthSettings a = authSettings;
+        return withAuthSettings(new AuthSettings(mode, a.anonymousPull(), a.bootstrapAccount(), a.tokenLifetime(),
+                a.realm(), a.service()));
+    }
+
+    public RegistryConfig withAuthSettings(AuthSettings a) {
+        return new RegistryConfig(host, port, dataDir, a, limits);
     }
 
     public RegistryConfig withLimits(Limits l) {
-        return new RegistryConfig(host, port, dataDir, auth, l);
+        return new RegistryConfig(host, port, dataDir, authSettings, l);
     }
 
     /** Applies {@code SLIPWAY_LISTEN} and {@code SLIPWAY_DATA} when set. */
@@ -103,8 +141,21 @@ public record RegistryConfig(String host, int port, Path dataDir, String auth, L
             Path data = Path.of(root.get("data").asText());
             c = c.withDataDir(data.isAbsolute() ? data : file.toAbsolutePath().getParent().resolve(data));
         }
-        if (root.hasNonNull("auth")) {
-            c = c.withAuth(root.get("auth").asText());
+        JsonNode auth = root.get("auth");
+        if (auth != null && auth.isTextual()) {
+            c = c.withAuth(auth.asText());
+        } else if (auth != null && auth.isObject()) {
+            checkKeys(file, "auth.", auth, Set.of("mode", "anonymousPull", "bootstrapAccount", "tokenLifetime",
+                    "realm", "service"));
+            AuthSettings d = c.authSettings();
+            c = c.withAuthSettings(new AuthSettings(d.mode(), auth.path("anonymousPull").asBoolean(d.anonymousPull()),
+                    auth.path("bootstrapAccount").asText(d.bootstrapAccount()),
+                    auth.hasNonNull("tokenLifetime") ? duration(auth.get("tokenLifetime").asText()) : d.tokenLifetime(),
+                    auth.hasNonNull("realm") ? auth.get("realm").asText() : d.realm(),
+                    auth.path("service").asText(d.service())));
+            if (auth.hasNonNull("mode")) {
+                c = c.withAuth(auth.get("mode").asText());
+            }
         }
         JsonNode l = root.get("limits");
         if (l != null && l.isObject()) {

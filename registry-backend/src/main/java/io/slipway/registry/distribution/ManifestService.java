@@ -142,6 +142,50 @@ public final class ManifestService {
         return new Pushed(digest, manifest.subject() == null ? null : manifest.subject().digest());
     }
 
+    /**
+     * Copies an image (with the children of an index) from one repository to another under a new
+     * tag, server-side: the blobs are linked into the target, no byte is sent again.
+     */
+    public Pushed copy(String source, String reference, String target, String tag) throws IOException {
+        if (tag != null && !Tag.isValid(tag)) {
+            throw new RegistryException(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(tag) + "\"");
+        }
+        Found found = get(source, reference);
+        copyInto(source, found, target, 0);
+        metadata.putManifest(rebased(found.record(), target), tag);
+        return new Pushed(found.record().digest(), found.record().subject());
+    }
+
+    private void copyInto(String source, Found found, String target, int depth) throws IOException {
+        if (depth > 2) {
+            throw new RegistryException(ErrorCode.MANIFEST_INVALID, "indexes nested too deeply to copy");
+        }
+        Manifest manifest = Manifest.parse(found.content(), found.record().mediaType());
+        if (manifest.isIndex()) {
+            for (Descriptor child : manifest.manifests()) {
+                Found c = get(source, child.digest().toString());
+                copyInto(source, c, target, depth + 1);
+                metadata.putManifest(rebased(c.record(), target), null);
+            }
+            return;
+        }
+        List<Descriptor> required = manifest.requiredBlobs();
+        Map<Digest, Long> present = metadata.linkedBlobSizes(source, digestsOf(required));
+        for (Descriptor blob : required) {
+            Long size = present.get(blob.digest());
+            if (size == null) {
+                throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "blob " + blob.digest()
+                        + " is missing from " + source);
+            }
+            metadata.linkBlob(target, blob.digest(), size);
+        }
+    }
+
+    private static ManifestRecord rebased(ManifestRecord r, String repository) {
+        return new ManifestRecord(repository, r.digest(), r.mediaType(), r.size(), r.configDigest(), r.artifactType(),
+                r.subject(), r.annotationsJson(), r.totalSize(), r.created(), r.pushed(), r.references());
+    }
+
     /** Finds a manifest by tag or digest; 404 MANIFEST_UNKNOWN when there is none. */
     public Found get(String repository, String reference) throws IOException {
         ManifestRecord record = resolve(repository, reference)

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.slipway.oci.Digest;
 import io.slipway.oci.ErrorCode;
 import io.slipway.oci.MediaTypes;
+import io.slipway.registry.auth.AccessDenied;
+import io.slipway.registry.auth.AccessGate;
+import io.slipway.registry.tenancy.Role.Action;
 import io.slipway.registry.distribution.BlobService;
 import io.slipway.registry.distribution.Limits;
 import io.slipway.registry.distribution.ManifestService;
@@ -64,14 +67,34 @@ public final class DistributionHandler extends Handler.Abstract {
     private final ManifestService manifests;
     private final MetadataStore metadata;
     private final Limits limits;
+    private final AccessGate gate;
+    private final Audit audit;
+    private final String fixedRealm;
 
+    /** Where pushes and deletes are recorded. */
+    @FunctionalInterface
+    public interface Audit {
+        void record(String actor, String action, String target, String remote, String outcome);
+    }
+
+    /**
+     * @param fixedRealm the token endpoint's URL to announce, or null to derive it from the Host
+     *                   the client used
+     */
     public DistributionHandler(BlobService blobService, UploadService uploads, ManifestService manifests,
-            MetadataStore metadata, Limits limits) {
+            MetadataStore metadata, Limits limits, AccessGate gate, Audit audit, String fixedRealm) {
         this.blobService = blobService;
         this.uploads = uploads;
         this.manifests = manifests;
         this.metadata = metadata;
         this.limits = limits;
+        this.gate = gate;
+        this.audit = audit;
+        this.fixedRealm = fixedRealm;
+    }
+
+    /** The per-request facts the routes need besides the request itself. */
+    private record Call(String repository, AccessGate.Caller caller, String remote) {
     }
 
     @Override
@@ -86,6 +109,11 @@ public final class DistributionHandler extends Handler.Abstract {
             callback.succeeded();
         } catch (RegistryException e) {
             writeError(request, response, callback, e);
+        } catch (AccessDenied e) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, e.challenge());
+            writeError(request, response, callback, new RegistryException(ErrorCode.UNAUTHORIZED, null,
+                    List.of(Map.of("Type", e.repository().equals("catalog") ? "registry" : "repository",
+                            "Name", e.repository(), "Action", e.action())), Map.of()));
         } catch (MetadataException e) {
             LOG.error("metadata store failed on {} {}", request.getMethod(), path, e);
             writeError(request, response, callback, new Failure(503, "UNAVAILABLE", "metadata store unavailable"));
@@ -113,7 +141,7 @@ public final class DistributionHandler extends Handler.Abstract {
         }
         if (path.equals("/v2/_catalog")) {
             requireMethod(method, "GET");
-            catalog(request, response);
+            catalog(request, response, gate.catalog(authorization(request), realm(request)));
             return;
         }
         Matcher m = path.length() <= MAX_PATH ? ROUTE.matcher(path) : null;
@@ -128,10 +156,18 @@ public final class DistributionHandler extends Handler.Abstract {
         String name = Names.repository(m.group(1), limits);
         String kind = m.group(2);
         String rest = m.group(3);
+        Action action = switch (kind) {
+            case "blobs/uploads", "blobs/uploads/" -> Action.PUSH;
+            case "blobs/", "manifests/" -> method.equals("DELETE") ? Action.DELETE
+                    : method.equals("PUT") ? Action.PUSH : Action.PULL;
+            default -> Action.PULL;
+        };
+        AccessGate.Caller caller = gate.require(authorization(request), name, action, realm(request));
+        Call call = new Call(name, caller, Request.getRemoteAddr(request));
         switch (kind) {
             case "blobs/uploads", "blobs/uploads/" -> uploads(method, name, rest, request, response);
-            case "blobs/" -> blob(method, name, rest, request, response);
-            case "manifests/" -> manifest(method, name, rest, request, response);
+            case "blobs/" -> blob(method, call, rest, request, response);
+            case "manifests/" -> manifest(method, call, rest, request, response);
             case "tags/list" -> {
                 requireMethod(method, "GET");
                 tags(name, request, response);
@@ -146,7 +182,8 @@ public final class DistributionHandler extends Handler.Abstract {
 
     // --- blobs
 
-    private void blob(String method, String name, String reference, Request request, Response response) throws Exception {
+    private void blob(String method, Call call, String reference, Request request, Response response) throws Exception {
+        String name = call.repository();
         Digest digest = Names.digest(reference);
         switch (method) {
             case "HEAD" -> {
@@ -161,6 +198,7 @@ public final class DistributionHandler extends Handler.Abstract {
             case "GET" -> sendBlob(name, digest, request, response);
             case "DELETE" -> {
                 blobService.delete(name, digest);
+                audit.record(call.caller().subject(), "blob.delete", name + "@" + digest, call.remote(), "ok");
                 response.setStatus(202);
                 response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
                 complete(response);
@@ -274,6 +312,7 @@ public final class DistributionHandler extends Handler.Abstract {
             Digest digest = Names.digest(mount);
             String from = query.getValue("from");
             if (from != null && Names.repositoryOrNull(from, limits) != null
+                    && gate.allows(authorization(request), from, Action.PULL)
                     && blobService.mount(name, digest, from)) {
                 blobCreated(response, name, digest);
                 return;
@@ -311,8 +350,9 @@ public final class DistributionHandler extends Handler.Abstract {
 
     // --- manifests
 
-    private void manifest(String method, String name, String reference, Request request, Response response)
+    private void manifest(String method, Call call, String reference, Request request, Response response)
             throws Exception {
+        String name = call.repository();
         switch (method) {
             case "GET", "HEAD" -> {
                 ManifestRecord record;
@@ -343,6 +383,8 @@ public final class DistributionHandler extends Handler.Abstract {
                 byte[] content = readLimited(request, limits.manifestBytes());
                 ManifestService.Pushed pushed = manifests.put(name, reference,
                         request.getHeaders().get(HttpHeader.CONTENT_TYPE), content);
+                audit.record(call.caller().subject(), "image.push", name + (Digest.looksLikeDigest(reference) ? "@"
+                        : ":" + reference + "@") + pushed.digest(), call.remote(), "ok");
                 response.setStatus(201);
                 response.getHeaders().put(HttpHeader.LOCATION, "/v2/" + name + "/manifests/" + pushed.digest());
                 response.getHeaders().put("Docker-Content-Digest", pushed.digest().toString());
@@ -354,6 +396,8 @@ public final class DistributionHandler extends Handler.Abstract {
             }
             case "DELETE" -> {
                 manifests.delete(name, reference);
+                audit.record(call.caller().subject(), "image.delete",
+                        name + (Digest.looksLikeDigest(reference) ? "@" : ":") + reference, call.remote(), "ok");
                 response.setStatus(202);
                 response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
                 complete(response);
@@ -385,11 +429,29 @@ public final class DistributionHandler extends Handler.Abstract {
         sendJson(request, response, 200, JSON.writeValueAsBytes(body));
     }
 
-    private void catalog(Request request, Response response) throws Exception {
+    private void catalog(Request request, Response response, java.util.function.Predicate<String> visible)
+            throws Exception {
         Fields query = Request.extractQueryParameters(request);
         int n = pageSize(query.getValue("n"));
         String last = query.getValue("last");
-        List<String> page = n == 0 ? List.of() : metadata.repositories(last, n + 1);
+        // Only what the caller may pull is listed; pages are filled across hidden names.
+        List<String> page = new java.util.ArrayList<>();
+        String cursor = last;
+        while (n > 0 && page.size() <= n) {
+            List<String> batch = metadata.repositories(cursor, Math.max(100, n + 1));
+            for (String repo : batch) {
+                if (visible.test(repo)) {
+                    page.add(repo);
+                    if (page.size() > n) {
+                        break;
+                    }
+                }
+            }
+            if (batch.size() < Math.max(100, n + 1)) {
+                break;
+            }
+            cursor = batch.get(batch.size() - 1);
+        }
         boolean more = page.size() > n;
         List<String> shown = more ? page.subList(0, n) : page;
         ObjectNode body = JSON.createObjectNode();
@@ -435,6 +497,25 @@ public final class DistributionHandler extends Handler.Abstract {
     }
 
     // --- request and response plumbing
+
+    private static String authorization(Request request) {
+        return request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    }
+
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
+
+    /** The token endpoint as this client reaches the server (the Host it used, when well-formed). */
+    private String realm(Request request) {
+        if (fixedRealm != null) {
+            return fixedRealm;
+        }
+        String host = request.getHeaders().get(HttpHeader.HOST);
+        if (host == null || !HOST.matcher(host).matches()) {
+            host = Request.getLocalAddr(request) + ":" + Request.getLocalPort(request);
+        }
+        String scheme = request.isSecure() ? "https" : "http";
+        return scheme + "://" + host + "/token";
+    }
 
     /** The request body, fed buffer by buffer straight from the connection. */
     private static RequestBody body(Request request) {

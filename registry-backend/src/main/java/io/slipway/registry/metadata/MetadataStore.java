@@ -58,6 +58,9 @@ public interface MetadataStore extends AutoCloseable {
     /** Every image (tagged or not) whose repository starts with {@code prefix} (null: all). */
     List<ImageRow> images(String prefix);
 
+    /** Removes every repository of a namespace with its manifests, tags and blob links. */
+    int deleteRepositories(String namespace);
+
     // --- uploads
 
     void createUpload(UploadSession session);

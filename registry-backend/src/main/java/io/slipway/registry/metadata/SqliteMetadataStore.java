@@ -3,7 +3,6 @@ package io.slipway.registry.metadata;
 import io.slipway.oci.Digest;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,96 +18,30 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.locks.ReentrantLock;
 
-/**
- * The embedded default: one SQLite file in WAL mode. Writes go through a single connection under a
- * lock (SQLite has one writer anyway); reads use a small pool of read-only connections, which WAL
- * lets run beside the writer. {@code synchronous=NORMAL} keeps every committed transaction through
- * a killed process; only an operating-system crash can lose the last few, never corrupt the file.
- */
+/** The embedded default: registry metadata in the tables of one {@link SqliteDatabase}. */
 public final class SqliteMetadataStore implements MetadataStore {
 
-    private static final int READERS = 8;
+    private final SqliteDatabase db;
+    private final boolean ownsDatabase;
 
-    private final String url;
-    private final Connection writer;
-    private final ReentrantLock writeLock = new ReentrantLock();
-    private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
-
+    /** A store over its own database file. */
     public SqliteMetadataStore(Path file) {
-        this.url = "jdbc:sqlite:" + file.toAbsolutePath();
-        try {
-            this.writer = open(false);
-            Migrations.apply(writer);
-            for (int i = 0; i < READERS; i++) {
-                readers.add(open(true));
-            }
-        } catch (SQLException e) {
-            throw new MetadataException("cannot open the metadata database " + file + ": " + e.getMessage(), e);
-        }
+        this(new SqliteDatabase(file), true);
     }
 
-    private Connection open(boolean readOnly) throws SQLException {
-        Connection c = DriverManager.getConnection(url);
-        try (Statement st = c.createStatement()) {
-            st.execute("PRAGMA busy_timeout = 10000");
-            if (!readOnly) {
-                st.execute("PRAGMA journal_mode = WAL");
-                st.execute("PRAGMA synchronous = NORMAL");
-                st.execute("PRAGMA foreign_keys = ON");
-            } else {
-                st.execute("PRAGMA query_only = ON");
-            }
-        }
-        return c;
+    /** A store over a database shared with other stores; closing the store leaves it open. */
+    public SqliteMetadataStore(SqliteDatabase db, boolean ownsDatabase) {
+        this.db = db;
+        this.ownsDatabase = ownsDatabase;
     }
 
-    // --- plumbing
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
+    private <T> T read(SqliteDatabase.Work<T> work) {
+        return db.read(work);
     }
 
-    private <T> T read(Work<T> work) {
-        Connection c;
-        try {
-            c = readers.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MetadataException("interrupted waiting for the metadata database", e);
-        }
-        try {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw new MetadataException("metadata read failed: " + e.getMessage(), e);
-        } finally {
-            readers.add(c);
-        }
-    }
-
-    private <T> T write(Work<T> work) {
-        writeLock.lock();
-        try {
-            writer.setAutoCommit(false);
-            try {
-                T result = work.run(writer);
-                writer.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                writer.rollback();
-                throw e;
-            } finally {
-                writer.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new MetadataException("metadata write failed: " + e.getMessage(), e);
-        } finally {
-            writeLock.unlock();
-        }
+    private <T> T write(SqliteDatabase.Work<T> work) {
+        return db.write(work);
     }
 
     private static Long repositoryId(Connection c, String repository) throws SQLException {
@@ -471,6 +404,26 @@ public final class SqliteMetadataStore implements MetadataStore {
         });
     }
 
+    @Override
+    public int deleteRepositories(String namespace) {
+        String prefix = namespace + "/";
+        return write(c -> {
+            String ids = "(SELECT id FROM repositories WHERE substr(name, 1, ?) = ?)";
+            for (String table : List.of("tags", "manifest_references", "manifests", "repository_blobs")) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE repository_id IN " + ids)) {
+                    ps.setInt(1, prefix.length());
+                    ps.setString(2, prefix);
+                    ps.executeUpdate();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM repositories WHERE substr(name, 1, ?) = ?")) {
+                ps.setInt(1, prefix.length());
+                ps.setString(2, prefix);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     // --- uploads
 
     @Override
@@ -533,23 +486,8 @@ public final class SqliteMetadataStore implements MetadataStore {
 
     @Override
     public void close() {
-        writeLock.lock();
-        try {
-            closeQuietly(writer);
-            Connection c;
-            while ((c = readers.poll()) != null) {
-                closeQuietly(c);
-            }
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException ignored) {
-            // closing at shutdown: nothing left to do with the error
+        if (ownsDatabase) {
+            db.close();
         }
     }
 

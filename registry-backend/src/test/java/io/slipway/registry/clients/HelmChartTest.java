@@ -27,7 +27,7 @@ class HelmChartTest {
 
     @Test
     void pushesPackagedChartAndReadsItBack() throws Exception {
-        try (RegistryServer server = RegistryServer.start(RegistryConfig.defaults()
+        try (RegistryServer server = RegistryServer.start(RegistryConfig.defaults().withAuth("none")
                 .withListen("127.0.0.1:0").withDataDir(tmp.resolve("data")))) {
             RegistryHttp http = new RegistryHttp(server.uri());
             String registry = "127.0.0.1:" + server.port();

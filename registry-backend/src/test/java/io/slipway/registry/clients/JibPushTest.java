@@ -43,7 +43,7 @@ class JibPushTest {
 
     @Test
     void pushesScratchImageThenDerivedImageMountingTheBaseLayers() throws Exception {
-        try (RegistryServer server = RegistryServer.start(RegistryConfig.defaults()
+        try (RegistryServer server = RegistryServer.start(RegistryConfig.defaults().withAuth("none")
                 .withListen("127.0.0.1:0").withDataDir(tmp.resolve("data")));
                 RecordingProxy proxy = new RecordingProxy(server.uri())) {
             RegistryHttp http = new RegistryHttp(server.uri());

@@ -85,7 +85,7 @@ class SkopeoTest {
     @Test
     void copiesInspectsListsConvertsAndDeletes() throws Exception {
         Path layout = writeLayout(tmp.resolve("layout"));
-        try (RegistryServer server = RegistryServer.start(RegistryConfig.defaults()
+        try (RegistryServer server = RegistryServer.start(RegistryConfig.defaults().withAuth("none")
                 .withListen("127.0.0.1:0").withDataDir(tmp.resolve("data")))) {
             RegistryHttp http = new RegistryHttp(server.uri());
             String image = "docker://127.0.0.1:" + server.port() + "/team/skopeo";

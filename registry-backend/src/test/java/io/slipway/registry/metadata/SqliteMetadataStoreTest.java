@@ -29,6 +29,8 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getInt(1)).isEqualTo(1);
             assertThat(rs.getString(2)).isEqualTo("V1__registry.sql");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(2)).isEqualTo("V2__iam.sql");
             assertThat(rs.next()).isFalse();
         }
     }

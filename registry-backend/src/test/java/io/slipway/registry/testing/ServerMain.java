@@ -14,7 +14,7 @@ public final class ServerMain {
 
     public static void main(String[] args) throws Exception {
         RegistryServer server = RegistryServer.start(
-                RegistryConfig.defaults().withListen("127.0.0.1:0").withDataDir(Path.of(args[0])));
+                RegistryConfig.defaults().withAuth("none").withListen("127.0.0.1:0").withDataDir(Path.of(args[0])));
         System.out.println("READY " + server.port());
         System.out.flush();
         server.join();

@@ -1,0 +1,500 @@
+package io.slipway.registry.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.oci.Digest;
+import io.slipway.registry.auth.Authorizer;
+import io.slipway.registry.distribution.ManifestService;
+import io.slipway.registry.distribution.RegistryException;
+import io.slipway.registry.metadata.ImageRow;
+import io.slipway.registry.metadata.ManifestRecord;
+import io.slipway.registry.metadata.MetadataStore;
+import io.slipway.registry.tenancy.Role;
+import io.slipway.registry.tenancy.Role.Action;
+import io.slipway.registry.tenancy.Tenancy;
+import io.slipway.registry.tenancy.TenancyException;
+import io.slipway.registry.tenancy.TenancyModel.Account;
+import io.slipway.registry.tenancy.TenancyModel.ApiKey;
+import io.slipway.registry.tenancy.TenancyModel.AuditEntry;
+import io.slipway.registry.tenancy.TenancyModel.Kind;
+import io.slipway.registry.tenancy.TenancyModel.Namespace;
+import io.slipway.registry.tenancy.TenancyModel.Policy;
+import io.slipway.registry.tenancy.TenancyModel.Principal;
+import io.slipway.registry.tenancy.TenancyStore;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * The management API's operations, each checking who may do it: the administrator manages
+ * accounts; an account's Managers manage its namespaces, users, service IDs, keys and policies;
+ * images follow the repository's pull/push/delete grants. Something of another account is
+ * answered as not found, exactly as something that does not exist.
+ */
+public final class ManagementApi {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Tenancy tenancy;
+    private final TenancyStore store;
+    private final Authorizer authorizer;
+    private final MetadataStore metadata;
+    private final ManifestService manifests;
+    private final boolean open;
+
+    public ManagementApi(Tenancy tenancy, Authorizer authorizer, MetadataStore metadata, ManifestService manifests,
+            boolean open) {
+        this.tenancy = tenancy;
+        this.store = tenancy.store();
+        this.authorizer = authorizer;
+        this.metadata = metadata;
+        this.manifests = manifests;
+        this.open = open;
+    }
+
+    /** In {@code --auth none} every caller acts as the administrator. */
+    public boolean open() {
+        return open;
+    }
+
+    public TenancyStore store() {
+        return store;
+    }
+
+    // --- who
+
+    public JsonNode whoami(Principal c) {
+        return principalJson(c);
+    }
+
+    // --- accounts
+
+    public JsonNode createAccount(Principal c, JsonNode body) {
+        requireAdmin(c);
+        Account a = tenancy.createAccount(text(body, "name", true));
+        return accountJson(a);
+    }
+
+    public JsonNode accounts(Principal c) {
+        ArrayNode list = JSON.createArrayNode();
+        for (Account a : store.accounts()) {
+            if (c.admin() || a.id() == c.accountId()) {
+                list.add(accountJson(a));
+            }
+        }
+        return list;
+    }
+
+    /** The account named in the request, or the caller's own; another account's is only for the administrator. */
+    private Account accountFor(Principal c, JsonNode body) {
+        String name = body == null ? null : text(body, "account", false);
+        return accountNamed(c, name);
+    }
+
+    private Account accountNamed(Principal c, String name) {
+        if (name == null || name.isBlank()) {
+            return store.account(c.account()).orElseThrow();
+        }
+        Optional<Account> a = store.account(name);
+        if (a.isEmpty() || (!c.admin() && a.get().id() != c.accountId())) {
+            throw TenancyException.notFound("no account " + name);
+        }
+        return a.get();
+    }
+
+    private void requireManager(Principal c, Account a) {
+        if (!authorizer.managesAccount(c, a.id())) {
+            throw TenancyException.denied("only a Manager of account " + a.name() + " may do this");
+        }
+    }
+
+    // --- namespaces
+
+    public JsonNode createNamespace(Principal c, JsonNode body) {
+        Account a = accountFor(c, body);
+        requireManager(c, a);
+        Namespace ns = tenancy.createNamespace(text(body, "name", true), a, body.path("public").asBoolean(false));
+        return namespaceJson(ns);
+    }
+
+    public JsonNode namespaces(Principal c) {
+        ArrayNode list = JSON.createArrayNode();
+        for (Namespace ns : store.namespaces(c.admin() ? null : c.accountId())) {
+            if (c.admin() || authorizer.managesAccount(c, ns.accountId()) || authorizer.sees(c, ns)) {
+                list.add(namespaceJson(ns));
+            }
+        }
+        return list;
+    }
+
+    private Namespace visibleNamespace(Principal c, String name) {
+        Optional<Namespace> ns = store.namespace(name);
+        if (ns.isEmpty() || !(c.admin() || ns.get().accountId() == c.accountId() && authorizer.sees(c, ns.get()))) {
+            throw TenancyException.notFound("no namespace " + name);
+        }
+        return ns.get();
+    }
+
+    public JsonNode updateNamespace(Principal c, String name, JsonNode body) {
+        Namespace ns = visibleNamespace(c, name);
+        if (!authorizer.managesNamespace(c, ns)) {
+            throw TenancyException.denied("only a Manager of namespace " + name + " may change it");
+        }
+        if (body.has("public")) {
+            store.setPublic(name, body.get("public").asBoolean());
+        }
+        return namespaceJson(store.namespace(name).orElseThrow());
+    }
+
+    public JsonNode deleteNamespace(Principal c, String name, boolean force) {
+        Namespace ns = visibleNamespace(c, name);
+        if (!authorizer.managesNamespace(c, ns)) {
+            throw TenancyException.denied("only a Manager of namespace " + name + " may remove it");
+        }
+        int images = metadata.images(name + "/").size();
+        if (images > 0 && !force) {
+            throw TenancyException.conflict("namespace " + name + " holds " + images
+                    + " images; remove them first or ask again with force");
+        }
+        int repositories = metadata.deleteRepositories(name);
+        store.deleteNamespace(name);
+        ObjectNode result = JSON.createObjectNode();
+        result.put("namespace", name);
+        result.put("repositoriesRemoved", repositories);
+        return result;
+    }
+
+    // --- users and service IDs
+
+    public JsonNode createUser(Principal c, JsonNode body) {
+        Account a = accountFor(c, body);
+        requireManager(c, a);
+        Principal u = tenancy.createUser(a, text(body, "name", true), text(body, "password", false), false);
+        String role = text(body, "role", false);
+        if (role != null) {
+            tenancy.createPolicy(a, u, Role.parse(role), null, null);
+        }
+        return principalJson(u);
+    }
+
+    public JsonNode createServiceId(Principal c, JsonNode body) {
+        Account a = accountFor(c, body);
+        requireManager(c, a);
+        return principalJson(tenancy.createServiceId(a, text(body, "name", true)));
+    }
+
+    public JsonNode principals(Principal c, String account) {
+        Account a = accountNamed(c, account);
+        requireManager(c, a);
+        ArrayNode list = JSON.createArrayNode();
+        store.principals(a.id()).forEach(p -> list.add(principalJson(p)));
+        return list;
+    }
+
+    public JsonNode deletePrincipal(Principal c, String kind, String name, String account) {
+        Account a = accountNamed(c, account);
+        requireManager(c, a);
+        Principal p = tenancy.principal(a, Kind.of(kind), name);
+        if (p.admin()) {
+            throw TenancyException.denied("the administrator cannot be removed");
+        }
+        store.deletePrincipal(p.id());
+        return principalJson(p);
+    }
+
+    // --- API keys
+
+    public JsonNode createApiKey(Principal c, JsonNode body) {
+        Principal owner = keyOwner(c, body);
+        Tenancy.CreatedKey key = tenancy.createApiKey(owner, text(body, "description", false));
+        ObjectNode result = apiKeyJson(key.record(), owner);
+        result.put("apiKey", key.secret());
+        return result;
+    }
+
+    public JsonNode apiKeys(Principal c, JsonNode selector) {
+        Principal owner = keyOwner(c, selector);
+        ArrayNode list = JSON.createArrayNode();
+        tenancy.apiKeys(owner).forEach(k -> list.add(apiKeyJson(k, owner)));
+        return list;
+    }
+
+    public JsonNode deleteApiKey(Principal c, long id) {
+        // Keys are found through their owner so that another account's key id looks absent.
+        for (Principal p : store.principals(c.accountId())) {
+            for (ApiKey k : store.apiKeys(p.id())) {
+                if (k.id() == id && (p.id() == c.id() || authorizer.managesAccount(c, p.accountId()))) {
+                    store.deleteApiKey(id);
+                    return apiKeyJson(k, p);
+                }
+            }
+        }
+        if (c.admin()) {
+            for (Account a : store.accounts()) {
+                for (Principal p : store.principals(a.id())) {
+                    for (ApiKey k : store.apiKeys(p.id())) {
+                        if (k.id() == id) {
+                            store.deleteApiKey(id);
+                            return apiKeyJson(k, p);
+                        }
+                    }
+                }
+            }
+        }
+        throw TenancyException.notFound("no API key " + id);
+    }
+
+    /** The principal a key request is about: a named service ID or user, or the caller. */
+    private Principal keyOwner(Principal c, JsonNode body) {
+        String service = body == null ? null : text(body, "serviceId", false);
+        String user = body == null ? null : text(body, "user", false);
+        if (service == null && user == null) {
+            return c;
+        }
+        Account a = accountFor(c, body);
+        Principal p = tenancy.principal(a, service != null ? Kind.SERVICE : Kind.USER, service != null ? service : user);
+        if (p.id() != c.id()) {
+            requireManager(c, a);
+        }
+        return p;
+    }
+
+    // --- policies
+
+    public JsonNode createPolicy(Principal c, JsonNode body) {
+        Account a = accountFor(c, body);
+        requireManager(c, a);
+        String service = text(body, "serviceId", false);
+        String user = text(body, "user", false);
+        if ((service == null) == (user == null)) {
+            throw TenancyException.invalid("name exactly one of user or serviceId");
+        }
+        Principal p = tenancy.principal(a, service != null ? Kind.SERVICE : Kind.USER, service != null ? service : user);
+        Policy policy = tenancy.createPolicy(a, p, Role.parse(text(body, "role", true)), text(body, "namespace", false),
+                text(body, "repository", false));
+        return policyJson(policy);
+    }
+
+    public JsonNode policies(Principal c, String account) {
+        Account a = accountNamed(c, account);
+        requireManager(c, a);
+        ArrayNode list = JSON.createArrayNode();
+        store.policiesInAccount(a.id()).forEach(p -> list.add(policyJson(p)));
+        return list;
+    }
+
+    public JsonNode deletePolicy(Principal c, long id) {
+        Optional<Policy> p = store.policy(id);
+        if (p.isEmpty() || !authorizer.managesAccount(c, p.get().accountId())) {
+            throw TenancyException.notFound("no policy " + id);
+        }
+        store.deletePolicy(id);
+        return policyJson(p.get());
+    }
+
+    // --- images
+
+    public JsonNode images(Principal c, String restrict) {
+        String prefix = null;
+        if (restrict != null && !restrict.isBlank()) {
+            prefix = restrict.contains("/") ? restrict : restrict + "/";
+        }
+        ArrayNode list = JSON.createArrayNode();
+        for (ImageRow row : metadata.images(prefix)) {
+            if (restrict != null && restrict.contains("/") && !row.repository().equals(restrict)
+                    && !row.repository().startsWith(restrict + "/")) {
+                continue;
+            }
+            if (!can(c, row.repository(), Action.PULL)) {
+                continue;
+            }
+            ObjectNode r = list.addObject();
+            r.put("repository", row.repository());
+            r.put("namespace", row.namespace());
+            if (row.tag() != null) {
+                r.put("tag", row.tag());
+            } else {
+                r.putNull("tag");
+            }
+            r.put("digest", row.digest().toString());
+            r.put("mediaType", row.mediaType());
+            r.put("created", row.created().toString());
+            r.put("size", row.size());
+        }
+        return list;
+    }
+
+    public JsonNode inspect(Principal c, String image) throws IOException {
+        ImageName name = ImageName.parse(image);
+        requireImage(c, name.repository(), Action.PULL);
+        ManifestService.Found found = get(name);
+        ObjectNode r = manifestJson(found.record());
+        r.set("manifest", JSON.readTree(found.content()));
+        ArrayNode tags = r.putArray("tags");
+        for (ImageRow row : metadata.images(name.repository())) {
+            if (row.repository().equals(name.repository()) && row.digest().equals(found.record().digest())
+                    && row.tag() != null) {
+                tags.add(row.tag());
+            }
+        }
+        return r;
+    }
+
+    public JsonNode tag(Principal c, String source, String target) throws IOException {
+        ImageName from = ImageName.parse(source);
+        ImageName to = ImageName.parse(target);
+        if (to.digest() != null) {
+            throw TenancyException.invalid("the target of a tag is ns/repo:tag");
+        }
+        requireImage(c, from.repository(), Action.PULL);
+        requireImage(c, to.repository(), Action.PUSH);
+        try {
+            ManifestService.Pushed pushed = manifests.copy(from.repository(), from.reference(), to.repository(), to.tag());
+            ObjectNode r = JSON.createObjectNode();
+            r.put("source", from.toString());
+            r.put("target", to.repository() + ":" + to.tag());
+            r.put("digest", pushed.digest().toString());
+            return r;
+        } catch (RegistryException e) {
+            throw TenancyException.notFound(e.getMessage());
+        }
+    }
+
+    /** Removes an image: by digest, the manifest and all its tags; by tag, the image the tag names. */
+    public JsonNode deleteImage(Principal c, String image) throws IOException {
+        ImageName name = ImageName.parse(image);
+        requireImage(c, name.repository(), Action.DELETE);
+        ManifestService.Found found = get(name);
+        Digest digest = found.record().digest();
+        metadata.deleteManifest(name.repository(), digest);
+        ObjectNode r = JSON.createObjectNode();
+        r.put("repository", name.repository());
+        r.put("digest", digest.toString());
+        return r;
+    }
+
+    private ManifestService.Found get(ImageName name) throws IOException {
+        try {
+            return manifests.get(name.repository(), name.reference());
+        } catch (RegistryException e) {
+            throw TenancyException.notFound("no image " + name);
+        }
+    }
+
+    private boolean can(Principal c, String repository, Action action) {
+        return open || authorizer.allowed(c, repository).contains(action);
+    }
+
+    /** Refuses as "not found" unless the caller may at least pull; as "denied" when it may pull but not this. */
+    private void requireImage(Principal c, String repository, Action action) {
+        if (can(c, repository, action)) {
+            return;
+        }
+        if (!can(c, repository, Action.PULL)) {
+            throw TenancyException.notFound("no repository " + repository);
+        }
+        throw TenancyException.denied("you may not " + action.scopeName() + " in " + repository);
+    }
+
+    // --- audit
+
+    public JsonNode audit(Principal c, int limit) {
+        requireAdmin(c);
+        ArrayNode list = JSON.createArrayNode();
+        for (AuditEntry e : store.auditLog(Math.max(1, Math.min(limit, 10_000)))) {
+            ObjectNode r = list.addObject();
+            r.put("at", e.at().toString());
+            r.put("actor", e.actor());
+            r.put("action", e.action());
+            r.put("target", e.target());
+            r.put("remote", e.remote());
+            r.put("outcome", e.outcome());
+        }
+        return list;
+    }
+
+    // --- JSON
+
+    private static void requireAdmin(Principal c) {
+        if (!c.admin()) {
+            throw TenancyException.denied("only the registry administrator may do this");
+        }
+    }
+
+    private static String text(JsonNode body, String field, boolean required) {
+        JsonNode v = body == null ? null : body.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw TenancyException.invalid(field + " is required");
+            }
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw TenancyException.invalid(field + " must be a string");
+        }
+        return v.textValue();
+    }
+
+    private static ObjectNode accountJson(Account a) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("name", a.name());
+        r.put("created", a.created().toString());
+        return r;
+    }
+
+    private static ObjectNode namespaceJson(Namespace ns) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("name", ns.name());
+        r.put("account", ns.account());
+        r.put("public", ns.isPublic());
+        r.put("created", ns.created().toString());
+        return r;
+    }
+
+    private static ObjectNode principalJson(Principal p) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("kind", p.kind().label);
+        r.put("name", p.name());
+        r.put("account", p.account());
+        r.put("admin", p.admin());
+        return r;
+    }
+
+    private static ObjectNode apiKeyJson(ApiKey k, Principal owner) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("id", k.id());
+        r.put("owner", owner.kind().label + ":" + owner.name());
+        r.put("account", owner.account());
+        r.put("description", k.description());
+        r.put("created", k.created().toString());
+        return r;
+    }
+
+    private static ObjectNode policyJson(Policy p) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("id", p.id());
+        r.put("role", p.role().label());
+        r.put(p.kind() == Kind.SERVICE ? "serviceId" : "user", p.principal());
+        r.put("namespace", p.namespace());
+        r.put("repository", p.repository());
+        r.put("created", p.created().toString());
+        return r;
+    }
+
+    private static ObjectNode manifestJson(ManifestRecord m) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("repository", m.repository());
+        r.put("digest", m.digest().toString());
+        r.put("mediaType", m.mediaType());
+        r.put("size", m.totalSize());
+        r.put("created", m.created().toString());
+        r.put("pushed", m.pushed().toString());
+        if (m.configDigest() != null) {
+            r.put("config", m.configDigest().toString());
+        }
+        if (m.artifactType() != null) {
+            r.put("artifactType", m.artifactType());
+        }
+        return r;
+    }
+}

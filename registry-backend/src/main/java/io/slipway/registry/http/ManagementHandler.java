@@ -1,0 +1,228 @@
+package io.slipway.registry.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.registry.api.ManagementApi;
+import io.slipway.registry.auth.Authenticator;
+import io.slipway.registry.auth.TokenService;
+import io.slipway.registry.tenancy.TenancyException;
+import io.slipway.registry.tenancy.TenancyModel.Principal;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The management API at {@code /api/v1/}: JSON in and out, the caller authenticated by an API key
+ * or password (Basic) or a registry bearer token, errors in the registry's error shape. Every
+ * change is written to the audit log with who, what, when and from where.
+ */
+public final class ManagementHandler extends Handler.Abstract {
+    private static final Logger LOG = LoggerFactory.getLogger(ManagementHandler.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_BODY = 64 * 1024;
+    private static final Pattern NAMED = Pattern.compile("^/api/v1/(namespaces|service-ids|users|api-keys|policies)/([^/]+)$");
+
+    private final ManagementApi api;
+    private final Authenticator authenticator;
+    private final TokenService tokens;
+
+    public ManagementHandler(ManagementApi api, Authenticator authenticator, TokenService tokens) {
+        this.api = api;
+        this.authenticator = authenticator;
+        this.tokens = tokens;
+    }
+
+    @FunctionalInterface
+    private interface Operation {
+        JsonNode run() throws Exception;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = request.getHttpURI().getPath();
+        if (path == null || !path.startsWith("/api/v1/")) {
+            return false;
+        }
+        String method = request.getMethod();
+        String remote = Request.getRemoteAddr(request);
+        Principal caller = null;
+        try {
+            caller = authenticate(request);
+            if (caller == null) {
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"slipway\"");
+                send(response, callback, 401, error("UNAUTHORIZED", "authentication required"));
+                return true;
+            }
+            Principal c = caller;
+            Fields query = Request.extractQueryParameters(request);
+            JsonNode body = method.equals("POST") || method.equals("PATCH") ? readJson(request) : null;
+            Operation op = route(method, path, query, body, c);
+            if (op == null) {
+                send(response, callback, 404, error("NOT_FOUND", "no such endpoint"));
+                return true;
+            }
+            JsonNode result = op.run();
+            if (!method.equals("GET")) {
+                api.store().audit(c.subject(), "api." + method.toLowerCase() + " " + path.substring(8), summary(body, query),
+                        remote, "ok");
+            }
+            send(response, callback, method.equals("POST") ? 201 : 200, result);
+        } catch (TenancyException e) {
+            if (!method.equals("GET") && caller != null) {
+                api.store().audit(caller.subject(), "api." + method.toLowerCase() + " " + path.substring(8), null,
+                        remote, "refused: " + e.getMessage());
+            }
+            send(response, callback, e.status(), error(e.code(), e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            send(response, callback, 400, error("INVALID", e.getMessage()));
+        } catch (Exception e) {
+            LOG.error("{} {} failed", method, path, e);
+            send(response, callback, 500, error("UNKNOWN", "internal error"));
+        }
+        return true;
+    }
+
+    private Operation route(String method, String path, Fields q, JsonNode body, Principal c) {
+        String p = path.substring("/api/v1".length());
+        switch (method + " " + p) {
+            case "GET /whoami": return () -> api.whoami(c);
+            case "GET /accounts": return () -> api.accounts(c);
+            case "POST /accounts": return () -> api.createAccount(c, body);
+            case "GET /namespaces": return () -> api.namespaces(c);
+            case "POST /namespaces": return () -> api.createNamespace(c, body);
+            case "POST /users": return () -> api.createUser(c, body);
+            case "POST /service-ids": return () -> api.createServiceId(c, body);
+            case "GET /principals": return () -> api.principals(c, q.getValue("account"));
+            case "GET /api-keys": return () -> api.apiKeys(c, selector(q));
+            case "POST /api-keys": return () -> api.createApiKey(c, body);
+            case "GET /policies": return () -> api.policies(c, q.getValue("account"));
+            case "POST /policies": return () -> api.createPolicy(c, body);
+            case "GET /images": return () -> api.images(c, q.getValue("restrict"));
+            case "GET /images/inspect": return () -> api.inspect(c, q.getValue("image"));
+            case "POST /images/tag": return () -> api.tag(c, text(body, "source"), text(body, "target"));
+            case "DELETE /images": return () -> api.deleteImage(c, q.getValue("image"));
+            case "GET /audit": return () -> api.audit(c, parseInt(q.getValue("limit"), 100));
+            default: break;
+        }
+        Matcher m = NAMED.matcher(path);
+        if (!m.matches()) {
+            return null;
+        }
+        String kind = m.group(1);
+        String name = m.group(2);
+        return switch (method + " " + kind) {
+            case "PATCH namespaces" -> () -> api.updateNamespace(c, name, body);
+            case "DELETE namespaces" -> () -> api.deleteNamespace(c, name, "true".equals(q.getValue("force")));
+            case "DELETE service-ids" -> () -> api.deletePrincipal(c, "service", name, q.getValue("account"));
+            case "DELETE users" -> () -> api.deletePrincipal(c, "user", name, q.getValue("account"));
+            case "DELETE api-keys" -> () -> api.deleteApiKey(c, parseInt(name, -1));
+            case "DELETE policies" -> () -> api.deletePolicy(c, parseInt(name, -1));
+            default -> null;
+        };
+    }
+
+    private Principal authenticate(Request request) {
+        if (api.open()) {
+            return api.store().user("admin").orElse(null);
+        }
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (authorization == null) {
+            return null;
+        }
+        if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            TokenService.Claims claims = tokens.verify(authorization.substring(7).trim());
+            return claims == null ? null : api.store().principal(claims.principalId()).orElse(null);
+        }
+        Optional<Principal> p = authenticator.basicHeader(authorization);
+        return p.orElse(null);
+    }
+
+    private static JsonNode selector(Fields q) {
+        ObjectNode s = JSON.createObjectNode();
+        for (String f : new String[] {"serviceId", "user", "account"}) {
+            if (q.getValue(f) != null) {
+                s.put(f, q.getValue(f));
+            }
+        }
+        return s;
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode v = body == null ? null : body.get(field);
+        if (v == null || !v.isTextual()) {
+            throw TenancyException.invalid(field + " is required");
+        }
+        return v.textValue();
+    }
+
+    private static int parseInt(String s, int otherwise) {
+        try {
+            return s == null ? otherwise : Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw TenancyException.invalid("not a number: " + s);
+        }
+    }
+
+    private static String summary(JsonNode body, Fields q) {
+        if (body != null && body.isObject()) {
+            ObjectNode copy = ((ObjectNode) body).deepCopy();
+            copy.remove("password");
+            return copy.toString();
+        }
+        return q.getSize() == 0 ? null : q.toString();
+    }
+
+    private static JsonNode readJson(Request request) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] bytes = Content.Source.asInputStream(request).readNBytes(MAX_BODY + 1);
+        if (bytes.length > MAX_BODY) {
+            throw TenancyException.invalid("request body larger than " + MAX_BODY + " bytes");
+        }
+        out.write(bytes);
+        if (out.size() == 0) {
+            return JSON.createObjectNode();
+        }
+        try {
+            JsonNode node = JSON.readTree(out.toByteArray());
+            if (node == null || !node.isObject()) {
+                throw TenancyException.invalid("the request body must be a JSON object");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw TenancyException.invalid("the request body is not JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static ObjectNode error(String code, String message) {
+        ObjectNode body = JSON.createObjectNode();
+        ObjectNode e = body.putArray("errors").addObject();
+        e.put("code", code);
+        e.put("message", message);
+        return body;
+    }
+
+    private static void send(Response response, Callback callback, int status, JsonNode body) {
+        try {
+            byte[] bytes = JSON.writeValueAsBytes(body);
+            response.setStatus(status);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+            response.write(true, ByteBuffer.wrap(bytes), callback);
+        } catch (JsonProcessingException e) {
+            callback.failed(e);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.slipway.registry.tenancy;
+
+import io.slipway.registry.tenancy.TenancyModel.Account;
+import io.slipway.registry.tenancy.TenancyModel.ApiKey;
+import io.slipway.registry.tenancy.TenancyModel.AuditEntry;
+import io.slipway.registry.tenancy.TenancyModel.Kind;
+import io.slipway.registry.tenancy.TenancyModel.Namespace;
+import io.slipway.registry.tenancy.TenancyModel.Policy;
+import io.slipway.registry.tenancy.TenancyModel.Principal;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where accounts, namespaces, principals, API keys, policies, token signing keys and the audit
+ * log are kept. Names handed in are already validated by {@link Tenancy}.
+ */
+public interface TenancyStore {
+
+    // accounts
+    Account createAccount(String name);
+
+    Optional<Account> account(String name);
+
+    List<Account> accounts();
+
+    boolean anyAccount();
+
+    // namespaces
+    Namespace createNamespace(String name, long accountId, boolean isPublic);
+
+    Optional<Namespace> namespace(String name);
+
+    List<Namespace> namespaces(Long accountId);
+
+    boolean setPublic(String name, boolean isPublic);
+
+    boolean deleteNamespace(String name);
+
+    // principals
+    Principal createPrincipal(long accountId, Kind kind, String name, String passwordHash, boolean admin);
+
+    Optional<Principal> principal(long id);
+
+    Optional<Principal> user(String name);
+
+    Optional<Principal> serviceId(long accountId, String name);
+
+    List<Principal> principals(long accountId);
+
+    boolean deletePrincipal(long id);
+
+    // API keys
+    ApiKey createApiKey(long principalId, String lookup, String hash, String description);
+
+    Optional<ApiKey> apiKeyByLookup(String lookup);
+
+    List<ApiKey> apiKeys(long principalId);
+
+    boolean deleteApiKey(long id);
+
+    // policies
+    Policy createPolicy(long accountId, long principalId, Role role, String namespace, String repository);
+
+    List<Policy> policiesOf(long principalId);
+
+    List<Policy> policiesInAccount(long accountId);
+
+    Optional<Policy> policy(long id);
+
+    boolean deletePolicy(long id);
+
+    // token signing keys: (kid, PKCS#8 private, X.509 public)
+    record SigningKey(String kid, byte[] privateKey, byte[] publicKey) {
+    }
+
+    /** The current signing key, creating it with {@code create} when there is none (atomically). */
+    SigningKey signingKey(java.util.function.Supplier<SigningKey> create);
+
+    // audit
+    void audit(String actor, String action, String target, String remote, String outcome);
+
+    List<AuditEntry> auditLog(int limit);
+}
