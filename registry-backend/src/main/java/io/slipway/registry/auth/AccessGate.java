@@ -21,6 +21,12 @@ public interface AccessGate {
     /** Like {@link #require} but answers instead of throwing (a mount's source repository). */
     boolean allows(String authorization, String repository, Action action);
 
+    /**
+     * Requires any valid credentials, for the API root: clients (Jib, docker) discover the token
+     * realm from the challenge {@code GET /v2/} answers.
+     */
+    void requireAuthenticated(String authorization, String realm);
+
     /** Which repositories the caller may list in {@code _catalog}; throws when it may not list. */
     Predicate<String> catalog(String authorization, String realm);
 
@@ -35,6 +41,10 @@ public interface AccessGate {
             @Override
             public boolean allows(String authorization, String repository, Action action) {
                 return true;
+            }
+
+            @Override
+            public void requireAuthenticated(String authorization, String realm) {
             }
 
             @Override

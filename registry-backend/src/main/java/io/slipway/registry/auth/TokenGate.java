@@ -47,6 +47,15 @@ public final class TokenGate implements AccessGate {
     }
 
     @Override
+    public void requireAuthenticated(String authorization, String realm) {
+        String token = bearer(authorization);
+        if (token == null || tokens.verify(token) == null) {
+            throw new AccessDenied("Bearer realm=\"" + realm + "\",service=\"" + tokens.audience() + "\""
+                    + (token == null ? "" : ",error=\"invalid_token\""), "", "");
+        }
+    }
+
+    @Override
     public Predicate<String> catalog(String authorization, String realm) {
         String token = bearer(authorization);
         TokenService.Claims claims = token == null ? null : tokens.verify(token);

@@ -112,7 +112,8 @@ public final class DistributionHandler extends Handler.Abstract {
         } catch (AccessDenied e) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, e.challenge());
             writeError(request, response, callback, new RegistryException(ErrorCode.UNAUTHORIZED, null,
-                    List.of(Map.of("Type", e.repository().equals("catalog") ? "registry" : "repository",
+                    e.repository().isEmpty() ? null : List.of(Map.of(
+                            "Type", e.repository().equals("catalog") ? "registry" : "repository",
                             "Name", e.repository(), "Action", e.action())), Map.of()));
         } catch (MetadataException e) {
             LOG.error("metadata store failed on {} {}", request.getMethod(), path, e);
@@ -136,6 +137,7 @@ public final class DistributionHandler extends Handler.Abstract {
         String method = request.getMethod();
         if (path.equals("/v2") || path.equals("/v2/")) {
             requireMethod(method, "GET", "HEAD");
+            gate.requireAuthenticated(authorization(request), realm(request));
             sendJson(request, response, 200, "{}".getBytes(StandardCharsets.UTF_8));
             return;
         }

@@ -38,15 +38,12 @@ class SkopeoTest {
     private static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
     private static final String DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
     private static final String DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip";
-    private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     @TempDir
     Path tmp;
 
-    private Path skopeo;
+    private SkopeoRunner skopeo;
     private Path work;
-    private final Map<String, String> env = new LinkedHashMap<>();
-    private final List<String> globalFlags = new ArrayList<>();
 
     /** The fixture image: every blob by digest, and the manifest's. */
     private final Map<String, byte[]> blobs = new LinkedHashMap<>();
@@ -56,30 +53,8 @@ class SkopeoTest {
 
     @BeforeEach
     void isolateSkopeo() throws IOException {
-        skopeo = ExternalTools.require("skopeo");
-        work = Files.createDirectories(tmp.resolve("skopeo"));
-        Path home = Files.createDirectories(work.resolve("home"));
-        Path temp = Files.createDirectories(work.resolve("tmp"));
-        Path policy = Files.writeString(work.resolve("policy.json"),
-                "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}");
-        Path registriesD = Files.createDirectories(work.resolve("registries.d"));
-        // Signatures (none are made here) would otherwise be looked up in /var/lib/containers/sigstore.
-        Path lookaside = Files.createDirectories(work.resolve("lookaside"));
-        Files.writeString(registriesD.resolve("default.yaml"), "default-docker:\n  lookaside: "
-                + lookaside.toUri() + "\n  lookaside-staging: " + lookaside.toUri() + "\n");
-        Path auth = Files.writeString(work.resolve("auth.json"), "{\"auths\":{}}");
-        Path registriesConf = Files.writeString(work.resolve("registries.conf"),
-                "unqualified-search-registries = []\n");
-        Path containersConf = Files.writeString(work.resolve("containers.conf"), "");
-        env.put("HOME", home.toString());
-        env.put("TMPDIR", temp.toString());
-        env.put("XDG_RUNTIME_DIR", Files.createDirectories(work.resolve("run")).toString());
-        env.put("XDG_CONFIG_HOME", Files.createDirectories(home.resolve(".config")).toString());
-        env.put("REGISTRY_AUTH_FILE", auth.toString());
-        env.put("CONTAINERS_REGISTRIES_CONF", registriesConf.toString());
-        env.put("CONTAINERS_CONF", containersConf.toString());
-        globalFlags.addAll(List.of("--policy", policy.toString(), "--registries.d", registriesD.toString(),
-                "--tmpdir", temp.toString()));
+        skopeo = new SkopeoRunner(tmp.resolve("skopeo"));
+        work = skopeo.work();
     }
 
     @Test
@@ -185,17 +160,11 @@ class SkopeoTest {
     }
 
     private ExternalTools.Result skopeo(String... args) throws IOException, InterruptedException {
-        ExternalTools.Result result = run(List.of(args));
-        assertThat(result.exitCode()).as(result.describe()).isZero();
-        return result;
+        return skopeo.ok(args);
     }
 
     private ExternalTools.Result run(List<String> args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(skopeo.toString());
-        command.addAll(globalFlags);
-        command.addAll(args);
-        return ExternalTools.run(work, env, TIMEOUT, command);
+        return skopeo.run(args);
     }
 
     /** An OCI image layout: two gzip'd tar layers, an image config, a manifest, tagged v1. */
