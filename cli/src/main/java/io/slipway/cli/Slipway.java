@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** The {@code slipway} command: one subcommand per verb, errors as one line on stderr. */
 @Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = Slipway.Version.class,
         description = "A private multi-tenant OCI registry and the CI/CD steps that feed it.",
-        subcommands = {RegistryCommand.class})
+        subcommands = {RegistryCommand.class, LoginCommand.class, CrCommand.class})
 public final class Slipway {
 
     @Option(names = "--debug", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
@@ -19,7 +19,14 @@ public final class Slipway {
 
     /** Runs the command line and returns its exit code (for tests). */
     public static int run(String... args) {
+        return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the command line with the given terminal (for tests). */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Slipway());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             boolean debug = parseResult.hasMatchedOption("--debug");
             if (debug) {
@@ -28,9 +35,27 @@ public final class Slipway {
                 String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 commandLine.getErr().println("slipway: " + message);
             }
-            return e instanceof IllegalArgumentException ? 2 : 1;
+            return exitCode(e);
         });
         return cli.execute(args);
+    }
+
+    /** Exit codes scripts can tell apart. */
+    static final int BAD_INPUT = 2;
+    static final int REFUSED = 3;
+    static final int UNREACHABLE = 4;
+
+    static int exitCode(Exception e) {
+        if (e instanceof IllegalArgumentException) {
+            return BAD_INPUT;
+        }
+        if (e instanceof ManagementClient.UnreachableException) {
+            return UNREACHABLE;
+        }
+        if (e instanceof ManagementClient.ApiException) {
+            return REFUSED;
+        }
+        return 1;
     }
 
     static final class Version implements CommandLine.IVersionProvider {
