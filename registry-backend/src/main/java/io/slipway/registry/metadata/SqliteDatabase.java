@@ -3,6 +3,8 @@ package io.slipway.registry.metadata;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -22,7 +24,29 @@ public final class SqliteDatabase implements AutoCloseable {
     private final String url;
     private final Connection writer;
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
+    private final BlockingQueue<Reader> readers = new ArrayBlockingQueue<>(READERS);
+
+    /** A read-only connection and the statements prepared on it, kept for the hot paths. */
+    private static final class Reader {
+        final Connection connection;
+        final java.util.Map<String, PreparedStatement> prepared = new java.util.HashMap<>();
+
+        Reader(Connection connection) {
+            this.connection = connection;
+        }
+    }
+
+    /** Binds the parameters of a cached query. */
+    @FunctionalInterface
+    public interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    /** Reads the result of a cached query. */
+    @FunctionalInterface
+    public interface Mapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
 
     /** Work done with one connection. */
     @FunctionalInterface
@@ -36,7 +60,7 @@ public final class SqliteDatabase implements AutoCloseable {
             this.writer = open(false);
             Migrations.apply(writer);
             for (int i = 0; i < READERS; i++) {
-                readers.add(open(true));
+                readers.add(new Reader(open(true)));
             }
         } catch (SQLException e) {
             throw new MetadataException("cannot open the metadata database " + file + ": " + e.getMessage(), e);
@@ -59,19 +83,47 @@ public final class SqliteDatabase implements AutoCloseable {
     }
 
     public <T> T read(Work<T> work) {
-        Connection c;
+        Reader r = takeReader();
         try {
-            c = readers.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MetadataException("interrupted waiting for the metadata database", e);
-        }
-        try {
-            return work.run(c);
+            return work.run(r.connection);
         } catch (SQLException e) {
             throw new MetadataException("metadata read failed: " + e.getMessage(), e);
         } finally {
-            readers.add(c);
+            readers.add(r);
+        }
+    }
+
+    /**
+     * Runs one query whose statement stays prepared on each reader connection: for the lookups
+     * every pull makes, where compiling the SQL would cost more than running it.
+     */
+    public <T> T query(String sql, Binder binder, Mapper<T> mapper) {
+        Reader r = takeReader();
+        try {
+            PreparedStatement ps = r.prepared.get(sql);
+            if (ps == null) {
+                ps = r.connection.prepareStatement(sql);
+                r.prepared.put(sql, ps);
+            }
+            binder.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                return mapper.map(rs);
+            } finally {
+                ps.clearParameters();
+            }
+        } catch (SQLException e) {
+            throw new MetadataException("metadata read failed: " + e.getMessage(), e);
+        } finally {
+            readers.add(r);
+        }
+    }
+
+    private Reader takeReader() {
+        try {
+            return readers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MetadataException("interrupted waiting for the metadata database", e);
         }
     }
 
@@ -102,9 +154,16 @@ public final class SqliteDatabase implements AutoCloseable {
         writeLock.lock();
         try {
             closeQuietly(writer);
-            Connection c;
-            while ((c = readers.poll()) != null) {
-                closeQuietly(c);
+            Reader r;
+            while ((r = readers.poll()) != null) {
+                for (PreparedStatement ps : r.prepared.values()) {
+                    try {
+                        ps.close();
+                    } catch (SQLException ignored) {
+                        // closing at shutdown
+                    }
+                }
+                closeQuietly(r.connection);
             }
         } finally {
             writeLock.unlock();

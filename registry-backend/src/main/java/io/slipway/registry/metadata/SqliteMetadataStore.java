@@ -115,17 +115,13 @@ public final class SqliteMetadataStore implements MetadataStore {
 
     @Override
     public OptionalLong linkedBlobSize(String repository, Digest digest) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT b.size FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id "
-                            + "WHERE r.name = ? AND b.digest = ?")) {
-                ps.setString(1, repository);
-                ps.setString(2, digest.toString());
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
-                }
-            }
-        });
+        return db.query("SELECT b.size FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id "
+                + "WHERE r.name = ? AND b.digest = ?",
+                ps -> {
+                    ps.setString(1, repository);
+                    ps.setString(2, digest.toString());
+                },
+                rs -> rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty());
     }
 
     @Override
@@ -246,33 +242,26 @@ public final class SqliteMetadataStore implements MetadataStore {
 
     @Override
     public Optional<ManifestRecord> manifest(String repository, Digest digest) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + MANIFEST_COLUMNS
-                    + " FROM manifests m JOIN repositories r ON r.id = m.repository_id "
-                    + "WHERE r.name = ? AND m.digest = ?")) {
-                ps.setString(1, repository);
-                ps.setString(2, digest.toString());
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(manifestRow(rs)) : Optional.empty();
-                }
-            }
-        });
+        return db.query("SELECT " + MANIFEST_COLUMNS
+                + " FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE r.name = ? AND m.digest = ?",
+                ps -> {
+                    ps.setString(1, repository);
+                    ps.setString(2, digest.toString());
+                },
+                rs -> rs.next() ? Optional.of(manifestRow(rs)) : Optional.empty());
     }
 
     @Override
     public Optional<ManifestRecord> manifestByTag(String repository, String tag) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + MANIFEST_COLUMNS
-                    + " FROM tags t JOIN repositories r ON r.id = t.repository_id "
-                    + "JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest "
-                    + "WHERE r.name = ? AND t.name = ?")) {
-                ps.setString(1, repository);
-                ps.setString(2, tag);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(manifestRow(rs)) : Optional.empty();
-                }
-            }
-        });
+        return db.query("SELECT " + MANIFEST_COLUMNS
+                + " FROM tags t JOIN repositories r ON r.id = t.repository_id "
+                + "JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest "
+                + "WHERE r.name = ? AND t.name = ?",
+                ps -> {
+                    ps.setString(1, repository);
+                    ps.setString(2, tag);
+                },
+                rs -> rs.next() ? Optional.of(manifestRow(rs)) : Optional.empty());
     }
 
     @Override
