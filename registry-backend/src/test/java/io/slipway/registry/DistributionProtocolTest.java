@@ -195,6 +195,23 @@ class DistributionProtocolTest {
         }
 
         @Test
+        void largeChunksAreHashedWhileTheyArrive() throws Exception {
+            byte[] content = random(11 * 1024 * 1024, 19);
+            String loc = location(http.post("/v2/up/large/blobs/uploads/", new byte[0]));
+            loc = location(http.patch(loc, Arrays.copyOfRange(content, 0, 6 * 1024 * 1024)));
+            Digest d = Digest.sha256(content);
+            HttpResponse<byte[]> done = http.put(withQuery(loc, "digest=" + d),
+                    Arrays.copyOfRange(content, 6 * 1024 * 1024, content.length));
+            assertThat(done.statusCode()).as(text(done)).isEqualTo(201);
+            assertThat(http.get("/v2/up/large/blobs/" + d).body()).isEqualTo(content);
+            // And a large monolithic push whose digest is wrong stores nothing.
+            byte[] other = random(5 * 1024 * 1024, 20);
+            HttpResponse<byte[]> wrong = http.post("/v2/up/large/blobs/uploads/?digest=" + d, other);
+            assertThat(wrong.statusCode()).isEqualTo(400);
+            assertThat(http.head("/v2/up/large/blobs/" + Digest.sha256(other)).statusCode()).isEqualTo(404);
+        }
+
+        @Test
         void outOfOrderAndOverlappingChunksAre416WithTheHeldRange() throws Exception {
             String loc = location(http.post("/v2/up/order/blobs/uploads/", new byte[0]));
             HttpResponse<byte[]> first = http.patch(loc, random(100, 11), "Content-Range", "0-99");

@@ -18,5 +18,19 @@ public interface RequestBody {
         void accept(ByteBuffer buffer) throws IOException;
     }
 
-    RequestBody EMPTY = sink -> { };
+    /** The body's length when the request declared it, else -1. */
+    default long length() {
+        return -1;
+    }
+
+    RequestBody EMPTY = new RequestBody() {
+        @Override
+        public void forEach(BufferSink sink) {
+        }
+
+        @Override
+        public long length() {
+            return 0;
+        }
+    };
 }

@@ -34,6 +34,12 @@ public final class UploadService {
     private final Limits limits;
     private final Clock clock;
     private final Map<String, UploadState> states = new ConcurrentHashMap<>();
+    private static final long PARALLEL_HASH_FROM = 4L << 20;
+    private final java.util.concurrent.ExecutorService hashers = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "upload-hasher");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** An upload's running hash; its lock serializes the requests of one upload. */
     private static final class UploadState {
@@ -212,27 +218,51 @@ public final class UploadService {
 
     private long write(String id, UploadState state, long size, RequestBody body) throws IOException {
         long[] written = {0};
+        long chunkLimit = limits.chunkBytes();
+        // Large bodies are hashed on another thread while they are received and written.
+        ParallelHasher parallel = body.length() < 0 || body.length() >= PARALLEL_HASH_FROM
+                ? new ParallelHasher(state.sha256, hashers) : null;
         try (BlobStore.UploadWriter writer = blobs.appendTo(id)) {
             try {
                 body.forEach(buffer -> {
                     int n = buffer.remaining();
-                    long chunkLimit = limits.chunkBytes();
                     if (size + written[0] + n > limits.uploadBytes() || (chunkLimit > 0 && written[0] + n > chunkLimit)) {
                         throw new RegistryException(ErrorCode.TOO_LARGE, "upload exceeds the configured limit of "
                                 + (chunkLimit > 0 ? chunkLimit + " bytes per chunk and " : "")
                                 + limits.uploadBytes() + " bytes");
                     }
-                    ByteBuffer forHash = buffer.duplicate();
+                    if (parallel != null) {
+                        try {
+                            parallel.update(buffer);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IOException("interrupted while hashing", e);
+                        }
+                    } else {
+                        state.sha256.update(buffer.duplicate());
+                    }
                     writer.write(buffer);
-                    state.sha256.update(forHash);
                     state.hashed += n;
                     written[0] += n;
                 });
-            } catch (IOException | RuntimeException e) {
+                if (parallel != null) {
+                    parallel.finish();
+                }
+            } catch (Exception e) {
                 // A refused or cut-off chunk leaves the upload as it was before the chunk.
                 writer.truncate(size);
                 state.valid = false;
-                throw e;
+                if (e instanceof IOException io) {
+                    throw io;
+                }
+                if (e instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IOException("hashing the upload failed", e);
+            } finally {
+                if (parallel != null) {
+                    parallel.close();
+                }
             }
         }
         return written[0];

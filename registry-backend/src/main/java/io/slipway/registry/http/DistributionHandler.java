@@ -521,30 +521,39 @@ public final class DistributionHandler extends Handler.Abstract {
 
     /** The request body, fed buffer by buffer straight from the connection. */
     private static RequestBody body(Request request) {
-        return sink -> {
-            while (true) {
-                Content.Chunk chunk = request.read();
-                if (chunk == null) {
-                    try (Blocker.Runnable blocker = Blocker.runnable()) {
-                        request.demand(blocker);
-                        blocker.block();
+        long length = request.getLength();
+        return new RequestBody() {
+            @Override
+            public long length() {
+                return length;
+            }
+
+            @Override
+            public void forEach(BufferSink sink) throws IOException {
+                while (true) {
+                    Content.Chunk chunk = request.read();
+                    if (chunk == null) {
+                        try (Blocker.Runnable blocker = Blocker.runnable()) {
+                            request.demand(blocker);
+                            blocker.block();
+                        }
+                        continue;
                     }
-                    continue;
-                }
-                try {
-                    if (Content.Chunk.isFailure(chunk)) {
-                        Throwable failure = chunk.getFailure();
-                        throw failure instanceof IOException io ? io : new IOException(failure);
+                    try {
+                        if (Content.Chunk.isFailure(chunk)) {
+                            Throwable failure = chunk.getFailure();
+                            throw failure instanceof IOException io ? io : new IOException(failure);
+                        }
+                        ByteBuffer buffer = chunk.getByteBuffer();
+                        if (buffer.hasRemaining()) {
+                            sink.accept(buffer);
+                        }
+                        if (chunk.isLast()) {
+                            return;
+                        }
+                    } finally {
+                        chunk.release();
                     }
-                    ByteBuffer buffer = chunk.getByteBuffer();
-                    if (buffer.hasRemaining()) {
-                        sink.accept(buffer);
-                    }
-                    if (chunk.isLast()) {
-                        return;
-                    }
-                } finally {
-                    chunk.release();
                 }
             }
         };
