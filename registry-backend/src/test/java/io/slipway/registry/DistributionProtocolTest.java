@@ -321,6 +321,10 @@ class DistributionProtocolTest {
             HttpResponse<byte[]> badFrom = http.post("/v2/mount/target3/blobs/uploads/?mount=" + d + "&from=../x",
                     new byte[0]);
             assertThat(badFrom.statusCode()).isEqualTo(202);
+            // Without a source: found in the same namespace, never in another.
+            assertThat(http.post("/v2/mount/target4/blobs/uploads/?mount=" + d, new byte[0]).statusCode()).isEqualTo(201);
+            assertThat(http.post("/v2/elsewhere/target/blobs/uploads/?mount=" + d, new byte[0]).statusCode())
+                    .isEqualTo(202);
         }
 
         @Test

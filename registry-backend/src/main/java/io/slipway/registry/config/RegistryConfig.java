@@ -31,6 +31,7 @@ import java.util.Set;
  *   chunkBytes: 0             # 0: no per-chunk limit
  *   uploadLifetime: 24h
  *   listPageSize: 10000
+ *   sparseManifests: false      # accept indexes whose child manifests are absent
  * </pre>
  */
 public record RegistryConfig(String host, int port, Path dataDir, AuthSettings authSettings, Limits limits) {
@@ -160,7 +161,7 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
         JsonNode l = root.get("limits");
         if (l != null && l.isObject()) {
             checkKeys(file, "limits.", l, Set.of("manifestBytes", "nameLength", "uploadBytes", "chunkBytes",
-                    "uploadLifetime", "listPageSize"));
+                    "uploadLifetime", "listPageSize", "sparseManifests"));
             Limits d = c.limits();
             c = c.withLimits(new Limits(
                     l.path("manifestBytes").asInt(d.manifestBytes()),
@@ -168,7 +169,8 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
                     l.path("uploadBytes").asLong(d.uploadBytes()),
                     l.path("chunkBytes").asLong(d.chunkBytes()),
                     l.hasNonNull("uploadLifetime") ? duration(l.get("uploadLifetime").asText()) : d.uploadLifetime(),
-                    l.path("listPageSize").asInt(d.listPageSize())));
+                    l.path("listPageSize").asInt(d.listPageSize()),
+                    l.path("sparseManifests").asBoolean(d.sparseManifests())));
         }
         return c;
     }

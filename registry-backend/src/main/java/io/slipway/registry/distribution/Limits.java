@@ -11,12 +11,24 @@ import java.time.Duration;
  * @param chunkBytes     largest single PATCH (0: no limit beyond {@code uploadBytes})
  * @param uploadLifetime how long an abandoned upload is kept before it is purged
  * @param listPageSize   most entries a tag or catalog page holds
+ * @param sparseManifests accept manifests whose layers or child manifests are not (yet) in the
+ *                       repository, as the distribution specification allows (its conformance
+ *                       suite has a "sparse manifests" data type); off by default, so that every
+ *                       image the registry accepts can be pulled whole
  */
 public record Limits(
         int manifestBytes, int nameLength, long uploadBytes, long chunkBytes, Duration uploadLifetime,
-        int listPageSize) {
+        int listPageSize, boolean sparseManifests) {
+
+    /** Most tags one manifest push may set with {@code ?tag=}. */
+    public static final int MAX_TAGS_PER_PUSH = 100;
+
+    public Limits(int manifestBytes, int nameLength, long uploadBytes, long chunkBytes, Duration uploadLifetime,
+            int listPageSize) {
+        this(manifestBytes, nameLength, uploadBytes, chunkBytes, uploadLifetime, listPageSize, false);
+    }
 
     public static Limits defaults() {
-        return new Limits(4 * 1024 * 1024, 255, 64L * 1024 * 1024 * 1024, 0, Duration.ofHours(24), 10_000);
+        return new Limits(4 * 1024 * 1024, 255, 64L * 1024 * 1024 * 1024, 0, Duration.ofHours(24), 10_000, false);
     }
 }

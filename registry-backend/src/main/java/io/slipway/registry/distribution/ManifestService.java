@@ -53,7 +53,7 @@ public final class ManifestService {
     }
 
     /** The answer to a manifest push. */
-    public record Pushed(Digest digest, Digest subject) {
+    public record Pushed(Digest digest, Digest subject, List<String> tags) {
     }
 
     public ManifestService(BlobStore blobs, MetadataStore metadata, Limits limits, Clock clock) {
@@ -64,6 +64,15 @@ public final class ManifestService {
     }
 
     public Pushed put(String repository, String reference, String contentType, byte[] content) throws IOException {
+        return put(repository, reference, List.of(), contentType, content);
+    }
+
+    /**
+     * Stores a manifest pushed by tag or by digest; {@code extraTags} are the {@code ?tag=}
+     * parameters of a push by digest, all set in the same transaction.
+     */
+    public Pushed put(String repository, String reference, List<String> extraTags, String contentType, byte[] content)
+            throws IOException {
         String tag = null;
         Digest byDigest = null;
         if (Digest.looksLikeDigest(reference)) {
@@ -72,6 +81,18 @@ public final class ManifestService {
             tag = reference;
         } else {
             throw new RegistryException(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(reference) + "\"");
+        }
+        if (!extraTags.isEmpty() && byDigest == null) {
+            throw new RegistryException(ErrorCode.TAG_INVALID, "tag parameters go with a push by digest");
+        }
+        if (extraTags.size() > Limits.MAX_TAGS_PER_PUSH) {
+            throw new RegistryException(ErrorCode.TAG_INVALID, "at most " + Limits.MAX_TAGS_PER_PUSH
+                    + " tags in one push");
+        }
+        for (String t : extraTags) {
+            if (!Tag.isValid(t)) {
+                throw new RegistryException(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(t) + "\"");
+            }
         }
         if (content.length > limits.manifestBytes()) {
             throw new RegistryException(ErrorCode.TOO_LARGE,
@@ -97,7 +118,7 @@ public final class ManifestService {
             List<Digest> children = manifest.manifests().stream().map(Descriptor::digest).toList();
             Set<Digest> present = metadata.existingManifests(repository, children);
             for (Descriptor child : manifest.manifests()) {
-                if (!present.contains(child.digest())) {
+                if (!present.contains(child.digest()) && !limits.sparseManifests()) {
                     throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
                             "manifest " + child.digest() + " is not in " + repository, Map.of("digest",
                             child.digest().toString()), Map.of());
@@ -110,6 +131,9 @@ public final class ManifestService {
             Map<Digest, Long> present = metadata.linkedBlobSizes(repository, digestsOf(required));
             for (Descriptor blob : required) {
                 Long size = present.get(blob.digest());
+                if (size == null && limits.sparseManifests()) {
+                    continue;
+                }
                 if (size == null) {
                     throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
                             "blob " + blob.digest() + " is not in " + repository,
@@ -137,9 +161,13 @@ public final class ManifestService {
                 manifest.subject() == null ? null : manifest.subject().digest(),
                 manifest.annotations().isEmpty() ? null : JSON.writeValueAsString(manifest.annotations()),
                 totalSize, created, now, references);
-        metadata.putManifest(record, tag);
+        List<String> tags = new ArrayList<>(extraTags);
+        if (tag != null) {
+            tags.add(tag);
+        }
+        metadata.putManifest(record, tags);
         remember(digest, content);
-        return new Pushed(digest, manifest.subject() == null ? null : manifest.subject().digest());
+        return new Pushed(digest, manifest.subject() == null ? null : manifest.subject().digest(), List.copyOf(tags));
     }
 
     /**
@@ -153,7 +181,7 @@ public final class ManifestService {
         Found found = get(source, reference);
         copyInto(source, found, target, 0);
         metadata.putManifest(rebased(found.record(), target), tag);
-        return new Pushed(found.record().digest(), found.record().subject());
+        return new Pushed(found.record().digest(), found.record().subject(), tag == null ? List.of() : List.of(tag));
     }
 
     private void copyInto(String source, Found found, String target, int depth) throws IOException {
@@ -165,7 +193,7 @@ public final class ManifestService {
             for (Descriptor child : manifest.manifests()) {
                 Found c = get(source, child.digest().toString());
                 copyInto(source, c, target, depth + 1);
-                metadata.putManifest(rebased(c.record(), target), null);
+                metadata.putManifest(rebased(c.record(), target), List.of());
             }
             return;
         }

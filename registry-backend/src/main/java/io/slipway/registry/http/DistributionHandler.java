@@ -319,6 +319,18 @@ public final class DistributionHandler extends Handler.Abstract {
                 blobCreated(response, name, digest);
                 return;
             }
+            if (from == null) {
+                // No source named: mount from a repository of the same namespace that the caller
+                // may pull from, never from another tenant's.
+                String namespace = name.substring(0, name.indexOf('/'));
+                for (String candidate : metadata.repositoriesWithBlob(namespace, digest, 20)) {
+                    if (gate.allows(authorization(request), candidate, Action.PULL)
+                            && blobService.mount(name, digest, candidate)) {
+                        blobCreated(response, name, digest);
+                        return;
+                    }
+                }
+            }
             // The source is unknown or not readable: fall back to an ordinary upload, as the
             // specification asks, without saying which.
         }
@@ -383,8 +395,12 @@ public final class DistributionHandler extends Handler.Abstract {
             }
             case "PUT" -> {
                 byte[] content = readLimited(request, limits.manifestBytes());
-                ManifestService.Pushed pushed = manifests.put(name, reference,
+                List<String> tagParams = Request.extractQueryParameters(request).getValuesOrEmpty("tag");
+                ManifestService.Pushed pushed = manifests.put(name, reference, tagParams,
                         request.getHeaders().get(HttpHeader.CONTENT_TYPE), content);
+                if (!tagParams.isEmpty()) {
+                    response.getHeaders().put("OCI-Tag", String.join(", ", tagParams));
+                }
                 audit.record(call.caller().subject(), "image.push", name + (Digest.looksLikeDigest(reference) ? "@"
                         : ":" + reference + "@") + pushed.digest(), call.remote(), "ok");
                 response.setStatus(201);

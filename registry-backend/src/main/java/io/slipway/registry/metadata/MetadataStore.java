@@ -32,10 +32,18 @@ public interface MetadataStore extends AutoCloseable {
 
     boolean unlinkBlob(String repository, Digest digest);
 
+    /** Repositories of {@code namespace} that link the blob (at most {@code limit}), for a mount without a source. */
+    List<String> repositoriesWithBlob(String namespace, Digest digest, int limit);
+
     // --- manifests and tags
 
-    /** Stores a manifest (idempotent) and, when {@code tag} is not null, points the tag at it. */
-    void putManifest(ManifestRecord manifest, String tag);
+    /** Stores a manifest (idempotent) and points every one of {@code tags} at it, in one transaction. */
+    void putManifest(ManifestRecord manifest, List<String> tags);
+
+    /** Stores a manifest and, when {@code tag} is not null, points the tag at it. */
+    default void putManifest(ManifestRecord manifest, String tag) {
+        putManifest(manifest, tag == null ? List.of() : List.of(tag));
+    }
 
     Optional<ManifestRecord> manifest(String repository, Digest digest);
 

@@ -152,6 +152,28 @@ public final class SqliteMetadataStore implements MetadataStore {
     }
 
     @Override
+    public List<String> repositoriesWithBlob(String namespace, Digest digest, int limit) {
+        String prefix = namespace + "/";
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT r.name FROM repository_blobs b "
+                    + "JOIN repositories r ON r.id = b.repository_id WHERE b.digest = ? AND substr(r.name, 1, ?) = ? "
+                    + "ORDER BY r.name LIMIT ?")) {
+                ps.setString(1, digest.toString());
+                ps.setInt(2, prefix.length());
+                ps.setString(3, prefix);
+                ps.setInt(4, limit);
+                List<String> names = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        names.add(rs.getString(1));
+                    }
+                }
+                return names;
+            }
+        });
+    }
+
+    @Override
     public boolean unlinkBlob(String repository, Digest digest) {
         return write(c -> {
             try (PreparedStatement ps = c.prepareStatement(
@@ -167,7 +189,7 @@ public final class SqliteMetadataStore implements MetadataStore {
     // --- manifests
 
     @Override
-    public void putManifest(ManifestRecord m, String tag) {
+    public void putManifest(ManifestRecord m, List<String> tags) {
         write(c -> {
             long id = ensureRepository(c, m.repository());
             int inserted;
@@ -204,7 +226,7 @@ public final class SqliteMetadataStore implements MetadataStore {
                     ps.executeBatch();
                 }
             }
-            if (tag != null) {
+            for (String tag : tags) {
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO tags(repository_id, name, digest, updated_at) VALUES (?, ?, ?, ?) "
                                 + "ON CONFLICT(repository_id, name) DO UPDATE SET digest = excluded.digest, "

@@ -62,7 +62,7 @@ public abstract class MetadataStoreContract {
         ManifestRecord m = manifest("ns/app", "m1", null, List.of(d("config"), d("layer")));
         store.putManifest(m, "v1");
         store.putManifest(m, "latest");
-        store.putManifest(m, null); // idempotent
+        store.putManifest(m, List.of()); // idempotent
         assertThat(store.manifest("ns/app", m.digest())).get().satisfies(r -> {
             assertThat(r.mediaType()).isEqualTo(MediaTypes.OCI_MANIFEST);
             assertThat(r.totalSize()).isEqualTo(1234);
@@ -106,7 +106,7 @@ public abstract class MetadataStoreContract {
         ManifestRecord subject = manifest("ns/r", "subject", null, List.of());
         ManifestRecord sig = manifest("ns/r", "sig", subject.digest(), List.of());
         store.putManifest(subject, "v1");
-        store.putManifest(sig, null);
+        store.putManifest(sig, List.of());
         assertThat(store.referrers("ns/r", subject.digest())).extracting(ManifestRecord::digest).containsExactly(sig.digest());
         assertThat(store.referrers("ns/other", subject.digest())).isEmpty();
         assertThat(store.existingManifests("ns/r", List.of(subject.digest(), d("nope")))).containsExactly(subject.digest());
@@ -118,7 +118,7 @@ public abstract class MetadataStoreContract {
         ManifestRecord b = manifest("team/app", "b", null, List.of());
         store.putManifest(a, "1.0");
         store.putManifest(a, "latest");
-        store.putManifest(b, null);
+        store.putManifest(b, List.of());
         store.putManifest(manifest("other/app", "c", null, List.of()), "x");
         List<ImageRow> rows = store.images("team/");
         assertThat(rows).hasSize(3);
