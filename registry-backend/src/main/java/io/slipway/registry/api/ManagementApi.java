@@ -41,6 +41,7 @@ public final class ManagementApi {
     private final MetadataStore metadata;
     private final ManifestService manifests;
     private final boolean open;
+    private final io.slipway.registry.signatures.SignatureService signatures;
 
     public ManagementApi(Tenancy tenancy, Authorizer authorizer, MetadataStore metadata, ManifestService manifests,
             boolean open) {
@@ -50,6 +51,7 @@ public final class ManagementApi {
         this.metadata = metadata;
         this.manifests = manifests;
         this.open = open;
+        this.signatures = new io.slipway.registry.signatures.SignatureService(metadata);
     }
 
     /** In {@code --auth none} every caller acts as the administrator. */
@@ -350,6 +352,7 @@ public final class ManagementApi {
         requireImage(c, to.repository(), Action.PUSH);
         try {
             ManifestService.Pushed pushed = manifests.copy(from.repository(), from.reference(), to.repository(), to.tag());
+            signatures.copy(from.repository(), pushed.digest(), to.repository());
             ObjectNode r = JSON.createObjectNode();
             r.put("source", from.toString());
             r.put("target", to.repository() + ":" + to.tag());

@@ -8,6 +8,8 @@ import io.slipway.oci.ErrorCode;
 import io.slipway.oci.MediaTypes;
 import io.slipway.registry.auth.AccessDenied;
 import io.slipway.registry.auth.AccessGate;
+import io.slipway.registry.signatures.SignatureService;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.registry.tenancy.Role.Action;
 import io.slipway.registry.distribution.BlobService;
 import io.slipway.registry.distribution.Limits;
@@ -70,6 +72,7 @@ public final class DistributionHandler extends Handler.Abstract {
     private final AccessGate gate;
     private final Audit audit;
     private final String fixedRealm;
+    private final SignatureService signatureService;
 
     /** Where pushes and deletes are recorded. */
     @FunctionalInterface
@@ -91,6 +94,7 @@ public final class DistributionHandler extends Handler.Abstract {
         this.gate = gate;
         this.audit = audit;
         this.fixedRealm = fixedRealm;
+        this.signatureService = new SignatureService(metadata);
     }
 
     /** The per-request facts the routes need besides the request itself. */
@@ -100,10 +104,11 @@ public final class DistributionHandler extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String path = request.getHttpURI().getPath();
-        if (path == null || !(path.equals("/v2") || path.startsWith("/v2/"))) {
+        if (path == null || !(path.equals("/v2") || path.startsWith("/v2/") || path.startsWith("/extensions/v2/"))) {
             return false;
         }
         response.getHeaders().put("Docker-Distribution-API-Version", API_VERSION);
+        response.getHeaders().put("X-Registry-Supports-Signatures", "1");
         try {
             route(path, request, response);
             callback.succeeded();
@@ -135,6 +140,10 @@ public final class DistributionHandler extends Handler.Abstract {
 
     private void route(String path, Request request, Response response) throws Exception {
         String method = request.getMethod();
+        if (path.startsWith("/extensions/v2/")) {
+            signatures(path, request, response);
+            return;
+        }
         if (path.equals("/v2") || path.equals("/v2/")) {
             requireMethod(method, "GET", "HEAD");
             gate.requireAuthenticated(authorization(request), realm(request));
@@ -422,6 +431,61 @@ public final class DistributionHandler extends Handler.Abstract {
             }
             default -> throw unsupported(method);
         }
+    }
+
+    // --- the signature extension API
+
+    private static final Pattern SIGNATURES = Pattern.compile(
+            "^/extensions/v2/(" + COMPONENT + "(?:/" + COMPONENT + ")+)/signatures/([^/]+)$");
+
+    private void signatures(String path, Request request, Response response) throws Exception {
+        Matcher m = path.length() <= MAX_PATH ? SIGNATURES.matcher(path) : null;
+        if (m == null || !m.matches()) {
+            throw new RegistryException(ErrorCode.NAME_INVALID, "no such endpoint");
+        }
+        String name = Names.repository(m.group(1), limits);
+        Digest digest = Names.digest(m.group(2));
+        String method = request.getMethod();
+        requireMethod(method, "GET", "PUT");
+        AccessGate.Caller caller = gate.require(authorization(request), name,
+                method.equals("PUT") ? Action.PUSH : Action.PULL, realm(request));
+        if (method.equals("GET")) {
+            ObjectNode body = JSON.createObjectNode();
+            ArrayNode list = body.putArray("signatures");
+            for (MetadataStore.Signature sig : signatureService.list(name, digest)) {
+                ObjectNode o = list.addObject();
+                o.put("schemaVersion", 2);
+                o.put("name", sig.name());
+                o.put("type", sig.type());
+                o.put("content", sig.content());
+            }
+            sendJson(request, response, 200, JSON.writeValueAsBytes(body));
+            return;
+        }
+        byte[] raw = readLimited(request, 4 * SignatureService.MAX_SIGNATURE_BYTES);
+        JsonNode body;
+        try {
+            body = JSON.readTree(raw);
+        } catch (IOException e) {
+            throw new RegistryException(ErrorCode.SIZE_INVALID, "the signature is not JSON");
+        }
+        int version = body == null ? 0 : body.path("schemaVersion").asInt(body.path("version").asInt());
+        if (!body.isObject() || version != 2 || !body.path("content").isTextual()) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED,
+                    "expected {\"schemaVersion\":2,\"type\":\"atomic\",\"name\":…,\"content\":<base64>}");
+        }
+        byte[] content;
+        try {
+            content = body.get("content").binaryValue();
+        } catch (IOException e) {
+            throw new RegistryException(ErrorCode.SIZE_INVALID, "content is not base64");
+        }
+        String sigName = body.path("name").asText(digest + "@" + content.length);
+        signatureService.add(name, digest, new MetadataStore.Signature(
+                sigName.length() > 256 ? sigName.substring(0, 256) : sigName, body.path("type").asText("atomic"), content));
+        audit.record(caller.subject(), "signature.add", name + "@" + digest, Request.getRemoteAddr(request), "ok");
+        response.setStatus(201);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
     }
 
     // --- listings

@@ -69,6 +69,17 @@ public interface MetadataStore extends AutoCloseable {
     /** Removes every repository of a namespace with its manifests, tags and blob links. */
     int deleteRepositories(String namespace);
 
+    // --- signatures of the signature extension API
+
+    /** One stored signature: its name, type ({@code atomic}) and bytes. */
+    record Signature(String name, String type, byte[] content) {
+    }
+
+    /** Adds a signature to a manifest of the repository; false when an identical one is there. */
+    boolean addSignature(String repository, Digest manifest, Signature signature);
+
+    List<Signature> signatures(String repository, Digest manifest);
+
     // --- uploads
 
     void createUpload(UploadSession session);

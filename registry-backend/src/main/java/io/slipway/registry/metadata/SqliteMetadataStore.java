@@ -302,7 +302,8 @@ public final class SqliteMetadataStore implements MetadataStore {
                 removed = ps.executeUpdate();
             }
             for (String sql : List.of("DELETE FROM tags WHERE repository_id = ? AND digest = ?",
-                    "DELETE FROM manifest_references WHERE repository_id = ? AND manifest_digest = ?")) {
+                    "DELETE FROM manifest_references WHERE repository_id = ? AND manifest_digest = ?",
+                    "DELETE FROM signatures WHERE repository_id = ? AND manifest_digest = ?")) {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     ps.setLong(1, id);
                     ps.setString(2, d);
@@ -420,7 +421,7 @@ public final class SqliteMetadataStore implements MetadataStore {
         String prefix = namespace + "/";
         return write(c -> {
             String ids = "(SELECT id FROM repositories WHERE substr(name, 1, ?) = ?)";
-            for (String table : List.of("tags", "manifest_references", "manifests", "repository_blobs")) {
+            for (String table : List.of("tags", "manifest_references", "signatures", "manifests", "repository_blobs")) {
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE repository_id IN " + ids)) {
                     ps.setInt(1, prefix.length());
                     ps.setString(2, prefix);
@@ -431,6 +432,61 @@ public final class SqliteMetadataStore implements MetadataStore {
                 ps.setInt(1, prefix.length());
                 ps.setString(2, prefix);
                 return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public boolean addSignature(String repository, Digest manifest, Signature signature) {
+        return write(c -> {
+            Long id = repositoryId(c, repository);
+            if (id == null) {
+                return false;
+            }
+            int next = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT position, content FROM signatures "
+                    + "WHERE repository_id = ? AND manifest_digest = ? ORDER BY position")) {
+                ps.setLong(1, id);
+                ps.setString(2, manifest.toString());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (java.util.Arrays.equals(rs.getBytes(2), signature.content())) {
+                            return false;
+                        }
+                        next = rs.getInt(1) + 1;
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO signatures(repository_id, manifest_digest, "
+                    + "position, name, type, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setLong(1, id);
+                ps.setString(2, manifest.toString());
+                ps.setInt(3, next);
+                ps.setString(4, signature.name());
+                ps.setString(5, signature.type());
+                ps.setBytes(6, signature.content());
+                ps.setLong(7, System.currentTimeMillis());
+                ps.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public List<Signature> signatures(String repository, Digest manifest) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT s.name, s.type, s.content FROM signatures s "
+                    + "JOIN repositories r ON r.id = s.repository_id WHERE r.name = ? AND s.manifest_digest = ? "
+                    + "ORDER BY s.position")) {
+                ps.setString(1, repository);
+                ps.setString(2, manifest.toString());
+                List<Signature> list = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        list.add(new Signature(rs.getString(1), rs.getString(2), rs.getBytes(3)));
+                    }
+                }
+                return list;
             }
         });
     }

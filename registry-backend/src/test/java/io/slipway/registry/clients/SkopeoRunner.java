@@ -22,6 +22,7 @@ final class SkopeoRunner {
     private final Path work;
     private final Map<String, String> env = new HashMap<>();
     private final List<String> globalFlags = new ArrayList<>();
+    private Path policy;
 
     SkopeoRunner(Path dir) throws IOException {
         skopeo = ExternalTools.require("skopeo");
@@ -46,8 +47,18 @@ final class SkopeoRunner {
         env.put("REGISTRY_AUTH_FILE", auth.toString());
         env.put("CONTAINERS_REGISTRIES_CONF", registriesConf.toString());
         env.put("CONTAINERS_CONF", containersConf.toString());
-        globalFlags.addAll(List.of("--policy", policy.toString(), "--registries.d", registriesD.toString(),
-                "--tmpdir", temp.toString()));
+        this.policy = policy;
+        globalFlags.addAll(List.of("--registries.d", registriesD.toString(), "--tmpdir", temp.toString()));
+    }
+
+    /** Uses another containers-policy.json from now on. */
+    void policy(Path file) {
+        this.policy = file;
+    }
+
+    /** Adds (or replaces) an environment variable of the skopeo processes (GNUPGHOME, say). */
+    void env(String name, String value) {
+        env.put(name, value);
     }
 
     Path work() {
@@ -64,6 +75,7 @@ final class SkopeoRunner {
     ExternalTools.Result run(List<String> args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(skopeo.toString());
+        command.addAll(List.of("--policy", policy.toString()));
         command.addAll(globalFlags);
         command.addAll(args);
         return ExternalTools.run(work, env, TIMEOUT, command);

@@ -31,6 +31,8 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
             assertThat(rs.getString(2)).isEqualTo("V1__registry.sql");
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(2)).isEqualTo("V2__iam.sql");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(2)).isEqualTo("V3__signatures.sql");
             assertThat(rs.next()).isFalse();
         }
     }
