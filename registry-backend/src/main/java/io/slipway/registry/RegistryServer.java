@@ -15,14 +15,10 @@ import io.slipway.registry.http.ManagementHandler;
 import io.slipway.registry.http.NotFoundHandler;
 import io.slipway.registry.http.TokenHandler;
 import io.slipway.registry.metadata.MetadataStore;
-import io.slipway.registry.metadata.SqliteDatabase;
-import io.slipway.registry.tenancy.SqliteTenancyStore;
 import io.slipway.registry.tenancy.Tenancy;
 import io.slipway.registry.tenancy.TenancyStore;
 import org.eclipse.jetty.server.Handler;
-import io.slipway.registry.metadata.SqliteMetadataStore;
 import io.slipway.registry.storage.BlobStore;
-import io.slipway.registry.storage.FileSystemBlobStore;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -50,7 +46,7 @@ public final class RegistryServer implements AutoCloseable {
     private final RegistryConfig config;
     private final BlobStore blobs;
     private final MetadataStore metadata;
-    private final SqliteDatabase database;
+    private final Stores stores;
     private final TenancyStore tenancyStore;
     private final Tenancy tenancy;
     private final Tenancy.Bootstrap bootstrap;
@@ -62,10 +58,11 @@ public final class RegistryServer implements AutoCloseable {
     private RegistryServer(RegistryConfig config) throws Exception {
         this.config = config;
         Files.createDirectories(config.dataDir());
-        this.blobs = new FileSystemBlobStore(config.dataDir());
-        this.database = new SqliteDatabase(config.dataDir().resolve("metadata.db"));
-        this.metadata = new SqliteMetadataStore(database, false);
-        this.tenancyStore = new SqliteTenancyStore(database);
+        // The configuration chooses the stores: files and SQLite, or S3 and PostgreSQL shared by nodes.
+        this.stores = Stores.open(config);
+        this.blobs = stores.blobs();
+        this.metadata = stores.metadata();
+        this.tenancyStore = stores.tenancy();
         Clock clock = Clock.systemUTC();
         RegistryConfig.AuthSettings auth = config.authSettings();
         this.tenancy = new Tenancy(tenancyStore);
@@ -184,8 +181,7 @@ public final class RegistryServer implements AutoCloseable {
             jetty.stop();
         } finally {
             metadata.close();
-            database.close();
-            blobs.close();
+            stores.close();
         }
     }
 }

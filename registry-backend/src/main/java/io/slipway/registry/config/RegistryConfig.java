@@ -32,9 +32,11 @@ import java.util.Set;
  *   uploadLifetime: 24h
  *   listPageSize: 10000
  *   sparseManifests: false      # accept indexes whose child manifests are absent
+ * storage: {driver: filesystem}  # or s3, and metadata: {driver: sqlite} or postgres: see StoreSettings
  * </pre>
  */
-public record RegistryConfig(String host, int port, Path dataDir, AuthSettings authSettings, Limits limits) {
+public record RegistryConfig(String host, int port, Path dataDir, AuthSettings authSettings, Limits limits,
+        StoreSettings stores) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:5000";
 
@@ -62,7 +64,8 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
     }
 
     public static RegistryConfig defaults() {
-        return new RegistryConfig("127.0.0.1", 5000, Path.of(".slipway"), AuthSettings.defaults(), Limits.defaults());
+        return new RegistryConfig("127.0.0.1", 5000, Path.of(".slipway"), AuthSettings.defaults(), Limits.defaults(),
+                StoreSettings.defaults());
     }
 
     /** The authentication mode, {@code token} or {@code none}. */
@@ -88,11 +91,11 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
         if (p < 0 || p > 65535) {
             throw new IllegalArgumentException("listen port must be 0-65535");
         }
-        return new RegistryConfig(h.isEmpty() ? "0.0.0.0" : h, p, dataDir, authSettings, limits);
+        return new RegistryConfig(h.isEmpty() ? "0.0.0.0" : h, p, dataDir, authSettings, limits, stores);
     }
 
     public RegistryConfig withDataDir(Path dir) {
-        return new RegistryConfig(host, port, dir, authSettings, limits);
+        return new RegistryConfig(host, port, dir, authSettings, limits, stores);
     }
 
     public RegistryConfig withAuth(String mode) {
@@ -105,11 +108,15 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
     }
 
     public RegistryConfig withAuthSettings(AuthSettings a) {
-        return new RegistryConfig(host, port, dataDir, a, limits);
+        return new RegistryConfig(host, port, dataDir, a, limits, stores);
     }
 
     public RegistryConfig withLimits(Limits l) {
-        return new RegistryConfig(host, port, dataDir, authSettings, l);
+        return new RegistryConfig(host, port, dataDir, authSettings, l, stores);
+    }
+
+    public RegistryConfig withStores(StoreSettings s) {
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, s);
     }
 
     /** Applies {@code SLIPWAY_LISTEN} and {@code SLIPWAY_DATA} when set. */
@@ -134,7 +141,7 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
         if (!root.isObject()) {
             throw new IOException(file + ": the configuration must be a mapping");
         }
-        checkKeys(file, "", root, Set.of("listen", "data", "auth", "limits"));
+        checkKeys(file, "", root, Set.of("listen", "data", "auth", "limits", "storage", "metadata"));
         if (root.hasNonNull("listen")) {
             c = c.withListen(root.get("listen").asText());
         }
@@ -157,6 +164,9 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
             if (auth.hasNonNull("mode")) {
                 c = c.withAuth(auth.get("mode").asText());
             }
+        }
+        if (root.has("storage") || root.has("metadata")) {
+            c = c.withStores(StoreSettings.parse(file, root.get("storage"), root.get("metadata"), System.getenv()));
         }
         JsonNode l = root.get("limits");
         if (l != null && l.isObject()) {

@@ -17,19 +17,40 @@ import java.util.List;
  */
 final class Migrations {
 
-    /** Every migration, oldest first. Append only: a released migration never changes. */
+    /**
+     * Every migration, oldest first. Append only: a released migration never changes. Each database
+     * has its own script of every version, with the same tables, in its {@link Dialect}'s folder.
+     */
     static final List<String> ALL = List.of("V1__registry.sql", "V2__iam.sql", "V3__signatures.sql");
+
+    /** Where a database's scripts are, and its type for epoch milliseconds. */
+    enum Dialect {
+        SQLITE("", "INTEGER"),
+        POSTGRES("postgres/", "BIGINT");
+
+        final String folder;
+        final String millis;
+
+        Dialect(String folder, String millis) {
+            this.folder = folder;
+            this.millis = millis;
+        }
+    }
 
     private Migrations() {
     }
 
     static void apply(Connection connection) throws SQLException {
+        apply(connection, Dialect.SQLITE);
+    }
+
+    static void apply(Connection connection, Dialect dialect) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try {
             try (Statement st = connection.createStatement()) {
                 st.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                        + "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+                        + "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at " + dialect.millis + " NOT NULL)");
             }
             connection.commit();
             int current = currentVersion(connection);
@@ -40,7 +61,7 @@ final class Migrations {
             for (int version = current + 1; version <= ALL.size(); version++) {
                 String name = ALL.get(version - 1);
                 try (Statement st = connection.createStatement()) {
-                    for (String sql : statements(read(name))) {
+                    for (String sql : statements(read(dialect.folder + name))) {
                         st.execute(sql);
                     }
                 }

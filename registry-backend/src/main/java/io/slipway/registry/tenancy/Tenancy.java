@@ -54,7 +54,15 @@ public final class Tenancy {
         if (store.anyAccount()) {
             return null;
         }
-        Account account = createAccount(accountName);
+        Account account;
+        try {
+            account = createAccount(accountName);
+        } catch (TenancyException e) {
+            if (e.status() == 409) {
+                return null; // another node sharing the database bootstrapped at the same moment
+            }
+            throw e;
+        }
         Principal admin = store.createPrincipal(account.id(), Kind.USER, "admin", null, true);
         String key = presetKey != null && !presetKey.isBlank() ? presetKey : newApiKey();
         if (key.length() < 16) {

@@ -1,0 +1,96 @@
+package io.slipway.registry;
+
+import io.slipway.registry.config.RegistryConfig;
+import io.slipway.registry.config.StoreSettings;
+import io.slipway.registry.metadata.MetadataStore;
+import io.slipway.registry.metadata.PostgresDatabase;
+import io.slipway.registry.metadata.PostgresMetadataStore;
+import io.slipway.registry.metadata.SqliteDatabase;
+import io.slipway.registry.metadata.SqliteMetadataStore;
+import io.slipway.registry.storage.BlobStore;
+import io.slipway.registry.storage.FileSystemBlobStore;
+import io.slipway.registry.storage.S3BlobStore;
+import io.slipway.registry.tenancy.PostgresTenancyStore;
+import io.slipway.registry.tenancy.SqliteTenancyStore;
+import io.slipway.registry.tenancy.TenancyStore;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The stores one registry node runs on, as the configuration names them: the embedded default
+ * (files and SQLite under the data directory) or the shared ones several nodes use (S3 and
+ * PostgreSQL). Closing closes them all.
+ */
+public final class Stores implements AutoCloseable {
+    private final BlobStore blobs;
+    private final MetadataStore metadata;
+    private final TenancyStore tenancy;
+    private final Deque<AutoCloseable> opened;
+
+    private Stores(BlobStore blobs, MetadataStore metadata, TenancyStore tenancy, Deque<AutoCloseable> opened) {
+        this.blobs = blobs;
+        this.metadata = metadata;
+        this.tenancy = tenancy;
+        this.opened = opened;
+    }
+
+    public static Stores open(RegistryConfig config) throws Exception {
+        StoreSettings settings = config.stores();
+        Deque<AutoCloseable> opened = new ArrayDeque<>();
+        try {
+            BlobStore blobs = settings.s3() != null
+                    ? S3BlobStore.open(settings.s3())
+                    : new FileSystemBlobStore(config.dataDir());
+            opened.push(blobs);
+            MetadataStore metadata;
+            TenancyStore tenancy;
+            if (settings.postgres() != null) {
+                PostgresDatabase db = new PostgresDatabase(settings.postgres());
+                opened.push(db);
+                metadata = new PostgresMetadataStore(db, false);
+                tenancy = new PostgresTenancyStore(db);
+            } else {
+                SqliteDatabase db = new SqliteDatabase(config.dataDir().resolve("metadata.db"));
+                opened.push(db);
+                metadata = new SqliteMetadataStore(db, false);
+                tenancy = new SqliteTenancyStore(db);
+            }
+            return new Stores(blobs, metadata, tenancy, opened);
+        } catch (Exception e) {
+            closeAll(opened, e);
+            throw e;
+        }
+    }
+
+    public BlobStore blobs() {
+        return blobs;
+    }
+
+    public MetadataStore metadata() {
+        return metadata;
+    }
+
+    public TenancyStore tenancy() {
+        return tenancy;
+    }
+
+    @Override
+    public void close() throws Exception {
+        Exception first = new Exception("closing the stores failed");
+        closeAll(opened, first);
+        if (first.getSuppressed().length > 0) {
+            throw first;
+        }
+    }
+
+    /** Closes in reverse order of opening, collecting failures on {@code failure}. */
+    private static void closeAll(Deque<AutoCloseable> opened, Exception failure) {
+        while (!opened.isEmpty()) {
+            try {
+                opened.pop().close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,385 @@
+package io.slipway.registry.metadata;
+
+import io.slipway.oci.Digest;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Registry metadata in PostgreSQL, for several nodes sharing one database.
+ *
+ * <p>Where nodes can race, a write locks the repository's row first: {@code FOR UPDATE} for
+ * manifests, tags, signatures and namespace deletion (so that a tag can never be left pointing at a
+ * manifest another node deleted meanwhile, and signature positions are handed out once), and
+ * {@code FOR SHARE} for linking blobs (which may run side by side). Locks are always taken in that
+ * order, repository first, so two nodes cannot deadlock on them.
+ */
+public final class PostgresMetadataStore implements MetadataStore {
+    private final PostgresDatabase db;
+    private final boolean ownsDatabase;
+
+    /** A store over a database shared with other stores; closing the store leaves it open when not owned. */
+    public PostgresMetadataStore(PostgresDatabase db, boolean ownsDatabase) {
+        this.db = db;
+        this.ownsDatabase = ownsDatabase;
+    }
+
+    @FunctionalInterface
+    private interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private static <T> List<T> list(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+            List<T> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(row.map(rs));
+            }
+            return out;
+        }
+    }
+
+    private <T> List<T> list(String sql, Row<T> row, Object... args) {
+        return db.read(c -> list(c, sql, row, args));
+    }
+
+    private <T> Optional<T> one(String sql, Row<T> row, Object... args) {
+        List<T> found = list(sql, row, args);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    private static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args)) {
+            return ps.executeUpdate();
+        }
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] == null) {
+                ps.setNull(i + 1, Types.VARCHAR);
+            } else {
+                ps.setObject(i + 1, args[i]);
+            }
+        }
+        return ps;
+    }
+
+    private static String text(Digest d) {
+        return d == null ? null : d.toString();
+    }
+
+    private static Digest digest(String s) {
+        return s == null ? null : Digest.parse(s);
+    }
+
+    private static Array textArray(Connection c, Collection<Digest> digests) throws SQLException {
+        return c.createArrayOf("text", digests.stream().map(Digest::toString).distinct().toArray());
+    }
+
+    /**
+     * The repository's id, creating the repository when needed, with its row locked
+     * ({@code FOR UPDATE} or {@code FOR SHARE}) until the transaction ends.
+     */
+    private static long lockRepository(Connection c, String repository, String lock) throws SQLException {
+        // A concurrent namespace deletion can remove the row between the insert and the lock; then
+        // the insert simply happens again.
+        for (int attempt = 0; attempt < 5; attempt++) {
+            update(c, "INSERT INTO repositories(name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                    repository, System.currentTimeMillis());
+            List<Long> id = list(c, "SELECT id FROM repositories WHERE name = ? " + lock, rs -> rs.getLong(1),
+                    repository);
+            if (!id.isEmpty()) {
+                return id.get(0);
+            }
+        }
+        throw new SQLException("repository " + repository + " keeps being deleted while written");
+    }
+
+    /** The id of an existing repository with its row locked for update, or null. */
+    private static Long lockExisting(Connection c, String repository) throws SQLException {
+        List<Long> id = list(c, "SELECT id FROM repositories WHERE name = ? FOR UPDATE", rs -> rs.getLong(1),
+                repository);
+        return id.isEmpty() ? null : id.get(0);
+    }
+
+    // --- repositories
+
+    @Override
+    public boolean repositoryExists(String repository) {
+        return one("SELECT 1 FROM repositories WHERE name = ?", rs -> 1, repository).isPresent();
+    }
+
+    @Override
+    public List<String> repositories(String last, int n) {
+        return list("SELECT name FROM repositories WHERE name > ? ORDER BY name LIMIT ?", rs -> rs.getString(1),
+                last == null ? "" : last, n);
+    }
+
+    // --- blobs
+
+    @Override
+    public void linkBlob(String repository, Digest digest, long size) {
+        db.write(c -> {
+            long id = lockRepository(c, repository, "FOR SHARE");
+            return update(c, "INSERT INTO repository_blobs(repository_id, digest, size) VALUES (?, ?, ?) "
+                    + "ON CONFLICT (repository_id, digest) DO NOTHING", id, digest.toString(), size);
+        });
+    }
+
+    @Override
+    public OptionalLong linkedBlobSize(String repository, Digest digest) {
+        return one("SELECT b.size FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id "
+                + "WHERE r.name = ? AND b.digest = ?", rs -> rs.getLong(1), repository, digest.toString())
+                .map(OptionalLong::of).orElse(OptionalLong.empty());
+    }
+
+    @Override
+    public Map<Digest, Long> linkedBlobSizes(String repository, Collection<Digest> digests) {
+        if (digests.isEmpty()) {
+            return Map.of();
+        }
+        return db.read(c -> {
+            Map<Digest, Long> found = new HashMap<>();
+            for (Object[] row : list(c, "SELECT b.digest, b.size FROM repository_blobs b "
+                    + "JOIN repositories r ON r.id = b.repository_id WHERE r.name = ? AND b.digest = ANY(?)",
+                    rs -> new Object[] {rs.getString(1), rs.getLong(2)}, repository, textArray(c, digests))) {
+                found.put(Digest.parse((String) row[0]), (Long) row[1]);
+            }
+            return found;
+        });
+    }
+
+    @Override
+    public List<String> repositoriesWithBlob(String namespace, Digest digest, int limit) {
+        return list("SELECT r.name FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id "
+                + "WHERE b.digest = ? AND starts_with(r.name, ?) ORDER BY r.name LIMIT ?", rs -> rs.getString(1),
+                digest.toString(), namespace + "/", limit);
+    }
+
+    @Override
+    public boolean unlinkBlob(String repository, Digest digest) {
+        return db.write(c -> update(c, "DELETE FROM repository_blobs WHERE digest = ? AND repository_id = "
+                + "(SELECT id FROM repositories WHERE name = ?)", digest.toString(), repository) > 0);
+    }
+
+    // --- manifests
+
+    @Override
+    public void putManifest(ManifestRecord m, List<String> tags) {
+        db.write(c -> {
+            long id = lockRepository(c, m.repository(), "FOR UPDATE");
+            int inserted = update(c, "INSERT INTO manifests(repository_id, digest, media_type, size, config_digest, "
+                    + "artifact_type, subject, annotations, total_size, created_at, pushed_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, digest) DO NOTHING",
+                    id, m.digest().toString(), m.mediaType(), m.size(), text(m.configDigest()), m.artifactType(),
+                    text(m.subject()), m.annotationsJson(), m.totalSize(), m.created().toEpochMilli(),
+                    m.pushed().toEpochMilli());
+            if (inserted > 0 && !m.references().isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO manifest_references(repository_id, "
+                        + "manifest_digest, position, digest) VALUES (?, ?, ?, ?)")) {
+                    int position = 0;
+                    for (Digest ref : m.references()) {
+                        ps.setLong(1, id);
+                        ps.setString(2, m.digest().toString());
+                        ps.setInt(3, position++);
+                        ps.setString(4, ref.toString());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            long now = System.currentTimeMillis();
+            for (String tag : tags) {
+                update(c, "INSERT INTO tags(repository_id, name, digest, updated_at) VALUES (?, ?, ?, ?) "
+                        + "ON CONFLICT (repository_id, name) DO UPDATE SET digest = EXCLUDED.digest, "
+                        + "updated_at = EXCLUDED.updated_at", id, tag, m.digest().toString(), now);
+            }
+            return null;
+        });
+    }
+
+    private static final String MANIFEST_COLUMNS =
+            "r.name, m.digest, m.media_type, m.size, m.config_digest, m.artifact_type, m.subject, "
+                    + "m.annotations, m.total_size, m.created_at, m.pushed_at";
+
+    private static final Row<ManifestRecord> MANIFEST = rs -> new ManifestRecord(
+            rs.getString(1),
+            Digest.parse(rs.getString(2)),
+            rs.getString(3),
+            rs.getLong(4),
+            digest(rs.getString(5)),
+            rs.getString(6),
+            digest(rs.getString(7)),
+            rs.getString(8),
+            rs.getLong(9),
+            Instant.ofEpochMilli(rs.getLong(10)),
+            Instant.ofEpochMilli(rs.getLong(11)),
+            List.of());
+
+    @Override
+    public Optional<ManifestRecord> manifest(String repository, Digest digest) {
+        return one("SELECT " + MANIFEST_COLUMNS + " FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+                + "WHERE r.name = ? AND m.digest = ?", MANIFEST, repository, digest.toString());
+    }
+
+    @Override
+    public Optional<ManifestRecord> manifestByTag(String repository, String tag) {
+        return one("SELECT " + MANIFEST_COLUMNS + " FROM tags t JOIN repositories r ON r.id = t.repository_id "
+                + "JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest "
+                + "WHERE r.name = ? AND t.name = ?", MANIFEST, repository, tag);
+    }
+
+    @Override
+    public boolean deleteManifest(String repository, Digest digest) {
+        return db.write(c -> {
+            Long id = lockExisting(c, repository);
+            if (id == null) {
+                return false;
+            }
+            String d = digest.toString();
+            int removed = update(c, "DELETE FROM manifests WHERE repository_id = ? AND digest = ?", id, d);
+            update(c, "DELETE FROM tags WHERE repository_id = ? AND digest = ?", id, d);
+            update(c, "DELETE FROM manifest_references WHERE repository_id = ? AND manifest_digest = ?", id, d);
+            update(c, "DELETE FROM signatures WHERE repository_id = ? AND manifest_digest = ?", id, d);
+            return removed > 0;
+        });
+    }
+
+    @Override
+    public boolean deleteTag(String repository, String tag) {
+        return db.write(c -> update(c, "DELETE FROM tags WHERE name = ? AND repository_id = "
+                + "(SELECT id FROM repositories WHERE name = ?)", tag, repository) > 0);
+    }
+
+    @Override
+    public List<String> tags(String repository, String last, int n) {
+        return list("SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id "
+                + "WHERE r.name = ? AND t.name > ? ORDER BY t.name LIMIT ?", rs -> rs.getString(1),
+                repository, last == null ? "" : last, n);
+    }
+
+    @Override
+    public List<ManifestRecord> referrers(String repository, Digest subject) {
+        return list("SELECT " + MANIFEST_COLUMNS + " FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+                + "WHERE r.name = ? AND m.subject = ? ORDER BY m.pushed_at, m.digest", MANIFEST, repository,
+                subject.toString());
+    }
+
+    @Override
+    public Set<Digest> existingManifests(String repository, Collection<Digest> digests) {
+        if (digests.isEmpty()) {
+            return Set.of();
+        }
+        return db.read(c -> new HashSet<>(list(c, "SELECT m.digest FROM manifests m "
+                + "JOIN repositories r ON r.id = m.repository_id WHERE r.name = ? AND m.digest = ANY(?)",
+                rs -> Digest.parse(rs.getString(1)), repository, textArray(c, digests))));
+    }
+
+    @Override
+    public List<ImageRow> images(String prefix) {
+        return list("SELECT r.name, t.name, m.digest, m.media_type, m.created_at, m.total_size "
+                + "FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+                + "LEFT JOIN tags t ON t.repository_id = m.repository_id AND t.digest = m.digest "
+                + "WHERE starts_with(r.name, ?) ORDER BY r.name, t.name NULLS FIRST, m.digest",
+                rs -> new ImageRow(rs.getString(1), rs.getString(2), Digest.parse(rs.getString(3)), rs.getString(4),
+                        Instant.ofEpochMilli(rs.getLong(5)), rs.getLong(6)),
+                prefix == null ? "" : prefix);
+    }
+
+    @Override
+    public int deleteRepositories(String namespace) {
+        return db.write(c -> {
+            List<Long> ids = list(c, "SELECT id FROM repositories WHERE starts_with(name, ?) ORDER BY id FOR UPDATE",
+                    rs -> rs.getLong(1), namespace + "/");
+            if (ids.isEmpty()) {
+                return 0;
+            }
+            Array idArray = c.createArrayOf("bigint", ids.toArray());
+            for (String table : List.of("tags", "manifest_references", "signatures", "manifests", "repository_blobs")) {
+                update(c, "DELETE FROM " + table + " WHERE repository_id = ANY(?)", idArray);
+            }
+            return update(c, "DELETE FROM repositories WHERE id = ANY(?)", idArray);
+        });
+    }
+
+    // --- signatures
+
+    @Override
+    public boolean addSignature(String repository, Digest manifest, Signature signature) {
+        return db.write(c -> {
+            Long id = lockExisting(c, repository);
+            if (id == null) {
+                return false;
+            }
+            int next = 0;
+            for (Object[] row : list(c, "SELECT position, content FROM signatures WHERE repository_id = ? "
+                    + "AND manifest_digest = ? ORDER BY position", rs -> new Object[] {rs.getInt(1), rs.getBytes(2)},
+                    id, manifest.toString())) {
+                if (java.util.Arrays.equals((byte[]) row[1], signature.content())) {
+                    return false;
+                }
+                next = (Integer) row[0] + 1;
+            }
+            update(c, "INSERT INTO signatures(repository_id, manifest_digest, position, name, type, content, "
+                    + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", id, manifest.toString(), next, signature.name(),
+                    signature.type(), signature.content(), System.currentTimeMillis());
+            return true;
+        });
+    }
+
+    @Override
+    public List<Signature> signatures(String repository, Digest manifest) {
+        return list("SELECT s.name, s.type, s.content FROM signatures s JOIN repositories r ON r.id = s.repository_id "
+                + "WHERE r.name = ? AND s.manifest_digest = ? ORDER BY s.position",
+                rs -> new Signature(rs.getString(1), rs.getString(2), rs.getBytes(3)), repository, manifest.toString());
+    }
+
+    // --- uploads
+
+    private static final Row<UploadSession> UPLOAD = rs -> new UploadSession(rs.getString(1), rs.getString(2),
+            Instant.ofEpochMilli(rs.getLong(3)));
+
+    @Override
+    public void createUpload(UploadSession session) {
+        db.write(c -> update(c, "INSERT INTO uploads(id, repository, started_at) VALUES (?, ?, ?)", session.id(),
+                session.repository(), session.started().toEpochMilli()));
+    }
+
+    @Override
+    public Optional<UploadSession> upload(String id) {
+        return one("SELECT id, repository, started_at FROM uploads WHERE id = ?", UPLOAD, id);
+    }
+
+    @Override
+    public boolean deleteUpload(String id) {
+        return db.write(c -> update(c, "DELETE FROM uploads WHERE id = ?", id) > 0);
+    }
+
+    @Override
+    public List<UploadSession> uploadsStartedBefore(Instant cutoff) {
+        return list("SELECT id, repository, started_at FROM uploads WHERE started_at < ?", UPLOAD,
+                cutoff.toEpochMilli());
+    }
+
+    @Override
+    public void close() {
+        if (ownsDatabase) {
+            db.close();
+        }
+    }
+}

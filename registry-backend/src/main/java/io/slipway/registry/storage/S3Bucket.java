@@ -1,0 +1,143 @@
+package io.slipway.registry.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The few object operations the S3 blob store needs, on one bucket. S3 errors become
+ * {@link IOException}s (the blob store's contract) and "not found" becomes an empty answer.
+ */
+final class S3Bucket {
+    private final S3Client s3;
+    private final String bucket;
+
+    S3Bucket(S3Client s3, String bucket) {
+        this.s3 = s3;
+        this.bucket = bucket;
+    }
+
+    String name() {
+        return bucket;
+    }
+
+    /** Fails at start-up, with a message an operator can act on, when the bucket cannot be reached. */
+    void check() throws IOException {
+        call(() -> s3.headBucket(b -> b.bucket(bucket)), "bucket " + bucket + " is not reachable");
+    }
+
+    OptionalLong size(String key) throws IOException {
+        try {
+            return OptionalLong.of(s3.headObject(b -> b.bucket(bucket).key(key)).contentLength());
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return OptionalLong.empty();
+            }
+            throw io("HEAD " + key, e);
+        } catch (SdkException e) {
+            throw io("HEAD " + key, e);
+        }
+    }
+
+    /** A whole (small) object, or null when there is none. */
+    byte[] read(String key) throws IOException {
+        try {
+            return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return null;
+            }
+            throw io("GET " + key, e);
+        } catch (SdkException e) {
+            throw io("GET " + key, e);
+        }
+    }
+
+    /** {@code length} (> 0) bytes from {@code offset}, streamed with a ranged GET. */
+    InputStream open(String key, long offset, long length) throws IOException {
+        String range = "bytes=" + offset + "-" + (offset + length - 1);
+        return call(() -> s3.getObject(b -> b.bucket(bucket).key(key).range(range)), "GET " + key);
+    }
+
+    void put(String key, byte[] bytes, int length) throws IOException {
+        call(() -> s3.putObject(b -> b.bucket(bucket).key(key).contentLength((long) length),
+                RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(bytes, 0, length))), "PUT " + key);
+    }
+
+    /** A server-side copy: the bytes never pass through this node. */
+    void copy(String from, String to) throws IOException {
+        call(() -> s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket)
+                .destinationKey(to)), "COPY " + from + " to " + to);
+    }
+
+    void delete(String key) throws IOException {
+        call(() -> s3.deleteObject(b -> b.bucket(bucket).key(key)), "DELETE " + key);
+    }
+
+    List<String> list(String prefix) throws IOException {
+        List<String> keys = new ArrayList<>();
+        call(() -> {
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
+                keys.add(o.key());
+            }
+            return null;
+        }, "LIST " + prefix);
+        return keys;
+    }
+
+    /**
+     * Makes {@code target} the concatenation of {@code sources} with one multipart upload whose
+     * parts are server-side copies. Every source but the last must be at least S3's 5 MiB part
+     * minimum. The target appears whole when the upload completes, or not at all.
+     */
+    void concatenate(List<String> sources, String target) throws IOException {
+        String uploadId = call(() -> s3.createMultipartUpload(b -> b.bucket(bucket).key(target)).uploadId(),
+                "CREATE MULTIPART " + target);
+        try {
+            List<CompletedPart> parts = new ArrayList<>();
+            for (int i = 0; i < sources.size(); i++) {
+                int partNumber = i + 1;
+                String source = sources.get(i);
+                String etag = call(() -> s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(source)
+                        .destinationBucket(bucket).destinationKey(target).uploadId(uploadId).partNumber(partNumber))
+                        .copyPartResult().eTag(), "COPY PART " + source);
+                parts.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
+            }
+            call(() -> s3.completeMultipartUpload(b -> b.bucket(bucket).key(target).uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(parts))), "COMPLETE MULTIPART " + target);
+        } catch (IOException | RuntimeException e) {
+            try {
+                s3.abortMultipartUpload(b -> b.bucket(bucket).key(target).uploadId(uploadId));
+            } catch (SdkException abortFailed) {
+                // A lifecycle rule for incomplete multipart uploads reclaims what is left.
+                e.addSuppressed(abortFailed);
+            }
+            throw e;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Call<T> {
+        T run();
+    }
+
+    private <T> T call(Call<T> call, String what) throws IOException {
+        try {
+            return call.run();
+        } catch (SdkException e) {
+            throw io(what, e);
+        }
+    }
+
+    private IOException io(String what, SdkException e) {
+        return new IOException("S3 " + what + " in bucket " + bucket + " failed: " + e.getMessage(), e);
+    }
+}
