@@ -102,6 +102,7 @@ public final class PostgresServer {
         } catch (Exception ignored) {
             // the JVM is going away; the temporary directory is all that is left
         }
+        TempDirs.deleteQuietly(dir);
     }
 
     private String url(String database) {

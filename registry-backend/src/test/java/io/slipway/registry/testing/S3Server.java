@@ -52,6 +52,7 @@ public final class S3Server {
                 // the JVM is going away
             }
             context.close();
+            TempDirs.deleteQuietly(dir);
         }));
     }
 
