@@ -1,0 +1,249 @@
+package io.slipway.registry;
+
+import static io.slipway.registry.testing.RegistryHttp.location;
+import static io.slipway.registry.testing.RegistryHttp.text;
+import static io.slipway.registry.testing.RegistryHttp.withQuery;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.oci.Digest;
+import io.slipway.oci.MediaTypes;
+import io.slipway.registry.config.RegistryConfig;
+import io.slipway.registry.metadata.PostgresSettings;
+import io.slipway.registry.storage.S3Settings;
+import io.slipway.registry.testing.IamFixture;
+import io.slipway.registry.testing.Images;
+import io.slipway.registry.testing.PostgresServer;
+import io.slipway.registry.testing.RegistryHttp;
+import io.slipway.registry.testing.S3Server;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three registry nodes, started together from one configuration file, over one PostgreSQL database
+ * and one S3 bucket, as behind a load balancer: any node accepts any node's token, continues any
+ * upload, and serves what any node stored; nodes racing on one tag agree afterwards.
+ */
+class ScaleOutTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MIB = 1 << 20;
+    private static final String REPO = "team-app/app";
+
+    @TempDir
+    Path dir;
+    private final List<RegistryServer> nodes = new ArrayList<>();
+    private final List<RegistryHttp> http = new ArrayList<>();
+    private S3Settings s3;
+    private String adminKey;
+
+    @BeforeEach
+    void startThreeNodes() throws Exception {
+        PostgresSettings pg = PostgresServer.shared().newDatabase(6);
+        s3 = S3Server.shared().newBucket(5 * MIB);
+        Path config = dir.resolve("slipway.yaml");
+        Files.writeString(config, String.join("\n",
+                "auth: {mode: token}",
+                "storage:",
+                "  driver: s3",
+                "  bucket: " + s3.bucket(),
+                "  endpoint: " + s3.endpoint(),
+                "  region: us-east-1",
+                "  pathStyle: true",
+                "  accessKey: " + S3Server.ACCESS_KEY,
+                "  secretKey: " + S3Server.SECRET_KEY,
+                "  partSize: " + 5 * MIB,
+                "metadata:",
+                "  driver: postgres",
+                "  url: " + pg.url(),
+                "  user: " + pg.user(),
+                "  poolSize: 6",
+                ""));
+        RegistryConfig shared = RegistryConfig.load(config).withListen("127.0.0.1:0");
+        assertThat(shared.stores().shared()).isTrue();
+        // Started at the same moment, as an orchestrator would: they must agree on one schema, one
+        // administrator and one token signing key.
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<RegistryServer>> starting = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Path data = dir.resolve("node" + i);
+                starting.add(pool.submit((Callable<RegistryServer>) () -> RegistryServer.start(shared.withDataDir(data))));
+            }
+            for (Future<RegistryServer> f : starting) {
+                RegistryServer node = f.get(120, TimeUnit.SECONDS);
+                nodes.add(node);
+                http.add(new RegistryHttp(node.uri()));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> generated = nodes.stream().filter(n -> n.bootstrap() != null)
+                .map(n -> n.bootstrap().generatedKey()).toList();
+        assertThat(generated).as("exactly one node bootstraps the administrator").hasSize(1);
+        adminKey = generated.get(0);
+        HttpResponse<byte[]> ns = node(1).post("/api/v1/namespaces", "{\"name\":\"team-app\"}".getBytes(
+                StandardCharsets.UTF_8), "Content-Type", "application/json", "Authorization",
+                IamFixture.basic("iamapikey", adminKey));
+        assertThat(ns.statusCode()).as(text(ns)).isEqualTo(201);
+    }
+
+    @AfterEach
+    void stopNodes() throws Exception {
+        for (RegistryServer n : nodes) {
+            n.close();
+        }
+    }
+
+    private RegistryHttp node(int i) {
+        return http.get(i);
+    }
+
+    private String token(int node, String scope) throws Exception {
+        HttpResponse<byte[]> r = node(node).get("/token?service=slipway&scope="
+                + URLEncoder.encode(scope, StandardCharsets.UTF_8), "Authorization", IamFixture.basic("iamapikey", adminKey));
+        assertThat(r.statusCode()).as(text(r)).isEqualTo(200);
+        return "Bearer " + JSON.readTree(r.body()).path("token").asText();
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void anUploadSplitAcrossNodesIsPulledIntactFromAnother() throws Exception {
+        // A token issued by node 0 is accepted by every node: they share the signing key.
+        String auth = token(0, "repository:" + REPO + ":pull,push");
+        for (int i = 0; i < 3; i++) {
+            assertThat(node(i).get("/v2/", "Authorization", auth).statusCode()).isEqualTo(200);
+        }
+
+        byte[] layer = random(9 * MIB + 4321, 42);
+        Digest layerDigest = Digest.sha256(layer);
+        // Begun on node 0 (POST + PATCH) ...
+        HttpResponse<byte[]> started = node(0).post("/v2/" + REPO + "/blobs/uploads/", new byte[0],
+                "Authorization", auth);
+        assertThat(started.statusCode()).as(text(started)).isEqualTo(202);
+        HttpResponse<byte[]> first = node(0).patch(location(started), Arrays.copyOfRange(layer, 0, 3 * MIB),
+                "Authorization", auth, "Content-Type", "application/octet-stream", "Content-Range", "0-" + (3 * MIB - 1));
+        assertThat(first.statusCode()).as(text(first)).isEqualTo(202);
+        // ... continued on node 1, which then goes away ...
+        HttpResponse<byte[]> second = node(1).patch(location(first), Arrays.copyOfRange(layer, 3 * MIB, 8 * MIB + 1),
+                "Authorization", auth, "Content-Type", "application/octet-stream",
+                "Content-Range", 3 * MIB + "-" + 8 * MIB);
+        assertThat(second.statusCode()).as(text(second)).isEqualTo(202);
+        nodes.get(1).close();
+        // ... node 2 knows where the upload stands, and finishes it.
+        HttpResponse<byte[]> status = node(2).get(location(second), "Authorization", auth);
+        assertThat(status.statusCode()).as(text(status)).isEqualTo(204);
+        assertThat(status.headers().firstValue("Range")).hasValue("0-" + 8 * MIB);
+        HttpResponse<byte[]> finished = node(2).put(withQuery(location(second), "digest=" + layerDigest),
+                Arrays.copyOfRange(layer, 8 * MIB + 1, layer.length), "Authorization", auth,
+                "Content-Type", "application/octet-stream");
+        assertThat(finished.statusCode()).as(text(finished)).isEqualTo(201);
+        assertThat(finished.headers().firstValue("Docker-Content-Digest")).hasValue(layerDigest.toString());
+
+        byte[] config = Images.config("2024-01-01T00:00:00Z").getBytes(StandardCharsets.UTF_8);
+        Digest configDigest = Digest.sha256(config);
+        HttpResponse<byte[]> c = node(2).post("/v2/" + REPO + "/blobs/uploads/?digest=" + configDigest, config,
+                "Authorization", auth, "Content-Type", "application/octet-stream");
+        assertThat(c.statusCode()).as(text(c)).isEqualTo(201);
+        byte[] manifest = Images.imageManifest(configDigest, config.length, layerDigest, layer.length)
+                .getBytes(StandardCharsets.UTF_8);
+        HttpResponse<byte[]> m = node(2).put("/v2/" + REPO + "/manifests/1.0", manifest, "Authorization", auth,
+                "Content-Type", MediaTypes.OCI_MANIFEST);
+        assertThat(m.statusCode()).as(text(m)).isEqualTo(201);
+
+        // Pulled from node 0, bit for bit.
+        HttpResponse<byte[]> pulledManifest = node(0).get("/v2/" + REPO + "/manifests/1.0", "Authorization", auth,
+                "Accept", MediaTypes.OCI_MANIFEST);
+        assertThat(pulledManifest.statusCode()).as(text(pulledManifest)).isEqualTo(200);
+        assertThat(pulledManifest.body()).isEqualTo(manifest);
+        HttpResponse<byte[]> pulledLayer = node(0).get("/v2/" + REPO + "/blobs/" + layerDigest, "Authorization", auth);
+        assertThat(pulledLayer.statusCode()).isEqualTo(200);
+        assertThat(pulledLayer.body()).isEqualTo(layer);
+        HttpResponse<byte[]> range = node(0).get("/v2/" + REPO + "/blobs/" + layerDigest, "Authorization", auth,
+                "Range", "bytes=" + (5 * MIB - 2) + "-" + (5 * MIB + 1));
+        assertThat(range.statusCode()).isEqualTo(206);
+        assertThat(range.body()).isEqualTo(Arrays.copyOfRange(layer, 5 * MIB - 2, 5 * MIB + 2));
+
+        // The upload left nothing behind in the bucket.
+        try (var client = s3.client()) {
+            assertThat(client.listObjectsV2(b -> b.bucket(s3.bucket()).prefix("uploads/")).contents())
+                    .allMatch(o -> o.key().endsWith("/"));
+        }
+    }
+
+    @Test
+    void twoNodesRacingToMoveOneTagEndWithOneAnswerEverywhere() throws Exception {
+        String auth = token(1, "repository:" + REPO + ":pull,push");
+        byte[] config = Images.config("2024-01-01T00:00:00Z").getBytes(StandardCharsets.UTF_8);
+        Digest configDigest = push(0, auth, config);
+        List<byte[]> manifests = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            byte[] layer = random(1000 + i, i);
+            Digest layerDigest = push(i, auth, layer);
+            manifests.add(Images.imageManifest(configDigest, config.length, layerDigest, layer.length)
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> racers = new ArrayList<>();
+            for (int racer = 0; racer < 2; racer++) {
+                int n = racer;
+                racers.add(pool.submit(() -> {
+                    for (int round = 0; round < 25; round++) {
+                        HttpResponse<byte[]> r = node(n == 0 ? 0 : 2).put("/v2/" + REPO + "/manifests/latest",
+                                manifests.get(n), "Authorization", auth, "Content-Type", MediaTypes.OCI_MANIFEST);
+                        assertThat(r.statusCode()).as(text(r)).isEqualTo(201);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : racers) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Set<String> answers = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<byte[]> r = node(i).get("/v2/" + REPO + "/manifests/latest", "Authorization", auth,
+                    "Accept", MediaTypes.OCI_MANIFEST);
+            assertThat(r.statusCode()).as(text(r)).isEqualTo(200);
+            assertThat(r.body()).satisfiesAnyOf(b -> assertThat(b).isEqualTo(manifests.get(0)),
+                    b -> assertThat(b).isEqualTo(manifests.get(1)));
+            answers.add(r.headers().firstValue("Docker-Content-Digest").orElseThrow());
+        }
+        assertThat(answers).as("every node answers the same digest for the tag").hasSize(1);
+        HttpResponse<byte[]> tags = node(2).get("/v2/" + REPO + "/tags/list", "Authorization", auth);
+        assertThat(JSON.readTree(tags.body()).path("tags").toString()).isEqualTo("[\"latest\"]");
+    }
+
+    private Digest push(int node, String auth, byte[] content) {
+        Digest d = Digest.sha256(content);
+        HttpResponse<byte[]> r = node(node).post("/v2/" + REPO + "/blobs/uploads/?digest=" + d, content,
+                "Authorization", auth, "Content-Type", "application/octet-stream");
+        assertThat(r.statusCode()).as(text(r)).isEqualTo(201);
+        return d;
+    }
+}
