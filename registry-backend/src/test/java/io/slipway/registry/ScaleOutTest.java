@@ -16,7 +16,15 @@ import io.slipway.registry.testing.Images;
 import io.slipway.registry.testing.PostgresServer;
 import io.slipway.registry.testing.RegistryHttp;
 import io.slipway.registry.testing.S3Server;
+import io.slipway.registry.testing.ServerMain;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +36,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -40,7 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three registry nodes, started together from one configuration file, over one PostgreSQL database
  * and one S3 bucket, as behind a load balancer: any node accepts any node's token, continues any
- * upload, and serves what any node stored; nodes racing on one tag agree afterwards.
+ * upload, and serves what any node stored; a node killed mid-chunk loses only what it had not
+ * stored; nodes racing on one tag agree afterwards.
  */
 class ScaleOutTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,6 +63,7 @@ class ScaleOutTest {
     private final List<RegistryServer> nodes = new ArrayList<>();
     private final List<RegistryHttp> http = new ArrayList<>();
     private S3Settings s3;
+    private Path configFile;
     private String adminKey;
 
     @BeforeEach
@@ -59,6 +71,7 @@ class ScaleOutTest {
         PostgresSettings pg = PostgresServer.shared().newDatabase(6);
         s3 = S3Server.shared().newBucket(5 * MIB);
         Path config = dir.resolve("slipway.yaml");
+        configFile = config;
         Files.writeString(config, String.join("\n",
                 "auth: {mode: token}",
                 "storage:",
@@ -237,6 +250,70 @@ class ScaleOutTest {
         assertThat(answers).as("every node answers the same digest for the tag").hasSize(1);
         HttpResponse<byte[]> tags = node(2).get("/v2/" + REPO + "/tags/list", "Authorization", auth);
         assertThat(JSON.readTree(tags.body()).path("tags").toString()).isEqualTo("[\"latest\"]");
+    }
+
+    @Test
+    void aNodeKilledMidChunkLeavesAPrefixThatAnotherNodeResumes() throws Exception {
+        String auth = token(0, "repository:" + REPO + ":pull,push");
+        byte[] layer = random(12 * MIB + 77, 7);
+        Digest layerDigest = Digest.sha256(layer);
+        Process doomed = ServerMain.launch(dir.resolve("doomed"), dir.resolve("doomed.log"), configFile);
+        CountDownLatch never = new CountDownLatch(1);
+        try {
+            URI doomedUri = URI.create("http://127.0.0.1:" + ServerMain.awaitReady(doomed));
+            HttpResponse<byte[]> started = node(0).post("/v2/" + REPO + "/blobs/uploads/", new byte[0],
+                    "Authorization", auth);
+            String upload = location(started);
+            // The chunk's first 7 MiB reach the doomed node; the rest is never sent, as the node dies.
+            InputStream body = new SequenceInputStream(new ByteArrayInputStream(layer, 0, 7 * MIB), new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    try {
+                        never.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new IOException("the client gave up");
+                }
+            });
+            HttpClient client = HttpClient.newHttpClient();
+            CompletableFuture<HttpResponse<Void>> inFlight = client.sendAsync(HttpRequest.newBuilder(
+                    doomedUri.resolve(upload)).header("Authorization", auth)
+                    .method("PATCH", HttpRequest.BodyPublishers.ofInputStream(() -> body)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            // Once the node has stored one whole part, every node sees it; then the node is killed.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!uploadRange(2, upload, auth).equals("0-" + (5 * MIB - 1))) {
+                assertThat(System.nanoTime()).as("the doomed node never stored a part").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            doomed.destroyForcibly();
+            assertThat(doomed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            never.countDown();
+            assertThat(inFlight).failsWithin(30, TimeUnit.SECONDS);
+
+            // What survives is exactly the stored prefix; another node resumes from it and finishes.
+            assertThat(uploadRange(2, upload, auth)).isEqualTo("0-" + (5 * MIB - 1));
+            HttpResponse<byte[]> rest = node(2).patch(upload, Arrays.copyOfRange(layer, 5 * MIB, layer.length),
+                    "Authorization", auth, "Content-Type", "application/octet-stream",
+                    "Content-Range", 5 * MIB + "-" + (layer.length - 1));
+            assertThat(rest.statusCode()).as(text(rest)).isEqualTo(202);
+            HttpResponse<byte[]> finished = node(1).put(withQuery(location(rest), "digest=" + layerDigest),
+                    new byte[0], "Authorization", auth, "Content-Type", "application/octet-stream");
+            assertThat(finished.statusCode()).as(text(finished)).isEqualTo(201);
+            HttpResponse<byte[]> pulled = node(0).get("/v2/" + REPO + "/blobs/" + layerDigest, "Authorization", auth);
+            assertThat(pulled.body()).isEqualTo(layer);
+        } finally {
+            never.countDown();
+            doomed.destroyForcibly();
+        }
+    }
+
+    /** The Range an upload reports on a node (what a client resumes from). */
+    private String uploadRange(int node, String upload, String auth) {
+        HttpResponse<byte[]> r = node(node).get(upload, "Authorization", auth);
+        assertThat(r.statusCode()).as(text(r)).isEqualTo(204);
+        return r.headers().firstValue("Range").orElseThrow();
     }
 
     private Digest push(int node, String auth, byte[] content) {

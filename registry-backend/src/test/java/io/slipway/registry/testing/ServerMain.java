@@ -3,18 +3,23 @@ package io.slipway.registry.testing;
 import io.slipway.registry.RegistryServer;
 import io.slipway.registry.config.RegistryConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Runs a registry in a process of its own, for tests that must kill it: {@code ServerMain DATA_DIR}
- * listens on a free loopback port and prints {@code READY <port>} when it accepts requests.
+ * Runs a registry in a process of its own, for tests that must kill it: {@code ServerMain DATA_DIR
+ * [CONFIG_FILE]} listens on a free loopback port and prints {@code READY <port>} when it accepts
+ * requests. Without a configuration file it is an open registry on the embedded stores.
  */
 public final class ServerMain {
     private ServerMain() {
     }
 
     public static void main(String[] args) throws Exception {
-        RegistryServer server = RegistryServer.start(
-                RegistryConfig.defaults().withAuth("none").withListen("127.0.0.1:0").withDataDir(Path.of(args[0])));
+        RegistryConfig config = args.length > 1
+                ? RegistryConfig.load(Path.of(args[1]))
+                : RegistryConfig.defaults().withAuth("none");
+        RegistryServer server = RegistryServer.start(config.withListen("127.0.0.1:0").withDataDir(Path.of(args[0])));
         System.out.println("READY " + server.port());
         System.out.flush();
         server.join();
@@ -22,9 +27,18 @@ public final class ServerMain {
 
     /** Starts {@code ServerMain} in a new JVM on the test class path. */
     public static Process launch(Path data, Path log) throws java.io.IOException {
+        return launch(data, log, null);
+    }
+
+    /** Starts {@code ServerMain} in a new JVM with a configuration file (null: an open, embedded registry). */
+    public static Process launch(Path data, Path log, Path config) throws java.io.IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                ServerMain.class.getName(), data.toString());
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp",
+                System.getProperty("java.class.path"), ServerMain.class.getName(), data.toString()));
+        if (config != null) {
+            command.add(config.toString());
+        }
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         return pb.start();
     }
