@@ -1,10 +1,13 @@
 package io.slipway.registry.storage;
 
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -64,12 +67,60 @@ final class S3Bucket {
     /** {@code length} (> 0) bytes from {@code offset}, streamed with a ranged GET. */
     InputStream open(String key, long offset, long length) throws IOException {
         String range = "bytes=" + offset + "-" + (offset + length - 1);
-        return call(() -> s3.getObject(b -> b.bucket(bucket).key(key).range(range)), "GET " + key);
+        return new RangeStream(call(() -> s3.getObject(b -> b.bucket(bucket).key(key).range(range)), "GET " + key),
+                length);
+    }
+
+    /**
+     * A ranged GET's body. Closed before its end (a client that hung up mid-pull), the connection is
+     * aborted rather than drained, which for a large layer would mean reading the rest of it for
+     * nothing.
+     */
+    private static final class RangeStream extends FilterInputStream {
+        private final ResponseInputStream<?> response;
+        private long remaining;
+
+        RangeStream(ResponseInputStream<?> response, long length) {
+            super(response);
+            this.response = response;
+            this.remaining = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                remaining--;
+            } else {
+                remaining = 0;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                remaining -= n;
+            } else if (n < 0) {
+                remaining = 0;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (remaining > 0) {
+                response.abort();
+            }
+            super.close();
+        }
     }
 
     void put(String key, byte[] bytes, int length) throws IOException {
+        // A stream over the caller's array rather than a copy of it: segments are several MiB.
         call(() -> s3.putObject(b -> b.bucket(bucket).key(key).contentLength((long) length),
-                RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(bytes, 0, length))), "PUT " + key);
+                RequestBody.fromInputStream(new ByteArrayInputStream(bytes, 0, length), length)), "PUT " + key);
     }
 
     /** A server-side copy: the bytes never pass through this node. */

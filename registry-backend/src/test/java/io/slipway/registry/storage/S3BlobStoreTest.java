@@ -82,6 +82,22 @@ class S3BlobStoreTest extends BlobStoreContract {
     }
 
     @Test
+    void aPullAbandonedMidwayLeavesTheStoreUsable() throws Exception {
+        byte[] data = random(6 * MIB, 8);
+        Digest d = digestOf(data);
+        String id = UUID.randomUUID().toString();
+        store.createUpload(id);
+        append(store, id, data, 0, data.length, MIB);
+        store.commitUpload(id, d);
+        for (int i = 0; i < 20; i++) { // more than a few pooled connections' worth
+            try (BlobContent c = store.open(d); var in = c.stream(0, data.length)) {
+                assertThat(in.readNBytes(10)).isEqualTo(java.util.Arrays.copyOf(data, 10));
+            }
+        }
+        assertThat(readBlob(store, d, 0, data.length)).isEqualTo(data);
+    }
+
+    @Test
     void aMissingBucketIsReportedAtStart() {
         S3Settings missing = new S3Settings("no-such-bucket-" + UUID.randomUUID().toString().substring(0, 8),
                 settings.endpoint(), "us-east-1", true, S3Server.ACCESS_KEY, S3Server.SECRET_KEY, PART);
