@@ -42,10 +42,10 @@ public record StoreSettings(String storage, S3Settings s3, String metadata, Post
     public static final String POSTGRES = "postgres";
 
     public StoreSettings {
-        if (S3.equals(storage) != (s3 != null) || !Set.of(FILESYSTEM, S3).contains(storage)) {
+        if (S3.equals(storage) != (s3 != null) || !(FILESYSTEM.equals(storage) || S3.equals(storage))) {
             throw new IllegalArgumentException("storage.driver must be filesystem or s3 (with its settings)");
         }
-        if (POSTGRES.equals(metadata) != (postgres != null) || !Set.of(SQLITE, POSTGRES).contains(metadata)) {
+        if (POSTGRES.equals(metadata) != (postgres != null) || !(SQLITE.equals(metadata) || POSTGRES.equals(metadata))) {
             throw new IllegalArgumentException("metadata.driver must be sqlite or postgres (with its settings)");
         }
     }
