@@ -30,6 +30,8 @@ OCI_LAYER_GZIP=application/vnd.oci.image.layer.v1.tar+gzip
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
+set -E
+trap 'log "FAILED: line $LINENO: $BASH_COMMAND (exit status $?)"' ERR
 
 case "$STAT" in median | best) ;; *) die "STAT must be median or best" ;; esac
 for tool in java curl openssl wrk skopeo docker-registry tar gzip split awk; do
@@ -47,9 +49,33 @@ fi
 # --- temp dir, servers, cleanup
 work="$(mktemp -d "${TMPDIR:-/tmp}/registry-bench.XXXXXX")"
 pids=()
+declare -A SERVER_PID=() LABEL=([slipway]=Slipway [dist]=Distribution)
+# Sets GONE to which server has exited, and how (status 128+N: killed by signal N). Not in a
+# subshell: only this shell can wait for its children.
+servers_gone() {
+  local reg status
+  GONE=""
+  for reg in slipway dist; do
+    [ -n "${SERVER_PID[$reg]:-}" ] || continue
+    if ! kill -0 "${SERVER_PID[$reg]}" 2>/dev/null; then
+      status=0; wait "${SERVER_PID[$reg]}" 2>/dev/null || status=$?
+      GONE+="${LABEL[$reg]} (pid ${SERVER_PID[$reg]}) exited with status $status"
+      [ "$status" -le 128 ] || GONE+=" (signal $((status - 128)), sent by something other than this script)"
+      GONE+="; "
+    fi
+  done
+}
+check_servers() {
+  servers_gone
+  [ -z "$GONE" ] || die "a registry is gone: $GONE"
+}
 cleanup() {
   local rc=$?
   trap - EXIT
+  if [ "$rc" != 0 ]; then
+    servers_gone
+    [ -z "$GONE" ] || log "$GONE"
+  fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ "$rc" != 0 ]; then
@@ -76,10 +102,9 @@ free_ports() {
 }
 read -r SLIP_PORT DIST_PORT < <(free_ports 2)
 
-declare -A BASE HOSTPORT LABEL SERVER_PID
+declare -A BASE HOSTPORT
 BASE[slipway]="http://127.0.0.1:$SLIP_PORT";  HOSTPORT[slipway]="127.0.0.1:$SLIP_PORT"
 BASE[dist]="http://127.0.0.1:$DIST_PORT";     HOSTPORT[dist]="127.0.0.1:$DIST_PORT"
-LABEL[slipway]=Slipway; LABEL[dist]=Distribution
 
 mkdir -p "$work/slipway-data" "$work/dist-data"
 # shellcheck disable=SC2086  # SLIPWAY_JAVA_OPTS is a list of flags
@@ -103,7 +128,10 @@ storage:
 http:
   addr: ${HOSTPORT[dist]}
 EOF
-docker-registry serve "$work/dist-config.yml" >"$work/dist.log" 2>&1 &
+# Started through a symlink of its own name, so that a `pkill docker-registry` or `killall
+# docker-registry` run by something else on the machine does not end this benchmark half-way.
+ln -s "$(command -v docker-registry)" "$work/distribution"
+"$work/distribution" serve "$work/dist-config.yml" >"$work/dist.log" 2>&1 &
 SERVER_PID[dist]=$!; pids+=("$!")
 
 wait_ready() {
@@ -171,6 +199,7 @@ log "generating the ${BIG_MIB} MiB layer"
 
 big_pass() {
   local pass=$1 reg t s digest code size
+  check_servers
   # Each pass pushes a layer neither registry holds yet: only its first 32 bytes change.
   printf 'registry-bench pass %-12s' "$pass" | dd of="$big" bs=32 count=1 conv=notrunc status=none
   sync
@@ -277,6 +306,7 @@ pull_many() {
 
 small_pass() {
   local pass=$1 mode par dir reg t s
+  check_servers
   for mode in par seq; do
     if [ "$mode" = par ]; then par=$SMALL_PARALLEL; else par=1; fi
     dir="$work/small-$pass-$mode"
@@ -335,6 +365,7 @@ done
 
 wrk_run() {  # wrk_run PASS REG DURATION
   local pass=$1 reg=$2 line rps p50 p99 non2xx sockerr
+  check_servers
   line="$(wrk -t "$WRK_THREADS" -c "$WRK_CONNECTIONS" -d "$3" -s "$here/manifest-get.lua" \
     "${BASE[$reg]}/v2/bench/manifest/manifests/v1" | grep '^BENCH ')" \
     || die "${LABEL[$reg]}: wrk printed no result"
@@ -398,6 +429,7 @@ make_layout() {
 
 skopeo_pass() {
   local pass=$1 layout="$work/oci-$1" reg t s out
+  check_servers
   # A fresh image each pass, so skopeo's blob-info cache cannot turn an upload into a mount.
   make_layout "$layout"
   for reg in $(order "$pass"); do
@@ -477,7 +509,7 @@ dist_push=$(pick rate "${SAMPLES["big_push dist"]}")
     "$(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), load average at start $LOAD_AT_START, at end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "  Slipway: java $SLIPWAY_JAVA_OPTS ($(java -version 2>&1 | head -n1));" \
     "Distribution: $(docker-registry --version 2>/dev/null | awk '{ print $NF }'), filesystem driver, inmemory blob descriptor cache"
-  echo "  clients: $(curl --version | head -n1 | cut -d' ' -f1-2), $(skopeo --version), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2)"
+  echo "  clients: $(curl --version | head -n1 | cut -d' ' -f1-2), $(skopeo --version), $({ wrk -v 2>&1 || true; } | head -n1 | cut -d' ' -f1-2)"
   echo "  figures: $STAT of $REPS measured passes after one warm-up pass (not counted); ratio > 1 means Slipway is better"
   echo "           (throughput: Slipway/Distribution; times: Distribution/Slipway)"
   echo
@@ -499,7 +531,10 @@ dist_push=$(pick rate "${SAMPLES["big_push dist"]}")
   printf '  Slipway push / dd write+fsync = %s\n' "$(awk -v a="$slip_push" -v b="$dd_fig" 'BEGIN { printf "%.2f", a / b }')"
   echo "  one curl process (start-up + GET /v2/ on a new connection): ${CURL_PROC_MS} ms"
   echo "server logs: Slipway $(grep -cE ' (WARN|ERROR) ' "$work/slipway.log" || true) warning/error lines," \
-    "Distribution $(grep -cE 'level=(warning|error|fatal|panic)' "$work/dist.log" || true) (kept with KEEP_TMP=1 in $work)"
+    "Distribution $(grep -E 'level=(warning|error|fatal|panic)' "$work/dist.log" \
+      | grep -cvE 'err.code="(blob|manifest) unknown"' || true)" \
+    "(not counting the 404s Distribution logs for the HEADs a client sends before a push;" \
+    "KEEP_TMP=1 keeps the logs)"
   [ -z "$WRK_WARNINGS" ] || echo "  WARNING (wrk): $WRK_WARNINGS"
   echo
   echo "samples (measured passes, in pass order):"
