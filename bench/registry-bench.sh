@@ -108,7 +108,7 @@ BASE[dist]="http://127.0.0.1:$DIST_PORT";     HOSTPORT[dist]="127.0.0.1:$DIST_PO
 
 mkdir -p "$work/slipway-data" "$work/dist-data"
 # shellcheck disable=SC2086  # SLIPWAY_JAVA_OPTS is a list of flags
-java $SLIPWAY_JAVA_OPTS -jar "$jar" registry serve --listen "${HOSTPORT[slipway]}" \
+java $SLIPWAY_JAVA_OPTS -jar "$jar" registry serve --auth none --listen "${HOSTPORT[slipway]}" \
   --data "$work/slipway-data" >"$work/slipway.log" 2>&1 &
 SERVER_PID[slipway]=$!; pids+=("$!")
 
