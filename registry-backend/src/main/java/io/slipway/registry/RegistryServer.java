@@ -16,6 +16,9 @@ import io.slipway.registry.http.NotFoundHandler;
 import io.slipway.registry.http.TokenHandler;
 import io.slipway.registry.metadata.MetadataStore;
 import io.slipway.registry.metadata.SqliteDatabase;
+import io.slipway.registry.scan.ScanService;
+import io.slipway.registry.scan.ScanStore;
+import io.slipway.va.advisory.AdvisoryDatabase;
 import io.slipway.registry.tenancy.SqliteTenancyStore;
 import io.slipway.registry.tenancy.Tenancy;
 import io.slipway.registry.tenancy.TenancyStore;
@@ -55,6 +58,8 @@ public final class RegistryServer implements AutoCloseable {
     private final Tenancy tenancy;
     private final Tenancy.Bootstrap bootstrap;
     private final TokenService tokens;
+    private final AdvisoryDatabase advisories;
+    private final ScanService scans;
     private final Server jetty;
     private final ServerConnector connector;
     private final ScheduledExecutorService housekeeping;
@@ -80,6 +85,15 @@ public final class RegistryServer implements AutoCloseable {
         BlobService blobService = new BlobService(blobs, metadata);
         UploadService uploads = new UploadService(blobs, metadata, config.limits(), clock);
         ManifestService manifests = new ManifestService(blobs, metadata, config.limits(), clock);
+        this.advisories = AdvisoryDatabase.open(config.dataDir().resolve("advisories.db"));
+        this.scans = new ScanService(blobs, new ScanStore(database), advisories, 1, 10_000);
+        manifests.onPush(record -> {
+            try {
+                scans.pushed(record);
+            } catch (RuntimeException e) {
+                LOG.warn("could not queue a scan of {}: {}", record.digest(), e.toString());
+            }
+        });
 
         QueuedThreadPool threads = new QueuedThreadPool(256, 8);
         threads.setName("registry");
@@ -105,7 +119,7 @@ public final class RegistryServer implements AutoCloseable {
             handlers.addHandler(new TokenHandler(tokens, authenticator, authorizer, audit));
         }
         handlers.addHandler(new ManagementHandler(new ManagementApi(tenancy, authorizer, metadata, manifests,
-                auth.open()), authenticator, tokens));
+                auth.open(), scans, new ScanStore(database)), authenticator, tokens));
         handlers.addHandler(distribution);
         jetty.setHandler(handlers);
         jetty.setDefaultHandler(new NotFoundHandler());
@@ -126,6 +140,13 @@ public final class RegistryServer implements AutoCloseable {
                 LOG.warn("purging abandoned uploads failed: {}", e.toString());
             }
         }, 0, 1, TimeUnit.HOURS);
+        housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                scans.sweep();
+            } catch (RuntimeException e) {
+                LOG.warn("checking the advisory database failed: {}", e.toString());
+            }
+        }, 10, 10, TimeUnit.SECONDS);
     }
 
     public static RegistryServer start(RegistryConfig config) throws Exception {
@@ -168,6 +189,10 @@ public final class RegistryServer implements AutoCloseable {
         return tokens;
     }
 
+    public ScanService scans() {
+        return scans;
+    }
+
     /** What the first start created (the administrator and its generated key), or null. */
     public Tenancy.Bootstrap bootstrap() {
         return bootstrap;
@@ -183,6 +208,8 @@ public final class RegistryServer implements AutoCloseable {
         try {
             jetty.stop();
         } finally {
+            scans.close();
+            advisories.close();
             metadata.close();
             database.close();
             blobs.close();

@@ -33,7 +33,8 @@ public final class ManagementHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(ManagementHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 64 * 1024;
-    private static final Pattern NAMED = Pattern.compile("^/api/v1/(namespaces|service-ids|users|api-keys|policies)/([^/]+)$");
+    private static final Pattern NAMED =
+            Pattern.compile("^/api/v1/(namespaces|service-ids|users|api-keys|policies|exemptions)/([^/]+)$");
 
     private final ManagementApi api;
     private final Authenticator authenticator;
@@ -110,7 +111,10 @@ public final class ManagementHandler extends Handler.Abstract {
             case "POST /api-keys": return () -> api.createApiKey(c, body);
             case "GET /policies": return () -> api.policies(c, q.getValue("account"));
             case "POST /policies": return () -> api.createPolicy(c, body);
-            case "GET /images": return () -> api.images(c, q.getValue("restrict"));
+            case "GET /images": return () -> api.images(c, q.getValue("restrict"), "true".equals(q.getValue("va")));
+            case "GET /va": return () -> api.va(c, q.getValue("image"));
+            case "GET /exemptions": return () -> api.exemptions(c, q.getValue("scope"), q.getValue("account"));
+            case "POST /exemptions": return () -> api.addExemption(c, body);
             case "GET /images/inspect": return () -> api.inspect(c, q.getValue("image"));
             case "POST /images/tag": return () -> api.tag(c, text(body, "source"), text(body, "target"));
             case "DELETE /images": return () -> api.deleteImage(c, q.getValue("image"));
@@ -130,6 +134,7 @@ public final class ManagementHandler extends Handler.Abstract {
             case "DELETE users" -> () -> api.deletePrincipal(c, "user", name, q.getValue("account"));
             case "DELETE api-keys" -> () -> api.deleteApiKey(c, parseInt(name, -1));
             case "DELETE policies" -> () -> api.deletePolicy(c, parseInt(name, -1));
+            case "DELETE exemptions" -> () -> api.deleteExemption(c, parseInt(name, -1), q.getValue("account"));
             default -> null;
         };
     }
