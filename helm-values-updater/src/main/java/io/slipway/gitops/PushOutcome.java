@@ -54,11 +54,12 @@ record PushOutcome(Kind kind, String detail) {
         return raced ? new PushOutcome(Kind.RACED, "the branch moved") : new PushOutcome(Kind.ACCEPTED, "");
     }
 
-    // Servers word a lost race differently: JGit "lock error", C git "cannot lock ref",
-    // "failed to update ref", "fetch first", "non-fast-forward", "stale info".
+    // Servers word a lost race differently: JGit "lock error" or "invalid old id sent" (the ref
+    // moved between its advertisement and our push), C git "cannot lock ref", "failed to update
+    // ref", "fetch first", "non-fast-forward", "stale info".
     private static boolean looksLikeARace(String message) {
         String m = message.toLowerCase(Locale.ROOT);
         return m.contains("lock") || m.contains("fetch first") || m.contains("non-fast-forward")
-                || m.contains("failed to update") || m.contains("stale");
+                || m.contains("failed to update") || m.contains("stale") || m.contains("invalid old id");
     }
 }
