@@ -95,8 +95,11 @@ public final class ValuesFile {
         Location at = new Navigator(root(), documents.get(document), path, true).locate();
         String edited;
         if (at instanceof Location.Existing e) {
-            if (e.scalar().value().equals(value) && e.scalar().style() != ScalarStyle.PLAIN
-                    || e.scalar().value().equals(value) && ScalarWriter.isSafePlain(value, e.scalar().inFlow())) {
+            // Equal text is a no-op, except a plain scalar Helm reads as another type (`tag: 1.10`
+            // is the float 1.1): writing the string "1.10" there must quote it.
+            Scalar scalar = e.scalar();
+            boolean readsAsString = scalar.style() != ScalarStyle.PLAIN || ScalarWriter.isSafePlain(value, scalar.inFlow());
+            if (scalar.value().equals(value) && readsAsString) {
                 return this;
             }
             edited = replace(path, e.scalar(), value);
