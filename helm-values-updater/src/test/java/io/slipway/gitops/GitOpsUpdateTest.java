@@ -181,6 +181,33 @@ class GitOpsUpdateTest {
     }
 
     @Test
+    void concurrentUpdatesWithRenderChecksAllLand() throws Exception {
+        // helm-java calls into one native Helm library: several updates rendering at once must not interfere.
+        String[] envs = {"dev", "prod", "qa", "stage"};
+        java.util.Map<String, String> files = new java.util.HashMap<>();
+        for (String env : envs) {
+            files.put("charts/app/envs/" + env + "/values.yaml", TestRepos.DEV_VALUES);
+        }
+        Path repo = TestRepos.seed(tmp.resolve("four.git"), files);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(envs.length);
+        var results = new java.util.ArrayList<java.util.concurrent.Future<UpdateResult>>();
+        for (String env : envs) {
+            results.add(pool.submit(() -> GitOpsUpdate.in(repo.toUri().toString())
+                    .values("charts/app/envs/" + env + "/values.yaml").workFolder(tmp.resolve("w-" + env))
+                    .image("reg.example.com/team/app:" + env + "@" + DIGEST).call()));
+        }
+        for (var f : results) {
+            UpdateResult r = f.get(2, java.util.concurrent.TimeUnit.MINUTES);
+            assertThat(r.rendered()).extracting(i -> i.image()).contains("reg.example.com/team/app@" + DIGEST);
+        }
+        pool.shutdown();
+        for (String env : envs) {
+            assertThat(TestRepos.read(repo, "main", "charts/app/envs/" + env + "/values.yaml")).contains("tag: " + env + " # set by the pipeline");
+        }
+        assertThat(TestRepos.log(repo, "main")).hasSize(envs.length + 1);
+    }
+
+    @Test
     void environmentDefaultsToTheValuesFolder() {
         assertThat(GitOpsUpdate.defaultEnvironment("envs/prod/values.yaml")).isEqualTo("prod");
         assertThat(GitOpsUpdate.defaultEnvironment("values-staging.yaml")).isEqualTo("values-staging");

@@ -138,6 +138,14 @@ class ValuesFileTest {
     }
 
     @Test
+    void addsAfterAnAliasOrAMultiLineFlowValue() {
+        String merge = "base: &b\n  repository: r/a\ndev:\n  image:\n    <<: *b\n# end\n";
+        assertThat(set(merge, "dev.image.tag", "v2")).isEqualTo("base: &b\n  repository: r/a\ndev:\n  image:\n    <<: *b\n    tag: v2\n# end\n");
+        String flow = "image:\n  args: [\n    a,\n    b ]  # args\nnext: 1\n";
+        assertThat(set(flow, "image.tag", "v2")).isEqualTo("image:\n  args: [\n    a,\n    b ]  # args\n  tag: v2\nnext: 1\n");
+    }
+
+    @Test
     void refusesPathsThroughScalars() {
         assertThatThrownBy(() -> set("image: reg/app:v1\n", "image.tag", "v2"))
                 .hasMessageContaining("image is the value \"reg/app:v1\" at line 1")
