@@ -176,9 +176,11 @@ public final class SignatureManifest {
     private List<SignatureArtifact.Blob> blobs(Descriptor config, byte[] configBytes) {
         List<SignatureArtifact.Blob> blobs = new ArrayList<>();
         blobs.add(new SignatureArtifact.Blob(config.digest(), config.mediaType(), configBytes));
+        java.util.Set<Digest> listed = new java.util.HashSet<>();
         for (Descriptor layer : layers) {
             byte[] payload = newPayloads.get(layer.digest());
-            if (payload != null) {
+            // Two signers may sign identical payloads: one blob serves both layers.
+            if (payload != null && listed.add(layer.digest())) {
                 blobs.add(new SignatureArtifact.Blob(layer.digest(), layer.mediaType(), payload));
             }
         }
