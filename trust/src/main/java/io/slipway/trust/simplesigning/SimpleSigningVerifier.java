@@ -8,28 +8,25 @@ import io.slipway.trust.SignatureVerificationException;
 import io.slipway.trust.SignatureVerificationException.Reason;
 import io.slipway.trust.SignerKey;
 import io.slipway.trust.VerifiedSignature;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import org.bouncycastle.bcpg.HashAlgorithmTags;
-import org.bouncycastle.openpgp.PGPCompressedData;
+import org.bouncycastle.bcpg.SignatureSubpacket;
+import org.bouncycastle.bcpg.SignatureSubpacketTags;
+import org.bouncycastle.bcpg.sig.IssuerFingerprint;
+import org.bouncycastle.bcpg.sig.IssuerKeyID;
 import org.bouncycastle.openpgp.PGPException;
-import org.bouncycastle.openpgp.PGPLiteralData;
-import org.bouncycastle.openpgp.PGPMarker;
-import org.bouncycastle.openpgp.PGPOnePassSignature;
-import org.bouncycastle.openpgp.PGPOnePassSignatureList;
 import org.bouncycastle.openpgp.PGPPublicKey;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.bouncycastle.openpgp.PGPSignature;
-import org.bouncycastle.openpgp.PGPSignatureList;
-import org.bouncycastle.openpgp.PGPUtil;
-import org.bouncycastle.openpgp.bc.BcPGPObjectFactory;
+import org.bouncycastle.openpgp.PGPSignatureSubpacketVector;
+import org.bouncycastle.openpgp.operator.PGPDigestCalculator;
 import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
+import org.bouncycastle.openpgp.operator.bc.BcPGPDigestCalculatorProvider;
 
 /**
  * Verifies Red Hat simple-signing signatures (an OpenPGP signed message around an
@@ -41,7 +38,6 @@ public final class SimpleSigningVerifier {
 
     /** Payloads are a few hundred bytes; anything far larger is refused before it is held in memory. */
     static final int MAX_PAYLOAD_BYTES = 64 * 1024;
-    private static final int MAX_COMPRESSION_NESTING = 2;
 
     private final List<SignerKey.OpenPgp> keys;
     private final Clock clock;
@@ -67,8 +63,10 @@ public final class SimpleSigningVerifier {
         } catch (PGPException e) {
             throw new SignatureVerificationException(Reason.BAD_SIGNATURE, "OpenPGP signature cannot be checked: " + e.getMessage(), e);
         }
+        requireDigestPrefix(pgpSignature, message.content());
+        requireIssuerIs(pgpSignature, trusted.key());
         Instant now = clock.instant();
-        requireSaneTimes(pgpSignature, trusted.key(), now);
+        requireAcceptable(pgpSignature, trusted.key(), now);
         KeyValidity.requireValid(trusted.primary(), trusted.key(), now);
 
         SignaturePayload payload = SignaturePayload.parse(message.content(), SignaturePayload.Type.ATOMIC);
@@ -90,7 +88,7 @@ public final class SimpleSigningVerifier {
                 String.format("signed by OpenPGP key ID %016X, which is not a trusted key", keyId));
     }
 
-    private static void requireSaneTimes(PGPSignature signature, PGPPublicKey key, Instant now)
+    private static void requireAcceptable(PGPSignature signature, PGPPublicKey key, Instant now)
             throws SignatureVerificationException {
         int hash = signature.getHashAlgorithm();
         if (hash == HashAlgorithmTags.MD5 || hash == HashAlgorithmTags.SHA1 || hash == HashAlgorithmTags.RIPEMD160) {
@@ -107,82 +105,40 @@ public final class SimpleSigningVerifier {
         }
     }
 
-    /** The parts of a signed message: exactly one signature over exactly one literal payload. */
-    private record SignedMessage(byte[] content, PGPSignature signature) {
-
-        static SignedMessage read(byte[] bytes) throws SignatureVerificationException {
-            try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(bytes))) {
-                return read(new BcPGPObjectFactory(in), 0);
-            } catch (IOException | RuntimeException | PGPException e) {
-                throw malformed("not an OpenPGP signed message" + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+    // Issuer subpackets may sit outside the signed area: each one must name the key that verified.
+    private static void requireIssuerIs(PGPSignature signature, PGPPublicKey key) throws SignatureVerificationException {
+        for (PGPSignatureSubpacketVector area : new PGPSignatureSubpacketVector[] {signature.getHashedSubPackets(), signature.getUnhashedSubPackets()}) {
+            if (area == null) {
+                continue;
             }
-        }
-
-        private static SignedMessage read(BcPGPObjectFactory factory, int nesting)
-                throws IOException, PGPException, SignatureVerificationException {
-            PGPOnePassSignature onePass = null;
-            byte[] content = null;
-            PGPSignature signature = null;
-            Object object;
-            while ((object = factory.nextObject()) != null) {
-                if (object instanceof PGPMarker) {
-                    continue;
-                }
-                if (object instanceof PGPCompressedData compressed) {
-                    if (onePass != null || content != null || signature != null || nesting >= MAX_COMPRESSION_NESTING) {
-                        throw malformed("unexpected compressed packet");
-                    }
-                    SignedMessage inner = read(new BcPGPObjectFactory(compressed.getDataStream()), nesting + 1);
-                    if (factory.nextObject() != null) {
-                        throw malformed("data after the compressed message");
-                    }
-                    return inner;
-                } else if (object instanceof PGPOnePassSignatureList list) {
-                    if (onePass != null || content != null || list.size() != 1) {
-                        throw malformed("expected exactly one one-pass signature before the payload");
-                    }
-                    onePass = list.get(0);
-                } else if (object instanceof PGPLiteralData literal) {
-                    if (onePass == null || content != null) {
-                        throw malformed("the payload must follow exactly one one-pass signature");
-                    }
-                    content = readBounded(literal.getInputStream());
-                } else if (object instanceof PGPSignatureList list) {
-                    if (content == null || signature != null || list.size() != 1) {
-                        throw malformed("expected exactly one signature after the payload");
-                    }
-                    signature = list.get(0);
-                } else {
-                    throw malformed("unexpected OpenPGP packet " + object.getClass().getSimpleName());
+            for (SignatureSubpacket packet : area.getSubpackets(SignatureSubpacketTags.ISSUER_KEY_ID)) {
+                if (((IssuerKeyID) packet).getKeyID() != key.getKeyID()) {
+                    throw new SignatureVerificationException(Reason.MALFORMED_SIGNATURE, "issuer key ID does not name the signing key");
                 }
             }
-            if (signature == null) {
-                throw malformed("the message has no signature");
-            }
-            if (signature.getKeyID() != onePass.getKeyID() || signature.getSignatureType() != onePass.getSignatureType()) {
-                throw malformed("the signature does not match its one-pass header");
-            }
-            if (signature.getSignatureType() != PGPSignature.BINARY_DOCUMENT) {
-                throw malformed("not a signature over a binary document");
-            }
-            return new SignedMessage(content, signature);
-        }
-
-        private static byte[] readBounded(InputStream in) throws IOException, SignatureVerificationException {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buffer = new byte[8192];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                if (out.size() + n > MAX_PAYLOAD_BYTES) {
-                    throw malformed("payload larger than " + MAX_PAYLOAD_BYTES + " bytes");
+            for (SignatureSubpacket packet : area.getSubpackets(SignatureSubpacketTags.ISSUER_FINGERPRINT)) {
+                if (!java.util.Arrays.equals(((IssuerFingerprint) packet).getFingerprint(), key.getFingerprint())) {
+                    throw new SignatureVerificationException(Reason.MALFORMED_SIGNATURE, "issuer fingerprint does not name the signing key");
                 }
-                out.write(buffer, 0, n);
             }
-            return out.toByteArray();
         }
+    }
 
-        private static SignatureVerificationException malformed(String message) {
-            return new SignatureVerificationException(Reason.MALFORMED_SIGNATURE, message);
+    // gpg refuses a signature whose stored hash prefix disagrees with the hash; Bouncy Castle does not look.
+    private static void requireDigestPrefix(PGPSignature signature, byte[] content) throws SignatureVerificationException {
+        try {
+            PGPDigestCalculator digest = new BcPGPDigestCalculatorProvider().get(signature.getHashAlgorithm());
+            try (OutputStream out = digest.getOutputStream()) {
+                out.write(content);
+                out.write(signature.getSignatureTrailer());
+            }
+            byte[] prefix = signature.getDigestPrefix();
+            byte[] actual = digest.getDigest();
+            if (prefix == null || actual[0] != prefix[0] || actual[1] != prefix[1]) {
+                throw new SignatureVerificationException(Reason.BAD_SIGNATURE, "OpenPGP signature hash prefix does not match");
+            }
+        } catch (PGPException | IOException e) {
+            throw new SignatureVerificationException(Reason.BAD_SIGNATURE, "OpenPGP signature cannot be checked: " + e.getMessage(), e);
         }
     }
 }
