@@ -31,10 +31,16 @@ public record PolicyDecision(Image image, boolean allowed, String policy, String
         return reasons.stream().filter(r -> !r.satisfied()).toList();
     }
 
-    /** One line: {@code deny <image>: trust: …; vulnerability: …}, or {@code allow <image>: …}. */
+    /**
+     * One line: {@code allow <image>: policy: …; trust: …}, or
+     * {@code deny <image> under <policy> rule "<pattern>": trust: …; vulnerability: …} naming only
+     * what failed.
+     */
     public String message() {
-        List<Reason> shown = allowed ? reasons : failures();
-        return (allowed ? "allow " : "deny ") + image + ": "
-                + shown.stream().map(Reason::toString).collect(Collectors.joining("; "));
+        if (allowed) {
+            return "allow " + image + ": " + reasons.stream().map(Reason::toString).collect(Collectors.joining("; "));
+        }
+        String under = policy == null ? "" : " under " + policy + " rule \"" + pattern + "\"";
+        return "deny " + image + under + ": " + failures().stream().map(Reason::toString).collect(Collectors.joining("; "));
     }
 }
