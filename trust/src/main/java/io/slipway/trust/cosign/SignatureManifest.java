@@ -34,6 +34,9 @@ import java.util.TreeMap;
  */
 public final class SignatureManifest {
 
+    /** Payloads are a few hundred bytes; a descriptor claiming more is not read into memory. */
+    public static final long MAX_PAYLOAD_BYTES = 1024 * 1024;
+
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final byte[] EMPTY_CONFIG = "{}".getBytes(StandardCharsets.UTF_8);
 
@@ -117,6 +120,10 @@ public final class SignatureManifest {
     public List<CosignSignature> signatures(BlobReader blobs) throws IOException {
         List<CosignSignature> signatures = new ArrayList<>();
         for (Descriptor layer : signatureLayers()) {
+            if (layer.size() > MAX_PAYLOAD_BYTES) {
+                throw new IOException("signature payload " + layer.digest() + " is " + layer.size()
+                        + " bytes, more than a signature payload can be");
+            }
             byte[] payload = newPayloads.containsKey(layer.digest()) ? newPayloads.get(layer.digest()) : blobs.read(layer);
             if (payload == null || payload.length != layer.size() || !layer.digest().matches(payload)) {
                 throw new IOException("signature payload " + layer.digest() + " does not match its descriptor");

@@ -107,6 +107,15 @@ class CosignVectorTest {
         assertThatThrownBy(() -> manifest.signatures(d -> changed)).isInstanceOf(IOException.class);
     }
 
+    @Test
+    void doesNotReadAPayloadTooLargeToBeOne() {
+        String huge = new String(Vectors.bytes("cosign/signature-manifest.json")).replace("\"size\":301", "\"size\":2000000000");
+        SignatureManifest manifest = SignatureManifest.parse(huge.getBytes());
+        assertThatThrownBy(() -> manifest.signatures(d -> {
+            throw new AssertionError("must not be read");
+        })).isInstanceOf(IOException.class).hasMessageContaining("more than a signature payload can be");
+    }
+
     static CosignSignature storedSignature() throws IOException {
         SignatureManifest manifest = SignatureManifest.parse(Vectors.bytes("cosign/signature-manifest.json"));
         List<CosignSignature> signatures = manifest.signatures(CosignVectorTest::blob);
