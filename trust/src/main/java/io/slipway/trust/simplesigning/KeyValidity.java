@@ -4,7 +4,6 @@ import io.slipway.trust.SignatureVerificationException;
 import io.slipway.trust.SignatureVerificationException.Reason;
 import java.time.Instant;
 import java.util.Iterator;
-import org.bouncycastle.bcpg.sig.KeyFlags;
 import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPPublicKey;
 import org.bouncycastle.openpgp.PGPSignature;
@@ -39,17 +38,15 @@ final class KeyValidity {
                 throw new SignatureVerificationException(Reason.KEY_REVOKED,
                         "OpenPGP subkey " + fingerprint + " has been revoked");
             }
-            PGPSignature binding = validBinding(primary, signingKey);
-            if (binding == null) {
+            if (validBinding(primary, signingKey) == null) {
                 throw new SignatureVerificationException(Reason.UNKNOWN_SIGNER,
                         "OpenPGP subkey " + fingerprint + " is not bound to its primary key by a valid signature");
             }
-            if (binding.getHashedSubPackets() != null && binding.getHashedSubPackets().getKeyFlags() != 0
-                    && (binding.getHashedSubPackets().getKeyFlags() & KeyFlags.SIGN_DATA) == 0) {
-                throw new SignatureVerificationException(Reason.UNKNOWN_SIGNER,
-                        "OpenPGP subkey " + fingerprint + " is not allowed to sign");
-            }
             requireNotExpired(signingKey, now);
+        }
+        if (!OpenPgpKeys.maySign(signingKey)) {
+            throw new SignatureVerificationException(Reason.UNKNOWN_SIGNER,
+                    "OpenPGP key " + fingerprint + " is not allowed to sign (its key flags say otherwise)");
         }
     }
 

@@ -6,8 +6,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.Locale;
 import org.bouncycastle.bcpg.ArmoredOutputStream;
+import org.bouncycastle.bcpg.PublicKeyAlgorithmTags;
+import org.bouncycastle.bcpg.sig.KeyFlags;
 import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPPrivateKey;
 import org.bouncycastle.openpgp.PGPPublicKey;
@@ -15,6 +18,7 @@ import org.bouncycastle.openpgp.PGPPublicKeyRingCollection;
 import org.bouncycastle.openpgp.PGPSecretKey;
 import org.bouncycastle.openpgp.PGPSecretKeyRing;
 import org.bouncycastle.openpgp.PGPSecretKeyRingCollection;
+import org.bouncycastle.openpgp.PGPSignature;
 import org.bouncycastle.openpgp.PGPUtil;
 import org.bouncycastle.openpgp.operator.bc.BcKeyFingerprintCalculator;
 import org.bouncycastle.openpgp.operator.bc.BcPBESecretKeyDecryptorBuilder;
@@ -23,6 +27,11 @@ import org.bouncycastle.util.encoders.DecoderException;
 
 /** Reading and writing OpenPGP keys as GnuPG exports them (armored or binary). */
 public final class OpenPgpKeys {
+
+    private static final java.util.Set<Integer> SIGNING_ALGORITHMS = java.util.Set.of(
+            PublicKeyAlgorithmTags.RSA_GENERAL, PublicKeyAlgorithmTags.RSA_SIGN, PublicKeyAlgorithmTags.DSA,
+            PublicKeyAlgorithmTags.ECDSA, PublicKeyAlgorithmTags.EDDSA_LEGACY, PublicKeyAlgorithmTags.Ed25519,
+            PublicKeyAlgorithmTags.Ed448);
 
     private OpenPgpKeys() {
     }
@@ -60,7 +69,7 @@ public final class OpenPgpKeys {
     public static PGPSecretKey signingKey(PGPSecretKeyRing ring) {
         PGPSecretKey chosen = null;
         for (PGPSecretKey key : ring) {
-            if (!key.isSigningKey() || key.isPrivateKeyEmpty()) {
+            if (!maySign(key.getPublicKey()) || key.isPrivateKeyEmpty()) {
                 continue;
             }
             if (chosen == null || (!key.isMasterKey() && (chosen.isMasterKey()
@@ -72,6 +81,28 @@ public final class OpenPgpKeys {
             throw new KeyFileException("the OpenPGP key has no secret key that can sign");
         }
         return chosen;
+    }
+
+    /**
+     * True when the key may make data signatures: its newest self-signature carrying key flags
+     * grants signing, or, with no flags anywhere, its algorithm can sign. The flags matter because
+     * GnuPG's default key has an RSA encryption subkey whose algorithm could sign but must not.
+     */
+    static boolean maySign(PGPPublicKey key) {
+        PGPSignature newest = null;
+        for (Iterator<PGPSignature> it = key.getSignatures(); it.hasNext(); ) {
+            PGPSignature signature = it.next();
+            boolean self = key.isMasterKey() ? signature.getKeyID() == key.getKeyID()
+                    : signature.getSignatureType() == PGPSignature.SUBKEY_BINDING;
+            if (self && signature.getHashedSubPackets() != null && signature.getHashedSubPackets().getKeyFlags() != 0
+                    && (newest == null || signature.getCreationTime().after(newest.getCreationTime()))) {
+                newest = signature;
+            }
+        }
+        if (newest == null) {
+            return SIGNING_ALGORITHMS.contains(key.getAlgorithm());
+        }
+        return (newest.getHashedSubPackets().getKeyFlags() & KeyFlags.SIGN_DATA) != 0;
     }
 
     /** Unlocks {@code key}; an unprotected key opens with any passphrase. */

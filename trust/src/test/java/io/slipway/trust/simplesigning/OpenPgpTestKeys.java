@@ -64,16 +64,21 @@ final class OpenPgpTestKeys {
 
     /** A key whose primary only certifies, with a separate signing subkey, as many GnuPG users have. */
     static PGPSecretKeyRing withSigningSubkey(String name, Instant created) throws Exception {
+        return withSubkey(name, created, KeyFlags.CERTIFY_OTHER, KeyFlags.SIGN_DATA);
+    }
+
+    /** A primary key and one subkey, each with the key flags given. */
+    static PGPSecretKeyRing withSubkey(String name, Instant created, int primaryKeyFlags, int subkeyKeyFlags) throws Exception {
         BcPGPKeyPair primary = rsaPair(created);
         BcPGPKeyPair subkey = rsaPair(created);
         PGPSignatureSubpacketGenerator primaryFlags = new PGPSignatureSubpacketGenerator();
-        primaryFlags.setKeyFlags(true, KeyFlags.CERTIFY_OTHER);
+        primaryFlags.setKeyFlags(true, primaryKeyFlags);
         PGPKeyRingGenerator rings = new PGPKeyRingGenerator(PGPSignature.POSITIVE_CERTIFICATION, primary,
                 name + " <" + name + "@test.invalid>", new BcPGPDigestCalculatorProvider().get(HashAlgorithmTags.SHA1),
                 primaryFlags.generate(), null,
                 new BcPGPContentSignerBuilder(PublicKeyAlgorithmTags.RSA_GENERAL, HashAlgorithmTags.SHA256), null);
         PGPSignatureSubpacketGenerator subkeyFlags = new PGPSignatureSubpacketGenerator();
-        subkeyFlags.setKeyFlags(true, KeyFlags.SIGN_DATA);
+        subkeyFlags.setKeyFlags(true, subkeyKeyFlags);
         rings.addSubKey(subkey, subkeyFlags.generate(), null);
         return rings.generateSecretKeyRing();
     }

@@ -173,6 +173,27 @@ class SimpleSigningTest {
     }
 
     @Test
+    void signsWithThePrimaryWhenTheSubkeyOnlyEncrypts() throws Exception {
+        // GnuPG's default layout: the RSA subkey's algorithm could sign, but its flags say encryption only.
+        PGPSecretKeyRing erin = OpenPgpTestKeys.withSubkey("erin", NOW.minus(Duration.ofDays(5)),
+                org.bouncycastle.bcpg.sig.KeyFlags.CERTIFY_OTHER | org.bouncycastle.bcpg.sig.KeyFlags.SIGN_DATA,
+                org.bouncycastle.bcpg.sig.KeyFlags.ENCRYPT_COMMS | org.bouncycastle.bcpg.sig.KeyFlags.ENCRYPT_STORAGE);
+        assertThat(OpenPgpKeys.signingKey(erin).isMasterKey()).isTrue();
+        byte[] signature = SimpleSigningSigner.fromExport(erin.getEncoded(), new char[0], CLOCK).sign(IMAGE);
+        assertThat(verifier(OpenPgpTestKeys.trust("erin", OpenPgpTestKeys.publicRing(erin))).verify(signature, IMAGE, IdentityMatch.MATCH_EXACT)
+                .keyId()).isEqualTo(OpenPgpKeys.fingerprint(erin.getPublicKey()));
+    }
+
+    @Test
+    void refusesASignatureByAnEncryptionOnlySubkey() throws Exception {
+        PGPSecretKeyRing erin = OpenPgpTestKeys.withSubkey("erin", NOW.minus(Duration.ofDays(5)),
+                org.bouncycastle.bcpg.sig.KeyFlags.CERTIFY_OTHER | org.bouncycastle.bcpg.sig.KeyFlags.SIGN_DATA,
+                org.bouncycastle.bcpg.sig.KeyFlags.ENCRYPT_COMMS);
+        byte[] signature = new SimpleSigningSigner(OpenPgpTestKeys.secretSubkey(erin), new char[0], CLOCK).sign(IMAGE);
+        assertRefused(verifier(OpenPgpTestKeys.trust("erin", OpenPgpTestKeys.publicRing(erin))), signature, IMAGE, Reason.UNKNOWN_SIGNER);
+    }
+
+    @Test
     void refusesAStraySubkeyWithoutBinding() throws Exception {
         // Dave's subkey, presented inside Alice's trusted ring without a binding signature by Alice.
         PGPSecretKeyRing dave = OpenPgpTestKeys.withSigningSubkey("dave", NOW.minus(Duration.ofDays(5)));

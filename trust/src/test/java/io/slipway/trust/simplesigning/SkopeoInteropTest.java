@@ -118,6 +118,30 @@ class SkopeoInteropTest {
         SimpleSigningVectorTest.assertRefused(new SimpleSigningVerifier(List.of(stranger), Clock.systemUTC()), signature, image, Reason.UNKNOWN_SIGNER);
     }
 
+    @Test
+    void skopeoVerifiesWhatSlipwaySignsWithAGnupgDefaultKey() throws Exception {
+        // GnuPG's default key: an RSA primary that signs and an RSA subkey only for encryption.
+        Result generated = ExternalTools.run(gnupg, "gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "pw",
+                "--quick-gen-key", "Default Key <default@test.invalid>", "default", "default", "never");
+        assertThat(generated.exitCode()).as(generated.output()).isZero();
+        String fingerprint = fingerprint();
+        Result exported = ExternalTools.run(gnupg, "gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "pw",
+                "--armor", "--export-secret-keys", fingerprint);
+        assertThat(exported.exitCode()).as(exported.output()).isZero();
+
+        byte[] manifest = Vectors.bytes("simple-signing/image-manifest.json");
+        SimpleSigningSigner signer = SimpleSigningSigner.fromExport(exported.output().getBytes(StandardCharsets.US_ASCII),
+                "pw".toCharArray(), Clock.systemUTC());
+        assertThat(signer.fingerprint()).as("the signing primary, not the encryption subkey").isEqualTo(fingerprint);
+        Path manifestFile = Files.write(work.resolve("manifest.json"), manifest);
+        Path signatureFile = Files.write(work.resolve("signature"), signer.sign(Image.of(REFERENCE, manifest)));
+
+        Result accepted = ExternalTools.run(gnupg, "skopeo", "standalone-verify",
+                manifestFile.toString(), REFERENCE, fingerprint, signatureFile.toString());
+        assertThat(accepted.exitCode()).as(accepted.output()).isZero();
+        assertThat(accepted.output()).contains("Signature verified");
+    }
+
     private void importPublicKey(String armored) throws Exception {
         Path file = Files.writeString(work.resolve("key-" + System.nanoTime() + ".asc"), armored);
         Result imported = ExternalTools.run(gnupg, "gpg", "--batch", "--import", file.toString());
