@@ -17,6 +17,12 @@ import io.slipway.registry.http.TokenHandler;
 import io.slipway.registry.metadata.MetadataStore;
 import io.slipway.registry.metadata.SqliteDatabase;
 import io.slipway.registry.scan.ScanService;
+import io.slipway.registry.scan.Exemptions;
+import io.slipway.registry.enforcement.Admission;
+import io.slipway.registry.enforcement.EnforcementService;
+import io.slipway.registry.enforcement.PolicyStore;
+import io.slipway.registry.api.PolicyApi;
+import io.slipway.registry.http.AdmissionHandler;
 import io.slipway.registry.scan.ScanStore;
 import io.slipway.va.advisory.AdvisoryDatabase;
 import io.slipway.registry.tenancy.SqliteTenancyStore;
@@ -118,8 +124,12 @@ public final class RegistryServer implements AutoCloseable {
         if (!auth.open()) {
             handlers.addHandler(new TokenHandler(tokens, authenticator, authorizer, audit));
         }
-        handlers.addHandler(new ManagementHandler(new ManagementApi(tenancy, authorizer, metadata, manifests,
-                auth.open(), scans, new ScanStore(database)), authenticator, tokens));
+        EnforcementService enforcement = new EnforcementService(new PolicyStore(database), metadata, blobs, scans,
+                new Exemptions(tenancyStore, new ScanStore(database)), clock);
+        ManagementApi api = new ManagementApi(tenancy, authorizer, metadata, manifests, auth.open(), scans,
+                new ScanStore(database));
+        handlers.addHandler(new ManagementHandler(api, new PolicyApi(enforcement, authorizer), authenticator, tokens));
+        handlers.addHandler(new AdmissionHandler(new Admission(enforcement)));
         handlers.addHandler(distribution);
         jetty.setHandler(handlers);
         jetty.setDefaultHandler(new NotFoundHandler());

@@ -384,13 +384,7 @@ public final class ManagementApi {
     }
 
     private List<Exemption> exemptionsFor(String repository) {
-        Optional<Namespace> ns = store.namespace(repository.substring(0, repository.indexOf('/')));
-        long account = ns.map(Namespace::accountId).orElseGet(() -> store.account("default").map(Account::id).orElse(-1L));
-        List<Exemption> list = new ArrayList<>();
-        for (ScanStore.StoredExemption e : scanStore.exemptions(account)) {
-            list.add(Exemption.of(e.scope(), e.issueType(), e.issueId(), e.reason()));
-        }
-        return list;
+        return new io.slipway.registry.scan.Exemptions(store, scanStore).forRepository(repository);
     }
 
     /** The Vulnerability Advisor report of one image, exemptions marked. */

@@ -40,8 +40,12 @@ public final class ManagementHandler extends Handler.Abstract {
     private final Authenticator authenticator;
     private final TokenService tokens;
 
-    public ManagementHandler(ManagementApi api, Authenticator authenticator, TokenService tokens) {
+    private final io.slipway.registry.api.PolicyApi policies;
+
+    public ManagementHandler(ManagementApi api, io.slipway.registry.api.PolicyApi policies, Authenticator authenticator,
+            TokenService tokens) {
         this.api = api;
+        this.policies = policies;
         this.authenticator = authenticator;
         this.tokens = tokens;
     }
@@ -113,6 +117,12 @@ public final class ManagementHandler extends Handler.Abstract {
             case "POST /policies": return () -> api.createPolicy(c, body);
             case "GET /images": return () -> api.images(c, q.getValue("restrict"), "true".equals(q.getValue("va")));
             case "GET /va": return () -> api.va(c, q.getValue("image"));
+            case "GET /image-policies": return () -> policies.policies(c);
+            case "POST /image-policies": return () -> policies.putPolicy(c, body);
+            case "DELETE /image-policies": return () -> policies.deletePolicy(c, q.getValue("kind"),
+                    q.getValue("namespace"), q.getValue("name"));
+            case "POST /signer-keys": return () -> policies.putKey(c, body);
+            case "GET /policy/check": return () -> policies.check(c, q.getValue("image"), q.getValue("namespace"));
             case "GET /exemptions": return () -> api.exemptions(c, q.getValue("scope"), q.getValue("account"));
             case "POST /exemptions": return () -> api.addExemption(c, body);
             case "GET /images/inspect": return () -> api.inspect(c, q.getValue("image"));

@@ -18,7 +18,7 @@ import java.util.List;
 final class Migrations {
 
     /** Every migration, oldest first. Append only: a released migration never changes. */
-    static final List<String> ALL = List.of("V1__registry.sql", "V2__iam.sql", "V3__signatures.sql", "V4__scans.sql");
+    static final List<String> ALL = List.of("V1__registry.sql", "V2__iam.sql", "V3__signatures.sql", "V4__scans.sql", "V5__enforcement.sql");
 
     private Migrations() {
     }
