@@ -40,16 +40,23 @@ class DeployCommandTest {
             """;
 
     Path gitopsRepository() throws Exception {
+        return gitopsRepository(tmp, java.util.Map.of("envs/dev/values.yaml", VALUES));
+    }
+
+    /** A bare repository holding a chart (charts/app, from helm create) and the given files. */
+    static Path gitopsRepository(Path tmp, java.util.Map<String, String> files) throws Exception {
         Path bare = tmp.resolve("gitops.git");
         Git.init().setBare(true).setInitialBranch("main").setDirectory(bare.toFile()).call().close();
         Path work = tmp.resolve("seed");
         try (Git git = Git.cloneRepository().setURI(bare.toUri().toString()).setDirectory(work.toFile()).call()) {
             Files.createDirectories(work.resolve("charts"));
             Helm.create().withName("app").withDir(work.resolve("charts")).call();
-            Files.createDirectories(work.resolve("envs/dev"));
-            Files.writeString(work.resolve("envs/dev/values.yaml"), VALUES);
+            for (var file : files.entrySet()) {
+                Files.createDirectories(work.resolve(file.getKey()).getParent());
+                Files.writeString(work.resolve(file.getKey()), file.getValue());
+            }
             git.add().addFilepattern(".").call();
-            git.commit().setMessage("chart and dev values").setAuthor("seed", "seed@example.com")
+            git.commit().setMessage("chart and values").setAuthor("seed", "seed@example.com")
                     .setCommitter("seed", "seed@example.com").call();
             git.push().setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main")).call();
         }

@@ -211,4 +211,46 @@ class ImagePolicyTest {
         assertThat(iam.http.post("/admission/v1/validate", "{\"nope\":1}".getBytes()).statusCode()).isEqualTo(400);
         assertThat(iam.http.post("/admission/v1/validate", "not json".getBytes()).statusCode()).isEqualTo(400);
     }
+
+    String digestOf(String repo) throws Exception {
+        String token = iam.token(iam.keys.get("reader"), "repository:" + repo + ":pull");
+        return iam.http.head("/v2/" + repo + "/manifests/1", "Authorization", "Bearer " + token)
+                .headers().firstValue("Docker-Content-Digest").orElseThrow();
+    }
+
+    static String values(String repository, String tag) {
+        return "# what ArgoCD deploys\nimage:\n  repository: " + repository + "\n  tag: \"" + tag + "\"\n";
+    }
+
+    @Test
+    void promotionCopiesTheImageAndWritesProductionOnlyWhenThePolicyAllows() throws Exception {
+        String signed = digestOf("acme-dev/signed");
+        Path bare = DeployCommandTest.gitopsRepository(tmp.resolve("promote"), java.util.Map.of(
+                "envs/dev/values.yaml", values(host + "/acme-dev/signed", "1@" + signed),
+                "envs/prod/values.yaml", values(host + "/acme-prod/signed", "0.9")));
+        Run promoted = as(iam.keys.get("manager"), "promote", "--gitops", bare.toUri().toString(),
+                "--from", "envs/dev/values.yaml", "--to", "envs/prod/values.yaml", "--chart", "charts/app",
+                "--to-namespace", "acme-prod");
+        assertThat(promoted.code()).as(promoted.out() + promoted.err()).isZero();
+        assertThat(promoted.out()).startsWith("Promoted " + host + "/acme-prod/signed:1@" + signed);
+        Path check = tmp.resolve("promote-check");
+        try (var git = org.eclipse.jgit.api.Git.cloneRepository().setURI(bare.toUri().toString())
+                .setDirectory(check.toFile()).call()) {
+            assertThat(Files.readString(check.resolve("envs/prod/values.yaml")))
+                    .isEqualTo(values(host + "/acme-prod/signed", "1@" + signed));
+        }
+        // The copy is in the production namespace, server-side, with the same digest.
+        assertThat(digestOf("acme-prod/signed")).isEqualTo(signed);
+
+        // An unsigned image is not promoted, and production is left as it was.
+        String unsigned = digestOf("acme-dev/unsigned");
+        Path bare2 = DeployCommandTest.gitopsRepository(tmp.resolve("promote2"), java.util.Map.of(
+                "envs/dev/values.yaml", values(host + "/acme-dev/unsigned", "1@" + unsigned),
+                "envs/prod/values.yaml", values(host + "/acme-prod/unsigned", "0.9")));
+        Run denied = as(iam.keys.get("manager"), "promote", "--gitops", bare2.toUri().toString(),
+                "--from", "envs/dev/values.yaml", "--to", "envs/prod/values.yaml", "--chart", "charts/app",
+                "--to-namespace", "acme-prod");
+        assertThat(denied.code()).isEqualTo(Slipway.POLICY_DENIED);
+        assertThat(denied.out()).startsWith("DENY ").contains("trust");
+    }
 }
