@@ -239,8 +239,12 @@ class ImagePolicyTest {
             assertThat(Files.readString(check.resolve("envs/prod/values.yaml")))
                     .isEqualTo(values(host + "/acme-prod/signed", "1@" + signed));
         }
-        // The copy is in the production namespace, server-side, with the same digest.
+        // The copy is in the production namespace, server-side, with the same digest, and its
+        // cosign signature came along: the copy passes a policy that trusts the signer too.
         assertThat(digestOf("acme-prod/signed")).isEqualTo(signed);
+        String token = iam.token(iam.keys.get("reader"), "repository:acme-prod/signed:pull");
+        assertThat(iam.http.head("/v2/acme-prod/signed/manifests/sha256-" + signed.substring(7) + ".sig",
+                "Authorization", "Bearer " + token).statusCode()).isEqualTo(200);
 
         // An unsigned image is not promoted, and production is left as it was.
         String unsigned = digestOf("acme-dev/unsigned");

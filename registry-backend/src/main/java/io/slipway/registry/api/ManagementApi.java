@@ -516,6 +516,7 @@ public final class ManagementApi {
         try {
             ManifestService.Pushed pushed = manifests.copy(from.repository(), from.reference(), to.repository(), to.tag());
             signatures.copy(from.repository(), pushed.digest(), to.repository());
+            copyCosignSignatures(from.repository(), pushed.digest(), to.repository());
             ObjectNode r = JSON.createObjectNode();
             r.put("source", from.toString());
             r.put("target", to.repository() + ":" + to.tag());
@@ -523,6 +524,20 @@ public final class ManagementApi {
             return r;
         } catch (RegistryException e) {
             throw TenancyException.notFound(e.getMessage());
+        }
+    }
+
+    /**
+     * Signatures travel with the image: the cosign tag {@code sha256-<hex>.sig} and the OCI 1.1
+     * referrers of the digest are copied too, so a policy that trusts the source trusts the copy.
+     */
+    private void copyCosignSignatures(String source, Digest digest, String target) throws IOException {
+        String sigTag = digest.tagForm() + ".sig";
+        if (metadata.manifestByTag(source, sigTag).isPresent()) {
+            manifests.copy(source, sigTag, target, sigTag);
+        }
+        for (ManifestRecord referrer : metadata.referrers(source, digest)) {
+            manifests.copy(source, referrer.digest().toString(), target, null);
         }
     }
 
