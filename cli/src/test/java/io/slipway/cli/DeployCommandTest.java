@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.marcnuri.helm.Helm;
 import io.slipway.registry.testing.IamFixture;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,15 +17,7 @@ class DeployCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {
-    }
 
-    Run slipway(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Slipway.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     static final String VALUES = """
             # dev: what ArgoCD deploys for the dev namespace
@@ -68,7 +58,7 @@ class DeployCommandTest {
         Path bare = gitopsRepository();
         String digest = "sha256:" + "ab".repeat(32);
         String image = "127.0.0.1:5000/team-dev/app:1.0@" + digest;
-        Run first = slipway("deploy", "--gitops", bare.toUri().toString(), "--values", "envs/dev/values.yaml",
+        CliRun first = CliRun.slipway("deploy", "--gitops", bare.toUri().toString(), "--values", "envs/dev/values.yaml",
                 "--chart", "charts/app", "--image", image, "--build-url", "https://ci.example.com/job/7");
         assertThat(first.code()).as(first.err()).isZero();
         assertThat(first.out()).startsWith("Pushed ");
@@ -83,12 +73,12 @@ class DeployCommandTest {
             assertThat(head.getFullMessage()).contains("Image-Digest: " + digest)
                     .contains("Build-Url: https://ci.example.com/job/7");
         }
-        Run again = slipway("deploy", "--gitops", bare.toUri().toString(), "--values", "envs/dev/values.yaml",
+        CliRun again = CliRun.slipway("deploy", "--gitops", bare.toUri().toString(), "--values", "envs/dev/values.yaml",
                 "--chart", "charts/app", "--image", image);
         assertThat(again.code()).as(again.err()).isZero();
         assertThat(again.out()).startsWith("Unchanged");
 
-        Run bad = slipway("deploy", "--gitops", bare.toUri().toString(), "--values", "envs/dev/values.yaml",
+        CliRun bad = CliRun.slipway("deploy", "--gitops", bare.toUri().toString(), "--values", "envs/dev/values.yaml",
                 "--image", "not a reference");
         assertThat(bad.code()).isNotZero();
         assertThat(bad.err()).startsWith("slipway: ");
@@ -99,13 +89,13 @@ class DeployCommandTest {
         try (IamFixture iam = new IamFixture(tmp.resolve("data"))) {
             Path charts = Files.createDirectories(tmp.resolve("charts"));
             Helm.create().withName("svc").withDir(charts).call();
-            Run r = slipway("chart", "push", charts.resolve("svc").toString(), "--to",
+            CliRun r = CliRun.slipway("chart", "push", charts.resolve("svc").toString(), "--to",
                     "oci://127.0.0.1:" + iam.server.port() + "/acme-dev", "--api-key", iam.keys.get("ci"), "--plain-http");
             assertThat(r.code()).as(r.err()).isZero();
             String token = iam.token(iam.keys.get("reader"), "repository:acme-dev/svc:pull");
             var tags = iam.http.get("/v2/acme-dev/svc/tags/list", "Authorization", "Bearer " + token);
             assertThat(new String(tags.body(), StandardCharsets.UTF_8)).contains("0.1.0");
-            Run notAChart = slipway("chart", "push", tmp.toString(), "--to", "oci://127.0.0.1:1/x");
+            CliRun notAChart = CliRun.slipway("chart", "push", tmp.toString(), "--to", "oci://127.0.0.1:1/x");
             assertThat(notAChart.code()).isEqualTo(Slipway.BAD_INPUT);
         }
     }

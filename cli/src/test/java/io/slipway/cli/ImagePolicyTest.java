@@ -20,7 +20,6 @@ import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.interfaces.ECPrivateKey;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -43,16 +42,9 @@ class ImagePolicyTest {
     String host;
     KeyPair release;
 
-    record Run(int code, String out, String err) {
-    }
 
-    Run as(String key, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--registry", url, "--api-key", key));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Slipway.run(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+    CliRun as(String key, String... args) {
+        return CliRun.as(url, key, args);
     }
 
     @BeforeAll
@@ -72,7 +64,7 @@ class ImagePolicyTest {
                 + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(release.getPublic().getEncoded())
                 + "\n-----END PUBLIC KEY-----\n");
         String admin = iam.adminKey;
-        Run key = as(admin, "policy", "key-add", "release", "--public-key", pub.toString());
+        CliRun key = as(admin, "policy", "key-add", "release", "--public-key", pub.toString());
         assertThat(key.code()).as(key.err()).isZero();
         Path policy = tmp.resolve("policy.yaml");
         Files.writeString(policy, """
@@ -91,7 +83,7 @@ class ImagePolicyTest {
                         vulnerability:
                           severity: high
                 """.formatted(host));
-        Run applied = as(iam.keys.get("manager"), "policy", "apply", "-f", policy.toString());
+        CliRun applied = as(iam.keys.get("manager"), "policy", "apply", "-f", policy.toString());
         assertThat(applied.code()).as(applied.err()).isZero();
         assertThat(as(iam.keys.get("reader"), "policy", "apply", "-f", policy.toString()).code())
                 .isEqualTo(Slipway.REFUSED);
@@ -142,7 +134,7 @@ class ImagePolicyTest {
     }
 
     JsonNode check(String image) throws Exception {
-        Run r = as(iam.keys.get("reader"), "policy", "check", image, "--namespace", "prod", "--output", "json");
+        CliRun r = as(iam.keys.get("reader"), "policy", "check", image, "--namespace", "prod", "--output", "json");
         assertThat(r.code()).as(r.err()).isIn(0, Slipway.POLICY_DENIED);
         JsonNode d = Credentials.JSON.readTree(r.out());
         assertThat(r.code() == 0).isEqualTo(d.path("allowed").asBoolean());
@@ -169,7 +161,7 @@ class ImagePolicyTest {
         assertThat(unknown.toString()).contains("not in this registry");
 
         // The text form names every reason, and a denial has its own exit code.
-        Run text = as(iam.keys.get("reader"), "policy", "check", host + "/acme-dev/vulnerable:1", "--namespace", "prod");
+        CliRun text = as(iam.keys.get("reader"), "policy", "check", host + "/acme-dev/vulnerable:1", "--namespace", "prod");
         assertThat(text.code()).isEqualTo(Slipway.POLICY_DENIED);
         assertThat(text.out()).startsWith("DENY ").contains("FAIL ");
 
@@ -228,7 +220,7 @@ class ImagePolicyTest {
         Path bare = DeployCommandTest.gitopsRepository(tmp.resolve("promote"), java.util.Map.of(
                 "envs/dev/values.yaml", values(host + "/acme-dev/signed", "1@" + signed),
                 "envs/prod/values.yaml", values(host + "/acme-prod/signed", "0.9")));
-        Run promoted = as(iam.keys.get("manager"), "promote", "--gitops", bare.toUri().toString(),
+        CliRun promoted = as(iam.keys.get("manager"), "promote", "--gitops", bare.toUri().toString(),
                 "--from", "envs/dev/values.yaml", "--to", "envs/prod/values.yaml", "--chart", "charts/app",
                 "--to-namespace", "acme-prod");
         assertThat(promoted.code()).as(promoted.out() + promoted.err()).isZero();
@@ -251,7 +243,7 @@ class ImagePolicyTest {
         Path bare2 = DeployCommandTest.gitopsRepository(tmp.resolve("promote2"), java.util.Map.of(
                 "envs/dev/values.yaml", values(host + "/acme-dev/unsigned", "1@" + unsigned),
                 "envs/prod/values.yaml", values(host + "/acme-prod/unsigned", "0.9")));
-        Run denied = as(iam.keys.get("manager"), "promote", "--gitops", bare2.toUri().toString(),
+        CliRun denied = as(iam.keys.get("manager"), "promote", "--gitops", bare2.toUri().toString(),
                 "--from", "envs/dev/values.yaml", "--to", "envs/prod/values.yaml", "--chart", "charts/app",
                 "--to-namespace", "acme-prod");
         assertThat(denied.code()).isEqualTo(Slipway.POLICY_DENIED);
