@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "cr", mixinStandardHelpOptions = true, description = "Manage namespaces, images and access.",
         subcommands = {CrCommand.NamespaceAdd.class, CrCommand.NamespaceList.class, CrCommand.NamespaceRm.class,
             CrCommand.ImageList.class, CrCommand.ImageDigests.class, CrCommand.ImageInspect.class,
-            CrCommand.ImageTag.class, CrCommand.ImageRm.class, IamCommand.class})
+            CrCommand.ImageTag.class, CrCommand.ImageRm.class, VaCommands.Va.class, VaCommands.ExemptionAdd.class,
+            VaCommands.ExemptionList.class, VaCommands.ExemptionRm.class, IamCommand.class})
 final class CrCommand {
 
     /** Shared by every verb: registry options, output format, the terminal. */
@@ -120,14 +121,12 @@ final class CrCommand {
         boolean va;
 
         JsonNode rows() throws Exception {
-            return registry.client().get("/images" + (restrict == null ? "" : "?restrict=" + ManagementClient.q(restrict)));
+            return registry.client().get("/images?va=" + va
+                    + (restrict == null ? "" : "&restrict=" + ManagementClient.q(restrict)));
         }
 
         @Override
         public Integer call() throws Exception {
-            if (va) {
-                throw new IllegalArgumentException("--va: the Vulnerability Advisor is not part of this registry yet");
-            }
             JsonNode list = rows();
             if (asJson()) {
                 json(list);
@@ -137,12 +136,21 @@ final class CrCommand {
             List<List<String>> rows = new ArrayList<>();
             for (JsonNode r : list) {
                 String digest = r.path("digest").asText();
-                rows.add(List.of(r.path("repository").asText(), r.path("tag").isNull() ? "<none>" : r.path("tag").asText(),
+                List<String> row = new ArrayList<>(List.of(r.path("repository").asText(),
+                        r.path("tag").isNull() ? "<none>" : r.path("tag").asText(),
                         digest.substring(digest.indexOf(':') + 1, Math.min(digest.length(), digest.indexOf(':') + 13)),
                         r.path("namespace").asText(), Human.ago(Instant.parse(r.path("created").asText()), now),
                         Human.size(r.path("size").asLong())));
+                if (va) {
+                    row.add(r.path("securityStatus").asText());
+                }
+                rows.add(row);
             }
-            out().print(Human.table(List.of("REPOSITORY", "TAG", "DIGEST", "NAMESPACE", "CREATED", "SIZE"), rows));
+            List<String> header = new ArrayList<>(List.of("REPOSITORY", "TAG", "DIGEST", "NAMESPACE", "CREATED", "SIZE"));
+            if (va) {
+                header.add("SECURITY STATUS");
+            }
+            out().print(Human.table(header, rows));
             return 0;
         }
     }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** The {@code slipway} command: one subcommand per verb, errors as one line on stderr. */
 @Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = Slipway.Version.class,
         description = "A private multi-tenant OCI registry and the CI/CD steps that feed it.",
-        subcommands = {RegistryCommand.class, LoginCommand.class, CrCommand.class})
+        subcommands = {RegistryCommand.class, LoginCommand.class, CrCommand.class, VaCommands.class, DeployCommand.class, PromoteCommand.class, ChartCommand.class, PolicyCommand.class, KeyCommand.class})
 public final class Slipway {
 
     @Option(names = "--debug", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
@@ -44,6 +44,7 @@ public final class Slipway {
     static final int BAD_INPUT = 2;
     static final int REFUSED = 3;
     static final int UNREACHABLE = 4;
+    static final int POLICY_DENIED = 5;
 
     static int exitCode(Exception e) {
         if (e instanceof IllegalArgumentException) {

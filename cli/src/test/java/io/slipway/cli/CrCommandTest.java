@@ -6,13 +6,10 @@ import io.slipway.oci.Digest;
 import io.slipway.oci.MediaTypes;
 import io.slipway.registry.testing.IamFixture;
 import io.slipway.registry.testing.Images;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -30,8 +27,6 @@ class CrCommandTest {
     IamFixture iam;
     String url;
 
-    record Run(int code, String out, String err) {
-    }
 
     @BeforeAll
     void start() throws Exception {
@@ -48,17 +43,9 @@ class CrCommandTest {
         System.clearProperty("docker.config");
     }
 
-    Run slipway(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Slipway.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
-    Run as(String key, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--registry", url, "--api-key", key));
-        return slipway(all.toArray(String[]::new));
+    CliRun as(String key, String... args) {
+        return CliRun.as(url, key, args);
     }
 
     void pushImage(String repo, String tag, String key) throws Exception {
@@ -77,7 +64,7 @@ class CrCommandTest {
 
     @Test
     void loginSavesCredentialsReadableByTheOwnerOnly() throws Exception {
-        Run r = slipway("login", "--registry", url, "--api-key", iam.keys.get("reader"), "--docker-config");
+        CliRun r = CliRun.slipway("login", "--registry", url, "--api-key", iam.keys.get("reader"), "--docker-config");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("as user reader of account acme");
         Path file = tmp.resolve("home/credentials.json");
@@ -85,11 +72,11 @@ class CrCommandTest {
                 PosixFilePermission.OWNER_WRITE));
         assertThat(Files.readString(tmp.resolve("docker/config.json"))).contains(url.replace("http://", ""));
         // Later commands need no flags.
-        Run list = slipway("cr", "namespace-list");
+        CliRun list = CliRun.slipway("cr", "namespace-list");
         assertThat(list.code()).as(list.err()).isZero();
         assertThat(list.out()).contains("acme-dev").doesNotContain("globex");
 
-        Run bad = slipway("login", "--registry", url, "--api-key", "slw_not-a-key");
+        CliRun bad = CliRun.slipway("login", "--registry", url, "--api-key", "slw_not-a-key");
         assertThat(bad.code()).isEqualTo(Slipway.REFUSED);
         assertThat(bad.err()).startsWith("slipway: not logged in, or the credentials were refused");
     }
@@ -99,10 +86,10 @@ class CrCommandTest {
         String manager = iam.keys.get("manager");
         assertThat(as(manager, "cr", "namespace-add", "acme-tools").code()).isZero();
         pushImage("acme-dev/web", "1.0", manager);
-        Run tag = as(manager, "cr", "image-tag", "acme-dev/web:1.0", "acme-tools/web:stable");
+        CliRun tag = as(manager, "cr", "image-tag", "acme-dev/web:1.0", "acme-tools/web:stable");
         assertThat(tag.code()).as(tag.err()).isZero();
 
-        Run list = as(manager, "cr", "image-list", "--restrict", "acme-tools");
+        CliRun list = as(manager, "cr", "image-list", "--restrict", "acme-tools");
         assertThat(list.code()).as(list.err()).isZero();
         String[] lines = list.out().split("\n");
         assertThat(lines[0]).matches("REPOSITORY\\s+TAG\\s+DIGEST\\s+NAMESPACE\\s+CREATED\\s+SIZE");
@@ -112,23 +99,23 @@ class CrCommandTest {
 
         // Two tags of one digest are two rows with the same digest.
         as(manager, "cr", "image-tag", "acme-tools/web:stable", "acme-tools/web:prod");
-        Run two = as(manager, "cr", "image-list", "--restrict", "acme-tools/web", "--output", "json");
+        CliRun two = as(manager, "cr", "image-list", "--restrict", "acme-tools/web", "--output", "json");
         var rows = Credentials.JSON.readTree(two.out());
         assertThat(rows).hasSize(2);
         assertThat(rows.get(0).path("digest")).isEqualTo(rows.get(1).path("digest"));
-        Run digests = as(manager, "cr", "image-digests", "--restrict", "acme-tools");
+        CliRun digests = as(manager, "cr", "image-digests", "--restrict", "acme-tools");
         assertThat(digests.out()).contains("prod, stable");
 
-        Run inspect = as(manager, "cr", "image-inspect", "acme-tools/web:prod");
+        CliRun inspect = as(manager, "cr", "image-inspect", "acme-tools/web:prod");
         assertThat(Credentials.JSON.readTree(inspect.out()).path("tags").toString()).contains("stable", "prod");
 
         // The reader may not remove; the manager may.
-        Run denied = as(iam.keys.get("reader"), "cr", "image-rm", "acme-tools/web:prod");
+        CliRun denied = as(iam.keys.get("reader"), "cr", "image-rm", "acme-tools/web:prod");
         assertThat(denied.code()).isEqualTo(Slipway.REFUSED);
         assertThat(as(manager, "cr", "image-rm", "acme-tools/web:prod").code()).isZero();
         assertThat(as(manager, "cr", "image-list", "--restrict", "acme-tools", "--output", "json").out().trim())
                 .isEqualTo("[ ]");
-        Run rm = as(manager, "cr", "namespace-rm", "acme-tools");
+        CliRun rm = as(manager, "cr", "namespace-rm", "acme-tools");
         assertThat(rm.code()).as(rm.err()).isZero();
     }
 
@@ -136,29 +123,29 @@ class CrCommandTest {
     void iamVerbs() throws Exception {
         String manager = iam.keys.get("manager");
         assertThat(as(manager, "cr", "iam", "service-id-create", "release-bot").code()).isZero();
-        Run key = as(manager, "cr", "iam", "api-key-create", "--service-id", "release-bot");
+        CliRun key = as(manager, "cr", "iam", "api-key-create", "--service-id", "release-bot");
         assertThat(key.code()).as(key.err()).isZero();
         String secret = key.out().lines().reduce((a, b) -> b).orElseThrow().trim();
         assertThat(secret).startsWith("slw_");
-        Run policy = as(manager, "cr", "iam", "policy-create", "--role", "Writer", "--namespace", "acme-prod",
+        CliRun policy = as(manager, "cr", "iam", "policy-create", "--role", "Writer", "--namespace", "acme-prod",
                 "--service-id", "release-bot");
         assertThat(policy.code()).as(policy.err()).isZero();
-        Run policies = as(manager, "cr", "iam", "policy-list");
+        CliRun policies = as(manager, "cr", "iam", "policy-list");
         assertThat(policies.out()).contains("service ID release-bot").contains("acme-prod");
         String token = iam.token(secret, "repository:acme-prod/app:push");
         assertThat(IamFixture.access(token).toString()).contains("push");
 
-        Run notAdmin = as(manager, "cr", "iam", "account-create", "initech");
+        CliRun notAdmin = as(manager, "cr", "iam", "account-create", "initech");
         assertThat(notAdmin.code()).isEqualTo(Slipway.REFUSED);
         assertThat(as(iam.adminKey, "cr", "iam", "account-create", "initech").code()).isZero();
-        Run bad = as(manager, "cr", "iam", "policy-create", "--role", "Owner", "--user", "reader");
+        CliRun bad = as(manager, "cr", "iam", "policy-create", "--role", "Owner", "--user", "reader");
         assertThat(bad.code()).isEqualTo(Slipway.REFUSED);
         assertThat(bad.err()).contains("unknown role");
     }
 
     @Test
     void anUnreachableRegistryHasItsOwnExitCode() {
-        Run r = slipway("cr", "namespace-list", "--registry", "http://127.0.0.1:1", "--api-key", "x");
+        CliRun r = CliRun.slipway("cr", "namespace-list", "--registry", "http://127.0.0.1:1", "--api-key", "x");
         assertThat(r.code()).isEqualTo(Slipway.UNREACHABLE);
         assertThat(r.err()).isEqualTo("slipway: cannot reach the registry at http://127.0.0.1:1\n");
     }

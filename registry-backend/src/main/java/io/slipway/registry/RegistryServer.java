@@ -15,6 +15,16 @@ import io.slipway.registry.http.ManagementHandler;
 import io.slipway.registry.http.NotFoundHandler;
 import io.slipway.registry.http.TokenHandler;
 import io.slipway.registry.metadata.MetadataStore;
+import io.slipway.registry.metadata.SqlDatabase;
+import io.slipway.registry.scan.ScanService;
+import io.slipway.registry.scan.Exemptions;
+import io.slipway.registry.enforcement.Admission;
+import io.slipway.registry.enforcement.EnforcementService;
+import io.slipway.registry.enforcement.PolicyStore;
+import io.slipway.registry.api.PolicyApi;
+import io.slipway.registry.http.AdmissionHandler;
+import io.slipway.registry.scan.ScanStore;
+import io.slipway.va.advisory.AdvisoryDatabase;
 import io.slipway.registry.tenancy.Tenancy;
 import io.slipway.registry.tenancy.TenancyStore;
 import org.eclipse.jetty.server.Handler;
@@ -47,10 +57,14 @@ public final class RegistryServer implements AutoCloseable {
     private final BlobStore blobs;
     private final MetadataStore metadata;
     private final Stores stores;
+    /** The database the stores share (SQLite, or PostgreSQL for several nodes). */
+    private final SqlDatabase database;
     private final TenancyStore tenancyStore;
     private final Tenancy tenancy;
     private final Tenancy.Bootstrap bootstrap;
     private final TokenService tokens;
+    private final AdvisoryDatabase advisories;
+    private final ScanService scans;
     private final Server jetty;
     private final ServerConnector connector;
     private final ScheduledExecutorService housekeeping;
@@ -63,6 +77,7 @@ public final class RegistryServer implements AutoCloseable {
         this.blobs = stores.blobs();
         this.metadata = stores.metadata();
         this.tenancyStore = stores.tenancy();
+        this.database = stores.database();
         Clock clock = Clock.systemUTC();
         RegistryConfig.AuthSettings auth = config.authSettings();
         this.tenancy = new Tenancy(tenancyStore);
@@ -77,6 +92,15 @@ public final class RegistryServer implements AutoCloseable {
         BlobService blobService = new BlobService(blobs, metadata);
         UploadService uploads = new UploadService(blobs, metadata, config.limits(), clock);
         ManifestService manifests = new ManifestService(blobs, metadata, config.limits(), clock);
+        this.advisories = AdvisoryDatabase.open(config.dataDir().resolve("advisories.db"));
+        this.scans = new ScanService(blobs, new ScanStore(database), advisories, 1, 10_000);
+        manifests.onPush(record -> {
+            try {
+                scans.pushed(record);
+            } catch (RuntimeException e) {
+                LOG.warn("could not queue a scan of {}: {}", record.digest(), e.toString());
+            }
+        });
 
         QueuedThreadPool threads = new QueuedThreadPool(256, 8);
         threads.setName("registry");
@@ -101,8 +125,12 @@ public final class RegistryServer implements AutoCloseable {
         if (!auth.open()) {
             handlers.addHandler(new TokenHandler(tokens, authenticator, authorizer, audit));
         }
-        handlers.addHandler(new ManagementHandler(new ManagementApi(tenancy, authorizer, metadata, manifests,
-                auth.open()), authenticator, tokens));
+        EnforcementService enforcement = new EnforcementService(new PolicyStore(database), metadata, blobs, scans,
+                new Exemptions(tenancyStore, new ScanStore(database)), clock);
+        ManagementApi api = new ManagementApi(tenancy, authorizer, metadata, manifests, auth.open(), scans,
+                new ScanStore(database));
+        handlers.addHandler(new ManagementHandler(api, new PolicyApi(enforcement, authorizer), authenticator, tokens));
+        handlers.addHandler(new AdmissionHandler(new Admission(enforcement)));
         handlers.addHandler(distribution);
         jetty.setHandler(handlers);
         jetty.setDefaultHandler(new NotFoundHandler());
@@ -123,6 +151,13 @@ public final class RegistryServer implements AutoCloseable {
                 LOG.warn("purging abandoned uploads failed: {}", e.toString());
             }
         }, 0, 1, TimeUnit.HOURS);
+        housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                scans.sweep();
+            } catch (RuntimeException e) {
+                LOG.warn("checking the advisory database failed: {}", e.toString());
+            }
+        }, 10, 10, TimeUnit.SECONDS);
     }
 
     public static RegistryServer start(RegistryConfig config) throws Exception {
@@ -165,6 +200,10 @@ public final class RegistryServer implements AutoCloseable {
         return tokens;
     }
 
+    public ScanService scans() {
+        return scans;
+    }
+
     /** What the first start created (the administrator and its generated key), or null. */
     public Tenancy.Bootstrap bootstrap() {
         return bootstrap;
@@ -180,6 +219,8 @@ public final class RegistryServer implements AutoCloseable {
         try {
             jetty.stop();
         } finally {
+            scans.close();
+            advisories.close();
             metadata.close();
             stores.close();
         }

@@ -5,6 +5,7 @@ import io.slipway.registry.config.StoreSettings;
 import io.slipway.registry.metadata.MetadataStore;
 import io.slipway.registry.metadata.PostgresDatabase;
 import io.slipway.registry.metadata.PostgresMetadataStore;
+import io.slipway.registry.metadata.SqlDatabase;
 import io.slipway.registry.metadata.SqliteDatabase;
 import io.slipway.registry.metadata.SqliteMetadataStore;
 import io.slipway.registry.storage.BlobStore;
@@ -25,12 +26,15 @@ public final class Stores implements AutoCloseable {
     private final BlobStore blobs;
     private final MetadataStore metadata;
     private final TenancyStore tenancy;
+    private final SqlDatabase database;
     private final Deque<AutoCloseable> opened;
 
-    private Stores(BlobStore blobs, MetadataStore metadata, TenancyStore tenancy, Deque<AutoCloseable> opened) {
+    private Stores(BlobStore blobs, MetadataStore metadata, TenancyStore tenancy, SqlDatabase database,
+            Deque<AutoCloseable> opened) {
         this.blobs = blobs;
         this.metadata = metadata;
         this.tenancy = tenancy;
+        this.database = database;
         this.opened = opened;
     }
 
@@ -42,20 +46,14 @@ public final class Stores implements AutoCloseable {
                     ? S3BlobStore.open(settings.s3())
                     : new FileSystemBlobStore(config.dataDir());
             opened.push(blobs);
-            MetadataStore metadata;
-            TenancyStore tenancy;
             if (settings.postgres() != null) {
                 PostgresDatabase db = new PostgresDatabase(settings.postgres());
                 opened.push(db);
-                metadata = new PostgresMetadataStore(db, false);
-                tenancy = new PostgresTenancyStore(db);
-            } else {
-                SqliteDatabase db = new SqliteDatabase(config.dataDir().resolve("metadata.db"));
-                opened.push(db);
-                metadata = new SqliteMetadataStore(db, false);
-                tenancy = new SqliteTenancyStore(db);
+                return new Stores(blobs, new PostgresMetadataStore(db, false), new PostgresTenancyStore(db), db, opened);
             }
-            return new Stores(blobs, metadata, tenancy, opened);
+            SqliteDatabase db = new SqliteDatabase(config.dataDir().resolve("metadata.db"));
+            opened.push(db);
+            return new Stores(blobs, new SqliteMetadataStore(db, false), new SqliteTenancyStore(db), db, opened);
         } catch (Exception e) {
             closeAll(opened, e);
             throw e;
@@ -72,6 +70,11 @@ public final class Stores implements AutoCloseable {
 
     public TenancyStore tenancy() {
         return tenancy;
+    }
+
+    /** The database the metadata and tenancy stores keep their tables in, for stores beside them. */
+    public SqlDatabase database() {
+        return database;
     }
 
     @Override

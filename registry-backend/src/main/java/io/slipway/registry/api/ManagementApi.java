@@ -23,7 +23,14 @@ import io.slipway.registry.tenancy.TenancyModel.Namespace;
 import io.slipway.registry.tenancy.TenancyModel.Policy;
 import io.slipway.registry.tenancy.TenancyModel.Principal;
 import io.slipway.registry.tenancy.TenancyStore;
+import io.slipway.registry.scan.ScanResult;
+import io.slipway.registry.scan.ScanService;
+import io.slipway.registry.scan.ScanStore;
+import io.slipway.va.report.Exemption;
+import io.slipway.va.report.ImageCoordinates;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -43,8 +50,13 @@ public final class ManagementApi {
     private final boolean open;
     private final io.slipway.registry.signatures.SignatureService signatures;
 
+    private final ScanService scans;
+    private final ScanStore scanStore;
+
     public ManagementApi(Tenancy tenancy, Authorizer authorizer, MetadataStore metadata, ManifestService manifests,
-            boolean open) {
+            boolean open, ScanService scans, ScanStore scanStore) {
+        this.scans = scans;
+        this.scanStore = scanStore;
         this.tenancy = tenancy;
         this.store = tenancy.store();
         this.authorizer = authorizer;
@@ -297,6 +309,11 @@ public final class ManagementApi {
     // --- images
 
     public JsonNode images(Principal c, String restrict) {
+        return images(c, restrict, false);
+    }
+
+    /** The image listing; with {@code va}, each row carries its security status. */
+    public JsonNode images(Principal c, String restrict, boolean va) {
         String prefix = null;
         if (restrict != null && !restrict.isBlank()) {
             prefix = restrict.contains("/") ? restrict : restrict + "/";
@@ -322,8 +339,154 @@ public final class ManagementApi {
             r.put("mediaType", row.mediaType());
             r.put("created", row.created().toString());
             r.put("size", row.size());
+            if (va) {
+                r.put("securityStatus", securityStatus(row.repository(), row.tag(), row.digest(), 0));
+            }
         }
         return list;
+    }
+
+    // --- Vulnerability Advisor
+
+    /** An index's status is the worst of its children's. */
+    private String securityStatus(String repository, String tag, Digest digest, int depth) {
+        Optional<ManifestRecord> m = metadata.manifest(repository, digest);
+        if (m.isPresent() && io.slipway.oci.MediaTypes.isIndex(m.get().mediaType()) && depth < 2) {
+            String worst = "No Issues";
+            long worstIssues = -1;
+            try {
+                var index = io.slipway.oci.Manifest.parse(manifests.get(repository, digest.toString()).content(),
+                        m.get().mediaType());
+                for (var child : index.manifests()) {
+                    String s = securityStatus(repository, tag, child.digest(), depth + 1);
+                    long n = s.endsWith("Issues") || s.endsWith("Issue") ? Long.parseLong(s.split(" ")[0]) : 0;
+                    if (s.equals("Scanning") || s.equals("Scan Failed") || s.equals("Not Scanned")) {
+                        return s;
+                    }
+                    if (n > worstIssues && n > 0) {
+                        worst = s;
+                        worstIssues = n;
+                    } else if (worstIssues <= 0 && s.equals("Unsupported OS")) {
+                        worst = s;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return "Unknown";
+            }
+            return worst;
+        }
+        Optional<ScanResult> result = scans.result(digest);
+        return ScanService.status(result.orElse(null), result.map(r -> view(r, repository, tag, digest)).orElse(null));
+    }
+
+    private ScanService.View view(ScanResult r, String repository, String tag, Digest digest) {
+        return scans.view(r, ImageCoordinates.of(repository, tag, digest.toString()), exemptionsFor(repository));
+    }
+
+    private List<Exemption> exemptionsFor(String repository) {
+        return new io.slipway.registry.scan.Exemptions(store, scanStore).forRepository(repository);
+    }
+
+    /** The Vulnerability Advisor report of one image, exemptions marked. */
+    public JsonNode va(Principal c, String image) throws IOException {
+        ImageName name = ImageName.parse(image);
+        requireImage(c, name.repository(), Action.PULL);
+        ManifestService.Found found = get(name);
+        Digest digest = found.record().digest();
+        ObjectNode r = JSON.createObjectNode();
+        r.put("image", name.repository() + (name.tag() != null ? ":" + name.tag() : "") + "@" + digest);
+        r.put("status", securityStatus(name.repository(), name.tag(), digest, 0));
+        Optional<ScanResult> result = scans.result(digest);
+        if (result.isPresent()) {
+            ScanResult s = result.get();
+            ScanService.View v = view(s, name.repository(), name.tag(), digest);
+            r.put("state", s.state().name());
+            r.put("os", s.os());
+            r.put("scanned", s.updated().toString());
+            if (s.error() != null) {
+                r.put("error", s.error());
+            }
+            ArrayNode vulns = r.putArray("vulnerabilities");
+            ArrayNode config = r.putArray("configuration");
+            for (ScanResult.Issue i : s.issues()) {
+                ObjectNode o = ("cve".equals(i.type()) ? vulns : config).addObject();
+                o.put("id", i.id());
+                o.put("severity", i.severity());
+                if (i.pkg() != null) {
+                    o.put("package", i.pkg());
+                    o.put("installed", i.installed());
+                    o.put("fixed", i.fixed());
+                }
+                o.put("summary", i.summary());
+                if (i.correction() != null) {
+                    o.put("correction", i.correction());
+                }
+                o.put("exempt", v.exempt().contains(i));
+            }
+            ArrayNode advice = r.putArray("advice");
+            s.advice().forEach(advice::add);
+        }
+        return r;
+    }
+
+    public JsonNode addExemption(Principal c, JsonNode body) {
+        String scope = text(body, "scope", true);
+        String type = text(body, "issueType", true);
+        String id = text(body, "issueId", true);
+        Account a = exemptionAccount(c, scope, body);
+        requireManager(c, a);
+        try {
+            Exemption.of(scope, type, id, null); // validates scope, type and id
+        } catch (IllegalArgumentException e) {
+            throw TenancyException.invalid(e.getMessage());
+        }
+        ScanStore.StoredExemption e = scanStore.addExemption(a.id(), scope, type, id, text(body, "reason", false),
+                c.subject());
+        return exemptionJson(e);
+    }
+
+    public JsonNode exemptions(Principal c, String scope, String account) {
+        Account a = accountNamed(c, account);
+        ArrayNode list = JSON.createArrayNode();
+        for (ScanStore.StoredExemption e : scanStore.exemptions(a.id())) {
+            if (scope == null || e.scope().equals(scope)) {
+                list.add(exemptionJson(e));
+            }
+        }
+        return list;
+    }
+
+    public JsonNode deleteExemption(Principal c, long id, String account) {
+        Account a = accountNamed(c, account);
+        requireManager(c, a);
+        if (!scanStore.deleteExemption(a.id(), id)) {
+            throw TenancyException.notFound("no exemption " + id);
+        }
+        ObjectNode r = JSON.createObjectNode();
+        r.put("id", id);
+        return r;
+    }
+
+    /** The account an exemption belongs to: the namespace's, or for "*" the caller's (or the named one). */
+    private Account exemptionAccount(Principal c, String scope, JsonNode body) {
+        if (scope.equals("*")) {
+            return accountFor(c, body);
+        }
+        String ns = scope.split("[/:@]", 2)[0];
+        Namespace namespace = visibleNamespace(c, ns);
+        return store.accounts().stream().filter(a -> a.id() == namespace.accountId()).findFirst().orElseThrow();
+    }
+
+    private static ObjectNode exemptionJson(ScanStore.StoredExemption e) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("id", e.id());
+        r.put("scope", e.scope());
+        r.put("issueType", e.issueType());
+        r.put("issueId", e.issueId());
+        r.put("reason", e.reason());
+        r.put("createdBy", e.createdBy());
+        r.put("created", e.created().toString());
+        return r;
     }
 
     public JsonNode inspect(Principal c, String image) throws IOException {
@@ -353,6 +516,7 @@ public final class ManagementApi {
         try {
             ManifestService.Pushed pushed = manifests.copy(from.repository(), from.reference(), to.repository(), to.tag());
             signatures.copy(from.repository(), pushed.digest(), to.repository());
+            copyCosignSignatures(from.repository(), pushed.digest(), to.repository());
             ObjectNode r = JSON.createObjectNode();
             r.put("source", from.toString());
             r.put("target", to.repository() + ":" + to.tag());
@@ -360,6 +524,20 @@ public final class ManagementApi {
             return r;
         } catch (RegistryException e) {
             throw TenancyException.notFound(e.getMessage());
+        }
+    }
+
+    /**
+     * Signatures travel with the image: the cosign tag {@code sha256-<hex>.sig} and the OCI 1.1
+     * referrers of the digest are copied too, so a policy that trusts the source trusts the copy.
+     */
+    private void copyCosignSignatures(String source, Digest digest, String target) throws IOException {
+        String sigTag = digest.tagForm() + ".sig";
+        if (metadata.manifestByTag(source, sigTag).isPresent()) {
+            manifests.copy(source, sigTag, target, sigTag);
+        }
+        for (ManifestRecord referrer : metadata.referrers(source, digest)) {
+            manifests.copy(source, referrer.digest().toString(), target, null);
         }
     }
 

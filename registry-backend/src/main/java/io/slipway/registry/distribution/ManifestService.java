@@ -46,6 +46,7 @@ public final class ManifestService {
     // Manifests are immutable by digest, so their bytes may be cached without invalidation; the
     // metadata lookup before every read decides whether the manifest is still there.
     private final Map<Digest, byte[]> cache = new ConcurrentHashMap<>();
+    private volatile java.util.function.Consumer<ManifestRecord> onPush = r -> { };
     private final AtomicLong cachedBytes = new AtomicLong();
 
     /** A manifest to serve. */
@@ -167,7 +168,13 @@ public final class ManifestService {
         }
         metadata.putManifest(record, tags);
         remember(digest, content);
+        onPush.accept(record);
         return new Pushed(digest, manifest.subject() == null ? null : manifest.subject().digest(), List.copyOf(tags));
+    }
+
+    /** Who hears of every accepted push (the Vulnerability Advisor's queue). */
+    public void onPush(java.util.function.Consumer<ManifestRecord> listener) {
+        this.onPush = listener;
     }
 
     /**

@@ -91,11 +91,7 @@ public final class UploadService {
         state.lock.lock();
         try {
             long size = currentSize(id, state);
-            if (start != null && start != size) {
-                throw new RegistryException(ErrorCode.RANGE_INVALID,
-                        "chunk starts at " + start + " but the upload holds " + size + " bytes",
-                        null, rangeHeaders(repository, id, size));
-            }
+            requireStart(repository, id, start, size);
             long written = write(id, state, size, body);
             if (length != null && written != length) {
                 undo(id, state, size);
@@ -119,11 +115,7 @@ public final class UploadService {
         state.lock.lock();
         try {
             long size = currentSize(id, state);
-            if (start != null && start != size) {
-                throw new RegistryException(ErrorCode.RANGE_INVALID,
-                        "chunk starts at " + start + " but the upload holds " + size + " bytes",
-                        null, rangeHeaders(repository, id, size));
-            }
+            requireStart(repository, id, start, size);
             size += write(id, state, size, body);
             Digest actual = claimed.algorithm() == Digest.Algorithm.SHA256
                     ? Digest.fromHash(Digest.Algorithm.SHA256, state.sha256.digest())
@@ -284,6 +276,15 @@ public final class UploadService {
             }
         }
         return Digest.fromHash(algorithm, md.digest());
+    }
+
+    /** A chunk must begin where the upload ends: otherwise 416 with the range the registry holds. */
+    private static void requireStart(String repository, String id, Long start, long size) {
+        if (start != null && start != size) {
+            throw new RegistryException(ErrorCode.RANGE_INVALID,
+                    "chunk starts at " + start + " but the upload holds " + size + " bytes",
+                    null, rangeHeaders(repository, id, size));
+        }
     }
 
     private static Map<String, String> rangeHeaders(String repository, String id, long size) {

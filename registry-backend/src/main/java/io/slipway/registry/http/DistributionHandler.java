@@ -26,6 +26,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -254,9 +255,15 @@ public final class DistributionHandler extends Handler.Abstract {
                 }
                 while (offset < end) {
                     long window = Math.min(MAP_WINDOW, end - offset);
-                    ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, offset, window);
+                    MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, offset, window);
                     offset += window;
-                    write(response, offset >= end, mapped);
+                    try {
+                        write(response, offset >= end, mapped);
+                    } finally {
+                        // The write has completed (or failed): release the mapping now rather than
+                        // whenever the collector runs, or large pulls pile up mappings and RSS.
+                        Unmapper.unmap(mapped);
+                    }
                 }
             } else {
                 try (InputStream in = content.stream(start, length)) {

@@ -33,14 +33,19 @@ public final class ManagementHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(ManagementHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 64 * 1024;
-    private static final Pattern NAMED = Pattern.compile("^/api/v1/(namespaces|service-ids|users|api-keys|policies)/([^/]+)$");
+    private static final Pattern NAMED =
+            Pattern.compile("^/api/v1/(namespaces|service-ids|users|api-keys|policies|exemptions)/([^/]+)$");
 
     private final ManagementApi api;
     private final Authenticator authenticator;
     private final TokenService tokens;
 
-    public ManagementHandler(ManagementApi api, Authenticator authenticator, TokenService tokens) {
+    private final io.slipway.registry.api.PolicyApi policies;
+
+    public ManagementHandler(ManagementApi api, io.slipway.registry.api.PolicyApi policies, Authenticator authenticator,
+            TokenService tokens) {
         this.api = api;
+        this.policies = policies;
         this.authenticator = authenticator;
         this.tokens = tokens;
     }
@@ -110,7 +115,16 @@ public final class ManagementHandler extends Handler.Abstract {
             case "POST /api-keys": return () -> api.createApiKey(c, body);
             case "GET /policies": return () -> api.policies(c, q.getValue("account"));
             case "POST /policies": return () -> api.createPolicy(c, body);
-            case "GET /images": return () -> api.images(c, q.getValue("restrict"));
+            case "GET /images": return () -> api.images(c, q.getValue("restrict"), "true".equals(q.getValue("va")));
+            case "GET /va": return () -> api.va(c, q.getValue("image"));
+            case "GET /image-policies": return () -> policies.policies(c);
+            case "POST /image-policies": return () -> policies.putPolicy(c, body);
+            case "DELETE /image-policies": return () -> policies.deletePolicy(c, q.getValue("kind"),
+                    q.getValue("namespace"), q.getValue("name"));
+            case "POST /signer-keys": return () -> policies.putKey(c, body);
+            case "GET /policy/check": return () -> policies.check(c, q.getValue("image"), q.getValue("namespace"));
+            case "GET /exemptions": return () -> api.exemptions(c, q.getValue("scope"), q.getValue("account"));
+            case "POST /exemptions": return () -> api.addExemption(c, body);
             case "GET /images/inspect": return () -> api.inspect(c, q.getValue("image"));
             case "POST /images/tag": return () -> api.tag(c, text(body, "source"), text(body, "target"));
             case "DELETE /images": return () -> api.deleteImage(c, q.getValue("image"));
@@ -130,6 +144,7 @@ public final class ManagementHandler extends Handler.Abstract {
             case "DELETE users" -> () -> api.deletePrincipal(c, "user", name, q.getValue("account"));
             case "DELETE api-keys" -> () -> api.deleteApiKey(c, parseInt(name, -1));
             case "DELETE policies" -> () -> api.deletePolicy(c, parseInt(name, -1));
+            case "DELETE exemptions" -> () -> api.deleteExemption(c, parseInt(name, -1), q.getValue("account"));
             default -> null;
         };
     }

@@ -3,8 +3,13 @@ package io.slipway.registry.metadata;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One PostgreSQL database shared by every registry node and by the stores that keep their tables
@@ -12,18 +17,12 @@ import java.sql.Statement;
  * row locks they need explicitly; a transaction that loses a deadlock or serialization race is
  * rolled back and run again, so callers see each write happen exactly once.
  */
-public final class PostgresDatabase implements AutoCloseable {
+public final class PostgresDatabase implements SqlDatabase {
     /** Arbitrary, fixed: the advisory lock under which one node at a time migrates the schema. */
     private static final long MIGRATION_LOCK = 0x536c69707761794dL;
     private static final int ATTEMPTS = 5;
 
     private final HikariDataSource pool;
-
-    /** Work done with one connection. */
-    @FunctionalInterface
-    public interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
 
     public PostgresDatabase(PostgresSettings settings) {
         HikariConfig config = new HikariConfig();
@@ -64,6 +63,7 @@ public final class PostgresDatabase implements AutoCloseable {
     }
 
     /** Runs {@code work} outside a transaction (each statement sees committed data). */
+    @Override
     public <T> T read(Work<T> work) {
         try (Connection c = pool.getConnection()) {
             return work.run(c);
@@ -73,6 +73,7 @@ public final class PostgresDatabase implements AutoCloseable {
     }
 
     /** Runs {@code work} in one transaction: all of it is committed, or none. */
+    @Override
     public <T> T write(Work<T> work) {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = pool.getConnection()) {
@@ -94,6 +95,28 @@ public final class PostgresDatabase implements AutoCloseable {
                 throw new MetadataException("metadata write failed: " + e.getMessage(), e);
             }
         }
+    }
+
+    @Override
+    public <T> List<T> list(String sql, Row<T> row, Object... args) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.length; i++) {
+                    if (args[i] == null) {
+                        ps.setNull(i + 1, Types.VARCHAR);
+                    } else {
+                        ps.setObject(i + 1, args[i]);
+                    }
+                }
+                List<T> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(row.map(rs));
+                    }
+                }
+                return out;
+            }
+        });
     }
 
     /** Serialization failure or deadlock: the other transaction won; running again is safe. */

@@ -7,6 +7,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.locks.ReentrantLock;
@@ -18,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * every committed transaction through a killed process; only an operating-system crash can lose
  * the last few, never corrupt the file.
  */
-public final class SqliteDatabase implements AutoCloseable {
+public final class SqliteDatabase implements SqlDatabase {
     private static final int READERS = 8;
 
     private final String url;
@@ -46,12 +48,6 @@ public final class SqliteDatabase implements AutoCloseable {
     @FunctionalInterface
     public interface Mapper<T> {
         T map(ResultSet rs) throws SQLException;
-    }
-
-    /** Work done with one connection. */
-    @FunctionalInterface
-    public interface Work<T> {
-        T run(Connection c) throws SQLException;
     }
 
     public SqliteDatabase(Path file) {
@@ -82,6 +78,7 @@ public final class SqliteDatabase implements AutoCloseable {
         return c;
     }
 
+    @Override
     public <T> T read(Work<T> work) {
         Reader r = takeReader();
         try {
@@ -118,6 +115,28 @@ public final class SqliteDatabase implements AutoCloseable {
         }
     }
 
+    /** Runs a query with positional arguments on {@code c} and maps every row. */
+    public static <T> List<T> list(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            List<T> list = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    list.add(row.map(rs));
+                }
+            }
+            return list;
+        }
+    }
+
+    /** Runs a query with positional arguments on a reader connection and maps every row. */
+    @Override
+    public <T> List<T> list(String sql, Row<T> row, Object... args) {
+        return read(c -> list(c, sql, row, args));
+    }
+
     private Reader takeReader() {
         try {
             return readers.take();
@@ -128,6 +147,7 @@ public final class SqliteDatabase implements AutoCloseable {
     }
 
     /** Runs {@code work} in one transaction: all of it is committed, or none. */
+    @Override
     public <T> T write(Work<T> work) {
         writeLock.lock();
         try {

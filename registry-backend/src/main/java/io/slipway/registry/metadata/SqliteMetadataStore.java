@@ -79,20 +79,8 @@ public final class SqliteMetadataStore implements MetadataStore {
 
     @Override
     public List<String> repositories(String last, int n) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT name FROM repositories WHERE name > ? ORDER BY name LIMIT ?")) {
-                ps.setString(1, last == null ? "" : last);
-                ps.setInt(2, n);
-                List<String> names = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        names.add(rs.getString(1));
-                    }
-                }
-                return names;
-            }
-        });
+        return db.list("SELECT name FROM repositories WHERE name > ? ORDER BY name LIMIT ?", rs -> rs.getString(1),
+                last == null ? "" : last, n);
     }
 
     // --- blobs
@@ -154,23 +142,9 @@ public final class SqliteMetadataStore implements MetadataStore {
     @Override
     public List<String> repositoriesWithBlob(String namespace, Digest digest, int limit) {
         String prefix = namespace + "/";
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT r.name FROM repository_blobs b "
-                    + "JOIN repositories r ON r.id = b.repository_id WHERE b.digest = ? AND substr(r.name, 1, ?) = ? "
-                    + "ORDER BY r.name LIMIT ?")) {
-                ps.setString(1, digest.toString());
-                ps.setInt(2, prefix.length());
-                ps.setString(3, prefix);
-                ps.setInt(4, limit);
-                List<String> names = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        names.add(rs.getString(1));
-                    }
-                }
-                return names;
-            }
-        });
+        return db.list("SELECT r.name FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id "
+                + "WHERE b.digest = ? AND substr(r.name, 1, ?) = ? ORDER BY r.name LIMIT ?", rs -> rs.getString(1),
+                digest.toString(), prefix.length(), prefix, limit);
     }
 
     @Override
@@ -328,41 +302,16 @@ public final class SqliteMetadataStore implements MetadataStore {
 
     @Override
     public List<String> tags(String repository, String last, int n) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id "
-                            + "WHERE r.name = ? AND t.name > ? ORDER BY t.name LIMIT ?")) {
-                ps.setString(1, repository);
-                ps.setString(2, last == null ? "" : last);
-                ps.setInt(3, n);
-                List<String> tags = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        tags.add(rs.getString(1));
-                    }
-                }
-                return tags;
-            }
-        });
+        return db.list("SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id "
+                + "WHERE r.name = ? AND t.name > ? ORDER BY t.name LIMIT ?", rs -> rs.getString(1),
+                repository, last == null ? "" : last, n);
     }
 
     @Override
     public List<ManifestRecord> referrers(String repository, Digest subject) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + MANIFEST_COLUMNS
-                    + " FROM manifests m JOIN repositories r ON r.id = m.repository_id "
-                    + "WHERE r.name = ? AND m.subject = ? ORDER BY m.pushed_at, m.digest")) {
-                ps.setString(1, repository);
-                ps.setString(2, subject.toString());
-                List<ManifestRecord> list = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        list.add(manifestRow(rs));
-                    }
-                }
-                return list;
-            }
-        });
+        return db.list("SELECT " + MANIFEST_COLUMNS + " FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+                + "WHERE r.name = ? AND m.subject = ? ORDER BY m.pushed_at, m.digest", SqliteMetadataStore::manifestRow,
+                repository, subject.toString());
     }
 
     @Override
@@ -535,20 +484,9 @@ public final class SqliteMetadataStore implements MetadataStore {
 
     @Override
     public List<UploadSession> uploadsStartedBefore(Instant cutoff) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, repository, started_at FROM uploads WHERE started_at < ?")) {
-                ps.setLong(1, cutoff.toEpochMilli());
-                List<UploadSession> list = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        list.add(new UploadSession(rs.getString(1), rs.getString(2),
-                                Instant.ofEpochMilli(rs.getLong(3))));
-                    }
-                }
-                return list;
-            }
-        });
+        return db.list("SELECT id, repository, started_at FROM uploads WHERE started_at < ?",
+                rs -> new UploadSession(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))),
+                cutoff.toEpochMilli());
     }
 
     @Override

@@ -30,6 +30,13 @@ import java.util.UUID;
  */
 public final class FileSystemBlobStore implements BlobStore {
 
+    private static final long EARLY_SYNC_BYTES = 16L << 20;
+    private static final java.util.concurrent.ExecutorService SYNCER = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "blob-early-sync");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final Path blobs;
     private final Path uploads;
     private final Path tmp;
@@ -134,10 +141,26 @@ public final class FileSystemBlobStore implements BlobStore {
         FileChannel channel = FileChannel.open(uploadPath(uploadId), StandardOpenOption.WRITE);
         channel.position(channel.size());
         return new UploadWriter() {
+            private long unsynced;
+            private java.util.concurrent.Future<?> syncing;
+
             @Override
             public void write(ByteBuffer buffer) throws IOException {
+                unsynced += buffer.remaining();
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
+                }
+                // Start writing a large upload back to disk while the rest still arrives, so that
+                // the fsync before the commit has only the tail left to do.
+                if (unsynced >= EARLY_SYNC_BYTES && (syncing == null || syncing.isDone())) {
+                    unsynced = 0;
+                    syncing = SYNCER.submit(() -> {
+                        try {
+                            channel.force(false);
+                        } catch (IOException e) {
+                            // the commit's own fsync reports what matters
+                        }
+                    });
                 }
             }
 
@@ -154,6 +177,15 @@ public final class FileSystemBlobStore implements BlobStore {
 
             @Override
             public void close() throws IOException {
+                if (syncing != null) {
+                    try {
+                        syncing.get();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        // nothing to add: the commit's fsync is the one that counts
+                    }
+                }
                 channel.close();
             }
         };

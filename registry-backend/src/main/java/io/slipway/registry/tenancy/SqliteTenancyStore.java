@@ -27,24 +27,11 @@ public final class SqliteTenancyStore implements TenancyStore {
         this.db = db;
     }
 
-    @FunctionalInterface
-    private interface Row<T> {
-        T map(ResultSet rs) throws SQLException;
+    private interface Row<T> extends SqliteDatabase.Row<T> {
     }
 
     private static <T> List<T> query(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            List<T> list = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    list.add(row.map(rs));
-                }
-            }
-            return list;
-        }
+        return SqliteDatabase.list(c, sql, row, args);
     }
 
     private <T> List<T> query(String sql, Row<T> row, Object... args) {

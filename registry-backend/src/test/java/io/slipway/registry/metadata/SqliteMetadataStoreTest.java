@@ -33,6 +33,10 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
             assertThat(rs.getString(2)).isEqualTo("V2__iam.sql");
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(2)).isEqualTo("V3__signatures.sql");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(2)).isEqualTo("V4__scans.sql");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(2)).isEqualTo("V5__enforcement.sql");
             assertThat(rs.next()).isFalse();
         }
     }

@@ -1,0 +1,124 @@
+package io.slipway.cli;
+
+import io.slipway.gitops.GitCredentials;
+import io.slipway.gitops.GitOpsUpdate;
+import io.slipway.gitops.UpdateResult;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code slipway deploy}: writes an image into one environment's Helm values in a GitOps
+ * repository, proves with Helm that the chart renders exactly that image, commits and pushes.
+ */
+@Command(name = "deploy", mixinStandardHelpOptions = true,
+        description = "Write an image into the Helm values of a GitOps repository and push the commit.")
+final class DeployCommand implements Callable<Integer> {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--gitops", required = true, paramLabel = "URL", description = "https://, ssh://, git:// or file:// URL")
+    String gitops;
+
+    @Option(names = "--values", required = true, paramLabel = "PATH", description = "Values file in the repository.")
+    String values;
+
+    @Option(names = "--image", required = true, paramLabel = "REF", description = "registry/ns/repo[:tag]@sha256:…")
+    String image;
+
+    @Option(names = "--chart", paramLabel = "DIR", description = "Chart directory (default: the one above the values).")
+    String chart;
+
+    @Option(names = "--branch", paramLabel = "B", description = "Branch to update (default: the remote's default).")
+    String branch;
+
+    @Option(names = "--message", paramLabel = "M", description = "Commit message template ({images}, {env}).")
+    String message;
+
+    @Option(names = "--build-url", paramLabel = "URL", description = "Recorded as the Build-Url: trailer.")
+    String buildUrl;
+
+    @Option(names = "--pull-request", description = "Push to a slipway/<env>/<repo>-<digest> branch instead.")
+    boolean pullRequest;
+
+    @Option(names = "--skip-render-check", description = "Do not render the chart before committing.")
+    boolean skipRenderCheck;
+
+    @CommandLine.ArgGroup(exclusive = true)
+    GitAuth auth;
+
+    /** How to authenticate to the Git server (default: SLIPWAY_GIT_TOKEN, else none). */
+    static final class GitAuth {
+        @Option(names = "--git-token", paramLabel = "TOKEN")
+        String token;
+
+        @CommandLine.ArgGroup(exclusive = false)
+        UserPassword userPassword;
+
+        @CommandLine.ArgGroup(exclusive = false)
+        SshKey ssh;
+    }
+
+    static final class UserPassword {
+        @Option(names = "--git-user", required = true)
+        String user;
+
+        @Option(names = "--git-password", required = true)
+        String password;
+    }
+
+    static final class SshKey {
+        @Option(names = "--ssh-key", required = true, paramLabel = "FILE")
+        Path key;
+
+        @Option(names = "--known-hosts", required = true, paramLabel = "FILE")
+        Path knownHosts;
+    }
+
+    GitCredentials credentials() {
+        if (auth != null && auth.token != null) {
+            return GitCredentials.token(auth.token);
+        }
+        if (auth != null && auth.userPassword != null) {
+            return GitCredentials.userPassword(auth.userPassword.user, auth.userPassword.password);
+        }
+        if (auth != null && auth.ssh != null) {
+            return GitCredentials.sshKey(auth.ssh.key, auth.ssh.knownHosts);
+        }
+        String token = System.getenv("SLIPWAY_GIT_TOKEN");
+        return token != null ? GitCredentials.token(token) : GitCredentials.none();
+    }
+
+    @Override
+    public Integer call() {
+        GitOpsUpdate update = GitOpsUpdate.in(gitops).values(values).image(image).credentials(credentials())
+                .pullRequest(pullRequest);
+        if (chart != null) {
+            update.chart(chart);
+        }
+        if (branch != null) {
+            update.branch(branch);
+        }
+        if (message != null) {
+            update.message(message);
+        }
+        if (buildUrl != null) {
+            update.buildUrl(buildUrl);
+        }
+        if (skipRenderCheck) {
+            update.skipRenderCheck();
+        }
+        UpdateResult result = update.call();
+        var out = spec.commandLine().getOut();
+        if (result.pushed()) {
+            out.println("Pushed " + result.commit() + " to " + result.branch() + " (" + result.attempts()
+                    + (result.attempts() == 1 ? " attempt" : " attempts") + "): " + values + " now deploys " + image + ".");
+        } else {
+            out.println("Unchanged: " + values + " already deploys " + image + "; no commit.");
+        }
+        return 0;
+    }
+}

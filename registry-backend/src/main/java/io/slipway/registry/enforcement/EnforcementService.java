@@ -1,0 +1,186 @@
+package io.slipway.registry.enforcement;
+
+import io.slipway.oci.Digest;
+import io.slipway.oci.RepositoryName;
+import io.slipway.registry.metadata.ManifestRecord;
+import io.slipway.registry.metadata.MetadataStore;
+import io.slipway.registry.scan.Exemptions;
+import io.slipway.registry.scan.ScanResult;
+import io.slipway.registry.scan.ScanService;
+import io.slipway.registry.storage.BlobStore;
+import io.slipway.trust.DockerReference;
+import io.slipway.trust.Image;
+import io.slipway.trust.SignerKey;
+import io.slipway.trust.cosign.CosignSignature;
+import io.slipway.trust.cosign.SignatureManifest;
+import io.slipway.trust.policy.ImagePolicy;
+import io.slipway.trust.policy.ImagePolicyEvaluator;
+import io.slipway.trust.policy.ImagePolicyParser;
+import io.slipway.trust.policy.ImagePolicySet;
+import io.slipway.trust.policy.PolicyDecision;
+import io.slipway.trust.policy.Severity;
+import io.slipway.trust.policy.VulnerabilityRequirement;
+import io.slipway.trust.policy.VulnerabilityVerdict;
+import io.slipway.trust.verify.ImageSignatures;
+import io.slipway.trust.verify.SignerKeys;
+import io.slipway.va.report.ImageCoordinates;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Image-security enforcement: decides, under the stored ImagePolicy and ClusterImagePolicy
+ * documents, whether an image may be deployed. The registry supplies what the trust module's
+ * evaluator asks for: the image's signatures (cosign tags and referrers, and the simple-signing
+ * signatures of the extension API), the signer keys policies name, and the Vulnerability
+ * Advisor's verdict with the account's exemptions. Anything that cannot be found out denies.
+ */
+public final class EnforcementService {
+    private static final int MANIFEST_LIMIT = 4 << 20;
+
+    private final PolicyStore policies;
+    private final MetadataStore metadata;
+    private final BlobStore blobs;
+    private final ScanService scans;
+    private final Exemptions exemptions;
+    private final Clock clock;
+
+    public EnforcementService(PolicyStore policies, MetadataStore metadata, BlobStore blobs, ScanService scans,
+            Exemptions exemptions, Clock clock) {
+        this.policies = policies;
+        this.metadata = metadata;
+        this.blobs = blobs;
+        this.scans = scans;
+        this.exemptions = exemptions;
+        this.clock = clock;
+    }
+
+    public PolicyStore store() {
+        return policies;
+    }
+
+    /** Parses one policy document; refuses several at once so each is stored (and replaced) whole. */
+    public static ImagePolicy parseOne(String yaml) {
+        List<ImagePolicy> parsed = ImagePolicyParser.parse(yaml);
+        if (parsed.size() != 1) {
+            throw new IllegalArgumentException("send one ImagePolicy or ClusterImagePolicy document at a time");
+        }
+        return parsed.get(0);
+    }
+
+    public static void checkKey(String name, String publicKey) {
+        SignerKeys.parse(name, publicKey.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The repository path of a reference in this registry ({@code ns/repo}), host dropped. */
+    static String repositoryOf(DockerReference reference) {
+        return reference.path();
+    }
+
+    /**
+     * The decision for {@code reference} deployed in {@code namespace}. A tag is resolved to the
+     * digest it names now; an image this registry does not hold is denied.
+     */
+    public PolicyDecision check(String namespace, String reference) {
+        DockerReference ref = DockerReference.parse(reference);
+        String repository = repositoryOf(ref);
+        Digest digest = ref.digest();
+        if (digest == null && RepositoryName.problem(repository, 255) == null) {
+            digest = metadata.manifestByTag(repository, ref.tag() == null ? "latest" : ref.tag())
+                    .map(ManifestRecord::digest).orElse(null);
+        }
+        if (digest == null || RepositoryName.problem(repository, 255) != null
+                || metadata.manifest(repository, digest).isEmpty()) {
+            Image unknown = Image.of(ref.toString(), digest == null ? Digest.sha256("") : digest);
+            return new PolicyDecision(unknown, false, null, null, List.of(new PolicyDecision.Reason("image", false,
+                    "image " + reference + " is not in this registry")));
+        }
+        Image image = Image.of(ref.withDigest(digest).toString(), digest);
+        String tag = ref.tag();
+        Digest resolved = digest;
+        ImagePolicyEvaluator evaluator = new ImagePolicyEvaluator(new ImagePolicySet(loadPolicies()),
+                img -> signatures(repository, resolved),
+                this::resolveKey,
+                (img, requirement) -> vulnerability(repository, tag, resolved, requirement),
+                clock);
+        return evaluator.evaluate(namespace, image);
+    }
+
+    private List<ImagePolicy> loadPolicies() {
+        List<ImagePolicy> list = new ArrayList<>();
+        for (PolicyStore.StoredPolicy p : policies.policies()) {
+            list.addAll(ImagePolicyParser.parse(p.document()));
+        }
+        return list;
+    }
+
+    private Optional<SignerKey> resolveKey(String namespace, String name) {
+        return policies.key(namespace == null ? "" : namespace, name)
+                .or(() -> namespace == null ? Optional.empty() : policies.key("", name))
+                .map(pem -> SignerKeys.parse(name, pem.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** Every signature the registry holds for the digest in the repository, in both formats. */
+    private ImageSignatures signatures(String repository, Digest digest) throws IOException {
+        List<CosignSignature> cosign = new ArrayList<>();
+        metadata.manifestByTag(repository, digest.tagForm() + ".sig").ifPresent(m -> readCosign(m.digest(), cosign));
+        for (ManifestRecord referrer : metadata.referrers(repository, digest)) {
+            readCosign(referrer.digest(), cosign);
+        }
+        List<byte[]> simple = new ArrayList<>();
+        metadata.signatures(repository, digest).forEach(s -> simple.add(s.content()));
+        return new ImageSignatures(cosign, simple);
+    }
+
+    private void readCosign(Digest manifestDigest, List<CosignSignature> into) {
+        try {
+            byte[] bytes = blobs.readAll(manifestDigest, MANIFEST_LIMIT);
+            if (bytes == null) {
+                return;
+            }
+            SignatureManifest manifest = SignatureManifest.parse(bytes);
+            into.addAll(manifest.signatures(d -> {
+                byte[] b = blobs.readAll(d.digest(), (int) Math.min(Integer.MAX_VALUE, SignatureManifest.MAX_PAYLOAD_BYTES));
+                if (b == null) {
+                    throw new IOException("signature payload " + d.digest() + " is missing");
+                }
+                return b;
+            }));
+        } catch (IOException | RuntimeException e) {
+            // A referrer that is not a cosign signature (an SBOM, say) carries no signature.
+        }
+    }
+
+    private VulnerabilityVerdict vulnerability(String repository, String tag, Digest digest,
+            VulnerabilityRequirement requirement) {
+        Optional<ScanResult> result = scans.result(digest);
+        if (result.isEmpty() || result.get().state() == ScanResult.State.QUEUED
+                || result.get().state() == ScanResult.State.SCANNING) {
+            return VulnerabilityVerdict.pending();
+        }
+        ScanResult r = result.get();
+        if (r.state() != ScanResult.State.DONE) {
+            return VulnerabilityVerdict.failed(List.of("the image could not be scanned (" + r.state().name().toLowerCase()
+                    + (r.error() == null ? "" : ": " + r.error()) + ")"));
+        }
+        ScanService.View view = scans.view(r, ImageCoordinates.of(repository, tag, digest.toString()),
+                exemptions.forRepository(repository));
+        List<String> failing = new ArrayList<>();
+        for (ScanResult.Issue i : view.issues()) {
+            Severity severity;
+            try {
+                severity = Severity.parse(i.severity());
+            } catch (IllegalArgumentException e) {
+                severity = Severity.parse("critical"); // an unknown severity counts as the worst
+            }
+            if (severity.reaches(requirement.threshold())) {
+                failing.add(i.id() + " (" + i.severity().toLowerCase() + (i.pkg() != null ? ", " + i.pkg() + " "
+                        + i.installed() + (i.fixed() != null ? ", fixed in " + i.fixed() : "") : "") + ")");
+            }
+        }
+        return failing.isEmpty() ? VulnerabilityVerdict.passed() : VulnerabilityVerdict.failed(failing);
+    }
+}

@@ -1,0 +1,39 @@
+package io.slipway.registry.metadata;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * A SQL database that stores run plain, portable statements on: the embedded SQLite file of one
+ * node ({@link SqliteDatabase}) or the PostgreSQL database several nodes share
+ * ({@link PostgresDatabase}). A store whose SQL both accept (standard DML, {@code ON CONFLICT …
+ * DO UPDATE}, generated keys) needs no second implementation.
+ */
+public interface SqlDatabase extends AutoCloseable {
+
+    /** Work done with one connection. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Reads one value per row. */
+    @FunctionalInterface
+    interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    /** Runs {@code work} on a connection that sees committed data. */
+    <T> T read(Work<T> work);
+
+    /** Runs {@code work} in one transaction: all of it is committed, or none. */
+    <T> T write(Work<T> work);
+
+    /** Runs a query with positional arguments and maps every row. */
+    <T> List<T> list(String sql, Row<T> row, Object... args);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,239 @@
+package io.slipway.registry.scan;
+
+import io.slipway.oci.Descriptor;
+import io.slipway.oci.Digest;
+import io.slipway.oci.Manifest;
+import io.slipway.oci.MediaTypes;
+import io.slipway.registry.metadata.ManifestRecord;
+import io.slipway.registry.scan.ScanResult.Issue;
+import io.slipway.registry.scan.ScanResult.State;
+import io.slipway.registry.storage.BlobContent;
+import io.slipway.registry.storage.BlobStore;
+import io.slipway.va.ImageInput;
+import io.slipway.va.Scanner;
+import io.slipway.va.advisory.AdvisoryDatabase;
+import io.slipway.va.advisory.DatabaseStatus;
+import io.slipway.va.config.ImageConfig;
+import io.slipway.va.layer.LayerSource;
+import io.slipway.va.report.ConfigurationItem;
+import io.slipway.va.report.Exemption;
+import io.slipway.va.report.ImageCoordinates;
+import io.slipway.va.report.IssueType;
+import io.slipway.va.report.Report;
+import io.slipway.va.report.VulnerabilityItem;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scan on push: every image manifest pushed is queued (a bounded queue; a full queue leaves the
+ * image "Queued" for the next sweep rather than refusing the push), scanned from the blob store by
+ * the Vulnerability Advisor, and its result kept by digest. Helm charts, signatures and other
+ * artifacts are Unsupported, not Failed. A newer advisory database re-scans what is stored,
+ * newest first.
+ */
+public final class ScanService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ScanService.class);
+    private static final int MANIFEST_LIMIT = 4 << 20;
+    private static final int CONFIG_LIMIT = 1 << 20;
+
+    private final BlobStore blobs;
+    private final ScanStore store;
+    private final AdvisoryDatabase database;
+    private final ThreadPoolExecutor workers;
+    private volatile String databaseVersion;
+
+    public ScanService(BlobStore blobs, ScanStore store, AdvisoryDatabase database, int threads, int queue) {
+        this.blobs = blobs;
+        this.store = store;
+        this.database = database;
+        this.workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
+                r -> {
+                    Thread t = new Thread(r, "va-scanner");
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.databaseVersion = version(database.status());
+    }
+
+    /** The advisory database's identity: its sources, record counts and last imports. */
+    static String version(DatabaseStatus status) {
+        StringBuilder v = new StringBuilder();
+        for (DatabaseStatus.SourceStatus s : status.sources()) {
+            v.append(s.source()).append('=').append(s.records()).append('@').append(s.lastImport()).append(';');
+        }
+        return v.toString();
+    }
+
+    public AdvisoryDatabase database() {
+        return database;
+    }
+
+    /** Called after a manifest push. Indexes are not scanned; their status is their children's. */
+    public void pushed(ManifestRecord manifest) {
+        if (MediaTypes.isIndex(manifest.mediaType())) {
+            return;
+        }
+        Optional<ScanResult> known = store.get(manifest.digest());
+        if (known.isPresent() && databaseVersion.equals(known.get().databaseVersion())
+                && known.get().state() != State.FAILED) {
+            return; // the same content was scanned against this database already
+        }
+        enqueue(manifest.digest());
+    }
+
+    private void enqueue(Digest digest) {
+        store.put(ScanResult.of(digest, State.QUEUED, databaseVersion));
+        try {
+            workers.execute(() -> scan(digest));
+        } catch (RejectedExecutionException e) {
+            LOG.warn("scan queue full; {} stays queued until the next sweep", digest);
+        }
+    }
+
+    /** Picks up a new advisory database and whatever a full queue left behind. */
+    public void sweep() {
+        String current = version(database.status());
+        if (!current.equals(databaseVersion)) {
+            LOG.info("advisory database changed; re-scanning stored images, newest first");
+            databaseVersion = current;
+            for (Digest d : store.staleScans(current)) {
+                enqueue(d);
+            }
+        }
+    }
+
+    void scan(Digest digest) {
+        String version = databaseVersion;
+        store.put(ScanResult.of(digest, State.SCANNING, version));
+        try {
+            store.put(scanNow(digest, version));
+        } catch (Exception e) {
+            LOG.warn("scan of {} failed: {}", digest, e.toString());
+            store.put(new ScanResult(digest, State.FAILED, null, false, List.of(), List.of(),
+                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), version,
+                    java.time.Instant.now()));
+        }
+    }
+
+    private ScanResult scanNow(Digest digest, String version) throws IOException {
+        byte[] bytes = blobs.readAll(digest, MANIFEST_LIMIT);
+        if (bytes == null) {
+            throw new IOException("manifest " + digest + " is not in the blob store");
+        }
+        Manifest manifest = Manifest.parse(bytes, null);
+        Descriptor config = manifest.config();
+        if (config == null || !(MediaTypes.OCI_CONFIG.equals(config.mediaType())
+                || MediaTypes.DOCKER_CONFIG.equals(config.mediaType()))) {
+            // A chart, a signature or another artifact: nothing a package scanner can judge.
+            return new ScanResult(digest, State.UNSUPPORTED, null, false, List.of(), List.of(), null, version,
+                    java.time.Instant.now());
+        }
+        byte[] configBytes = blobs.readAll(config.digest(), CONFIG_LIMIT);
+        ImageConfig imageConfig = configBytes == null ? ImageConfig.empty() : ImageConfig.parse(configBytes);
+        List<LayerSource> layers = new ArrayList<>();
+        for (Descriptor layer : manifest.layers()) {
+            layers.add(() -> open(layer.digest()));
+        }
+        Report report = Scanner.with(database).scan(ImageInput.of(layers).withConfig(imageConfig));
+        List<Issue> issues = new ArrayList<>();
+        for (VulnerabilityItem v : report.vulnerabilities()) {
+            var f = v.finding();
+            List<String> ids = new ArrayList<>();
+            ids.add(f.id());
+            ids.add(f.advisoryId());
+            ids.addAll(f.aliases());
+            issues.add(new Issue("cve", f.id(), ids.stream().distinct().toList(), f.pkg().name(), f.installed(),
+                    f.fixedVersion(), f.severity().name(), f.summary(), null));
+        }
+        for (ConfigurationItem c : report.configuration()) {
+            var i = c.issue();
+            issues.add(new Issue("configuration", i.id(), List.of(i.id()), null, null, null, i.severity().name(),
+                    i.description() + (i.detail() == null ? "" : ": " + i.detail()), i.correction()));
+        }
+        List<String> advice = report.advice().stream().map(a -> a.text()).toList();
+        String os = report.os() == null ? null
+                : report.os().prettyName() != null ? report.os().prettyName() : report.os().id() + " " + report.os().versionId();
+        return new ScanResult(digest, State.DONE, os,
+                report.osSupported(), issues, advice, null, version, java.time.Instant.now());
+    }
+
+    private InputStream open(Digest digest) throws IOException {
+        BlobContent content = blobs.open(digest);
+        if (content == null) {
+            throw new IOException("layer " + digest + " is not in the blob store");
+        }
+        InputStream in = content.stream(0, content.size());
+        return new java.io.FilterInputStream(in) {
+            @Override
+            public void close() throws IOException {
+                try {
+                    super.close();
+                } finally {
+                    content.close();
+                }
+            }
+        };
+    }
+
+    public Optional<ScanResult> result(Digest digest) {
+        return store.get(digest);
+    }
+
+    /** The issues of a result as seen through {@code exemptions} at these coordinates. */
+    public record View(ScanResult result, List<Issue> issues, List<Issue> exempt) {
+        public long count() {
+            return issues.size();
+        }
+    }
+
+    public View view(ScanResult result, ImageCoordinates at, List<Exemption> exemptions) {
+        List<Issue> counted = new ArrayList<>();
+        List<Issue> exempt = new ArrayList<>();
+        for (Issue i : result.issues()) {
+            IssueType type = "cve".equals(i.type()) ? IssueType.CVE : IssueType.CONFIGURATION;
+            boolean covered = exemptions.stream().anyMatch(e -> e.covers(at, type, i.ids()));
+            (covered ? exempt : counted).add(i);
+        }
+        return new View(result, counted, exempt);
+    }
+
+    /** The security status a listing shows, e.g. {@code No Issues}, {@code 5 Issues}, {@code Scanning}. */
+    public static String status(ScanResult result, View view) {
+        if (result == null) {
+            return "Not Scanned";
+        }
+        return switch (result.state()) {
+            case QUEUED, SCANNING -> "Scanning";
+            case FAILED -> "Scan Failed";
+            case UNSUPPORTED -> "Unsupported";
+            case DONE -> view.count() > 0 ? (view.count() == 1 ? "1 Issue" : view.count() + " Issues")
+                    : result.osSupported() ? "No Issues" : "Unsupported OS";
+        };
+    }
+
+    /** Waits for the queue to drain (tests, shutdown). */
+    public boolean idle(long millis) throws InterruptedException {
+        long end = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < end) {
+            if (workers.getActiveCount() == 0 && workers.getQueue().isEmpty()) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+    }
+}

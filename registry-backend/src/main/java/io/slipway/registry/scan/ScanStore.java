@@ -1,0 +1,121 @@
+package io.slipway.registry.scan;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.oci.Digest;
+import io.slipway.registry.metadata.MetadataException;
+import io.slipway.registry.metadata.SqlDatabase;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Scan results and exemptions in the embedded SQLite database. */
+public final class ScanStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SqlDatabase db;
+
+    /** An exemption as stored: the account it belongs to and who made it. */
+    public record StoredExemption(long id, long accountId, String scope, String issueType, String issueId,
+            String reason, String createdBy, Instant created) {
+    }
+
+    public ScanStore(SqlDatabase db) {
+        this.db = db;
+    }
+
+    public void put(ScanResult r) {
+        ObjectNode result = JSON.createObjectNode();
+        result.put("os", r.os());
+        result.put("osSupported", r.osSupported());
+        result.set("issues", JSON.valueToTree(r.issues()));
+        result.set("advice", JSON.valueToTree(r.advice()));
+        result.put("error", r.error());
+        db.write(c -> {
+            try (var ps = c.prepareStatement("INSERT INTO scans(digest, state, result, db_version, updated_at) "
+                    + "VALUES (?, ?, ?, ?, ?) ON CONFLICT(digest) DO UPDATE SET state = excluded.state, "
+                    + "result = excluded.result, db_version = excluded.db_version, updated_at = excluded.updated_at")) {
+                ps.setString(1, r.digest().toString());
+                ps.setString(2, r.state().name());
+                ps.setString(3, result.toString());
+                ps.setString(4, r.databaseVersion());
+                ps.setLong(5, r.updated().toEpochMilli());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public Optional<ScanResult> get(Digest digest) {
+        List<ScanResult> found = db.list("SELECT digest, state, result, db_version, updated_at FROM scans WHERE digest = ?",
+                ScanStore::row, digest.toString());
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    /** Digests scanned (or failed) against another database version, newest first. */
+    public List<Digest> staleScans(String databaseVersion) {
+        return db.list("SELECT digest FROM scans WHERE state IN ('DONE', 'FAILED') AND "
+                + "(db_version IS NULL OR db_version <> ?) ORDER BY updated_at DESC",
+                rs -> Digest.parse(rs.getString(1)), databaseVersion);
+    }
+
+    private static ScanResult row(java.sql.ResultSet rs) throws java.sql.SQLException {
+        try {
+            var result = JSON.readTree(rs.getString(3));
+            List<ScanResult.Issue> issues = JSON.convertValue(result.path("issues"), new TypeReference<>() { });
+            List<String> advice = JSON.convertValue(result.path("advice"), new TypeReference<>() { });
+            return new ScanResult(Digest.parse(rs.getString(1)), ScanResult.State.valueOf(rs.getString(2)),
+                    result.path("os").isNull() ? null : result.path("os").asText(null),
+                    result.path("osSupported").asBoolean(), issues == null ? List.of() : issues,
+                    advice == null ? List.of() : advice,
+                    result.path("error").isNull() ? null : result.path("error").asText(null), rs.getString(4),
+                    Instant.ofEpochMilli(rs.getLong(5)));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new MetadataException("unreadable scan result: " + e.getMessage(), e);
+        }
+    }
+
+    // --- exemptions
+
+    public StoredExemption addExemption(long accountId, String scope, String issueType, String issueId, String reason,
+            String createdBy) {
+        long now = System.currentTimeMillis();
+        long id = db.write(c -> {
+            try (var ps = c.prepareStatement("INSERT INTO exemptions(account_id, scope, issue_type, issue_id, reason, "
+                    + "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", java.sql.Statement.RETURN_GENERATED_KEYS)) {
+                ps.setLong(1, accountId);
+                ps.setString(2, scope);
+                ps.setString(3, issueType);
+                ps.setString(4, issueId);
+                ps.setString(5, reason);
+                ps.setString(6, createdBy);
+                ps.setLong(7, now);
+                ps.executeUpdate();
+                try (var rs = ps.getGeneratedKeys()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+        return new StoredExemption(id, accountId, scope, issueType, issueId, reason, createdBy, Instant.ofEpochMilli(now));
+    }
+
+    public List<StoredExemption> exemptions(long accountId) {
+        return db.list("SELECT id, account_id, scope, issue_type, issue_id, reason, created_by, created_at "
+                + "FROM exemptions WHERE account_id = ? ORDER BY id", rs -> new StoredExemption(rs.getLong(1),
+                rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
+                Instant.ofEpochMilli(rs.getLong(8))), accountId);
+    }
+
+    public boolean deleteExemption(long accountId, long id) {
+        return db.write(c -> {
+            try (var ps = c.prepareStatement("DELETE FROM exemptions WHERE id = ? AND account_id = ?")) {
+                ps.setLong(1, id);
+                ps.setLong(2, accountId);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+}
