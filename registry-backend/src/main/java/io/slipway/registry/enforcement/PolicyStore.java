@@ -4,7 +4,10 @@ import io.slipway.registry.metadata.SqlDatabase;
 import java.util.List;
 import java.util.Optional;
 
-/** Image policy documents and signer keys in the embedded SQLite database ("" is the cluster scope). */
+/**
+ * Image policy documents and signer keys in the registry's database, SQLite or PostgreSQL ("" is
+ * the cluster scope).
+ */
 public final class PolicyStore {
     private final SqlDatabase db;
 

@@ -11,7 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Scan results and exemptions in the embedded SQLite database. */
+/** Scan results and exemptions in the registry's database: SQLite, or the PostgreSQL nodes share. */
 public final class ScanStore {
     private static final ObjectMapper JSON = new ObjectMapper();
 
