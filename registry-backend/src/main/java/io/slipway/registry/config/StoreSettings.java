@@ -24,6 +24,7 @@ import java.util.Set;
  *   accessKey: …               # or SLIPWAY_S3_ACCESS_KEY; without keys, the SDK's default chain
  *   secretKey: …               # or SLIPWAY_S3_SECRET_KEY
  *   partSize: 8388608
+ *   redirect: 20m              # blob GETs answer 307 to a pre-signed URL valid this long (default off)
  * metadata:
  *   driver: postgres           # or sqlite (the default)
  *   url: jdbc:postgresql://db:5432/slipway
@@ -70,13 +71,14 @@ public record StoreSettings(String storage, S3Settings s3, String metadata, Post
             storageDriver = storage.path("driver").asText(FILESYSTEM);
             if (S3.equals(storageDriver)) {
                 checkKeys(file, "storage.", storage, Set.of("driver", "bucket", "endpoint", "region", "pathStyle",
-                        "accessKey", "secretKey", "partSize"));
+                        "accessKey", "secretKey", "partSize", "redirect"));
                 String accessKey = orElse(text(storage, "accessKey"), env.get("SLIPWAY_S3_ACCESS_KEY"));
                 String secretKey = orElse(text(storage, "secretKey"), env.get("SLIPWAY_S3_SECRET_KEY"));
                 s3 = invalidAsIo(file, () -> new S3Settings(text(storage, "bucket"),
                         storage.hasNonNull("endpoint") ? URI.create(storage.get("endpoint").asText()) : null,
                         text(storage, "region"), storage.path("pathStyle").asBoolean(true), accessKey, secretKey,
-                        storage.path("partSize").asInt(S3Settings.DEFAULT_PART_SIZE)));
+                        storage.path("partSize").asInt(S3Settings.DEFAULT_PART_SIZE),
+                        storage.hasNonNull("redirect") ? RegistryConfig.duration(storage.get("redirect").asText()) : null));
             } else {
                 checkKeys(file, "storage.", storage, Set.of("driver"));
             }

@@ -221,6 +221,16 @@ public final class DistributionHandler extends Handler.Abstract {
 
     private void sendBlob(String name, Digest digest, Request request, Response response) throws Exception {
         try (BlobContent content = blobService.open(name, digest)) {
+            java.net.URI direct = content.redirect();
+            if (direct != null) {
+                // The object store serves the bytes (and any Range) itself; this node only authorized the pull.
+                response.setStatus(307);
+                response.getHeaders().put(HttpHeader.LOCATION, direct.toString());
+                response.getHeaders().put("Docker-Content-Digest", digest.toString());
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
+                complete(response);
+                return;
+            }
             long size = content.size();
             long start = 0;
             long length = size;

@@ -14,6 +14,14 @@ public interface BlobContent extends AutoCloseable {
      */
     FileChannel fileChannel();
 
+    /**
+     * Where a client may fetch the blob itself (a pre-signed object-store URL), or null when this
+     * node serves the bytes.
+     */
+    default java.net.URI redirect() {
+        return null;
+    }
+
     /** A stream of {@code length} bytes starting at {@code offset}. */
     InputStream stream(long offset, long length) throws IOException;
 

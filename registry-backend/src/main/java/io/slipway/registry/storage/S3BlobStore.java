@@ -3,9 +3,15 @@ package io.slipway.registry.storage;
 import io.slipway.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.channels.FileChannel;
+import java.time.Duration;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * Blobs in an S3-compatible object store, laid out as on the file system:
@@ -22,22 +28,33 @@ public final class S3BlobStore implements BlobStore {
     private final S3Client client;
     private final S3Bucket bucket;
     private final S3UploadArea uploads;
+    /** Signs the URLs blob GETs are redirected to; null when pulls stream through the node. */
+    private final S3Presigner presigner;
+    private final Duration redirect;
 
     /** A store over {@code settings}' bucket, which must exist; closing the store closes the client. */
     public static S3BlobStore open(S3Settings settings) throws IOException {
         S3Client client = settings.client();
+        S3Presigner presigner = null;
         try {
-            return new S3BlobStore(client, settings.bucket(), settings.partSize());
+            presigner = settings.presigner();
+            return new S3BlobStore(client, settings.bucket(), settings.partSize(), presigner, settings.redirect());
         } catch (IOException | RuntimeException e) {
+            if (presigner != null) {
+                presigner.close();
+            }
             client.close();
             throw e;
         }
     }
 
-    S3BlobStore(S3Client client, String bucketName, int partSize) throws IOException {
+    S3BlobStore(S3Client client, String bucketName, int partSize, S3Presigner presigner, Duration redirect)
+            throws IOException {
         this.client = client;
         this.bucket = new S3Bucket(client, bucketName);
         this.uploads = new S3UploadArea(bucket, partSize);
+        this.presigner = presigner;
+        this.redirect = redirect;
         bucket.check();
     }
 
@@ -55,7 +72,12 @@ public final class S3BlobStore implements BlobStore {
     public BlobContent open(Digest digest) throws IOException {
         String key = key(digest);
         OptionalLong size = bucket.size(key);
-        return size.isEmpty() ? null : new S3BlobContent(bucket, key, size.getAsLong());
+        if (size.isEmpty()) {
+            return null;
+        }
+        return new S3BlobContent(bucket, key, size.getAsLong(), presigner == null ? null : () -> presigner
+                .presignGetObject(p -> p.signatureDuration(redirect).getObjectRequest(g -> g.bucket(bucket.name())
+                        .key(key))).url());
     }
 
     @Override
@@ -121,14 +143,30 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public void close() {
+        if (presigner != null) {
+            presigner.close();
+        }
         client.close();
     }
 
     /** A blob object; its bytes are fetched only when a range of them is streamed. */
-    private record S3BlobContent(S3Bucket bucket, String key, long size) implements BlobContent {
+    private record S3BlobContent(S3Bucket bucket, String key, long size, Supplier<URL> signer)
+            implements BlobContent {
         @Override
         public FileChannel fileChannel() {
             return null;
+        }
+
+        @Override
+        public URI redirect() {
+            if (signer == null) {
+                return null;
+            }
+            try {
+                return signer.get().toURI();
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException("the object store signed an unusable URL", e);
+            }
         }
 
         @Override

@@ -98,16 +98,42 @@ class S3BlobStoreTest extends BlobStoreContract {
     }
 
     @Test
+    void withRedirectsABlobHasAPreSignedUrlThatServesItsBytes() throws Exception {
+        byte[] content = random(70_000, 10);
+        Digest d = digestOf(content);
+        assertThat(store.open(Digest.sha256("x"))).isNull();
+        store.putVerified(d, content);
+        try (BlobContent plain = store.open(d)) {
+            assertThat(plain.redirect()).as("redirects are off unless configured").isNull();
+        }
+        S3Settings redirecting = new S3Settings(settings.bucket(), settings.endpoint(), "us-east-1", true,
+                S3Server.ACCESS_KEY, S3Server.SECRET_KEY, PART, java.time.Duration.ofMinutes(5));
+        try (S3BlobStore node = S3BlobStore.open(redirecting); BlobContent c = node.open(d)) {
+            java.net.URI url = c.redirect();
+            assertThat(url.getRawQuery()).contains("X-Amz-Signature=").contains("X-Amz-Expires=300");
+            var http = java.net.http.HttpClient.newHttpClient();
+            var response = http.send(java.net.http.HttpRequest.newBuilder(url).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo(content);
+            var tampered = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    url.toString().replace("X-Amz-Expires=300", "X-Amz-Expires=9000"))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(tampered.statusCode()).as("the signature covers the lifetime").isEqualTo(403);
+        }
+    }
+
+    @Test
     void aMissingBucketIsReportedAtStart() {
         S3Settings missing = new S3Settings("no-such-bucket-" + UUID.randomUUID().toString().substring(0, 8),
-                settings.endpoint(), "us-east-1", true, S3Server.ACCESS_KEY, S3Server.SECRET_KEY, PART);
+                settings.endpoint(), "us-east-1", true, S3Server.ACCESS_KEY, S3Server.SECRET_KEY, PART, null);
         assertThatThrownBy(() -> S3BlobStore.open(missing)).isInstanceOf(IOException.class)
                 .hasMessageContaining("not reachable");
     }
 
     @Test
     void partsSmallerThanS3AllowsAreRefusedInTheSettings() {
-        assertThatThrownBy(() -> new S3Settings("b", null, null, true, null, null, MIB))
+        assertThatThrownBy(() -> new S3Settings("b", null, null, true, null, null, MIB, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("5 MiB");
     }
 }

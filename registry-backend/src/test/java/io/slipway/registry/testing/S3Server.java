@@ -69,8 +69,14 @@ public final class S3Server {
 
     /** Settings for a new, empty bucket of this server. */
     public S3Settings newBucket(int partSize) {
+        return newBucket(partSize, null);
+    }
+
+    /** Settings for a new, empty bucket, with blob GETs redirected to pre-signed URLs valid for {@code redirect}. */
+    public S3Settings newBucket(int partSize, java.time.Duration redirect) {
         String bucket = "t-" + UUID.randomUUID().toString().substring(0, 18);
-        S3Settings settings = new S3Settings(bucket, endpoint, "us-east-1", true, ACCESS_KEY, SECRET_KEY, partSize);
+        S3Settings settings = new S3Settings(bucket, endpoint, "us-east-1", true, ACCESS_KEY, SECRET_KEY, partSize,
+                redirect);
         try (S3Client client = settings.client()) {
             client.createBucket(b -> b.bucket(bucket));
         }
