@@ -31,10 +31,16 @@ public final class GateStep {
 
     private static final Set<String> PENDING = Set.of("QUEUED", "SCANNING");
 
-    private final VulnerabilityReports reports;
+    /** Where the gate reads reports from: the registry's management API, or a stand-in in tests. */
+    @FunctionalInterface
+    public interface ReportSource {
+        JsonNode report(ImageInput image) throws IOException;
+    }
+
+    private final ReportSource reports;
     private final ProgressListener progress;
 
-    public GateStep(VulnerabilityReports reports, ProgressListener progress) {
+    public GateStep(ReportSource reports, ProgressListener progress) {
         this.reports = reports;
         this.progress = progress;
     }
