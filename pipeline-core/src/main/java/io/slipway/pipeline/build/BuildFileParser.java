@@ -67,6 +67,9 @@ public final class BuildFileParser {
         if (m.get("layers") != null) {
             Map<String, Object> l = map(m.get("layers"), "layers");
             Map<String, Object> props = l.get("properties") == null ? Map.of() : map(l.get("properties"), "layers.properties");
+            // checked here too, so a bad default is refused even before a layer uses it
+            permissions(props.get("filePermissions"));
+            permissions(props.get("directoryPermissions"));
             for (Object entry : list(l.get("entries"), "layers.entries")) {
                 layers.add(layer(map(entry, "layer"), props, baseDir));
             }
