@@ -2,6 +2,7 @@ package io.slipway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.oci.Digest;
 import io.slipway.oci.MediaTypes;
 import io.slipway.oci.client.FetchedManifest;
@@ -138,6 +139,12 @@ class PipelineEndToEndTest {
         assertThat(config).contains("APP_ENV=dev").contains("\"/app/run.sh\"").contains("8080/tcp")
                 .contains("2024-01-01T00:00:00Z");
 
+        // the launcher layer keeps its exec bit (Jib alone would write 644)
+        JsonNode layers = Credentials.JSON.readTree(manifest.bytes()).path("layers");
+        assertThat(layers).hasSize(2);
+        Digest launcher = Digest.parse(layers.get(1).path("digest").asText());
+        assertThat(modeOf(reader.blob("acme-dev/svc", launcher), "app/run.sh")).isEqualTo(0755);
+
         // gate: Log4Shell is critical, not exempt: exit 6 with the finding named
         String image = "acme-dev/svc@" + vulnerable;
         Run failed = as(iam.keys.get("reader"), "gate", "--image", image, "--severity", "high",
@@ -156,6 +163,12 @@ class PipelineEndToEndTest {
         // the fix: rebuild with 2.17.1, the gate passes
         String fixed = build("2.17.1", "1.1");
         assertThat(fixed).isNotEqualTo(vulnerable);
+        // only the libraries layer changed: the launcher layer is the same blob, so it is not pushed again
+        JsonNode fixedLayers = Credentials.JSON.readTree(reader.manifest("acme-dev/svc", fixed).bytes()).path("layers");
+        assertThat(fixedLayers.get(1).path("digest").asText()).isEqualTo(launcher.toString());
+        assertThat(fixedLayers.get(0).path("digest").asText()).isNotEqualTo(layers.get(0).path("digest").asText());
+        // builds are reproducible: the same inputs give the same digest
+        assertThat(build("2.17.1", "1.1")).isEqualTo(fixed);
         Run passed = as(iam.keys.get("reader"), "gate", "--image", "acme-dev/svc@" + fixed, "--timeout", "60s",
                 "--interval", "200ms");
         assertThat(passed.code()).as(passed.out() + passed.err()).isZero();
@@ -244,6 +257,49 @@ class PipelineEndToEndTest {
             assertThat(Files.readString(check.resolve("envs/prod/values.yaml")))
                     .isEqualTo(ImagePolicyTest.values(host + "/acme-prod/svc", "1.1@" + fixed));
         }
+    }
+
+    /** The mode of one entry of a gzip'd tar layer, read with the JDK only (ustar header). */
+    static int modeOf(byte[] layer, String path) throws Exception {
+        byte[] tar = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(layer)).readAllBytes();
+        for (int at = 0; at + 512 <= tar.length; ) {
+            String name = new String(tar, at, 100, StandardCharsets.US_ASCII).replace("\0", "");
+            if (name.isEmpty()) {
+                break;
+            }
+            int mode = Integer.parseInt(new String(tar, at + 100, 8, StandardCharsets.US_ASCII).replace("\0", "").trim(), 8);
+            long size = Long.parseLong(new String(tar, at + 124, 12, StandardCharsets.US_ASCII).replace("\0", "").trim(), 8);
+            if (name.replaceFirst("^\\./", "").replaceFirst("^/", "").equals(path)) {
+                return mode & 07777;
+            }
+            at += 512 + (int) ((size + 511) / 512 * 512);
+        }
+        throw new AssertionError(path + " not in the layer");
+    }
+
+    @Test
+    void buildFromAJarAndTheExitCodesOfEachFailureKind() throws Exception {
+        Path jar = tmp.resolve("app.jar");
+        Files.write(jar, VulnerabilityAdvisorTest.jar("2.17.1"));
+        Path digestFile = tmp.resolve("jar-digest");
+        Run built = as(iam.keys.get("ci"), "build", "--jar", jar.toString(), "--image", "acme-dev/jarapp",
+                "--digest-file", digestFile.toString(), "--cache", tmp.resolve("cache").toString());
+        assertThat(built.code()).as(built.out() + built.err()).isZero();
+        RegistryClient reader = new RegistryClient(url, "iamapikey", iam.keys.get("reader"));
+        assertThat(reader.manifestDigest("acme-dev/jarapp", "latest").toString()).isEqualTo(Files.readString(digestFile));
+        FetchedManifest m = reader.manifest("acme-dev/jarapp", "latest");
+        String config = new String(reader.blob("acme-dev/jarapp", Digest.parse(Credentials.JSON.readTree(m.bytes())
+                .path("config").path("digest").asText())), StandardCharsets.UTF_8);
+        assertThat(config).contains("[\"java\",\"-jar\",\"/app/app.jar\"]");
+
+        // the reader may not push; a missing build file is bad input; nothing listens on port 1
+        assertThat(as(iam.keys.get("reader"), "build", "--jar", jar.toString(), "--image", "acme-dev/jarapp",
+                "--cache", tmp.resolve("cache").toString()).code()).isEqualTo(Slipway.REFUSED);
+        assertThat(as(iam.keys.get("ci"), "build", "--build-file", tmp.resolve("none.yaml").toString(),
+                "--image", "acme-dev/x").code()).isEqualTo(Slipway.BAD_INPUT);
+        assertThat(slipway("sign", "--image", "acme-dev/jarapp@" + Files.readString(digestFile), "--key",
+                tmp.resolve("none.key").toString(), "--registry", url).code()).isEqualTo(Slipway.BAD_INPUT);
+        assertThat(Slipway.exitCode(new io.slipway.pipeline.gate.GateTimeoutException("slow"))).isEqualTo(Slipway.TIMED_OUT);
     }
 
     @Test
