@@ -3,6 +3,8 @@ package io.slipway.cli;
 import io.slipway.pipeline.ImageInput;
 import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.sign.SignStep;
+import io.slipway.pipeline.sign.SimpleSignStep;
+import io.slipway.trust.simplesigning.SimpleSigningSigner;
 import io.slipway.trust.keys.KeyFileException;
 import io.slipway.trust.keys.KeyFiles;
 import java.nio.file.Files;
@@ -32,21 +34,41 @@ final class SignCommand implements Callable<Integer> {
             description = "Private key file: an encrypted cosign key (passphrase from COSIGN_PASSWORD) or a PKCS#8 PEM.")
     Path key;
 
-    @Option(names = "--format", defaultValue = "cosign", description = "Signature format (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", defaultValue = "cosign", description = "cosign or simple-signing (an OpenPGP secret key export; passphrase from SLIPWAY_GPG_PASSPHRASE). Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Override
     public Integer call() throws Exception {
-        if (!"cosign".equals(format)) {
-            throw new IllegalArgumentException("signature format \"" + format + "\" is not supported by slipway sign yet (cosign is)");
-        }
         ImageInput input = ImageInput.parse(image);
+        var out = spec.commandLine().getOut();
+        if ("simple-signing".equals(format)) {
+            SimpleSigningSigner signer = readOpenPgpKey(key);
+            RegistryAccess access = registry.access();
+            SimpleSignStep.Result r = new SimpleSignStep(access.client(), access.host(), out::println).run(input, signer);
+            out.println("signature stored: " + r.name() + " (simple signing, key " + r.fingerprint() + ")");
+            return 0;
+        }
+        if (!"cosign".equals(format)) {
+            throw new IllegalArgumentException("unknown signature format \"" + format + "\" (cosign or simple-signing)");
+        }
         ECPrivateKey privateKey = readKey(key);
         RegistryAccess access = registry.access();
-        var out = spec.commandLine().getOut();
         SignStep.Result r = new SignStep(access.client(), access.host(), Clock.systemUTC(), out::println).run(input, privateKey);
         out.println("signature stored: " + r.image().repository() + ":" + r.tag() + " (" + r.signatures() + " signature(s))");
         return 0;
+    }
+
+    /** An exported OpenPGP secret key (gpg --export-secret-keys, binary or armored); passphrase from SLIPWAY_GPG_PASSPHRASE. */
+    static SimpleSigningSigner readOpenPgpKey(Path file) throws java.io.IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("no key file " + file);
+        }
+        String passphrase = System.getenv().getOrDefault("SLIPWAY_GPG_PASSPHRASE", "");
+        try {
+            return SimpleSigningSigner.fromExport(Files.readAllBytes(file), passphrase.toCharArray(), Clock.systemUTC());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("key " + file + " is not a usable OpenPGP secret key: " + e.getMessage());
+        }
     }
 
     static ECPrivateKey readKey(Path file) throws java.io.IOException {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code slipway verify}: checks an image's cosign signatures against a public key. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Verify the cosign signatures of an image against a public key.",
+        description = {"Verify the signatures of an image (cosign and simple signing) against a public key.",
                 "Exit codes: 0 verified, 5 no valid signature, 2 bad input, 4 registry unreachable."})
 final class VerifyCommand implements Callable<Integer> {
     @Spec
@@ -30,7 +30,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--image", required = true, paramLabel = "REPO@DIGEST")
     String image;
 
-    @Option(names = "--key", required = true, paramLabel = "PUB", description = "Public key file (PEM, as cosign.pub).")
+    @Option(names = "--key", required = true, paramLabel = "PUB", description = "Public key file: PEM (as cosign.pub) or an OpenPGP public key export.")
     Path key;
 
     @Override

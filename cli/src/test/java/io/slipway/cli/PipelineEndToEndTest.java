@@ -303,6 +303,43 @@ class PipelineEndToEndTest {
     }
 
     @Test
+    void simpleSigningThroughTheExtensionApiVerifiesWithTheOpenPgpKey() throws Exception {
+        Path jar = tmp.resolve("simple.jar");
+        Files.write(jar, VulnerabilityAdvisorTest.jar("2.17.0"));
+        Path digestFile = tmp.resolve("simple-digest");
+        assertThat(as(iam.keys.get("ci"), "build", "--jar", jar.toString(), "--image", "acme-dev/simple:1",
+                "--digest-file", digestFile.toString(), "--cache", tmp.resolve("cache").toString()).code()).isZero();
+        String image = "acme-dev/simple@" + Files.readString(digestFile);
+
+        var generated = new io.slipway.trust.simplesigning.OpenPgpKeyGenerator(new SecureRandom(), 2048)
+                .generate("Release <release@acme.example>", new char[0], java.time.Instant.now().minusSeconds(60), null);
+        Path secret = tmp.resolve("release.gpg");
+        Files.writeString(secret, generated.armoredSecretKey());
+        Path pub = tmp.resolve("release-gpg.pub");
+        Files.writeString(pub, generated.armoredPublicKey());
+
+        Run before = as(iam.keys.get("reader"), "verify", "--image", image, "--key", pub.toString());
+        assertThat(before.code()).isEqualTo(Slipway.POLICY_DENIED);
+        Run signed = as(iam.keys.get("ci"), "sign", "--image", image, "--key", secret.toString(),
+                "--format", "simple-signing");
+        assertThat(signed.code()).as(signed.err()).isZero();
+        assertThat(signed.out()).contains(generated.fingerprint());
+        RegistryClient reader = new RegistryClient(url, "iamapikey", iam.keys.get("reader"));
+        assertThat(reader.simpleSignatures("acme-dev/simple", Digest.parse(Files.readString(digestFile)))).hasSize(1);
+
+        Run verified = as(iam.keys.get("reader"), "verify", "--image", image, "--key", pub.toString());
+        assertThat(verified.code()).as(verified.err()).isZero();
+        assertThat(verified.out()).contains("simple");
+        // a cosign key file is no OpenPGP secret key: bad input, not a crash
+        Path notGpg = tmp.resolve("not.gpg");
+        Files.writeString(notGpg, "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
+        assertThat(as(iam.keys.get("ci"), "sign", "--image", image, "--key", notGpg.toString(),
+                "--format", "simple-signing").code()).isEqualTo(Slipway.BAD_INPUT);
+        assertThat(as(iam.keys.get("ci"), "sign", "--image", image, "--key", secret.toString(),
+                "--format", "x509").code()).isEqualTo(Slipway.BAD_INPUT);
+    }
+
+    @Test
     void registryClientGetsATokenPerScopeAndReportsRefusals() throws Exception {
         RegistryClient ci = new RegistryClient(url, "iamapikey", iam.keys.get("ci"));
         byte[] blob = "hello".getBytes(StandardCharsets.UTF_8);

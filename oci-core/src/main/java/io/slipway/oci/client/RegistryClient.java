@@ -134,6 +134,35 @@ public final class RegistryClient {
         return Digest.sha256(manifest);
     }
 
+    /**
+     * The Red Hat simple-signing signatures of a manifest, through the signature extension API
+     * ({@code GET /extensions/v2/<name>/signatures/<digest>}), as the signed messages' bytes.
+     */
+    public java.util.List<byte[]> simpleSignatures(String repository, Digest manifest) throws IOException {
+        HttpResponse<byte[]> r = send(repository, false, get("/extensions/v2/" + repository + "/signatures/" + manifest));
+        if (r.statusCode() == 404) {
+            return java.util.List.of();
+        }
+        check(r, "GET signatures of " + repository + "@" + manifest);
+        java.util.List<byte[]> out = new java.util.ArrayList<>();
+        for (JsonNode sig : JSON.readTree(r.body()).path("signatures")) {
+            out.add(Base64.getDecoder().decode(sig.path("content").asText()));
+        }
+        return out;
+    }
+
+    /** Adds one simple-signing signature through the extension API; {@code name} tells it apart. */
+    public void putSimpleSignature(String repository, Digest manifest, String name, byte[] signedMessage) throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode();
+        body.put("schemaVersion", 2);
+        body.put("type", "atomic");
+        body.put("name", name);
+        body.put("content", Base64.getEncoder().encodeToString(signedMessage));
+        HttpResponse<byte[]> r = send(repository, true, get("/extensions/v2/" + repository + "/signatures/" + manifest)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
+        check(r, "PUT signature of " + repository + "@" + manifest);
+    }
+
     private HttpRequest.Builder get(String path) {
         return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5));
     }

@@ -16,8 +16,9 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * Fetches the cosign signatures stored for an image ({@code sha256-<hex>.sig}) and checks them with
- * the trust module against the given keys; the decision is trust's, this step only fetches.
+ * Fetches the signatures stored for an image — cosign's ({@code sha256-<hex>.sig}) and simple
+ * signing's (extension API) — and checks them with the trust module against the given keys; the
+ * decision is trust's, this step only fetches.
  */
 public final class VerifyStep {
     private final RegistryClient registry;
@@ -35,7 +36,8 @@ public final class VerifyStep {
         List<CosignSignature> signatures = stored == null ? List.of()
                 : SignatureManifest.parse(stored.bytes()).signatures(d -> registry.blob(image.repository(), d.digest()));
         Image subject = Image.of(registryHost + "/" + image.repository() + "@" + image.digest(), image.digest());
-        return new ImageVerifier(keys, clock).verify(subject, new ImageSignatures(signatures, List.of()),
+        List<byte[]> simple = registry.simpleSignatures(image.repository(), image.digest());
+        return new ImageVerifier(keys, clock).verify(subject, new ImageSignatures(signatures, simple),
                 IdentityMatch.MATCH_REPO_DIGEST_OR_EXACT);
     }
 }
