@@ -39,6 +39,9 @@ final class GateCommand implements Callable<Integer> {
     @Option(names = "--interval", defaultValue = "2s", description = "Time between two polls (default: ${DEFAULT-VALUE}).")
     String interval;
 
+    @Option(names = "--include-configuration", description = "Also fail on configuration issues at or above the threshold.")
+    boolean includeConfiguration;
+
     @Override
     public Integer call() throws Exception {
         Severity threshold;
@@ -48,7 +51,7 @@ final class GateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(e.getMessage());
         }
         GateStep.Input input = new GateStep.Input(ImageInput.parse(image), threshold,
-                Durations.parse(timeout), Durations.parse(interval));
+                Durations.parse(timeout), Durations.parse(interval), includeConfiguration);
         var out = spec.commandLine().getOut();
         GateResult result = new GateStep(new VulnerabilityReports(registry.access()), out::println).run(input);
         if (!result.all().isEmpty()) {

@@ -17,8 +17,18 @@ import java.util.Set;
  * an image nobody could look into (failed or unsupported scan) is not known to be safe.
  */
 public final class GateStep {
-    /** The gate's inputs. */
-    public record Input(ImageInput image, Severity threshold, Duration timeout, Duration interval) {
+    /**
+     * The gate's inputs.
+     *
+     * @param includeConfiguration also judge the configuration issues (running as root, secrets in
+     *                             the environment, …), not only the vulnerabilities
+     */
+    public record Input(ImageInput image, Severity threshold, Duration timeout, Duration interval,
+                        boolean includeConfiguration) {
+        public Input(ImageInput image, Severity threshold, Duration timeout, Duration interval) {
+            this(image, threshold, timeout, interval, false);
+        }
+
         public Input {
             if (image == null || threshold == null) {
                 throw new IllegalArgumentException("gate needs an image and a severity threshold");
@@ -58,7 +68,7 @@ public final class GateStep {
             Thread.sleep(Math.min(input.interval().toMillis(), Math.max(1, left / 1_000_000)));
             report = reports.report(input.image());
         }
-        return judge(report, input.threshold());
+        return judge(report, input.threshold(), input.includeConfiguration());
     }
 
     /** No state yet means the scan was not even queued when the report was read. */
@@ -68,11 +78,16 @@ public final class GateStep {
         return state.isEmpty() ? !"Unsupported".equals(status) : PENDING.contains(state);
     }
 
-    static GateResult judge(JsonNode report, Severity threshold) {
+    static GateResult judge(JsonNode report, Severity threshold, boolean includeConfiguration) {
         String status = report.path("status").asText("");
         List<Finding> all = new ArrayList<>();
         List<Finding> blocking = new ArrayList<>();
-        for (JsonNode v : report.path("vulnerabilities")) {
+        List<JsonNode> issues = new ArrayList<>();
+        report.path("vulnerabilities").forEach(issues::add);
+        if (includeConfiguration) {
+            report.path("configuration").forEach(issues::add);
+        }
+        for (JsonNode v : issues) {
             Finding f = new Finding(v.path("id").asText(), v.path("severity").asText("UNKNOWN"),
                     v.path("package").asText(null), v.path("installed").asText(null), v.path("fixed").asText(null),
                     v.path("exempt").asBoolean(false));

@@ -73,6 +73,17 @@ class GateStepTest {
     }
 
     @Test
+    void configurationIssuesCountOnlyWhenAskedFor() throws Exception {
+        JsonNode done = JSON.readTree("{\"status\":\"1 Issue\",\"state\":\"DONE\",\"vulnerabilities\":[],"
+                + "\"configuration\":[{\"id\":\"runs-as-root\",\"severity\":\"HIGH\",\"exempt\":false}]}");
+        GateStep gate = new GateStep(image -> done, line -> { });
+        assertThat(gate.run(input(Severity.HIGH, Duration.ofSeconds(1))).passed()).isTrue();
+        GateResult strict = gate.run(new GateStep.Input(IMAGE, Severity.HIGH, Duration.ofSeconds(1), Duration.ofMillis(1), true));
+        assertThat(strict.passed()).isFalse();
+        assertThat(strict.blocking()).extracting(Finding::id).containsExactly("runs-as-root");
+    }
+
+    @Test
     void timesOutWhenTheScanNeverFinishes() throws Exception {
         JsonNode scanning = report("SCANNING", "Scanning", "[]");
         int[] polls = {0};
