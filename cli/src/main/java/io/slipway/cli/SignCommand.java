@@ -77,9 +77,14 @@ final class SignCommand implements Callable<Integer> {
         }
         String passphrase = System.getenv().getOrDefault("COSIGN_PASSWORD", "");
         try {
-            return KeyFiles.readPrivateKey(Files.readString(file), passphrase.toCharArray());
+            // decoded leniently: a binary file must end as "not a key", not as a charset error
+            return KeyFiles.readPrivateKey(new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8),
+                    passphrase.toCharArray());
         } catch (KeyFileException e) {
             throw new IllegalArgumentException("key " + file + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            // not PEM at all: the key parser's own complaint, but still the caller's input
+            throw new IllegalArgumentException("key " + file + " is not a PEM private key: " + e.getMessage());
         }
     }
 }

@@ -44,6 +44,8 @@ final class VerifyCommand implements Callable<Integer> {
             signer = SignerKeys.parse(key.getFileName().toString(), Files.readAllBytes(key));
         } catch (KeyFileException e) {
             throw new IllegalArgumentException("key " + key + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("key " + key + " is not a public key: " + e.getMessage());
         }
         RegistryAccess access = registry.access();
         VerificationResult result = new VerifyStep(access.client(), access.host(), Clock.systemUTC())

@@ -299,6 +299,11 @@ class PipelineEndToEndTest {
                 "--image", "acme-dev/x").code()).isEqualTo(Slipway.BAD_INPUT);
         assertThat(slipway("sign", "--image", "acme-dev/jarapp@" + Files.readString(digestFile), "--key",
                 tmp.resolve("none.key").toString(), "--registry", url).code()).isEqualTo(Slipway.BAD_INPUT);
+        assertThat(slipway("build", "--jar", jar.toString(), "--image", "acme-dev/jarapp", "--registry", "http://127.0.0.1:1",
+                "--api-key", "x", "--cache", tmp.resolve("cache").toString()).code()).isEqualTo(Slipway.UNREACHABLE);
+        Run notAKey = slipway("sign", "--image", "acme-dev/jarapp@" + Files.readString(digestFile), "--key", jar.toString(),
+                "--registry", "http://127.0.0.1:1", "--api-key", "x");
+        assertThat(notAKey.code()).as(notAKey.err()).isEqualTo(Slipway.BAD_INPUT);
         assertThat(Slipway.exitCode(new io.slipway.pipeline.gate.GateTimeoutException("slow"))).isEqualTo(Slipway.TIMED_OUT);
     }
 

@@ -101,7 +101,7 @@ public final class GateStep {
             return new GateResult(false, status, blocking, all,
                     "the scan failed: " + report.path("error").asText("no reason given"));
         }
-        if ("UNSUPPORTED".equals(state)) {
+        if ("UNSUPPORTED".equals(state) || (state.isEmpty() && "Unsupported".equals(status))) {
             return new GateResult(false, status, blocking, all, "the Vulnerability Advisor cannot scan this artifact");
         }
         return new GateResult(blocking.isEmpty(), status, blocking, all, null);

@@ -70,6 +70,9 @@ class GateStepTest {
         JsonNode unsupported = report("UNSUPPORTED", "Unsupported", "[]");
         assertThat(new GateStep(image -> unsupported, line -> { }).run(input(Severity.LOW, Duration.ofSeconds(1))).passed())
                 .isFalse();
+        JsonNode unsupportedWithoutState = report(null, "Unsupported", "[]");
+        assertThat(new GateStep(image -> unsupportedWithoutState, line -> { }).run(input(Severity.LOW, Duration.ofSeconds(1)))
+                .reason()).contains("cannot scan");
     }
 
     @Test
