@@ -67,7 +67,7 @@ final class BuildCommand implements Callable<Integer> {
             if (!Files.isRegularFile(source.jar)) {
                 throw new IllegalArgumentException("no jar " + source.jar);
             }
-            file = new BuildFile(from, null, "Docker", Map.of(), Map.of(), List.of(), List.of(), null, "/app",
+            file = new BuildFile(from, List.of(), null, "Docker", Map.of(), Map.of(), List.of(), List.of(), null, "/app",
                     List.of("java", "-jar", "/app/app.jar"), null,
                     List.of(new BuildFile.Layer("app", List.of(new BuildFile.Copy(source.jar.toAbsolutePath(), "/app/app.jar")),
                             null, null)));

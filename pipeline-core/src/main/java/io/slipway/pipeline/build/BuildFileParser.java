@@ -43,9 +43,17 @@ public final class BuildFileParser {
             throw new InvalidBuildFileException("build file must have apiVersion: jib/v1alpha1 and kind: BuildFile");
         }
         String from = null;
+        List<BuildFile.Platform> platforms = new ArrayList<>();
         if (m.get("from") != null) {
             Object f = m.get("from");
             from = f instanceof Map<?, ?> fm ? string(fm.get("image"), "from.image") : string(f, "from");
+            if (f instanceof Map<?, ?> fm && fm.get("platforms") != null) {
+                for (Object p : list(fm.get("platforms"), "from.platforms")) {
+                    Map<String, Object> pm = map(p, "platform");
+                    platforms.add(new BuildFile.Platform(string(pm.get("architecture"), "platform architecture"),
+                            string(pm.get("os"), "platform os")));
+                }
+            }
             if ("scratch".equals(from)) {
                 from = null;
             }
@@ -74,7 +82,7 @@ public final class BuildFileParser {
                 layers.add(layer(map(entry, "layer"), props, baseDir));
             }
         }
-        return new BuildFile(from, created, format, stringMap(m.get("environment"), "environment"),
+        return new BuildFile(from, platforms, created, format, stringMap(m.get("environment"), "environment"),
                 stringMap(m.get("labels"), "labels"), strings(m.get("volumes"), "volumes"),
                 strings(m.get("exposedPorts"), "exposedPorts"), optional(m.get("user"), "user"),
                 optional(m.get("workingDirectory"), "workingDirectory"), nullableStrings(m.get("entrypoint"), "entrypoint"),

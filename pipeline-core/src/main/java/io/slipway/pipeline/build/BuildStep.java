@@ -145,6 +145,11 @@ public final class BuildStep {
     JibContainerBuilder builder(BuildFile file) throws IOException, InvalidImageReferenceException {
         JibContainerBuilder b = file.from() == null ? Jib.fromScratch() : Jib.from(credentials(RegistryImage.named(base(file.from()))));
         b.setFormat("OCI".equals(file.format()) ? ImageFormat.OCI : ImageFormat.Docker);
+        if (!file.platforms().isEmpty()) {
+            b.setPlatforms(file.platforms().stream()
+                    .map(p -> new com.google.cloud.tools.jib.api.buildplan.Platform(p.architecture(), p.os()))
+                    .collect(Collectors.toCollection(LinkedHashSet::new)));
+        }
         b.setCreationTime(file.creationTime() == null ? Instant.EPOCH : file.creationTime());
         if (!file.environment().isEmpty()) {
             b.setEnvironment(file.environment());

@@ -24,6 +24,8 @@ class BuildFileParserTest {
                 kind: BuildFile
                 from:
                   image: acme-dev/base:1
+                  platforms:
+                    - {architecture: arm64, os: linux}
                 creationTime: 1000
                 format: OCI
                 environment: {A: "1"}
@@ -45,6 +47,7 @@ class BuildFileParserTest {
                         - {src: build/app.jar, dest: /app/app.jar}
                 """, dir);
         assertThat(f.from()).isEqualTo("acme-dev/base:1");
+        assertThat(f.platforms()).containsExactly(new BuildFile.Platform("arm64", "linux"));
         assertThat(f.creationTime()).isEqualTo(Instant.ofEpochMilli(1000));
         assertThat(f.format()).isEqualTo("OCI");
         assertThat(f.environment()).isEqualTo(Map.of("A", "1"));
