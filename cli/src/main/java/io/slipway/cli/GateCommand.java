@@ -42,6 +42,9 @@ final class GateCommand implements Callable<Integer> {
     @Option(names = "--include-configuration", description = "Also fail on configuration issues at or above the threshold.")
     boolean includeConfiguration;
 
+    @Option(names = "--output", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
+    String output;
+
     @Override
     public Integer call() throws Exception {
         Severity threshold;
@@ -52,8 +55,28 @@ final class GateCommand implements Callable<Integer> {
         }
         GateStep.Input input = new GateStep.Input(ImageInput.parse(image), threshold,
                 Durations.parse(timeout), Durations.parse(interval), includeConfiguration);
+        if (!output.equals("table") && !output.equals("json")) {
+            throw new IllegalArgumentException("--output must be table or json");
+        }
         var out = spec.commandLine().getOut();
-        GateResult result = new GateStep(new VulnerabilityReports(registry.access()), out::println).run(input);
+        var err = spec.commandLine().getErr();
+        // with json, stdout holds the document alone; progress goes to stderr
+        GateResult result = new GateStep(new VulnerabilityReports(registry.access()),
+                output.equals("json") ? err::println : out::println).run(input);
+        if (output.equals("json")) {
+            var doc = Credentials.JSON.createObjectNode();
+            doc.put("image", input.image().toString());
+            doc.put("passed", result.passed());
+            doc.put("status", result.status());
+            doc.put("threshold", threshold.lowerCase());
+            if (result.reason() != null) {
+                doc.put("reason", result.reason());
+            }
+            doc.set("blocking", Credentials.JSON.valueToTree(result.blocking()));
+            doc.set("findings", Credentials.JSON.valueToTree(result.all()));
+            out.println(Credentials.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+            return result.passed() ? 0 : Slipway.GATE_FAILED;
+        }
         if (!result.all().isEmpty()) {
             List<List<String>> rows = new ArrayList<>();
             for (Finding f : result.all()) {
@@ -66,7 +89,6 @@ final class GateCommand implements Callable<Integer> {
             out.println("gate passed: " + input.image() + " (" + result.status() + ", threshold " + threshold.lowerCase() + ")");
             return 0;
         }
-        var err = spec.commandLine().getErr();
         if (result.reason() != null) {
             err.println("slipway: gate failed for " + input.image() + ": " + result.reason());
         } else {

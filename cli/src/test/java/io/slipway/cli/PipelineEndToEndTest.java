@@ -157,6 +157,15 @@ class PipelineEndToEndTest {
         assertThat(failed.out()).contains("CVE-2021-44228").contains("CRITICAL").contains("2.15.0").contains("BLOCKS");
         assertThat(failed.err()).contains("gate failed").contains("CVE-2021-44228");
 
+        Run json = as(iam.keys.get("reader"), "gate", "--image", image, "--severity", "critical", "--output", "json");
+        assertThat(json.code()).isEqualTo(Slipway.GATE_FAILED);
+        JsonNode verdict = Credentials.JSON.readTree(json.out());
+        assertThat(verdict.path("passed").asBoolean()).isFalse();
+        assertThat(verdict.path("threshold").asText()).isEqualTo("critical");
+        assertThat(verdict.path("blocking").get(0).path("id").asText()).isEqualTo("CVE-2021-44228");
+        assertThat(verdict.path("blocking").get(0).path("fixed").asText()).isEqualTo("2.15.0");
+        assertThat(verdict.path("blocking").get(0).path("package").asText()).contains("log4j-core");
+
         // bad input and an unreachable registry have their own exit codes
         assertThat(as(iam.keys.get("reader"), "gate", "--image", "acme-dev/svc:1.0").code()).isEqualTo(Slipway.BAD_INPUT);
         assertThat(as(iam.keys.get("reader"), "gate", "--image", image, "--severity", "severe").code())
