@@ -124,6 +124,7 @@ class PipelineEndToEndTest {
                 "--image", "acme-dev/svc:" + tag, "--tag", "candidate", "--digest-file", digestFile.toString(),
                 "--url-file", urlFile.toString(), "--cache", tmp.resolve("cache").toString());
         assertThat(built.code()).as(built.out() + built.err()).isZero();
+        assertThat(built.out()).contains("progress 100%");
         String digest = Files.readString(digestFile);
         assertThat(Files.readString(urlFile)).isEqualTo(host + "/acme-dev/svc@" + digest);
         return digest;

@@ -83,6 +83,8 @@ public final class BuildStep {
                             progress.line(e.getMessage());
                         }
                     });
+            containerizer.addEventHandler(com.google.cloud.tools.jib.event.events.ProgressEvent.class,
+                    new com.google.cloud.tools.jib.event.progress.ProgressEventHandler(new Percent(progress)));
             for (String t : input.extraTags()) {
                 containerizer.withAdditionalTag(t);
             }
@@ -105,6 +107,29 @@ public final class BuildStep {
             throw unwrap(e);
         } catch (RegistryException e) {
             throw new io.slipway.oci.client.RegistryException(0, "push refused: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Jib's progress, aggregated over its tasks, as one line per tenth: enough for a CI log to
+     * show that a long push moves, without a line per chunk.
+     */
+    static final class Percent implements java.util.function.Consumer<com.google.cloud.tools.jib.event.progress.ProgressEventHandler.Update> {
+        private final ProgressListener listener;
+        private int lastTenth = -1;
+
+        Percent(ProgressListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public synchronized void accept(com.google.cloud.tools.jib.event.progress.ProgressEventHandler.Update update) {
+            int tenth = (int) Math.floor(update.getProgress() * 10 + 1e-9);
+            if (tenth > lastTenth) {
+                lastTenth = tenth;
+                listener.line("progress " + tenth * 10 + "%" + (update.getUnfinishedLeafTasks().isEmpty() ? ""
+                        : " (" + String.join(", ", update.getUnfinishedLeafTasks()) + ")"));
+            }
         }
     }
 
