@@ -11,6 +11,12 @@ final class RegistryOptions {
     @Option(names = "--api-key", paramLabel = "KEY", description = "API key (default: SLIPWAY_API_KEY or the login).")
     String apiKey;
 
+    /** The same resolution, for the pipeline steps. */
+    io.slipway.pipeline.RegistryAccess access() throws IOException {
+        Credentials c = Credentials.resolve(registry, apiKey, System.getenv());
+        return new io.slipway.pipeline.RegistryAccess(c.registry(), c.user(), c.secret());
+    }
+
     ManagementClient client() throws IOException {
         return new ManagementClient(Credentials.resolve(registry, apiKey, System.getenv()));
     }

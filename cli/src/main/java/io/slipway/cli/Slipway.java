@@ -7,7 +7,8 @@ import picocli.CommandLine.Option;
 /** The {@code slipway} command: one subcommand per verb, errors as one line on stderr. */
 @Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = Slipway.Version.class,
         description = "A private multi-tenant OCI registry and the CI/CD steps that feed it.",
-        subcommands = {RegistryCommand.class, LoginCommand.class, CrCommand.class, VaCommands.class, DeployCommand.class, PromoteCommand.class, ChartCommand.class, PolicyCommand.class, KeyCommand.class})
+        subcommands = {RegistryCommand.class, LoginCommand.class, CrCommand.class, VaCommands.class, DeployCommand.class, PromoteCommand.class, ChartCommand.class, PolicyCommand.class, KeyCommand.class,
+                GateCommand.class, SignCommand.class, VerifyCommand.class, BuildCommand.class})
 public final class Slipway {
 
     @Option(names = "--debug", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
@@ -45,15 +46,20 @@ public final class Slipway {
     static final int REFUSED = 3;
     static final int UNREACHABLE = 4;
     static final int POLICY_DENIED = 5;
+    static final int GATE_FAILED = 6;
+    static final int TIMED_OUT = 7;
 
     static int exitCode(Exception e) {
         if (e instanceof IllegalArgumentException) {
             return BAD_INPUT;
         }
-        if (e instanceof ManagementClient.UnreachableException) {
+        if (e instanceof io.slipway.pipeline.gate.GateTimeoutException) {
+            return TIMED_OUT;
+        }
+        if (e instanceof ManagementClient.UnreachableException || e instanceof io.slipway.oci.client.RegistryUnreachableException) {
             return UNREACHABLE;
         }
-        if (e instanceof ManagementClient.ApiException) {
+        if (e instanceof ManagementClient.ApiException || e instanceof io.slipway.oci.client.RegistryException) {
             return REFUSED;
         }
         return 1;

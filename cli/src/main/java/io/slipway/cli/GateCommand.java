@@ -1,0 +1,101 @@
+package io.slipway.cli;
+
+import io.slipway.pipeline.ImageInput;
+import io.slipway.pipeline.gate.Finding;
+import io.slipway.pipeline.gate.GateResult;
+import io.slipway.pipeline.gate.GateStep;
+import io.slipway.pipeline.gate.VulnerabilityReports;
+import io.slipway.trust.policy.InvalidPolicyException;
+import io.slipway.trust.policy.Severity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code slipway gate}: the Vulnerability Advisor as a quality gate of the pipeline. */
+@Command(name = "gate", mixinStandardHelpOptions = true,
+        description = {"Wait for the Vulnerability Advisor verdict on an image and fail on findings at or above a severity.",
+                "Exit codes: 0 passed, 6 gate failed, 7 timed out, 2 bad input, 3 refused, 4 registry unreachable."})
+final class GateCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    RegistryOptions registry = new RegistryOptions();
+
+    @Option(names = "--image", required = true, paramLabel = "REPO@DIGEST", description = "The image, pinned by digest.")
+    String image;
+
+    @Option(names = "--severity", defaultValue = "high", description = "Threshold: critical, high, medium or low (default: ${DEFAULT-VALUE}).")
+    String severity;
+
+    @Option(names = "--timeout", defaultValue = "10m", description = "How long to wait for the scan (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Option(names = "--interval", defaultValue = "2s", description = "Time between two polls (default: ${DEFAULT-VALUE}).")
+    String interval;
+
+    @Option(names = "--include-configuration", description = "Also fail on configuration issues at or above the threshold.")
+    boolean includeConfiguration;
+
+    @Option(names = "--output", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
+    String output;
+
+    @Override
+    public Integer call() throws Exception {
+        Severity threshold;
+        try {
+            threshold = Severity.parse(severity);
+        } catch (InvalidPolicyException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        GateStep.Input input = new GateStep.Input(ImageInput.parse(image), threshold,
+                Durations.parse(timeout), Durations.parse(interval), includeConfiguration);
+        if (!output.equals("table") && !output.equals("json")) {
+            throw new IllegalArgumentException("--output must be table or json");
+        }
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        // with json, stdout holds the document alone; progress goes to stderr
+        GateResult result = new GateStep(new VulnerabilityReports(registry.access()),
+                output.equals("json") ? err::println : out::println).run(input);
+        if (output.equals("json")) {
+            var doc = Credentials.JSON.createObjectNode();
+            doc.put("image", input.image().toString());
+            doc.put("passed", result.passed());
+            doc.put("status", result.status());
+            doc.put("threshold", threshold.lowerCase());
+            if (result.reason() != null) {
+                doc.put("reason", result.reason());
+            }
+            doc.set("blocking", Credentials.JSON.valueToTree(result.blocking()));
+            doc.set("findings", Credentials.JSON.valueToTree(result.all()));
+            out.println(Credentials.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+            return result.passed() ? 0 : Slipway.GATE_FAILED;
+        }
+        if (!result.all().isEmpty()) {
+            List<List<String>> rows = new ArrayList<>();
+            for (Finding f : result.all()) {
+                rows.add(List.of(f.id(), f.severity(), Objects.toString(f.pkg(), ""), Objects.toString(f.installed(), ""),
+                        Objects.toString(f.fixed(), ""), f.exempt() ? "exempt" : result.blocking().contains(f) ? "BLOCKS" : "below threshold"));
+            }
+            out.print(Human.table(List.of("ID", "SEVERITY", "PACKAGE", "INSTALLED", "FIXED", "VERDICT"), rows));
+        }
+        if (result.passed()) {
+            out.println("gate passed: " + input.image() + " (" + result.status() + ", threshold " + threshold.lowerCase() + ")");
+            return 0;
+        }
+        if (result.reason() != null) {
+            err.println("slipway: gate failed for " + input.image() + ": " + result.reason());
+        } else {
+            List<String> ids = result.blocking().stream().map(f -> f.id() + " (" + f.severity() + ")").toList();
+            err.println("slipway: gate failed for " + input.image() + ": " + ids.size() + " finding(s) at or above "
+                    + threshold.lowerCase() + ": " + String.join(", ", ids));
+        }
+        return Slipway.GATE_FAILED;
+    }
+}

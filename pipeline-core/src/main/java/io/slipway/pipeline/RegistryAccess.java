@@ -1,0 +1,42 @@
+package io.slipway.pipeline;
+
+import io.slipway.oci.client.RegistryClient;
+import java.net.URI;
+
+/**
+ * The registry a step talks to and the credentials of the step.
+ *
+ * @param url    {@code http(s)://host:port}
+ * @param user   {@code iamapikey} for an API key, or null for anonymous access
+ * @param secret the API key or password
+ */
+public record RegistryAccess(String url, String user, String secret) {
+    public static final String API_KEY_USER = "iamapikey";
+
+    public RegistryAccess {
+        if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
+            throw new IllegalArgumentException("registry URL must start with http:// or https://: " + url);
+        }
+        url = url.replaceAll("/+$", "");
+    }
+
+    public static RegistryAccess apiKey(String url, String key) {
+        return new RegistryAccess(url, API_KEY_USER, key);
+    }
+
+    /** {@code host:port}, as image references name the registry. */
+    public String host() {
+        URI uri = URI.create(url);
+        return uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
+    }
+
+    /** Plain HTTP to this machine: the only case where credentials may travel unencrypted. */
+    public boolean isLoopbackHttp() {
+        String h = URI.create(url).getHost();
+        return url.startsWith("http://") && ("127.0.0.1".equals(h) || "localhost".equals(h) || "[::1]".equals(h));
+    }
+
+    public RegistryClient client() {
+        return new RegistryClient(url, user, secret);
+    }
+}

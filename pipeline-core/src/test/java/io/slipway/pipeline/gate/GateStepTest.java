@@ -1,0 +1,112 @@
+package io.slipway.pipeline.gate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.pipeline.ImageInput;
+import io.slipway.trust.policy.Severity;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The gate's decisions over reports shaped as {@code GET /api/v1/va} answers them. */
+class GateStepTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final ImageInput IMAGE = ImageInput.parse("acme-dev/svc@sha256:" + "ab".repeat(32));
+
+    static JsonNode report(String state, String status, String vulnerabilities) throws Exception {
+        return JSON.readTree("{\"status\":\"" + status + "\"" + (state == null ? "" : ",\"state\":\"" + state + "\"")
+                + ",\"vulnerabilities\":" + vulnerabilities + "}");
+    }
+
+    static String vuln(String id, String severity, boolean exempt) {
+        return "{\"id\":\"" + id + "\",\"severity\":\"" + severity + "\",\"package\":\"p\",\"installed\":\"1\","
+                + "\"fixed\":\"2\",\"exempt\":" + exempt + "}";
+    }
+
+    GateStep.Input input(Severity threshold, Duration timeout) {
+        return new GateStep.Input(IMAGE, threshold, timeout, Duration.ofMillis(1));
+    }
+
+    @Test
+    void waitsWhileQueuedOrScanningThenJudges() throws Exception {
+        Deque<JsonNode> answers = new ArrayDeque<>(List.of(report(null, "Scanning", "[]"),
+                report("QUEUED", "Scanning", "[]"), report("SCANNING", "Scanning", "[]"),
+                report("DONE", "1 Issue", "[" + vuln("CVE-1", "CRITICAL", false) + "]")));
+        List<String> lines = new ArrayList<>();
+        GateResult r = new GateStep(image -> answers.poll(), lines::add).run(input(Severity.HIGH, Duration.ofSeconds(30)));
+        assertThat(answers).isEmpty();
+        assertThat(lines).hasSize(3).allMatch(l -> l.contains("waiting"));
+        assertThat(r.passed()).isFalse();
+        assertThat(r.blocking()).extracting(Finding::id).containsExactly("CVE-1");
+    }
+
+    @Test
+    void thresholdAndExemptionsDecideWhatBlocks() throws Exception {
+        JsonNode done = report("DONE", "2 Issues", "[" + vuln("CVE-C", "CRITICAL", true) + ","
+                + vuln("CVE-H", "HIGH", false) + "," + vuln("CVE-M", "MEDIUM", false) + "," + vuln("CVE-U", "UNKNOWN", false) + "]");
+        GateStep gate = new GateStep(image -> done, line -> { });
+        assertThat(gate.run(input(Severity.CRITICAL, Duration.ofSeconds(1))).passed()).isTrue(); // critical is exempt
+        assertThat(gate.run(input(Severity.HIGH, Duration.ofSeconds(1))).blocking()).extracting(Finding::id)
+                .containsExactly("CVE-H");
+        assertThat(gate.run(input(Severity.MEDIUM, Duration.ofSeconds(1))).blocking()).extracting(Finding::id)
+                .containsExactly("CVE-H", "CVE-M");
+        GateResult low = gate.run(input(Severity.LOW, Duration.ofSeconds(1)));
+        assertThat(low.blocking()).extracting(Finding::id).containsExactly("CVE-H", "CVE-M", "CVE-U");
+        assertThat(low.all()).hasSize(4);
+    }
+
+    @Test
+    void aFailedOrUnsupportedScanFailsTheGateWithAReason() throws Exception {
+        JsonNode failed = JSON.readTree("{\"status\":\"Scan failed\",\"state\":\"FAILED\",\"error\":\"corrupt layer\"}");
+        GateResult r = new GateStep(image -> failed, line -> { }).run(input(Severity.CRITICAL, Duration.ofSeconds(1)));
+        assertThat(r.passed()).isFalse();
+        assertThat(r.reason()).contains("corrupt layer");
+        JsonNode unsupported = report("UNSUPPORTED", "Unsupported", "[]");
+        assertThat(new GateStep(image -> unsupported, line -> { }).run(input(Severity.LOW, Duration.ofSeconds(1))).passed())
+                .isFalse();
+        JsonNode unsupportedWithoutState = report(null, "Unsupported", "[]");
+        assertThat(new GateStep(image -> unsupportedWithoutState, line -> { }).run(input(Severity.LOW, Duration.ofSeconds(1)))
+                .reason()).contains("cannot scan");
+    }
+
+    @Test
+    void configurationIssuesCountOnlyWhenAskedFor() throws Exception {
+        JsonNode done = JSON.readTree("{\"status\":\"1 Issue\",\"state\":\"DONE\",\"vulnerabilities\":[],"
+                + "\"configuration\":[{\"id\":\"runs-as-root\",\"severity\":\"HIGH\",\"exempt\":false}]}");
+        GateStep gate = new GateStep(image -> done, line -> { });
+        assertThat(gate.run(input(Severity.HIGH, Duration.ofSeconds(1))).passed()).isTrue();
+        GateResult strict = gate.run(new GateStep.Input(IMAGE, Severity.HIGH, Duration.ofSeconds(1), Duration.ofMillis(1), true));
+        assertThat(strict.passed()).isFalse();
+        assertThat(strict.blocking()).extracting(Finding::id).containsExactly("runs-as-root");
+    }
+
+    @Test
+    void timesOutWhenTheScanNeverFinishes() throws Exception {
+        JsonNode scanning = report("SCANNING", "Scanning", "[]");
+        int[] polls = {0};
+        GateStep gate = new GateStep(image -> {
+            polls[0]++;
+            return scanning;
+        }, line -> { });
+        assertThatThrownBy(() -> gate.run(input(Severity.HIGH, Duration.ofMillis(50))))
+                .isInstanceOf(GateTimeoutException.class).hasMessageContaining(IMAGE.toString()).hasMessageContaining("Scanning");
+        assertThat(polls[0]).isGreaterThan(1);
+    }
+
+    @Test
+    void inputsAreValidated() {
+        assertThatThrownBy(() -> ImageInput.parse("acme-dev/svc:1.0")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no digest");
+        assertThatThrownBy(() -> ImageInput.parse("Not A Ref@sha256:00")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(ImageInput.parse("127.0.0.1:5000/acme-dev/svc:1@sha256:" + "ab".repeat(32)).repository())
+                .isEqualTo("acme-dev/svc");
+        assertThatThrownBy(() -> new GateStep.Input(IMAGE, Severity.HIGH, Duration.ofSeconds(1), Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
