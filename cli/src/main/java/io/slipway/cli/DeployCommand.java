@@ -1,8 +1,8 @@
 package io.slipway.cli;
 
 import io.slipway.gitops.GitCredentials;
-import io.slipway.gitops.GitOpsUpdate;
-import io.slipway.gitops.UpdateResult;
+import io.slipway.pipeline.deploy.DeployStep;
+import io.slipway.pipeline.deploy.GitOpsTarget;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -78,7 +78,8 @@ final class DeployCommand implements Callable<Integer> {
         Path knownHosts;
     }
 
-    GitCredentials credentials() {
+    /** The Git credentials the options name; without any, SLIPWAY_GIT_TOKEN, else none. */
+    static GitCredentials credentials(GitAuth auth) {
         if (auth != null && auth.token != null) {
             return GitCredentials.token(auth.token);
         }
@@ -94,31 +95,10 @@ final class DeployCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        GitOpsUpdate update = GitOpsUpdate.in(gitops).values(values).image(image).credentials(credentials())
-                .pullRequest(pullRequest);
-        if (chart != null) {
-            update.chart(chart);
-        }
-        if (branch != null) {
-            update.branch(branch);
-        }
-        if (message != null) {
-            update.message(message);
-        }
-        if (buildUrl != null) {
-            update.buildUrl(buildUrl);
-        }
-        if (skipRenderCheck) {
-            update.skipRenderCheck();
-        }
-        UpdateResult result = update.call();
+        GitOpsTarget repository = new GitOpsTarget(gitops, branch, credentials(auth));
         var out = spec.commandLine().getOut();
-        if (result.pushed()) {
-            out.println("Pushed " + result.commit() + " to " + result.branch() + " (" + result.attempts()
-                    + (result.attempts() == 1 ? " attempt" : " attempts") + "): " + values + " now deploys " + image + ".");
-        } else {
-            out.println("Unchanged: " + values + " already deploys " + image + "; no commit.");
-        }
+        new DeployStep(out::println).run(new DeployStep.Input(repository, values, image, chart, message, buildUrl,
+                pullRequest, !skipRenderCheck));
         return 0;
     }
 }

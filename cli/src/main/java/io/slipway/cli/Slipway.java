@@ -56,10 +56,10 @@ public final class Slipway {
         if (e instanceof io.slipway.pipeline.gate.GateTimeoutException) {
             return TIMED_OUT;
         }
-        if (e instanceof ManagementClient.UnreachableException || e instanceof io.slipway.oci.client.RegistryUnreachableException) {
+        if (e instanceof io.slipway.oci.client.RegistryUnreachableException) {
             return UNREACHABLE;
         }
-        if (e instanceof ManagementClient.ApiException || e instanceof io.slipway.oci.client.RegistryException) {
+        if (e instanceof io.slipway.oci.client.RegistryException) {
             return REFUSED;
         }
         return 1;

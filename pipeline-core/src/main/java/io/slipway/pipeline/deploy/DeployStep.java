@@ -1,0 +1,77 @@
+package io.slipway.pipeline.deploy;
+
+import io.slipway.gitops.GitOpsUpdate;
+import io.slipway.gitops.UpdateResult;
+import io.slipway.pipeline.ProgressListener;
+
+/**
+ * The deploy step: writes one image into one environment's Helm values in the GitOps repository,
+ * proves with Helm that the chart renders exactly that image, commits and pushes
+ * (helm-values-updater's {@link GitOpsUpdate} does the work; this step gives it the pipeline's
+ * inputs and reports to the pipeline's log).
+ */
+public final class DeployStep {
+    /**
+     * The deploy's inputs.
+     *
+     * @param repository  where to write
+     * @param valuesPath  values file of the environment, relative to the repository root
+     * @param image       {@code registry/ns/repo[:tag]@sha256:…}
+     * @param chart       chart folder, or null for the one above the values file
+     * @param message     commit message template ({@code {images}}, {@code {env}}), or null for the default
+     * @param buildUrl    recorded as the commit's {@code Build-Url:} trailer, or null
+     * @param pullRequest push to a {@code slipway/<env>/…} branch instead of the target branch
+     * @param renderCheck render the chart before committing
+     */
+    public record Input(GitOpsTarget repository, String valuesPath, String image, String chart, String message,
+                        String buildUrl, boolean pullRequest, boolean renderCheck) {
+        public Input {
+            if (repository == null || valuesPath == null || valuesPath.isBlank() || image == null || image.isBlank()) {
+                throw new IllegalArgumentException("deploy needs a GitOps repository, a values file and an image");
+            }
+        }
+
+        /** The usual deploy: default message, no pull request, chart rendered. */
+        public static Input of(GitOpsTarget repository, String valuesPath, String image) {
+            return new Input(repository, valuesPath, image, null, null, null, false, true);
+        }
+    }
+
+    private final ProgressListener progress;
+
+    public DeployStep(ProgressListener progress) {
+        this.progress = progress;
+    }
+
+    public UpdateResult run(Input in) {
+        GitOpsUpdate update = GitOpsUpdate.in(in.repository().url())
+                .credentials(in.repository().credentials())
+                .values(in.valuesPath())
+                .image(in.image())
+                .pullRequest(in.pullRequest());
+        if (in.repository().branch() != null) {
+            update.branch(in.repository().branch());
+        }
+        if (in.chart() != null) {
+            update.chart(in.chart());
+        }
+        if (in.message() != null) {
+            update.message(in.message());
+        }
+        if (in.buildUrl() != null) {
+            update.buildUrl(in.buildUrl());
+        }
+        if (!in.renderCheck()) {
+            update.skipRenderCheck();
+        }
+        UpdateResult result = update.call();
+        if (result.pushed()) {
+            progress.line("Pushed " + result.commit() + " to " + result.branch() + " (" + result.attempts()
+                    + (result.attempts() == 1 ? " attempt" : " attempts") + "): " + in.valuesPath() + " now deploys "
+                    + in.image() + ".");
+        } else {
+            progress.line("Unchanged: " + in.valuesPath() + " already deploys " + in.image() + "; no commit.");
+        }
+        return result;
+    }
+}

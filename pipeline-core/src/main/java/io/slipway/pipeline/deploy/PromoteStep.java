@@ -1,0 +1,170 @@
+package io.slipway.pipeline.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.slipway.gitops.UpdateResult;
+import io.slipway.helm.values.ImageShape;
+import io.slipway.helm.values.ImageValues;
+import io.slipway.helm.values.ValuesFile;
+import io.slipway.oci.Reference;
+import io.slipway.pipeline.ManagementApi;
+import io.slipway.pipeline.ProgressListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+
+/**
+ * The promote step: the image one environment deploys goes to the next, only if the registry's
+ * image policy for the target allows it. Steps: read the source environment's values from a fresh
+ * shallow clone (what is deployed is what the repository says, not what a pipeline remembers);
+ * ask the registry's policy check; optionally copy the image into the target namespace
+ * server-side (no bytes re-sent); write the target values with {@link DeployStep}.
+ */
+public final class PromoteStep {
+    /**
+     * The promotion's inputs.
+     *
+     * @param repository      the GitOps repository holding both environments
+     * @param fromValues      values file of the source environment
+     * @param toValues        values file of the target environment
+     * @param chart           chart folder, or null for the one above the target values
+     * @param toNamespace     registry namespace to copy the image into first, or null to deploy it as is
+     * @param policyNamespace Kubernetes namespace whose image policies apply, or null for the target
+     *                        values' folder name ({@code envs/prod/values.yaml} → {@code prod})
+     * @param imagePath       values key of the image, {@code image} by default
+     */
+    public record Input(GitOpsTarget repository, String fromValues, String toValues, String chart,
+                        String toNamespace, String policyNamespace, String imagePath) {
+        public Input {
+            if (repository == null || fromValues == null || fromValues.isBlank() || toValues == null || toValues.isBlank()) {
+                throw new IllegalArgumentException("promote needs a GitOps repository and the source and target values files");
+            }
+            imagePath = imagePath == null || imagePath.isBlank() ? "image" : imagePath;
+        }
+
+        public static Input of(GitOpsTarget repository, String fromValues, String toValues) {
+            return new Input(repository, fromValues, toValues, null, null, null, "image");
+        }
+
+        /** The Kubernetes namespace whose policies decide. */
+        public String effectivePolicyNamespace() {
+            return policyNamespace != null ? policyNamespace : environmentOf(toValues);
+        }
+    }
+
+    /**
+     * What the registry's policy check said.
+     *
+     * @param image   the image judged, as the registry names it
+     * @param allowed whether every requirement of the matching policy holds
+     * @param unmet   the requirements that do not hold, as {@code requirement: message}
+     */
+    public record Verdict(String image, boolean allowed, List<String> unmet) {
+        public Verdict {
+            unmet = List.copyOf(unmet);
+        }
+    }
+
+    /**
+     * What the promotion did.
+     *
+     * @param source  the image the source environment deploys
+     * @param target  the image written to the target (the copy when a namespace was given)
+     * @param verdict the policy check
+     * @param update  the GitOps write, or null when the policy denied the promotion
+     */
+    public record Result(Reference source, Reference target, Verdict verdict, UpdateResult update) {
+        public boolean promoted() {
+            return update != null;
+        }
+    }
+
+    private final ManagementApi registry;
+    private final ProgressListener progress;
+
+    public PromoteStep(ManagementApi registry, ProgressListener progress) {
+        this.registry = registry;
+        this.progress = progress;
+    }
+
+    public Result run(Input in) throws IOException {
+        Reference deployed = readDeployed(in);
+        if (deployed.digest() == null) {
+            throw new IllegalArgumentException(in.fromValues() + " deploys " + deployed + ", which is not pinned by digest");
+        }
+        String namespace = in.effectivePolicyNamespace();
+        Verdict verdict = check(deployed, namespace);
+        if (!verdict.allowed()) {
+            progress.line("Policy for " + namespace + " denies " + verdict.image() + ": " + String.join("; ", verdict.unmet()));
+            return new Result(deployed, deployed, verdict, null);
+        }
+        progress.line("Policy for " + namespace + " allows " + verdict.image() + ".");
+        Reference target = in.toNamespace() == null ? deployed : copy(deployed, in.toNamespace());
+        DeployStep.Input write = new DeployStep.Input(in.repository(), in.toValues(), target.toString(), in.chart(),
+                "Promote {images} from " + environmentOf(in.fromValues()) + " to {env}", null, false, true);
+        UpdateResult update = new DeployStep(progress).run(write);
+        return new Result(deployed, target, verdict, update);
+    }
+
+    private Verdict check(Reference image, String namespace) throws IOException {
+        JsonNode decision = registry.get("/policy/check?image=" + ManagementApi.q(image.toString())
+                + "&namespace=" + ManagementApi.q(namespace));
+        List<String> unmet = new ArrayList<>();
+        for (JsonNode r : decision.path("reasons")) {
+            if (!r.path("satisfied").asBoolean()) {
+                unmet.add(r.path("requirement").asText() + ": " + r.path("message").asText());
+            }
+        }
+        return new Verdict(decision.path("image").asText(image.toString()), decision.path("allowed").asBoolean(), unmet);
+    }
+
+    /** Tags the image into the target namespace on the registry (same repository name and tag). */
+    private Reference copy(Reference deployed, String toNamespace) throws IOException {
+        String repository = deployed.repository().substring(deployed.repository().indexOf('/') + 1);
+        String tag = deployed.tag() != null ? deployed.tag() : "latest";
+        registry.post("/images/tag", ManagementApi.object()
+                .put("source", deployed.repository() + "@" + deployed.digest())
+                .put("target", toNamespace + "/" + repository + ":" + tag));
+        Reference copy = Reference.parse((deployed.registry() == null ? "" : deployed.registry() + "/") + toNamespace + "/"
+                + repository + ":" + tag + "@" + deployed.digest());
+        progress.line("Copied " + deployed.repository() + "@" + deployed.digest() + " to " + toNamespace + "/" + repository
+                + ":" + tag + " (server-side).");
+        return copy;
+    }
+
+    /** The reference the source environment deploys now, read from a fresh shallow clone. */
+    private static Reference readDeployed(Input in) throws IOException {
+        Path dir = Files.createTempDirectory("slipway-promote");
+        try {
+            var clone = Git.cloneRepository().setURI(in.repository().url()).setDirectory(dir.toFile()).setDepth(1);
+            if (in.repository().branch() != null) {
+                clone.setBranch(in.repository().branch());
+            }
+            in.repository().credentials().applyTo(clone);
+            try (Git git = clone.call()) {
+                Path values = dir.resolve(in.fromValues()).normalize();
+                if (!values.startsWith(dir) || !Files.isRegularFile(values)) {
+                    throw new IllegalArgumentException("no values file " + in.fromValues() + " in " + in.repository().url());
+                }
+                return ImageValues.read(ValuesFile.read(values), ImageShape.split(in.imagePath()));
+            } catch (GitAPIException e) {
+                throw new IOException("cannot clone " + in.repository().url() + ": " + e.getMessage(), e);
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** The environment a values file belongs to: the name of its folder. */
+    public static String environmentOf(String valuesPath) {
+        Path parent = Path.of(valuesPath).getParent();
+        return parent == null ? "default" : parent.getFileName().toString();
+    }
+}
