@@ -11,8 +11,7 @@ import io.slipway.registry.metadata.SqliteMetadataStore;
 import io.slipway.registry.storage.BlobStore;
 import io.slipway.registry.storage.FileSystemBlobStore;
 import io.slipway.registry.storage.S3BlobStore;
-import io.slipway.registry.tenancy.PostgresTenancyStore;
-import io.slipway.registry.tenancy.SqliteTenancyStore;
+import io.slipway.registry.tenancy.SqlTenancyStore;
 import io.slipway.registry.tenancy.TenancyStore;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -49,11 +48,11 @@ public final class Stores implements AutoCloseable {
             if (settings.postgres() != null) {
                 PostgresDatabase db = new PostgresDatabase(settings.postgres());
                 opened.push(db);
-                return new Stores(blobs, new PostgresMetadataStore(db, false), new PostgresTenancyStore(db), db, opened);
+                return new Stores(blobs, new PostgresMetadataStore(db, false), new SqlTenancyStore(db), db, opened);
             }
             SqliteDatabase db = new SqliteDatabase(config.dataDir().resolve("metadata.db"));
             opened.push(db);
-            return new Stores(blobs, new SqliteMetadataStore(db, false), new SqliteTenancyStore(db), db, opened);
+            return new Stores(blobs, new SqliteMetadataStore(db, false), new SqlTenancyStore(db), db, opened);
         } catch (Exception e) {
             closeAll(opened, e);
             throw e;

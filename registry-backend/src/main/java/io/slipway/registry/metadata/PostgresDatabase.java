@@ -136,6 +136,19 @@ public final class PostgresDatabase implements SqlDatabase {
     }
 
     @Override
+    public boolean isDuplicate(Throwable e) {
+        return isUniqueViolation(e);
+    }
+
+    @Override
+    public void serializeOn(Connection c, long key) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            ps.setLong(1, key);
+            ps.executeQuery().close();
+        }
+    }
+
+    @Override
     public void close() {
         pool.close();
     }

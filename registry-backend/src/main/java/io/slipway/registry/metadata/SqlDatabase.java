@@ -34,6 +34,17 @@ public interface SqlDatabase extends AutoCloseable {
     /** Runs a query with positional arguments and maps every row. */
     <T> List<T> list(String sql, Row<T> row, Object... args);
 
+    /** True when {@code e} says a unique constraint refused the row (someone created it first). */
+    boolean isDuplicate(Throwable e);
+
+    /**
+     * Within a {@link #write} transaction, waits until no other transaction holding {@code key} runs,
+     * across every process sharing the database. A database with one writer already serializes
+     * its transactions and needs nothing more.
+     */
+    default void serializeOn(Connection c, long key) throws SQLException {
+    }
+
     @Override
     void close();
 }

@@ -170,6 +170,18 @@ public final class SqliteDatabase implements SqlDatabase {
     }
 
     @Override
+    public boolean isDuplicate(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.sqlite.SQLiteException sql
+                    && (sql.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
+                    || sql.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
     public void close() {
         writeLock.lock();
         try {

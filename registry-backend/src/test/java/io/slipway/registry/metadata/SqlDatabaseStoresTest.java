@@ -6,8 +6,7 @@ import io.slipway.oci.Digest;
 import io.slipway.registry.enforcement.PolicyStore;
 import io.slipway.registry.scan.ScanResult;
 import io.slipway.registry.scan.ScanStore;
-import io.slipway.registry.tenancy.PostgresTenancyStore;
-import io.slipway.registry.tenancy.SqliteTenancyStore;
+import io.slipway.registry.tenancy.SqlTenancyStore;
 import io.slipway.registry.tenancy.TenancyStore;
 import io.slipway.registry.testing.PostgresServer;
 import java.nio.file.Path;
@@ -31,11 +30,11 @@ class SqlDatabaseStoresTest {
         if (database.equals("postgres")) {
             PostgresDatabase pg = new PostgresDatabase(PostgresServer.shared().newDatabase(4));
             db = pg;
-            return new PostgresTenancyStore(pg);
+            return new SqlTenancyStore(pg);
         }
         SqliteDatabase sqlite = new SqliteDatabase(dir.resolve("metadata.db"));
         db = sqlite;
-        return new SqliteTenancyStore(sqlite);
+        return new SqlTenancyStore(sqlite);
     }
 
     @AfterEach

@@ -13,7 +13,7 @@ class SqliteTenancyStoreTest extends TenancyStoreContract {
     @Override
     protected TenancyStore openStore() {
         db = new SqliteDatabase(dir.resolve("metadata.db"));
-        return new SqliteTenancyStore(db);
+        return new SqlTenancyStore(db);
     }
 
     @Override

@@ -173,4 +173,13 @@ public abstract class TenancyStoreContract {
         assertThat(last.get(0).remote()).isEqualTo("127.0.0.1");
         assertThat(store.auditLog(100).stream().map(AuditEntry::id).collect(Collectors.toSet())).hasSize(5);
     }
+
+    @Test
+    void aDuplicateCreatedByAnotherWriterIsAConflictNotAServerError() {
+        store.createAccount("acme");
+        // What Tenancy's own check cannot see when another writer (another node) inserted in between.
+        assertThatThrownBy(() -> store.createAccount("acme")).isInstanceOf(TenancyException.class)
+                .hasMessageContaining("exists")
+                .satisfies(e -> assertThat(((TenancyException) e).status()).isEqualTo(409));
+    }
 }

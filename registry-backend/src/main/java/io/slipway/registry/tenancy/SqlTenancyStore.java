@@ -1,7 +1,7 @@
 package io.slipway.registry.tenancy;
 
 import io.slipway.registry.metadata.MetadataException;
-import io.slipway.registry.metadata.PostgresDatabase;
+import io.slipway.registry.metadata.SqlDatabase;
 import io.slipway.registry.tenancy.TenancyModel.Account;
 import io.slipway.registry.tenancy.TenancyModel.ApiKey;
 import io.slipway.registry.tenancy.TenancyModel.AuditEntry;
@@ -21,17 +21,19 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Tenancy and IAM tables in the PostgreSQL database the registry nodes share. {@link Tenancy}
- * checks uniqueness before creating; when another node wins the race in between, the database's
- * unique constraint answers and this store reports the same conflict {@link Tenancy} would have.
+ * Tenancy and IAM tables in a SQL database: the embedded SQLite file of one node or the PostgreSQL
+ * database several nodes share — the statements are portable (booleans bound as Java booleans,
+ * {@code INSERT … RETURNING id}). {@link Tenancy} checks uniqueness before creating; when another
+ * writer wins the race in between, the database's unique constraint answers and this store
+ * reports the same conflict {@link Tenancy} would have.
  */
-public final class PostgresTenancyStore implements TenancyStore {
+public final class SqlTenancyStore implements TenancyStore {
     /** Arbitrary, fixed: serializes the creation of the first token signing key across nodes. */
     private static final long SIGNING_KEY_LOCK = 0x536c6970774b6579L;
 
-    private final PostgresDatabase db;
+    private final SqlDatabase db;
 
-    public PostgresTenancyStore(PostgresDatabase db) {
+    public SqlTenancyStore(SqlDatabase db) {
         this.db = db;
     }
 
@@ -40,6 +42,7 @@ public final class PostgresTenancyStore implements TenancyStore {
         T map(ResultSet rs) throws SQLException;
     }
 
+    /** Binds a null as VARCHAR: PostgreSQL wants a type even for a null, and every nullable column here is text. */
     private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
         for (int i = 0; i < args.length; i++) {
@@ -76,7 +79,7 @@ public final class PostgresTenancyStore implements TenancyStore {
         try {
             return db.write(c -> query(c, sql + " RETURNING id", rs -> rs.getLong(1), args).get(0));
         } catch (MetadataException e) {
-            if (PostgresDatabase.isUniqueViolation(e)) {
+            if (db.isDuplicate(e)) {
                 throw TenancyException.conflict(what + " exists");
             }
             throw e;
@@ -287,7 +290,7 @@ public final class PostgresTenancyStore implements TenancyStore {
     public SigningKey signingKey(Supplier<SigningKey> create) {
         // Nodes starting together must agree on one key, or a token of one would not verify on another.
         return db.write(c -> {
-            query(c, "SELECT pg_advisory_xact_lock(?)", rs -> 1, SIGNING_KEY_LOCK);
+            db.serializeOn(c, SIGNING_KEY_LOCK);
             List<SigningKey> keys = query(c, "SELECT kid, private_key, public_key FROM signing_keys "
                     + "ORDER BY created_at DESC, kid LIMIT 1", rs -> new SigningKey(rs.getString(1), rs.getBytes(2),
                     rs.getBytes(3)));
