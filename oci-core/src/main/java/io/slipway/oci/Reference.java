@@ -89,7 +89,9 @@ public record Reference(String registry, String repository, String tag, Digest d
      * for deciding whether two references point at the same repository.
      */
     public String canonicalName() {
-        String host = registry == null ? DOCKER_HUB : registry.toLowerCase(Locale.ROOT);
+        // Spelled as given, like docker/distribution's normalization: identities in signatures are
+        // compared as strings, and a host spelled differently is a different identity there.
+        String host = registry == null ? DOCKER_HUB : registry;
         if (host.equals("index.docker.io") || host.equals("registry-1.docker.io")) {
             host = DOCKER_HUB;
         }
