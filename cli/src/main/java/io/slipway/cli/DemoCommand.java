@@ -17,6 +17,7 @@ import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -195,6 +196,14 @@ final class DemoCommand implements Callable<Integer> {
         host = "127.0.0.1:" + server.port();
         adminKey = server.bootstrap() != null && server.bootstrap().generatedKey() != null
                 ? server.bootstrap().generatedKey() : System.getenv("SLIPWAY_ADMIN_API_KEY");
+        if (data != null || keep) {
+            // The key is shown once; a kept folder keeps it too, readable by its owner only, so that the
+            // registry can be started again on it (slipway registry serve --data DIR/registry).
+            Path keyFile = root.resolve("admin.key");
+            Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(keyFile, adminKey + "\n");
+            details.add("the administrator's API key is in " + keyFile);
+        }
         ManagementApi admin = new ManagementApi(RegistryAccess.apiKey(url, adminKey));
         for (String ns : List.of(DEV, PROD)) {
             admin.post("/namespaces", ManagementApi.object().put("name", ns));
