@@ -117,6 +117,16 @@ final class DemoCommand implements Callable<Integer> {
             if (keep) {
                 lookAround();
                 out.flush();
+                RegistryServer running = server;
+                // Ctrl-C ends the JVM without reaching the finally below: stop the registry cleanly then.
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        running.close();
+                    } catch (Exception e) {
+                        System.err.println("slipway demo: error while stopping the registry: " + e.getMessage());
+                    }
+                }, "demo-registry-shutdown"));
+                takeBackStopSignals();
                 server.join();
             } else {
                 out.println("To look around, run ./slipway demo --keep: the registry stays up at the end.");
@@ -384,6 +394,24 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  ./slipway cr va " + DEV + "/" + REPOSITORY + ":1.0");
         out.println("  git clone " + root.resolve("gitops.git") + " && git -C gitops log -p");
         out.println("  CI's API key (Writer on " + DEV + "): " + ciKey);
+    }
+
+    /**
+     * Helm runs in-process as a Go shared library (helm-java), and loading it replaces the JVM's
+     * handlers of SIGINT and SIGTERM with the Go runtime's, which ignore them: Ctrl-C would not stop
+     * the kept registry. Handlers installed again through the JVM make both exit normally, so the
+     * shutdown hook stops the registry.
+     */
+    @SuppressWarnings("restriction")
+    private static void takeBackStopSignals() {
+        for (String name : List.of("INT", "TERM")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> new Thread(() -> System.exit(128 + signal.getNumber()),
+                        "demo-stop").start());
+            } catch (IllegalArgumentException e) {
+                // the JVM runs with -Xrs or the signal is unknown here: leave it as it is
+            }
+        }
     }
 
     private void cleanUp(boolean temporary, boolean finished, PrintWriter err) {

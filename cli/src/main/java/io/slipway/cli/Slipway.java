@@ -20,7 +20,15 @@ public final class Slipway {
 
     /** Runs the command line and returns its exit code (for tests). */
     public static int run(String... args) {
-        return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+        java.io.PrintWriter out = new java.io.PrintWriter(System.out, true);
+        java.io.PrintWriter err = new java.io.PrintWriter(System.err, true);
+        try {
+            return run(out, err, args);
+        } finally {
+            // autoflush acts on println only: a table written with print() would be lost at System.exit
+            out.flush();
+            err.flush();
+        }
     }
 
     /** Runs the command line with the given terminal (for tests). */
