@@ -117,15 +117,8 @@ final class DemoCommand implements Callable<Integer> {
             if (keep) {
                 lookAround();
                 out.flush();
-                RegistryServer running = server;
-                // Ctrl-C ends the JVM without reaching the finally below: stop the registry cleanly then.
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try {
-                        running.close();
-                    } catch (Exception e) {
-                        System.err.println("slipway demo: error while stopping the registry: " + e.getMessage());
-                    }
-                }, "demo-registry-shutdown"));
+                // Ctrl-C ends the JVM without reaching the finally below: the registry is stopped then.
+                RegistryCommand.closeOnExit(server);
                 takeBackStopSignals();
                 server.join();
             } else {

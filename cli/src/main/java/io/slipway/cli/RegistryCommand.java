@@ -12,6 +12,17 @@ import picocli.CommandLine.Option;
         subcommands = {RegistryCommand.Serve.class})
 final class RegistryCommand {
 
+    /** Stops {@code server} cleanly when the JVM exits (Ctrl-C, SIGTERM, System.exit). */
+    static void closeOnExit(RegistryServer server) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } catch (Exception e) {
+                System.err.println("slipway: error while stopping the registry: " + e.getMessage());
+            }
+        }, "registry-shutdown"));
+    }
+
     @Command(name = "serve", mixinStandardHelpOptions = true,
             description = "Serve the OCI Distribution API (blobs on the local disk, metadata in SQLite by default).")
     static final class Serve implements Callable<Integer> {
@@ -44,13 +55,7 @@ final class RegistryCommand {
                 c = c.withAuth(auth);
             }
             RegistryServer server = RegistryServer.start(c);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    server.close();
-                } catch (Exception e) {
-                    System.err.println("slipway: error while stopping: " + e.getMessage());
-                }
-            }, "registry-shutdown"));
+            closeOnExit(server);
             System.out.println("Slipway registry at " + server.uri() + "/v2/ (data in "
                     + c.dataDir().toAbsolutePath() + ")");
             if (c.authSettings().open()) {
