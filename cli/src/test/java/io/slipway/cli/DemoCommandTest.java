@@ -72,6 +72,8 @@ class DemoCommandTest {
             assertThat(statusOf(images, "demo-dev/hello-service", "1.0")).matches("\\d+ Issues");
             assertThat(statusOf(images, "demo-dev/hello-service", "1.1")).isEqualTo("No Issues");
             assertThat(statusOf(images, "demo-prod/hello-service", "1.1")).isEqualTo("No Issues");
+            // the cosign signature is an artifact, not an image to scan
+            assertThat(statusOf(images, "demo-dev/hello-service", "sha256-" + fixed.substring(7) + ".sig")).isEqualTo("Unsupported");
             CliRun report = CliRun.as(url, adminKey, "cr", "va", "demo-dev/hello-service:1.0", "--output", "json");
             assertThat(report.out()).contains("CVE-2021-44228").contains("2.15.0");
 

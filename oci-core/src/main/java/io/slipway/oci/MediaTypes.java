@@ -39,6 +39,12 @@ public final class MediaTypes {
         return OCI_INDEX.equals(mediaType) || DOCKER_MANIFEST_LIST.equals(mediaType);
     }
 
+    /** A layer holding a filesystem tar (OCI or Docker, any compression), as opposed to an artifact's blob. */
+    public static boolean isFilesystemLayer(String mediaType) {
+        return mediaType != null && (mediaType.startsWith("application/vnd.oci.image.layer.")
+                || mediaType.startsWith("application/vnd.docker.image.rootfs."));
+    }
+
     /** The media type without parameters ({@code ; charset=...}) and surrounding spaces. */
     public static String strip(String contentType) {
         if (contentType == null) {

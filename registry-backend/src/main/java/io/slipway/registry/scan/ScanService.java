@@ -131,8 +131,12 @@ public final class ScanService implements AutoCloseable {
         }
         Manifest manifest = Manifest.parse(bytes, null);
         Descriptor config = manifest.config();
-        if (config == null || !(MediaTypes.OCI_CONFIG.equals(config.mediaType())
-                || MediaTypes.DOCKER_CONFIG.equals(config.mediaType()))) {
+        boolean hasImageConfig = config != null && (MediaTypes.OCI_CONFIG.equals(config.mediaType())
+                || MediaTypes.DOCKER_CONFIG.equals(config.mediaType()));
+        // cosign's .sig manifests carry an image config too, but their layers are signature payloads
+        boolean artifactLayers = !manifest.layers().isEmpty()
+                && manifest.layers().stream().noneMatch(l -> MediaTypes.isFilesystemLayer(l.mediaType()));
+        if (!hasImageConfig || artifactLayers) {
             // A chart, a signature or another artifact: nothing a package scanner can judge.
             return new ScanResult(digest, State.UNSUPPORTED, null, false, List.of(), List.of(), null, version,
                     java.time.Instant.now());
