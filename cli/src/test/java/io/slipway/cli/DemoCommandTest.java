@@ -44,7 +44,8 @@ class DemoCommandTest {
         assertThat(numbers).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
         // the gate stopped Log4Shell and showed its fix, then passed the rebuild
         assertThat(stepBlock(demo.out(), 3)).contains("gate failed").contains("CVE-2021-44228 (CRITICAL)")
-                .containsPattern("CVE-2021-44228 +CRITICAL +org.apache.logging.log4j:log4j-core +2.14.1 +2.15.0 +BLOCKS");
+                .containsPattern("CVE-2021-44228 +CRITICAL +org.apache.logging.log4j:log4j-core +2.14.1 +2.15.0 +BLOCKS")
+                .contains("Advice: upgrade log4j-core to 2.17.1");
         assertThat(stepBlock(demo.out(), 4)).contains("log4j-core 2.17.1").contains("gate passed");
 
         Matcher at = Pattern.compile("registry up at http://(127\\.0\\.0\\.1:\\d+)").matcher(demo.out());

@@ -57,7 +57,8 @@ class DemoQuickStartIT {
         assertThat(DemoCommandTest.stepBlock(out, 2)).contains("log4j-core 2.14.1").contains("/demo-dev/hello-service:1.0@sha256:");
         // 3: the gate fails on Log4Shell and shows the fix
         assertThat(DemoCommandTest.stepBlock(out, 3)).contains("gate failed").contains("CVE-2021-44228 (CRITICAL)")
-                .containsPattern("CVE-2021-44228 +CRITICAL +org.apache.logging.log4j:log4j-core +2.14.1 +2.15.0 +BLOCKS");
+                .containsPattern("CVE-2021-44228 +CRITICAL +org.apache.logging.log4j:log4j-core +2.14.1 +2.15.0 +BLOCKS")
+                .contains("Advice: upgrade log4j-core to 2.17.1");
         // 4: the fix passes
         Matcher fixed = Pattern.compile("gate passed: demo-dev/hello-service@(sha256:[0-9a-f]{64}) \\(No Issues")
                 .matcher(DemoCommandTest.stepBlock(out, 4));
