@@ -120,8 +120,10 @@ final class DemoCommand implements Callable<Integer> {
             }
             if (temporary && !keep) {
                 deleteTree(work);
-            } else {
-                out.println("Files of the demo are in " + work + ".");
+            } else if (adminKey != null) {
+                out.println("Files of the demo are in " + work + ". To bring its registry back:");
+                out.println("  ./slipway registry serve --data " + work.resolve("registry") + "   # administrator's API key: "
+                        + adminKey);
             }
             out.flush();
         }
@@ -190,7 +192,14 @@ final class DemoCommand implements Callable<Integer> {
         Result promote = cli(releaseKey, "promote", "--gitops", gitops, "--from", DEV_VALUES, "--to", PROD_VALUES,
                 "--to-namespace", PROD);
         expect(promote, "promotion");
-        done("policy for prod allowed it (signed by release, no high vulnerability); " + lastLine(promote.out));
+        // The copied signature names the dev repository; prod's admission checks the prod name, so
+        // the release signs the copy too (as `cosign copy` users re-sign after a promotion).
+        String promoted = fixed.replace("/" + DEV + "/", "/" + PROD + "/");
+        expect(cli(releaseKey, "sign", "--image", promoted, "--key", keys.resolve("release.key").toString()), "signing in prod");
+        Result allowed = expect(cli(adminKey, "policy", "check", promoted, "--namespace", "prod"), "policy check in prod");
+        done("policy for prod allowed it (signed by release, no high vulnerability); " + lastLine(promote.out)
+                + " Signed there by release.");
+        show("slipway policy check " + promoted + " --namespace prod", allowed.out);
         show("slipway policy check " + vulnerable + " --namespace prod   # what the policy says of 1.0.0", denied.out);
 
         begin("Summary");
