@@ -7,8 +7,8 @@ import picocli.CommandLine.Option;
 /** The {@code slipway} command: one subcommand per verb, errors as one line on stderr. */
 @Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = Slipway.Version.class,
         description = "A private multi-tenant OCI registry and the CI/CD steps that feed it.",
-        subcommands = {DemoCommand.class, RegistryCommand.class, LoginCommand.class, CrCommand.class, VaCommands.class, DeployCommand.class, PromoteCommand.class, ChartCommand.class, PolicyCommand.class, KeyCommand.class,
-                GateCommand.class, SignCommand.class, VerifyCommand.class, BuildCommand.class})
+        subcommands = {RegistryCommand.class, LoginCommand.class, CrCommand.class, VaCommands.class, DeployCommand.class, PromoteCommand.class, ChartCommand.class, PolicyCommand.class, KeyCommand.class,
+                GateCommand.class, SignCommand.class, VerifyCommand.class, BuildCommand.class, DemoCommand.class})
 public final class Slipway {
 
     @Option(names = "--debug", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)

@@ -35,14 +35,18 @@ public final class MediaTypes {
         return mediaType != null && MEDIA_TYPE.matcher(mediaType).matches();
     }
 
-    public static boolean isIndex(String mediaType) {
-        return OCI_INDEX.equals(mediaType) || DOCKER_MANIFEST_LIST.equals(mediaType);
-    }
-
-    /** A layer holding a filesystem tar (OCI or Docker, any compression), as opposed to an artifact's blob. */
-    public static boolean isFilesystemLayer(String mediaType) {
+    /**
+     * True for a filesystem layer of a container image: an OCI or Docker tar, plain or compressed
+     * (non-distributable variants included). A manifest with any other layer is an artifact — a
+     * signature, a chart, an SBOM — even when its config says image.
+     */
+    public static boolean isImageLayer(String mediaType) {
         return mediaType != null && (mediaType.startsWith("application/vnd.oci.image.layer.")
                 || mediaType.startsWith("application/vnd.docker.image.rootfs."));
+    }
+
+    public static boolean isIndex(String mediaType) {
+        return OCI_INDEX.equals(mediaType) || DOCKER_MANIFEST_LIST.equals(mediaType);
     }
 
     /** The media type without parameters ({@code ; charset=...}) and surrounding spaces. */

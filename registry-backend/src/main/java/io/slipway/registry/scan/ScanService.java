@@ -131,13 +131,11 @@ public final class ScanService implements AutoCloseable {
         }
         Manifest manifest = Manifest.parse(bytes, null);
         Descriptor config = manifest.config();
-        boolean hasImageConfig = config != null && (MediaTypes.OCI_CONFIG.equals(config.mediaType())
-                || MediaTypes.DOCKER_CONFIG.equals(config.mediaType()));
-        // cosign's .sig manifests carry an image config too, but their layers are signature payloads
-        boolean artifactLayers = !manifest.layers().isEmpty()
-                && manifest.layers().stream().noneMatch(l -> MediaTypes.isFilesystemLayer(l.mediaType()));
-        if (!hasImageConfig || artifactLayers) {
-            // A chart, a signature or another artifact: nothing a package scanner can judge.
+        if (config == null || !(MediaTypes.OCI_CONFIG.equals(config.mediaType())
+                || MediaTypes.DOCKER_CONFIG.equals(config.mediaType()))
+                || !manifest.layers().stream().allMatch(l -> MediaTypes.isImageLayer(l.mediaType()))) {
+            // A chart, a signature (cosign's keep an image config) or another artifact: nothing a
+            // package scanner can judge.
             return new ScanResult(digest, State.UNSUPPORTED, null, false, List.of(), List.of(), null, version,
                     java.time.Instant.now());
         }
