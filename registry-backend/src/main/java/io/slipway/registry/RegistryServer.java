@@ -16,6 +16,7 @@ import io.slipway.registry.http.NotFoundHandler;
 import io.slipway.registry.http.TokenHandler;
 import io.slipway.registry.metadata.MetadataStore;
 import io.slipway.registry.metadata.SqlDatabase;
+import io.slipway.registry.scan.ScanJobs;
 import io.slipway.registry.scan.ScanService;
 import io.slipway.registry.scan.Exemptions;
 import io.slipway.registry.enforcement.Admission;
@@ -93,7 +94,8 @@ public final class RegistryServer implements AutoCloseable {
         UploadService uploads = new UploadService(blobs, metadata, config.limits(), clock);
         ManifestService manifests = new ManifestService(blobs, metadata, config.limits(), clock);
         this.advisories = AdvisoryDatabase.open(config.dataDir().resolve("advisories.db"));
-        this.scans = new ScanService(blobs, new ScanStore(database), advisories, 1, 10_000);
+        ScanJobs jobs = new ScanJobs(database, nodeName(), config.scan().lease(), clock);
+        this.scans = new ScanService(blobs, new ScanStore(database), advisories, jobs, config.scan().workers());
         manifests.onPush(record -> {
             try {
                 scans.pushed(record);
@@ -174,6 +176,17 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     /** The port actually bound (useful with port 0). */
+    /** Unique among the nodes sharing a database: the scan jobs a node holds carry its name. */
+    private static String nodeName() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        return host + "/" + ProcessHandle.current().pid() + "/" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    }
+
     public int port() {
         return connector.getLocalPort();
     }

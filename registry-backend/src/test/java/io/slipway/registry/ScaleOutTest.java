@@ -65,10 +65,11 @@ class ScaleOutTest {
     private S3Settings s3;
     private Path configFile;
     private String adminKey;
+    private PostgresSettings pg;
 
     @BeforeEach
     void startThreeNodes() throws Exception {
-        PostgresSettings pg = PostgresServer.shared().newDatabase(6);
+        pg = PostgresServer.shared().newDatabase(6);
         s3 = S3Server.shared().newBucket(5 * MIB);
         Path config = dir.resolve("slipway.yaml");
         configFile = config;
@@ -88,6 +89,7 @@ class ScaleOutTest {
                 "  url: " + pg.url(),
                 "  user: " + pg.user(),
                 "  poolSize: 6",
+                "scan: {workers: 2, lease: 2s}",
                 ""));
         RegistryConfig shared = RegistryConfig.load(config).withListen("127.0.0.1:0");
         assertThat(shared.stores().shared()).isTrue();
@@ -204,6 +206,77 @@ class ScaleOutTest {
             assertThat(client.listObjectsV2(b -> b.bucket(s3.bucket()).prefix("uploads/")).contents())
                     .allMatch(o -> o.key().endsWith("/"));
         }
+    }
+
+    /** An image layer the scanner can read: an empty tar (zero blocks), gzipped; {@code blocks} varies the digest. */
+    private static byte[] emptyTarGz(int blocks) throws IOException {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var gzip = new java.util.zip.GZIPOutputStream(bytes)) {
+            gzip.write(new byte[512 * blocks]);
+        }
+        return bytes.toByteArray();
+    }
+
+    private Digest pushImage(int node, String auth, int blocks, String tag) throws Exception {
+        byte[] config = Images.config("2024-01-01T00:00:00Z").getBytes(StandardCharsets.UTF_8);
+        byte[] layer = emptyTarGz(blocks);
+        byte[] manifest = Images.imageManifest(push(node, auth, config), config.length, push(node, auth, layer), layer.length)
+                .getBytes(StandardCharsets.UTF_8);
+        HttpResponse<byte[]> r = node(node).put("/v2/" + REPO + "/manifests/" + tag, manifest, "Authorization", auth,
+                "Content-Type", MediaTypes.OCI_MANIFEST);
+        assertThat(r.statusCode()).as(text(r)).isEqualTo(201);
+        return Digest.parse(r.headers().firstValue("Docker-Content-Digest").orElseThrow());
+    }
+
+    @Test
+    void everyImageIsScannedOnceWhicheverNodesItWasPushedTo() throws Exception {
+        String auth = token(0, "repository:" + REPO + ":pull,push");
+        List<Digest> images = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            images.add(pushImage(i % 3, auth, 2 + i, "v" + i));
+        }
+        for (int i = 0; i < 9; i++) {
+            // The same image again, through another node, under another tag: no second job.
+            assertThat(pushImage((i + 1) % 3, auth, 2 + i, "again-" + i)).isEqualTo(images.get(i));
+        }
+        assertThat(nodes.get(0).scans().idle(60_000)).isTrue();
+        Set<String> scanners = new HashSet<>();
+        for (Digest image : images) {
+            assertThat(nodes.get(2).scans().result(image).orElseThrow().state()).isEqualTo(
+                    io.slipway.registry.scan.ScanResult.State.DONE);
+            var runs = nodes.get(1).scans().jobs().runs(image);
+            assertThat(runs).as("scans of %s", image).hasSize(1);
+            scanners.add(runs.get(0).node());
+        }
+        assertThat(scanners).as("any node scans").isNotEmpty();
+    }
+
+    @Test
+    void aScanJobHeldByANodeThatDiedIsTakenAgainByAnother() throws Exception {
+        String auth = token(0, "repository:" + REPO + ":pull,push");
+        byte[] config = Images.config("2024-01-01T00:00:00Z").getBytes(StandardCharsets.UTF_8);
+        byte[] layer = emptyTarGz(40);
+        byte[] manifest = Images.imageManifest(push(0, auth, config), config.length, push(0, auth, layer), layer.length)
+                .getBytes(StandardCharsets.UTF_8);
+        Digest image = Digest.sha256(manifest);
+        // A node takes the job and dies before finishing (it never renews nor completes): the
+        // fault is caused by a claimant that stops, on the real table the live nodes share.
+        try (var database = new io.slipway.registry.metadata.PostgresDatabase(pg)) {
+            var dead = new io.slipway.registry.scan.ScanJobs(database, "dead-node", java.time.Duration.ofSeconds(2),
+                    java.time.Clock.systemUTC());
+            assertThat(dead.offer(image)).isTrue();
+            assertThat(dead.take().orElseThrow().digest()).isEqualTo(image);
+        }
+        HttpResponse<byte[]> r = node(1).put("/v2/" + REPO + "/manifests/held", manifest, "Authorization", auth,
+                "Content-Type", MediaTypes.OCI_MANIFEST);
+        assertThat(r.statusCode()).as(text(r)).isEqualTo(201);
+        assertThat(nodes.get(0).scans().idle(60_000)).isTrue();
+        var runs = nodes.get(2).scans().jobs().runs(image);
+        assertThat(runs).hasSize(1);
+        assertThat(runs.get(0).attempt()).isEqualTo(2);
+        assertThat(runs.get(0).node()).isNotEqualTo("dead-node");
+        assertThat(nodes.get(0).scans().result(image).orElseThrow().state()).isEqualTo(
+                io.slipway.registry.scan.ScanResult.State.DONE);
     }
 
     @Test

@@ -32,11 +32,12 @@ import java.util.Set;
  *   uploadLifetime: 24h
  *   listPageSize: 10000
  *   sparseManifests: false      # accept indexes whose child manifests are absent
+ * scan: {workers: 1, lease: 1m}  # scans at once on this node; how long a dead node's scan job stays its
  * storage: {driver: filesystem}  # or s3, and metadata: {driver: sqlite} or postgres: see StoreSettings
  * </pre>
  */
 public record RegistryConfig(String host, int port, Path dataDir, AuthSettings authSettings, Limits limits,
-        StoreSettings stores) {
+        StoreSettings stores, ScanSettings scan) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:5000";
 
@@ -63,9 +64,28 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
         }
     }
 
+    /**
+     * How this node scans.
+     *
+     * @param workers scans this node runs at once
+     * @param lease   how long a scan job stays a node's without a renewal: after a node dies, its
+     *                jobs are taken again once this has passed
+     */
+    public record ScanSettings(int workers, Duration lease) {
+        public ScanSettings {
+            if (workers < 0 || lease == null || lease.isNegative() || lease.isZero()) {
+                throw new IllegalArgumentException("scan.workers must be 0 or more and scan.lease positive");
+            }
+        }
+
+        public static ScanSettings defaults() {
+            return new ScanSettings(1, Duration.ofMinutes(1));
+        }
+    }
+
     public static RegistryConfig defaults() {
         return new RegistryConfig("127.0.0.1", 5000, Path.of(".slipway"), AuthSettings.defaults(), Limits.defaults(),
-                StoreSettings.defaults());
+                StoreSettings.defaults(), ScanSettings.defaults());
     }
 
     /** The authentication mode, {@code token} or {@code none}. */
@@ -91,11 +111,11 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
         if (p < 0 || p > 65535) {
             throw new IllegalArgumentException("listen port must be 0-65535");
         }
-        return new RegistryConfig(h.isEmpty() ? "0.0.0.0" : h, p, dataDir, authSettings, limits, stores);
+        return new RegistryConfig(h.isEmpty() ? "0.0.0.0" : h, p, dataDir, authSettings, limits, stores, scan);
     }
 
     public RegistryConfig withDataDir(Path dir) {
-        return new RegistryConfig(host, port, dir, authSettings, limits, stores);
+        return new RegistryConfig(host, port, dir, authSettings, limits, stores, scan);
     }
 
     public RegistryConfig withAuth(String mode) {
@@ -108,15 +128,19 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
     }
 
     public RegistryConfig withAuthSettings(AuthSettings a) {
-        return new RegistryConfig(host, port, dataDir, a, limits, stores);
+        return new RegistryConfig(host, port, dataDir, a, limits, stores, scan);
     }
 
     public RegistryConfig withLimits(Limits l) {
-        return new RegistryConfig(host, port, dataDir, authSettings, l, stores);
+        return new RegistryConfig(host, port, dataDir, authSettings, l, stores, scan);
     }
 
     public RegistryConfig withStores(StoreSettings s) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, s);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, s, scan);
+    }
+
+    public RegistryConfig withScan(ScanSettings s) {
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, s);
     }
 
     /** Applies {@code SLIPWAY_LISTEN} and {@code SLIPWAY_DATA} when set. */
@@ -141,7 +165,7 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
         if (!root.isObject()) {
             throw new IOException(file + ": the configuration must be a mapping");
         }
-        checkKeys(file, "", root, Set.of("listen", "data", "auth", "limits", "storage", "metadata"));
+        checkKeys(file, "", root, Set.of("listen", "data", "auth", "limits", "storage", "metadata", "scan"));
         if (root.hasNonNull("listen")) {
             c = c.withListen(root.get("listen").asText());
         }
@@ -167,6 +191,13 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
         }
         if (root.has("storage") || root.has("metadata")) {
             c = c.withStores(StoreSettings.parse(file, root.get("storage"), root.get("metadata"), System.getenv()));
+        }
+        JsonNode scan = root.get("scan");
+        if (scan != null && scan.isObject()) {
+            checkKeys(file, "scan.", scan, Set.of("workers", "lease"));
+            ScanSettings d = c.scan();
+            c = c.withScan(new ScanSettings(scan.path("workers").asInt(d.workers()),
+                    scan.hasNonNull("lease") ? duration(scan.get("lease").asText()) : d.lease()));
         }
         JsonNode l = root.get("limits");
         if (l != null && l.isObject()) {

@@ -141,6 +141,11 @@ public final class PostgresDatabase implements SqlDatabase {
     }
 
     @Override
+    public String skipLocked() {
+        return " FOR UPDATE SKIP LOCKED";
+    }
+
+    @Override
     public void serializeOn(Connection c, long key) throws SQLException {
         try (var ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
             ps.setLong(1, key);

@@ -45,6 +45,15 @@ public interface SqlDatabase extends AutoCloseable {
     default void serializeOn(Connection c, long key) throws SQLException {
     }
 
+    /**
+     * What a {@code SELECT} that claims rows for this transaction ends with: {@code FOR UPDATE
+     * SKIP LOCKED} where writers run concurrently (another transaction's claimed rows are passed
+     * over, not waited for); nothing where one writer runs at a time.
+     */
+    default String skipLocked() {
+        return "";
+    }
+
     @Override
     void close();
 }

@@ -26,42 +26,63 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scan on push: every image manifest pushed is queued (a bounded queue; a full queue leaves the
- * image "Queued" for the next sweep rather than refusing the push), scanned from the blob store by
- * the Vulnerability Advisor, and its result kept by digest. Helm charts, signatures and other
- * artifacts are Unsupported, not Failed. A newer advisory database re-scans what is stored,
- * newest first.
+ * Scan on push: every image manifest pushed becomes a job in the scan job table ({@link ScanJobs}),
+ * which this node's workers — and every other node's sharing the database — take, scan from the
+ * blob store with the Vulnerability Advisor, and finish; the result is kept by digest. Helm charts,
+ * signatures and other artifacts are Unsupported, not Failed. A newer advisory database re-scans
+ * what is stored, newest first. A job whose node died is taken again when its lease expires; after
+ * {@value #MAX_ATTEMPTS} attempts the image's scan is Failed rather than retried forever.
  */
 public final class ScanService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ScanService.class);
     private static final int MANIFEST_LIMIT = 4 << 20;
     private static final int CONFIG_LIMIT = 1 << 20;
+    static final int MAX_ATTEMPTS = 3;
+    /** How often an idle worker looks for jobs other nodes queued (its own wake it at once). */
+    private static final long POLL_MILLIS = 500;
 
     private final BlobStore blobs;
     private final ScanStore store;
     private final AdvisoryDatabase database;
-    private final ThreadPoolExecutor workers;
+    private final ScanJobs jobs;
+    private final List<Thread> workers = new ArrayList<>();
+    private final ScheduledExecutorService leases;
+    private final Set<ScanJobs.Job> running = ConcurrentHashMap.newKeySet();
+    private final Object wakeUp = new Object();
+    private final AtomicInteger busy = new AtomicInteger();
+    private volatile boolean closed;
     private volatile String databaseVersion;
 
-    public ScanService(BlobStore blobs, ScanStore store, AdvisoryDatabase database, int threads, int queue) {
+    public ScanService(BlobStore blobs, ScanStore store, AdvisoryDatabase database, ScanJobs jobs, int threads) {
         this.blobs = blobs;
         this.store = store;
         this.database = database;
-        this.workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
-                r -> {
-                    Thread t = new Thread(r, "va-scanner");
-                    t.setDaemon(true);
-                    return t;
-                });
+        this.jobs = jobs;
         this.databaseVersion = version(database.status());
+        // Held jobs are renewed three times per lease: one missed renewal does not lose a job.
+        long every = Math.max(1, jobs.lease().toMillis() / 3);
+        this.leases = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "va-lease");
+            t.setDaemon(true);
+            return t;
+        });
+        leases.scheduleWithFixedDelay(this::renewLeases, every, every, TimeUnit.MILLISECONDS);
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(this::work, "va-scanner-" + i);
+            t.setDaemon(true);
+            workers.add(t);
+            t.start();
+        }
     }
 
     /** The advisory database's identity: its sources, record counts and last imports. */
@@ -77,29 +98,102 @@ public final class ScanService implements AutoCloseable {
         return database;
     }
 
+    public ScanJobs jobs() {
+        return jobs;
+    }
+
     /** Called after a manifest push. Indexes are not scanned; their status is their children's. */
     public void pushed(ManifestRecord manifest) {
         if (MediaTypes.isIndex(manifest.mediaType())) {
             return;
         }
-        Optional<ScanResult> known = store.get(manifest.digest());
-        if (known.isPresent() && databaseVersion.equals(known.get().databaseVersion())
-                && known.get().state() != State.FAILED) {
+        if (isCurrent(store.get(manifest.digest()))) {
             return; // the same content was scanned against this database already
         }
         enqueue(manifest.digest());
     }
 
+    private boolean isCurrent(Optional<ScanResult> known) {
+        return known.isPresent() && databaseVersion.equals(known.get().databaseVersion())
+                && (known.get().state() == State.DONE || known.get().state() == State.UNSUPPORTED);
+    }
+
     private void enqueue(Digest digest) {
-        store.put(ScanResult.of(digest, State.QUEUED, databaseVersion));
-        try {
-            workers.execute(() -> scan(digest));
-        } catch (RejectedExecutionException e) {
-            LOG.warn("scan queue full; {} stays queued until the next sweep", digest);
+        // An image with a job already (another push of it, on any node) keeps that job's state.
+        if (jobs.offer(digest) || store.get(digest).isEmpty()) {
+            store.put(ScanResult.of(digest, State.QUEUED, databaseVersion));
+        }
+        synchronized (wakeUp) {
+            wakeUp.notifyAll();
         }
     }
 
-    /** Picks up a new advisory database and whatever a full queue left behind. */
+    private void work() {
+        while (!closed) {
+            try {
+                Optional<ScanJobs.Job> job = jobs.take();
+                if (job.isEmpty()) {
+                    synchronized (wakeUp) {
+                        wakeUp.wait(POLL_MILLIS);
+                    }
+                    continue;
+                }
+                busy.incrementAndGet();
+                running.add(job.get());
+                try {
+                    run(job.get());
+                } finally {
+                    running.remove(job.get());
+                    busy.decrementAndGet();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // The database is unreachable for a moment: the job stays in the table for later.
+                LOG.warn("scan worker: {}", e.toString());
+                sleepQuietly();
+            }
+        }
+    }
+
+    private void run(ScanJobs.Job job) {
+        long started = System.currentTimeMillis();
+        if (isCurrent(store.get(job.digest()))) {
+            jobs.drop(job); // another node scanned it against this database meanwhile
+            return;
+        }
+        if (job.attempt() > MAX_ATTEMPTS) {
+            store.put(new ScanResult(job.digest(), State.FAILED, null, false, List.of(), List.of(),
+                    "scan abandoned after " + MAX_ATTEMPTS + " attempts (the nodes scanning it stopped or timed out)",
+                    databaseVersion, java.time.Instant.now()));
+            jobs.complete(job, started, State.FAILED.name());
+            return;
+        }
+        ScanResult result = scan(job.digest());
+        jobs.complete(job, started, result.state().name());
+    }
+
+    private void renewLeases() {
+        for (ScanJobs.Job job : running) {
+            try {
+                if (!jobs.renew(job)) {
+                    LOG.warn("lost the lease of the scan of {}; another node took it", job.digest());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("cannot renew the lease of the scan of {}: {}", job.digest(), e.toString());
+            }
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Picks up a new advisory database: what was scanned against another one is queued again. */
     public void sweep() {
         String current = version(database.status());
         if (!current.equals(databaseVersion)) {
@@ -111,17 +205,20 @@ public final class ScanService implements AutoCloseable {
         }
     }
 
-    void scan(Digest digest) {
+    ScanResult scan(Digest digest) {
         String version = databaseVersion;
         store.put(ScanResult.of(digest, State.SCANNING, version));
+        ScanResult result;
         try {
-            store.put(scanNow(digest, version));
+            result = scanNow(digest, version);
         } catch (Exception e) {
             LOG.warn("scan of {} failed: {}", digest, e.toString());
-            store.put(new ScanResult(digest, State.FAILED, null, false, List.of(), List.of(),
+            result = new ScanResult(digest, State.FAILED, null, false, List.of(), List.of(),
                     e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), version,
-                    java.time.Instant.now()));
+                    java.time.Instant.now());
         }
+        store.put(result);
+        return result;
     }
 
     private ScanResult scanNow(Digest digest, String version) throws IOException {
@@ -222,11 +319,11 @@ public final class ScanService implements AutoCloseable {
         };
     }
 
-    /** Waits for the queue to drain (tests, shutdown). */
+    /** Waits until no job waits or runs on any node sharing the database (tests, shutdown). */
     public boolean idle(long millis) throws InterruptedException {
         long end = System.currentTimeMillis() + millis;
         while (System.currentTimeMillis() < end) {
-            if (workers.getActiveCount() == 0 && workers.getQueue().isEmpty()) {
+            if (busy.get() == 0 && jobs.pending() == 0) {
                 return true;
             }
             Thread.sleep(20);
@@ -236,6 +333,16 @@ public final class ScanService implements AutoCloseable {
 
     @Override
     public void close() {
-        workers.shutdownNow();
+        closed = true;
+        leases.shutdownNow();
+        workers.forEach(Thread::interrupt);
+        for (Thread t : workers) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

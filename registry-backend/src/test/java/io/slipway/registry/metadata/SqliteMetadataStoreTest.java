@@ -37,6 +37,8 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
             assertThat(rs.getString(2)).isEqualTo("V4__scans.sql");
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(2)).isEqualTo("V5__enforcement.sql");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(2)).isEqualTo("V6__scan_jobs.sql");
             assertThat(rs.next()).isFalse();
         }
     }

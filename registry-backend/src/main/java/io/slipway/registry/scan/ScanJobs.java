@@ -1,0 +1,140 @@
+package io.slipway.registry.scan;
+
+import io.slipway.oci.Digest;
+import io.slipway.registry.metadata.SqlDatabase;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The scan job table, shared by every node that uses the same database. A job is a manifest digest
+ * to scan; a node takes the oldest free job by writing a lease on it (its name and an expiry),
+ * renews the lease while it scans, and deletes the job when done. A node that dies stops renewing:
+ * once the lease expires another node takes the job again, up to a number of attempts. On
+ * PostgreSQL the claim skips rows another transaction is claiming ({@code FOR UPDATE SKIP LOCKED}),
+ * so nodes never wait on each other and never take the same job; on SQLite one writer at a time
+ * gives the same guarantee. Jobs are in the database, so queued scans also survive a restart.
+ */
+public final class ScanJobs {
+    /** A taken job: the digest, which attempt this is (1 for the first), and who holds it. */
+    public record Job(Digest digest, int attempt, String node) {
+    }
+
+    /** One scan that ran, as {@code scan_runs} records it. */
+    public record Run(Digest digest, String node, int attempt, String outcome) {
+    }
+
+    private final SqlDatabase db;
+    private final String node;
+    private final Duration lease;
+    private final Clock clock;
+
+    /**
+     * @param node  this node's name, unique among the nodes sharing the database
+     * @param lease how long a taken job stays this node's without a renewal
+     */
+    public ScanJobs(SqlDatabase db, String node, Duration lease, Clock clock) {
+        if (lease.isNegative() || lease.isZero()) {
+            throw new IllegalArgumentException("scan lease must be positive");
+        }
+        this.db = db;
+        this.node = node;
+        this.lease = lease;
+        this.clock = clock;
+    }
+
+    public String node() {
+        return node;
+    }
+
+    public Duration lease() {
+        return lease;
+    }
+
+    /** Adds a job for {@code digest} unless one is already waiting or running; true when added. */
+    public boolean offer(Digest digest) {
+        return db.write(c -> {
+            try (var ps = c.prepareStatement("INSERT INTO scan_jobs(digest, enqueued_at) VALUES (?, ?) "
+                    + "ON CONFLICT(digest) DO NOTHING")) {
+                ps.setString(1, digest.toString());
+                ps.setLong(2, clock.millis());
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    /** Takes the oldest job that is free or whose lease expired; empty when there is none. */
+    public Optional<Job> take() {
+        long now = clock.millis();
+        List<Job> taken = db.write(c -> {
+            try (var ps = c.prepareStatement("UPDATE scan_jobs SET leased_by = ?, lease_until = ?, attempts = attempts + 1 "
+                    + "WHERE digest = (SELECT digest FROM scan_jobs WHERE lease_until IS NULL OR lease_until < ? "
+                    + "ORDER BY enqueued_at, digest LIMIT 1" + db.skipLocked() + ") RETURNING digest, attempts")) {
+                ps.setString(1, node);
+                ps.setLong(2, now + lease.toMillis());
+                ps.setLong(3, now);
+                try (var rs = ps.executeQuery()) {
+                    return rs.next() ? List.of(new Job(Digest.parse(rs.getString(1)), rs.getInt(2), node)) : List.of();
+                }
+            }
+        });
+        return taken.stream().findFirst();
+    }
+
+    /** Extends the lease of a job this node holds; false when it lost the job (its lease expired and another took it). */
+    public boolean renew(Job job) {
+        return update("UPDATE scan_jobs SET lease_until = ? WHERE digest = ? AND leased_by = ?",
+                clock.millis() + lease.toMillis(), job.digest().toString(), node) > 0;
+    }
+
+    /** The job is over: recorded in {@code scan_runs} and removed, unless another node took it meanwhile. */
+    public void complete(Job job, long startedAt, String outcome) {
+        db.write(c -> {
+            try (var ps = c.prepareStatement("INSERT INTO scan_runs(digest, node, attempt, started_at, finished_at, outcome) "
+                    + "VALUES (?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, job.digest().toString());
+                ps.setString(2, node);
+                ps.setInt(3, job.attempt());
+                ps.setLong(4, startedAt);
+                ps.setLong(5, clock.millis());
+                ps.setString(6, outcome);
+                ps.executeUpdate();
+            }
+            try (var ps = c.prepareStatement("DELETE FROM scan_jobs WHERE digest = ? AND leased_by = ?")) {
+                ps.setString(1, job.digest().toString());
+                ps.setString(2, node);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Removes a job without a run (nothing left to do for it). */
+    public void drop(Job job) {
+        update("DELETE FROM scan_jobs WHERE digest = ? AND leased_by = ?", job.digest().toString(), node);
+    }
+
+    /** Jobs waiting or running, on every node. */
+    public int pending() {
+        return db.list("SELECT COUNT(*) FROM scan_jobs", rs -> rs.getInt(1)).get(0);
+    }
+
+    /** Every scan that ran for {@code digest}, oldest first. */
+    public List<Run> runs(Digest digest) {
+        return db.list("SELECT digest, node, attempt, outcome FROM scan_runs WHERE digest = ? ORDER BY id",
+                rs -> new Run(Digest.parse(rs.getString(1)), rs.getString(2), rs.getInt(3), rs.getString(4)),
+                digest.toString());
+    }
+
+    private int update(String sql, Object... args) {
+        return db.write(c -> {
+            try (var ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.length; i++) {
+                    ps.setObject(i + 1, args[i]);
+                }
+                return ps.executeUpdate();
+            }
+        });
+    }
+}
