@@ -306,16 +306,7 @@ final class DemoCommand implements Callable<Integer> {
         Path checkout = work.resolve("gitops-initial");
         Git.init().setBare(true).setInitialBranch("main").setDirectory(bare.toFile()).call().close();
         try (Git git = Git.cloneRepository().setURI(bare.toUri().toString()).setDirectory(checkout.toFile()).call()) {
-            try (Stream<Path> files = Files.walk(source)) {
-                for (Path p : (Iterable<Path>) files::iterator) {
-                    Path dest = checkout.resolve(source.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(dest);
-                    } else {
-                        Files.copy(p, dest, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-            }
+            Folders.copyTree(source, checkout);
             git.add().addFilepattern(".").call();
             git.commit().setMessage("The example GitOps repository").setAuthor("Platform team", "platform@example.com")
                     .setCommitter("Platform team", "platform@example.com").call();

@@ -4,10 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Whole-folder copies and removals, for the commands that stage files. */
+/** Whole-folder copies, for the commands that stage files. */
 final class Folders {
     private Folders() {
     }
@@ -26,30 +25,6 @@ final class Folders {
                     Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-        }
-    }
-
-    /** Removes {@code root} and everything under it; a missing folder is no error. */
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(p);
-            }
-        }
-    }
-
-    static boolean isEmptyOrMissing(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return true;
-        }
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
         }
     }
 }
