@@ -133,17 +133,17 @@ final class DemoCommand implements Callable<Integer> {
             if (server != null) {
                 server.close();
             }
-            if (failed) {
-                spec.commandLine().getErr().println("slipway demo: cleaned up: " + (server != null ? "registry stopped, " : "")
-                        + (temporary && !keep ? work + " removed" : "files kept in " + work));
-                spec.commandLine().getErr().flush();
-            }
             if (temporary && !keep) {
                 deleteTree(work);
             } else if (adminKey != null) {
                 out.println("Files of the demo are in " + work + ". To bring its registry back:");
                 out.println("  ./slipway registry serve --data " + work.resolve("registry") + "   # administrator's API key: "
                         + adminKey);
+            }
+            if (failed) {
+                spec.commandLine().getErr().println("slipway demo: cleaned up: " + (server != null ? "registry stopped, " : "")
+                        + (temporary && !keep ? work + " removed" : "files kept in " + work));
+                spec.commandLine().getErr().flush();
             }
             out.flush();
         }
