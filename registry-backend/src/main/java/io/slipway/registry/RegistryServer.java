@@ -16,6 +16,7 @@ import io.slipway.registry.http.NotFoundHandler;
 import io.slipway.registry.http.TokenHandler;
 import io.slipway.registry.metadata.MetadataStore;
 import io.slipway.registry.metadata.SqlDatabase;
+import io.slipway.registry.scan.AdvisorySync;
 import io.slipway.registry.scan.ScanJobs;
 import io.slipway.registry.scan.ScanService;
 import io.slipway.registry.scan.Exemptions;
@@ -94,8 +95,11 @@ public final class RegistryServer implements AutoCloseable {
         UploadService uploads = new UploadService(blobs, metadata, config.limits(), clock);
         ManifestService manifests = new ManifestService(blobs, metadata, config.limits(), clock);
         this.advisories = AdvisoryDatabase.open(config.dataDir().resolve("advisories.db"));
-        ScanJobs jobs = new ScanJobs(database, nodeName(), config.scan().lease(), clock);
-        this.scans = new ScanService(blobs, new ScanStore(database), advisories, jobs, config.scan().workers());
+        String node = nodeName();
+        ScanJobs jobs = new ScanJobs(database, node, config.scan().lease(), clock);
+        AdvisorySync sync = config.stores().shared()
+                ? new AdvisorySync(database, blobs, advisories, config.dataDir().resolve("advisory-snapshots"), node) : null;
+        this.scans = new ScanService(blobs, new ScanStore(database), advisories, jobs, sync, config.scan().workers());
         manifests.onPush(record -> {
             try {
                 scans.pushed(record);

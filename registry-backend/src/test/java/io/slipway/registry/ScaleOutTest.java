@@ -280,6 +280,33 @@ class ScaleOutTest {
     }
 
     @Test
+    void anAdvisoryImportOnOneNodeReachesEveryNodeAndRescansEachImageOnce() throws Exception {
+        String auth = token(0, "repository:" + REPO + ":pull,push");
+        Digest image = pushImage(0, auth, 3, "before");
+        assertThat(nodes.get(0).scans().idle(60_000)).isTrue();
+        assertThat(nodes.get(0).scans().jobs().runs(image)).hasSize(1);
+
+        Path record = dir.resolve("TEST-2026-0001.json");
+        Files.writeString(record, """
+                {"schema_version": "1.4.0", "id": "TEST-2026-0001", "modified": "2026-01-01T00:00:00Z",
+                 "summary": "a record imported on one node only",
+                 "affected": [{"package": {"ecosystem": "Maven", "name": "org.example:lib"},
+                               "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}]}
+                """);
+        nodes.get(0).scans().database().importFile(record);
+        for (RegistryServer n : nodes) {
+            n.scans().sweep(); // what each node's housekeeping does every few seconds
+        }
+        String version = nodes.get(0).scans().database().status().toString();
+        for (RegistryServer n : nodes) {
+            assertThat(n.scans().database().status().toString()).isEqualTo(version);
+            assertThat(n.scans().database().status().records()).isEqualTo(1);
+        }
+        assertThat(nodes.get(0).scans().idle(60_000)).isTrue();
+        assertThat(nodes.get(1).scans().jobs().runs(image)).as("scanned once more, not once per node").hasSize(2);
+    }
+
+    @Test
     void twoNodesRacingToMoveOneTagEndWithOneAnswerEverywhere() throws Exception {
         String auth = token(1, "repository:" + REPO + ":pull,push");
         byte[] config = Images.config("2024-01-01T00:00:00Z").getBytes(StandardCharsets.UTF_8);

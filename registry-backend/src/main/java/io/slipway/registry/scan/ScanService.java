@@ -55,6 +55,7 @@ public final class ScanService implements AutoCloseable {
     private final ScanStore store;
     private final AdvisoryDatabase database;
     private final ScanJobs jobs;
+    private final AdvisorySync sync;
     private final List<Thread> workers = new ArrayList<>();
     private final ScheduledExecutorService leases;
     private final Set<ScanJobs.Job> running = ConcurrentHashMap.newKeySet();
@@ -63,7 +64,12 @@ public final class ScanService implements AutoCloseable {
     private volatile boolean closed;
     private volatile String databaseVersion;
 
-    public ScanService(BlobStore blobs, ScanStore store, AdvisoryDatabase database, ScanJobs jobs, int threads) {
+    /**
+     * @param sync how the advisory database is shared with other nodes, or null for a node of its own
+     */
+    public ScanService(BlobStore blobs, ScanStore store, AdvisoryDatabase database, ScanJobs jobs, AdvisorySync sync,
+            int threads) {
+        this.sync = sync;
         this.blobs = blobs;
         this.store = store;
         this.database = database;
@@ -195,6 +201,13 @@ public final class ScanService implements AutoCloseable {
 
     /** Picks up a new advisory database: what was scanned against another one is queued again. */
     public void sweep() {
+        if (sync != null) {
+            try {
+                sync.sync();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("cannot share the advisory database with the other nodes: {}", e.toString());
+            }
+        }
         String current = version(database.status());
         if (!current.equals(databaseVersion)) {
             LOG.info("advisory database changed; re-scanning stored images, newest first");

@@ -21,3 +21,15 @@ CREATE TABLE scan_runs (
     outcome      TEXT NOT NULL
 );
 CREATE INDEX scan_runs_by_digest ON scan_runs(digest);
+
+-- The advisory database the nodes share: each import published by one node as a blob (a SQLite
+-- snapshot) in the blob store; the newest row is what every node loads.
+CREATE TABLE advisory_databases (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    version       TEXT NOT NULL,
+    digest        TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    imported_at   TEXT NOT NULL,
+    published_by  TEXT NOT NULL,
+    published_at  INTEGER NOT NULL
+);

@@ -18,3 +18,13 @@ CREATE TABLE scan_runs (
     outcome      TEXT NOT NULL
 );
 CREATE INDEX scan_runs_by_digest ON scan_runs(digest);
+
+CREATE TABLE advisory_databases (
+    id            BIGSERIAL PRIMARY KEY,
+    version       TEXT NOT NULL,
+    digest        TEXT NOT NULL,
+    size          BIGINT NOT NULL,
+    imported_at   TEXT NOT NULL,
+    published_by  TEXT NOT NULL,
+    published_at  BIGINT NOT NULL
+);
