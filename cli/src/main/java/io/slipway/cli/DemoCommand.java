@@ -162,9 +162,10 @@ final class DemoCommand implements Callable<Integer> {
         host = "127.0.0.1:" + server.port();
         adminKey = server.bootstrap().generatedKey();
         setUpAccount();
+        // the base image belongs to this step's time: the build step starts with a registry that has it
+        String base = buildBaseImage();
         done("up at " + url + ": namespaces " + BASE + ", " + DEV + ", " + PROD + "; service IDs ci (pushes to "
                 + DEV + ") and release (pushes to " + PROD + "); 4 Log4j advisories (GHSA) loaded");
-        String base = buildBaseImage();
         out.println("       base image " + base + ": a jlink'ed Java " + Runtime.version().feature()
                 + " runtime and its C libraries, made from this machine's JDK");
 
