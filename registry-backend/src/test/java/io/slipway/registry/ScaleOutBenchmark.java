@@ -1,0 +1,282 @@
+package io.slipway.registry;
+
+import io.slipway.oci.Digest;
+import io.slipway.oci.MediaTypes;
+import io.slipway.registry.metadata.PostgresSettings;
+import io.slipway.registry.storage.S3Settings;
+import io.slipway.registry.testing.Images;
+import io.slipway.registry.testing.PostgresServer;
+import io.slipway.registry.testing.S3Server;
+import io.slipway.registry.testing.ServerMain;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code bench/scale-out.sh}: the registry on PostgreSQL + S3 against the embedded default
+ * (SQLite + files) on one node, and two nodes against one over PostgreSQL + S3, in one run on this
+ * machine. Manifest GETs per second and p99 latency by wrk (32 connections, split across the nodes),
+ * blob push and pull throughput (4 concurrent 64 MiB blobs, split across the nodes), and the CPU
+ * time each part used while the GETs ran (nodes, PostgreSQL, S3Proxy and wrk): on a
+ * small machine they share the cores, and the part that used the most is the bottleneck.
+ * Every node is a process of its own ({@link ServerMain}), with {@code auth: none}: the stores are
+ * compared, not authentication (bench/auth-bench.sh measures that).
+ */
+public final class ScaleOutBenchmark {
+    private static final int MIB = 1 << 20;
+    private static final int BLOBS = 4;
+    private static final int BLOB_BYTES = 64 * MIB;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    record Figures(double getsPerSecond, double p99Millis, double pushMBps, double pullMBps, Map<String, Double> cpu) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        Path dir = Files.createTempDirectory("slipway-scale-bench");
+        PostgresSettings pg = PostgresServer.shared().newDatabase(16);
+        S3Settings s3 = S3Server.shared().newBucket(8 * MIB);
+        Path embedded = Files.writeString(dir.resolve("embedded.yaml"), "auth: {mode: none}\n");
+        Path shared = Files.writeString(dir.resolve("shared.yaml"), String.join("\n",
+                "auth: {mode: none}",
+                "storage: {driver: s3, bucket: " + s3.bucket() + ", endpoint: " + s3.endpoint()
+                        + ", region: us-east-1, pathStyle: true, accessKey: " + S3Server.ACCESS_KEY
+                        + ", secretKey: " + S3Server.SECRET_KEY + ", partSize: " + 8 * MIB + "}",
+                "metadata: {driver: postgres, url: \"" + pg.url() + "\", user: " + pg.user() + ", poolSize: 16}", ""));
+        List<Process> processes = new ArrayList<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> processes.forEach(Process::destroyForcibly)));
+        try {
+            Process local = start(dir.resolve("embedded"), embedded, processes);
+            Figures sqlite = measure("sqlite+files, 1 node", List.of(local), seconds, "a");
+            local.destroy();
+            Process first = start(dir.resolve("node1"), shared, processes);
+            Figures pg1 = measure("postgres+s3, 1 node", List.of(first), seconds, "b");
+            Process second = start(dir.resolve("node2"), shared, processes);
+            Figures pg2 = measure("postgres+s3, 2 nodes", List.of(first, second), seconds, "c");
+
+            System.out.println();
+            System.out.printf("%-22s %10s %9s %11s %11s   %s%n", "", "GET/s", "p99 ms", "push MB/s", "pull MB/s",
+                    "CPU seconds during the GETs");
+            row("sqlite+files, 1 node", sqlite);
+            row("postgres+s3, 1 node", pg1);
+            row("postgres+s3, 2 nodes", pg2);
+            System.out.printf("RESULT p99 postgres/sqlite %.2f (goal <= 1.5); GET/s postgres/sqlite %.2f; "
+                            + "two nodes/one: GET/s %.2f, push %.2f, pull %.2f (goal >= 1.0)%n",
+                    pg1.p99Millis() / sqlite.p99Millis(), pg1.getsPerSecond() / sqlite.getsPerSecond(),
+                    pg2.getsPerSecond() / pg1.getsPerSecond(), pg2.pushMBps() / pg1.pushMBps(),
+                    pg2.pullMBps() / pg1.pullMBps());
+        } finally {
+            processes.forEach(Process::destroyForcibly);
+        }
+    }
+
+    private static void row(String name, Figures f) {
+        StringBuilder cpu = new StringBuilder();
+        f.cpu().forEach((part, s) -> cpu.append(String.format("%s %.1f  ", part, s)));
+        System.out.printf("%-22s %10.0f %9.2f %11.0f %11.0f   %s%n", name, f.getsPerSecond(), f.p99Millis(), f.pushMBps(),
+                f.pullMBps(), cpu.toString().strip());
+    }
+
+    private static Process start(Path data, Path config, List<Process> processes) throws IOException {
+        Files.createDirectories(data);
+        Process p = ServerMain.launch(data, data.resolve("log"), config);
+        processes.add(p);
+        int port = ServerMain.awaitReady(p);
+        PORTS.put(p, port);
+        return p;
+    }
+
+    private static final Map<Process, Integer> PORTS = new LinkedHashMap<>();
+
+    private static String url(Process node) {
+        return "http://127.0.0.1:" + PORTS.get(node);
+    }
+
+    private static Figures measure(String name, List<Process> nodes, int seconds, String run) throws Exception {
+        System.out.println("== " + name);
+        String repo = "bench/app-" + run;
+        // One image to GET; its manifest is what wrk asks for.
+        byte[] config = Images.config("2024-01-01T00:00:00Z").getBytes(StandardCharsets.UTF_8);
+        byte[] layer = random(4096, 1);
+        upload(nodes.get(0), repo, config);
+        upload(nodes.get(0), repo, layer);
+        byte[] manifest = Images.imageManifest(Digest.sha256(config), config.length, Digest.sha256(layer), layer.length)
+                .getBytes(StandardCharsets.UTF_8);
+        HttpResponse<Void> put = HTTP.send(HttpRequest.newBuilder().timeout(java.time.Duration.ofMinutes(2)).uri(URI.create(url(nodes.get(0)) + "/v2/" + repo + "/manifests/v1"))
+                .header("Content-Type", MediaTypes.OCI_MANIFEST).PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)).build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (put.statusCode() != 201) {
+            throw new IllegalStateException("manifest PUT answered " + put.statusCode());
+        }
+        wrk(nodes, repo, 3); // warm-up: JIT, connection pools
+        Map<String, long[]> before = cpuTicks(nodes);
+        double[] gets = wrk(nodes, repo, seconds);
+        Map<String, long[]> after = cpuTicks(nodes);
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        for (String part : after.keySet()) {
+            cpu.put(part, (after.get(part)[0] - before.getOrDefault(part, new long[] {0})[0]) / 100.0);
+        }
+
+        List<byte[]> blobs = new ArrayList<>();
+        for (int i = 0; i < BLOBS; i++) {
+            blobs.add(random(BLOB_BYTES, 100 + i + run.hashCode()));
+        }
+        double push = parallel(blobs.size(), i -> upload(nodes.get(i % nodes.size()), repo, blobs.get(i)));
+        double pull = parallel(blobs.size(), i -> download(nodes.get((i + 1) % nodes.size()), repo, Digest.sha256(blobs.get(i))));
+        double mb = (double) BLOBS * BLOB_BYTES / 1e6;
+        Figures f = new Figures(gets[0], gets[1], mb / push, mb / pull, cpu);
+        System.out.printf("   %.0f GET/s, p99 %.2f ms; push %.0f MB/s, pull %.0f MB/s%n", f.getsPerSecond(), f.p99Millis(),
+                f.pushMBps(), f.pullMBps());
+        return f;
+    }
+
+    /** wrk against every node at once, 32 connections in all; {requests/s summed, worst p99 in ms}. */
+    private static double[] wrk(List<Process> nodes, String repo, int seconds) throws Exception {
+        List<Process> runs = new ArrayList<>();
+        for (Process node : nodes) {
+            runs.add(new ProcessBuilder("wrk", "-t1", "-c" + 32 / nodes.size(), "-d" + seconds + "s", "--latency",
+                    "-H", "Accept: " + MediaTypes.OCI_MANIFEST, url(node) + "/v2/" + repo + "/manifests/v1")
+                    .redirectErrorStream(true).start());
+        }
+        double rps = 0;
+        double p99 = 0;
+        for (Process p : runs) {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            if (out.contains("Non-2xx")) {
+                throw new IllegalStateException("wrk saw errors:\n" + out);
+            }
+            rps += Double.parseDouble(find(out, "Requests/sec:\\s+([0-9.]+)"));
+            Matcher m = Pattern.compile("99%\\s+([0-9.]+)(us|ms|s)").matcher(out);
+            if (!m.find()) {
+                throw new IllegalStateException("no p99 in wrk's output:\n" + out);
+            }
+            double v = Double.parseDouble(m.group(1));
+            p99 = Math.max(p99, m.group(2).equals("us") ? v / 1000 : m.group(2).equals("s") ? v * 1000 : v);
+        }
+        return new double[] {rps, p99};
+    }
+
+    /**
+     * CPU ticks (1/100 s) used so far by each part: the nodes, PostgreSQL, and this JVM with the
+     * children it has reaped (S3Proxy, the client, and wrk once it exited).
+     */
+    private static Map<String, long[]> cpuTicks(List<Process> nodes) throws IOException {
+        Map<String, long[]> ticks = new LinkedHashMap<>();
+        long n = 0;
+        for (Process node : nodes) {
+            n += ticks(node.pid());
+        }
+        ticks.put("nodes", new long[] {n});
+        long postgres = 0;
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                String name = p.getFileName().toString();
+                if (name.chars().allMatch(Character::isDigit)) {
+                    try {
+                        String comm = Files.readString(p.resolve("comm")).strip();
+                        if (comm.equals("postgres")) {
+                            postgres += ticks(Long.parseLong(name));
+                        }
+                    } catch (IOException gone) {
+                        // the process ended meanwhile
+                    }
+                }
+            }
+        }
+        ticks.put("postgres", new long[] {postgres});
+        ticks.put("s3proxy+wrk", new long[] {ticks(ProcessHandle.current().pid())});
+        return ticks;
+    }
+
+    /** utime + stime of a process and its waited-for children, from /proc/PID/stat. */
+    private static long ticks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    @FunctionalInterface
+    interface Task {
+        void run(int i) throws Exception;
+    }
+
+    /** Runs {@code count} tasks at once; the seconds until all are done. */
+    private static double parallel(int count, Task task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(count);
+        try {
+            long start = System.nanoTime();
+            List<Future<?>> all = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int n = i;
+                all.add(pool.submit(() -> {
+                    task.run(n);
+                    return null;
+                }));
+            }
+            for (Future<?> f : all) {
+                f.get();
+            }
+            return (System.nanoTime() - start) / 1e9;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void upload(Process node, String repo, byte[] blob) throws Exception {
+        HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder().timeout(java.time.Duration.ofMinutes(2)).uri(URI.create(url(node) + "/v2/" + repo
+                + "/blobs/uploads/?digest=" + Digest.sha256(blob))).header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(blob)).build(), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() != 201) {
+            throw new IllegalStateException("blob upload answered " + r.statusCode());
+        }
+    }
+
+    private static void download(Process node, String repo, Digest digest) throws Exception {
+        HttpResponse<java.io.InputStream> r = HTTP.send(HttpRequest.newBuilder().timeout(java.time.Duration.ofMinutes(2)).uri(URI.create(url(node) + "/v2/" + repo
+                + "/blobs/" + digest)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("blob GET answered " + r.statusCode());
+        }
+        try (var in = new java.security.DigestInputStream(r.body(), java.security.MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            String hex = java.util.HexFormat.of().formatHex(in.getMessageDigest().digest());
+            if (!hex.equals(digest.hex())) {
+                throw new IllegalStateException("pulled bytes do not match " + digest);
+            }
+        }
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static String find(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + regex + " in:\n" + text);
+        }
+        return m.group(1);
+    }
+}
