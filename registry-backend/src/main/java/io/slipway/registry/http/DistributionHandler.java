@@ -656,20 +656,37 @@ public final class DistributionHandler extends Handler.Abstract {
         };
     }
 
+    /**
+     * How much of a too-large body is still read (and dropped) before the refusal: clients such as
+     * Java's HttpClient send the whole body before they read an answer, and a connection closed
+     * under them loses the 413. Beyond this the connection is closed without reading on.
+     */
+    private static final int DRAIN_FACTOR = 16;
+
     private static byte[] readLimited(Request request, int limit) throws IOException {
         long declared = request.getLength();
-        if (declared > limit) {
+        long drainLimit = (long) limit * DRAIN_FACTOR;
+        if (declared > drainLimit) {
             throw new RegistryException(ErrorCode.TOO_LARGE, "manifest is larger than the limit of " + limit + " bytes");
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 4096);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 && declared <= limit ? (int) declared : 4096);
+        long[] total = {0};
         body(request).forEach(buffer -> {
-            if (out.size() + buffer.remaining() > limit) {
+            total[0] += buffer.remaining();
+            if (total[0] > drainLimit) {
                 throw new RegistryException(ErrorCode.TOO_LARGE, "manifest is larger than the limit of " + limit + " bytes");
+            }
+            if (total[0] > limit) {
+                buffer.position(buffer.limit()); // dropped: the answer will be 413
+                return;
             }
             byte[] bytes = new byte[buffer.remaining()];
             buffer.get(bytes);
             out.write(bytes);
         });
+        if (total[0] > limit) {
+            throw new RegistryException(ErrorCode.TOO_LARGE, "manifest is larger than the limit of " + limit + " bytes");
+        }
         return out.toByteArray();
     }
 
