@@ -111,6 +111,29 @@ public final class BuildStep {
     }
 
     /**
+     * Writes the image of a build file from scratch (no base to pull) as an image tarball instead
+     * of pushing it: {@code skopeo copy oci-archive:…} or {@code docker load} take it to any
+     * registry or engine. Returns the image's manifest digest.
+     */
+    public static Digest writeTarball(BuildFile file, String imageName, Path tarball) throws IOException, InterruptedException {
+        if (file.from() != null) {
+            throw new IllegalArgumentException("a tarball is written only for images from scratch");
+        }
+        try {
+            JibContainer container = new BuildStep(new RegistryAccess("http://127.0.0.1", null, null), ProgressListener.NONE)
+                    .builder(file).containerize(Containerizer.to(
+                            com.google.cloud.tools.jib.api.TarImage.at(tarball).named(imageName)).setToolName("slipway"));
+            return Digest.parse(container.getDigest().toString());
+        } catch (InvalidImageReferenceException e) {
+            throw new IllegalArgumentException("invalid image name: " + e.getMessage());
+        } catch (CacheDirectoryCreationException | RegistryException e) {
+            throw new IOException("cannot write the image: " + e.getMessage(), e);
+        } catch (ExecutionException e) {
+            throw new IOException("cannot write the image: " + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+        }
+    }
+
+    /**
      * Jib's progress, aggregated over its tasks, as one line per tenth: enough for a CI log to
      * show that a long push moves, without a line per chunk.
      */
