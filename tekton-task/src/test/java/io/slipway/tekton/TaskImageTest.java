@@ -29,7 +29,7 @@ class TaskImageTest {
 
     @Test
     void theTaskImageIsReproducibleAndHoldsWhatTheStepsRun() throws Exception {
-        Path jar = TektonPipelineTest.CLI_JAR;
+        Path jar = Workspaces.CLI_JAR;
         Digest first = BuildStep.writeTarball(TaskImage.buildFile(jar, tmp.resolve("work1")), "slipway/task:0.1",
                 tmp.resolve("one.tar"));
         Digest second = BuildStep.writeTarball(TaskImage.buildFile(jar, tmp.resolve("work2")), "slipway/task:0.1",

@@ -12,9 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.transport.RefSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,15 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
  * the registry, gated, signed, and deployed by a commit, and the Pipeline's results name it.
  */
 class TektonPipelineTest {
-    static final Path CLI_JAR = Path.of("../cli/target/slipway.jar").toAbsolutePath().normalize();
-
     @TempDir
     Path tmp;
     IamFixture iam;
 
     @BeforeEach
     void start() throws Exception {
-        assertThat(CLI_JAR).as("the CLI jar (mvn package of cli runs before this module)").isRegularFile();
         iam = new IamFixture(tmp.resolve("registry"));
     }
 
@@ -50,59 +45,13 @@ class TektonPipelineTest {
         String url = iam.server.uri().toString().replaceAll("/+$", "");
         String host = "127.0.0.1:" + iam.server.port();
 
-        // The task image's command, as the step image has it on its PATH.
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
-        Path slipway = bin.resolve("slipway");
-        Files.writeString(slipway, "#!/bin/sh\nexec java -jar '" + CLI_JAR + "' \"$@\"\n");
-        slipway.toFile().setExecutable(true);
-
-        // Workspaces: the sources, the registry credentials, the signing key.
-        Path source = Files.createDirectories(tmp.resolve("source"));
-        Files.writeString(source.resolve("greeting.txt"), "hello from a Tekton run\n");
-        Files.writeString(source.resolve("jib.yaml"), """
-                apiVersion: jib/v1alpha1
-                kind: BuildFile
-                from: scratch
-                creationTime: 2024-01-01T00:00:00Z
-                format: OCI
-                user: "1000"
-                entrypoint: ["/app/greeting.txt"]
-                layers:
-                  entries:
-                    - name: app
-                      files:
-                        - src: greeting.txt
-                          dest: /app/greeting.txt
-                """);
-        Path dockerconfig = Files.createDirectories(tmp.resolve("dockerconfig"));
-        String auth = Base64.getEncoder().encodeToString(("iamapikey:" + iam.keys.get("ci")).getBytes(StandardCharsets.UTF_8));
-        Files.writeString(dockerconfig.resolve("config.json"), "{\"auths\":{\"" + host + "\":{\"auth\":\"" + auth + "\"}}}");
-        Path key = Files.createDirectories(tmp.resolve("signing-key"));
-        Process generate = new ProcessBuilder(slipway.toString(), "key", "generate", "--output-dir", key.toString())
-                .redirectErrorStream(true).start();
-        String generated = new String(generate.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(generate.waitFor()).as(generated).isZero();
-
-        // The GitOps repository, from the example.
-        Path bare = tmp.resolve("gitops.git");
-        Git.init().setBare(true).setInitialBranch("main").setDirectory(bare.toFile()).call().close();
-        Path seed = tmp.resolve("seed");
-        try (Git git = Git.cloneRepository().setURI(bare.toUri().toString()).setDirectory(seed.toFile()).call()) {
-            Path example = Path.of("../examples/gitops");
-            try (Stream<Path> files = Files.walk(example)) {
-                for (Path p : files.toList()) {
-                    Path dest = seed.resolve(example.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(dest);
-                    } else {
-                        Files.copy(p, dest);
-                    }
-                }
-            }
-            git.add().addFilepattern(".").call();
-            git.commit().setMessage("seed").setAuthor("t", "t@example.com").setCommitter("t", "t@example.com").call();
-            git.push().setRefSpecs(new RefSpec("HEAD:refs/heads/main")).call();
-        }
+        Workspaces ws = Workspaces.create(tmp, iam);
+        Path bin = ws.bin();
+        Path slipway = ws.slipway();
+        Path source = ws.source();
+        Path dockerconfig = ws.dockerconfig();
+        Path key = ws.signingKey();
+        Path bare = ws.gitops();
 
         PipelineHarness harness = new PipelineHarness(new TaskHarness(Files.createDirectories(tmp.resolve("runs")), bin,
                 Map.of("COSIGN_PASSWORD", "")));
