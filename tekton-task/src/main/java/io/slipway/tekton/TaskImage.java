@@ -71,10 +71,32 @@ public final class TaskImage {
                 List.of(), List.of(), "1000:1000", "/tmp", List.of("/usr/local/bin/slipway"), null, layers);
     }
 
-    /** {@code TaskImage CLI_JAR OUTPUT_TAR [WORK_DIR]}: writes the image as a tarball and prints its digest. */
+    /**
+     * The Tasks as released: each {@code SLIPWAY_IMAGE} default becomes {@code repository@digest} of
+     * the image this build made, so every step runs exactly those bytes. The source Tasks keep a
+     * tag: the digest depends on the JDK, C library and busybox of the machine that builds it.
+     */
+    public static void pin(Path tasks, Path out, String repository, Digest digest) throws IOException {
+        Files.createDirectories(out);
+        String pinned = repository + "@" + digest;
+        try (var files = Files.list(tasks)) {
+            for (Path f : files.sorted().toList()) {
+                String text = Files.readString(f);
+                String replaced = text.replaceAll("(?m)^(\\s+- name: SLIPWAY_IMAGE\\n(?:\\s+description: [^\\n]*\\n))(\\s+default: )[^\\n]*",
+                        "$1$2" + java.util.regex.Matcher.quoteReplacement(pinned));
+                Files.writeString(out.resolve(f.getFileName()), replaced);
+            }
+        }
+    }
+
+    /**
+     * {@code TaskImage CLI_JAR OUTPUT_TAR REPOSITORY TASKS_OUT [WORK_DIR]}: writes the image as a
+     * tarball, the Tasks pinned to it, and prints its digest.
+     */
     public static void main(String[] args) throws Exception {
-        Path work = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("slipway-task-image");
-        Digest digest = BuildStep.writeTarball(buildFile(Path.of(args[0]), work), "slipway/task:0.1", Path.of(args[1]));
+        Path work = args.length > 4 ? Path.of(args[4]) : Files.createTempDirectory("slipway-task-image");
+        Digest digest = BuildStep.writeTarball(buildFile(Path.of(args[0]), work), args[2], Path.of(args[1]));
+        pin(Path.of("src/main/tekton"), Path.of(args[3]), args[2].replaceFirst(":[^:/]+$", ""), digest);
         System.out.println(digest);
     }
 

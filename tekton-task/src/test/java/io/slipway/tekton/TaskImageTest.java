@@ -65,6 +65,26 @@ class TaskImageTest {
         JsonNode config = JSON.readTree(layout.resolve("blobs/sha256/" + manifest.path("config").path("digest").asText()
                 .substring(7)).toFile());
         assertThat(config.path("config").path("User").asText()).isEqualTo("1000:1000");
+
+        // The released Tasks run exactly this image: pinned by its digest.
+        Path pinned = tmp.resolve("pinned");
+        TaskImage.pin(TektonDefinitionsTest.DEFINITIONS, pinned, "registry.example.com/slipway/task", first);
+        int tasks = 0;
+        try (var files = Files.list(pinned)) {
+            for (Path f : files.toList()) {
+                if (!Files.readString(f).contains("\nkind: Task\n")) {
+                    continue;
+                }
+                Tekton.Task task = Tekton.task(f);
+                assertThat(TektonCheck.task(task)).isEmpty();
+                assertThat(task.spec().params()).filteredOn(p -> p.name().equals("SLIPWAY_IMAGE"))
+                        .extracting(Tekton.ParamSpec::defaultValue)
+                        .containsExactly("registry.example.com/slipway/task@" + first);
+                assertThat(task.spec().steps()).allSatisfy(step -> assertThat(step.image()).isEqualTo("$(params.SLIPWAY_IMAGE)"));
+                tasks++;
+            }
+        }
+        assertThat(tasks).isEqualTo(5);
     }
 
     private static String run(String... command) throws Exception {
