@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -32,9 +33,21 @@ public final class TaskHarness {
         }
     }
 
+    /**
+     * Runs one step's script. Every path a step sees (its script, workspaces, results, working
+     * directory) is the same path inside as outside, so a runner that uses a container mounts each
+     * at its own path and needs no translation.
+     */
+    @FunctionalInterface
+    public interface StepRunner {
+        /** Runs {@code /bin/sh script} and returns its exit code, adding what it printed to {@code output}. */
+        int run(Path script, Map<String, String> env, Path workingDir, java.util.Set<Path> mounts, StringBuilder output)
+                throws IOException, InterruptedException;
+    }
+
     private final Path work;
-    private final String path;
     private final Map<String, String> environment;
+    private final StepRunner runner;
 
     /**
      * @param work        a folder for results and scripts
@@ -42,9 +55,32 @@ public final class TaskHarness {
      * @param environment extra environment of every step (what a pod would get from its service account)
      */
     public TaskHarness(Path work, Path binFolder, Map<String, String> environment) {
+        this(work, environment, onThisMachine(binFolder));
+    }
+
+    /** Steps run by {@code runner}, e.g. in a container of the task image. */
+    public TaskHarness(Path work, Map<String, String> environment, StepRunner runner) {
         this.work = work;
-        this.path = binFolder + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
         this.environment = Map.copyOf(environment);
+        this.runner = runner;
+    }
+
+    /** Steps run by this machine's /bin/sh, with {@code binFolder} first on the PATH. */
+    public static StepRunner onThisMachine(Path binFolder) {
+        String path = binFolder + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        return (script, env, workingDir, mounts, output) -> {
+            ProcessBuilder pb = new ProcessBuilder("/bin/sh", script.toString()).redirectErrorStream(true);
+            pb.environment().put("PATH", path);
+            pb.environment().putAll(env);
+            pb.directory(workingDir.toFile());
+            Process p = pb.start();
+            output.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IOException("step " + script.getFileName() + " did not end");
+            }
+            return p.exitValue();
+        };
     }
 
     public Run run(Task task, Map<String, String> params, Map<String, Path> workspaces) throws IOException, InterruptedException {
@@ -76,25 +112,19 @@ public final class TaskHarness {
         }
         StringBuilder output = new StringBuilder();
         int code = 0;
+        java.util.Set<Path> mounts = new java.util.LinkedHashSet<>(List.of(runDir));
+        workspaces.values().forEach(mounts::add);
         for (Step step : task.spec().steps()) {
             Path script = runDir.resolve("step-" + step.name());
             Files.writeString(script, step.script(), StandardCharsets.UTF_8);
-            ProcessBuilder pb = new ProcessBuilder("/bin/sh", script.toString()).redirectErrorStream(true);
-            pb.environment().put("PATH", path);
-            pb.environment().put("HOME", runDir.toString());
-            pb.environment().putAll(environment);
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("HOME", runDir.toString());
+            env.putAll(environment);
             for (EnvVar e : step.env()) {
-                pb.environment().put(e.name(), substitute(e.value(), values));
+                env.put(e.name(), substitute(e.value(), values));
             }
-            String dir = step.workingDir() == null ? runDir.toString() : substitute(step.workingDir(), values);
-            pb.directory(Path.of(dir).toFile());
-            Process p = pb.start();
-            output.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IOException(task.metadata().name() + " step " + step.name() + " did not end");
-            }
-            code = p.exitValue();
+            Path dir = step.workingDir() == null ? runDir : Path.of(substitute(step.workingDir(), values));
+            code = runner.run(script, env, dir, mounts, output);
             if (code != 0) {
                 break;
             }

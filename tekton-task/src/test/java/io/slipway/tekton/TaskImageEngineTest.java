@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
@@ -25,8 +27,9 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * The task image run as a container by a real engine (Debian's dockerd, which .ci/run starts;
  * DOCKER_HOST names it), driven through Testcontainers: loaded from its tarball with skopeo, then
- * one container runs build → gate → sign → deploy with the workspaces bind-mounted, against a real
- * token-auth registry on this machine (host networking) and a GitOps repository.
+ * the example Pipeline's Tasks run with every step a container of it (build → gate → sign →
+ * deploy, workspaces bind-mounted), against a real token-auth registry on this machine (host
+ * networking) and a GitOps repository; the Pipeline's results name the image deployed.
  */
 class TaskImageEngineTest {
     @TempDir
@@ -71,57 +74,76 @@ class TaskImageEngineTest {
         assertThat(load.waitFor()).as(loaded).isZero();
 
         Workspaces ws = Workspaces.create(tmp, iam);
-        // The step runs as user 1000: it must be able to write what a PipelineRun's volumes let it write.
-        try (Stream<Path> all = Stream.of(ws.source(), ws.gitops(), ws.signingKey(), ws.dockerconfig()).flatMap(this::walk)) {
-            all.forEach(p -> p.toFile().setWritable(true, false));
-        }
-        for (Path p : new Path[] {ws.signingKey().resolve("cosign.key")}) {
-            p.toFile().setReadable(true, false);
-        }
         String url = iam.server.uri().toString().replaceAll("/+$", "");
-        String script = String.join("\n",
-                "set -eu",
-                "cd /workspace/source",
-                "slipway build --build-file jib.yaml --image acme-dev/boxed:1.0 --digest-file /tmp/digest",
-                "image=\"" + ws.host() + "/acme-dev/boxed:1.0@$(cat /tmp/digest)\"",
-                "slipway gate --image \"$image\" --severity high --timeout 2m",
-                "slipway sign --image \"$image\" --key /workspace/signing-key/cosign.key",
-                "slipway deploy --gitops file:///workspace/gitops --values hello-service/envs/dev/values.yaml --image \"$image\"",
-                "echo DONE $(cat /tmp/digest)");
-        try (GenericContainer<?> step = new GenericContainer<>(DockerImageName.parse(name))
-                .withNetworkMode("host")
-                .withEnv("SLIPWAY_REGISTRY", url)
-                .withEnv("DOCKER_CONFIG", "/workspace/dockerconfig")
-                .withEnv("COSIGN_PASSWORD", "")
-                .withFileSystemBind(ws.source().toString(), "/workspace/source", BindMode.READ_WRITE)
-                .withFileSystemBind(ws.dockerconfig().toString(), "/workspace/dockerconfig", BindMode.READ_ONLY)
-                .withFileSystemBind(ws.signingKey().toString(), "/workspace/signing-key", BindMode.READ_ONLY)
-                .withFileSystemBind(ws.gitops().toString(), "/workspace/gitops", BindMode.READ_WRITE)
-                .withCreateContainerCmdModifier(c -> c.withEntrypoint("/bin/sh"))
-                .withCommand("-c", script)
-                .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofMinutes(5)))) {
-            String logs = "";
-            try {
-                step.start();
-            } finally {
-                logs = step.getLogs();
-            }
-            assertThat(logs).containsPattern("DONE sha256:[0-9a-f]{64}");
-            String digest = logs.substring(logs.indexOf("DONE ") + 5).strip();
-            Path check = tmp.resolve("check");
-            Git.cloneRepository().setURI(ws.gitops().toUri().toString()).setDirectory(check.toFile()).call().close();
-            assertThat(Files.readString(check.resolve("hello-service/envs/dev/values.yaml")))
-                    .contains(ws.host() + "/acme-dev/boxed").contains("1.0@" + digest);
-            String token = iam.token(iam.keys.get("reader"), "repository:acme-dev/boxed:pull");
-            var signature = iam.http.get("/v2/acme-dev/boxed/manifests/" + digest.replace(':', '-') + ".sig",
-                    "Authorization", "Bearer " + token, "Accept", "application/vnd.oci.image.manifest.v1+json");
-            assertThat(signature.statusCode()).as(logs).isEqualTo(200);
-        }
+        // The example Pipeline's Tasks, each step a container of the task image.
+        TaskHarness.StepRunner inContainer = inContainer(name, List.of(ws.gitops()));
+        PipelineHarness harness = new PipelineHarness(new TaskHarness(Files.createDirectories(tmp.resolve("runs")),
+                Map.of("COSIGN_PASSWORD", ""), inContainer));
+        PipelineHarness.Run run = harness.run(TektonDefinitionsTest.pipeline(), TektonDefinitionsTest.tasks(),
+                Map.of("REGISTRY", url, "IMAGE", "acme-dev/boxed:1.0", "GITOPS_URL", ws.gitops().toUri().toString(),
+                        "DEV_VALUES", "hello-service/envs/dev/values.yaml"),
+                Map.of("source", ws.source(), "dockerconfig", ws.dockerconfig(), "signing-key", ws.signingKey()));
+        StringBuilder log = new StringBuilder();
+        run.tasks().forEach((task, r) -> log.append("--- ").append(task).append(" (exit ").append(r.exitCode()).append(")\n")
+                .append(r.output()));
+        assertThat(run.succeeded()).as(log.toString()).isTrue();
+        String digest = run.results().get("IMAGE_DIGEST");
+        assertThat(digest).matches("sha256:[0-9a-f]{64}");
+        assertThat(run.results().get("IMAGE_URL")).isEqualTo(ws.host() + "/acme-dev/boxed:1.0");
+        assertThat(run.tasks().get("deploy").results().get("COMMIT")).matches("[0-9a-f]{40}");
+        Path check = tmp.resolve("check");
+        Git.cloneRepository().setURI(ws.gitops().toUri().toString()).setDirectory(check.toFile()).call().close();
+        assertThat(Files.readString(check.resolve("hello-service/envs/dev/values.yaml")))
+                .contains(ws.host() + "/acme-dev/boxed").contains("1.0@" + digest);
+        String token = iam.token(iam.keys.get("reader"), "repository:acme-dev/boxed:pull");
+        var signature = iam.http.get("/v2/acme-dev/boxed/manifests/" + digest.replace(':', '-') + ".sig",
+                "Authorization", "Bearer " + token, "Accept", "application/vnd.oci.image.manifest.v1+json");
+        assertThat(signature.statusCode()).as(log.toString()).isEqualTo(200);
     }
 
-    private Stream<Path> walk(Path p) {
-        try {
-            return Files.walk(p).toList().stream();
+    /**
+     * Each step a container of {@code image}: host network (the registry is on this machine), every
+     * path the step sees mounted at the same path, /bin/sh running the script as the image's user.
+     */
+    static TaskHarness.StepRunner inContainer(String image, List<Path> extraMounts) {
+        return (script, env, workingDir, mounts, output) -> {
+            List<Path> all = new java.util.ArrayList<>(mounts);
+            all.addAll(extraMounts);
+            for (Path m : all) {
+                openUp(m);
+            }
+            try (GenericContainer<?> step = new GenericContainer<>(DockerImageName.parse(image))) {
+                step.withNetworkMode("host")
+                        .withWorkingDirectory(workingDir.toString())
+                        .withCreateContainerCmdModifier(c -> c.withEntrypoint("/bin/sh"))
+                        .withCommand(script.toString())
+                        .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofMinutes(5)));
+                env.forEach(step::withEnv);
+                for (Path m : all) {
+                    step.withFileSystemBind(m.toString(), m.toString(), BindMode.READ_WRITE);
+                }
+                try {
+                    step.start();
+                } catch (org.testcontainers.containers.ContainerLaunchException e) {
+                    // a non-zero exit: its code and output are read below
+                }
+                output.append(step.getLogs());
+                Long code = step.getDockerClient().inspectContainerCmd(step.getContainerId()).exec().getState().getExitCodeLong();
+                return code == null ? 1 : code.intValue();
+            }
+        };
+    }
+
+    /** The step runs as user 1000: what a PipelineRun's volumes let it write, it may write here too. */
+    private static void openUp(Path root) {
+        try (Stream<Path> all = Files.walk(root)) {
+            all.forEach(p -> {
+                p.toFile().setReadable(true, false);
+                p.toFile().setWritable(true, false);
+                if (Files.isDirectory(p)) {
+                    p.toFile().setExecutable(true, false);
+                }
+            });
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
