@@ -70,8 +70,8 @@ class TaskImageTest {
         Path pinned = tmp.resolve("pinned");
         TaskImage.pin(TektonDefinitionsTest.DEFINITIONS, pinned, "registry.example.com/slipway/task", first);
         int tasks = 0;
-        try (var files = Files.list(pinned)) {
-            for (Path f : files.toList()) {
+        try (var released = Files.list(pinned)) {
+            for (Path f : released.toList()) {
                 if (!Files.readString(f).contains("\nkind: Task\n")) {
                     continue;
                 }
