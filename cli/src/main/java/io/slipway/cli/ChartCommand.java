@@ -60,9 +60,7 @@ final class ChartCommand {
                 spec.commandLine().getOut().println(out.strip());
                 return 0;
             } finally {
-                try (Stream<Path> files = Files.walk(work)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                Folders.deleteTree(work);
             }
         }
     }

@@ -10,13 +10,10 @@ import io.slipway.registry.config.RegistryConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -134,7 +131,7 @@ final class DemoCommand implements Callable<Integer> {
                 server.close();
             }
             if (temporary && !keep) {
-                deleteTree(work);
+                Folders.deleteTree(work);
             } else if (adminKey != null) {
                 out.println("Files of the demo are in " + work + ". To bring its registry back:");
                 out.println("  ./slipway registry serve --data " + work.resolve("registry") + "   # administrator's API key: "
@@ -264,20 +261,7 @@ final class DemoCommand implements Callable<Integer> {
     /** The example's sources, copied so that the build writes nothing into the checkout. */
     private Path copyService(Path source) throws IOException {
         Path target = work.resolve("hello-service");
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path relative = source.relativize(p);
-                if (relative.startsWith("target")) {
-                    continue;
-                }
-                Path dest = target.resolve(relative.toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(dest);
-                } else {
-                    Files.copy(p, dest, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
+        Folders.copyTree(source, target, relative -> relative.startsWith("target"));
         return target;
     }
 
@@ -319,7 +303,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
         }
-        deleteTree(checkout);
+        Folders.deleteTree(checkout);
         return bare.toUri().toString();
     }
 
@@ -483,17 +467,6 @@ final class DemoCommand implements Callable<Integer> {
             throw new StepFailed(what + " failed (exit " + r.code + ")", r.all());
         }
         return r;
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** A step did not end as the demo expects; the detail is the command's own output. */

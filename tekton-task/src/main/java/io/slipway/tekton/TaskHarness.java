@@ -144,7 +144,7 @@ public final class TaskHarness {
         if (text == null) {
             return null;
         }
-        Matcher m = java.util.regex.Pattern.compile("\\$\\(([^)]*)\\)").matcher(text);
+        Matcher m = TektonCheck.VARIABLE.matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String v = values.get(m.group(1));

@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  * substitution into the script text, steps run as non-root. Each check answers a list of problems.
  */
 public final class TektonCheck {
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\(([^)]*)\\)");
+    /** A Tekton variable reference, {@code $(…)}. */
+    static final Pattern VARIABLE = Pattern.compile("\\$\\(([^)]*)\\)");
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
     private TektonCheck() {

@@ -1,14 +1,12 @@
 package io.slipway.registry.metadata;
 
 import io.slipway.oci.Digest;
+import io.slipway.registry.metadata.SqlDatabase.Row;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,46 +35,13 @@ public final class PostgresMetadataStore implements MetadataStore {
         this.ownsDatabase = ownsDatabase;
     }
 
-    @FunctionalInterface
-    private interface Row<T> {
-        T map(ResultSet rs) throws SQLException;
-    }
-
-    private static <T> List<T> list(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
-            List<T> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(row.map(rs));
-            }
-            return out;
-        }
-    }
-
     private <T> List<T> list(String sql, Row<T> row, Object... args) {
-        return db.read(c -> list(c, sql, row, args));
+        return db.read(c -> SqlDatabase.list(c, sql, row, args));
     }
 
     private <T> Optional<T> one(String sql, Row<T> row, Object... args) {
         List<T> found = list(sql, row, args);
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
-    }
-
-    private static int update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql, args)) {
-            return ps.executeUpdate();
-        }
-    }
-
-    private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
-        PreparedStatement ps = c.prepareStatement(sql);
-        for (int i = 0; i < args.length; i++) {
-            if (args[i] == null) {
-                ps.setNull(i + 1, Types.VARCHAR);
-            } else {
-                ps.setObject(i + 1, args[i]);
-            }
-        }
-        return ps;
     }
 
     private static String text(Digest d) {
@@ -99,9 +64,9 @@ public final class PostgresMetadataStore implements MetadataStore {
         // A concurrent namespace deletion can remove the row between the insert and the lock; then
         // the insert simply happens again.
         for (int attempt = 0; attempt < 5; attempt++) {
-            update(c, "INSERT INTO repositories(name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            SqlDatabase.update(c, "INSERT INTO repositories(name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
                     repository, System.currentTimeMillis());
-            List<Long> id = list(c, "SELECT id FROM repositories WHERE name = ? " + lock, rs -> rs.getLong(1),
+            List<Long> id = SqlDatabase.list(c, "SELECT id FROM repositories WHERE name = ? " + lock, rs -> rs.getLong(1),
                     repository);
             if (!id.isEmpty()) {
                 return id.get(0);
@@ -112,7 +77,7 @@ public final class PostgresMetadataStore implements MetadataStore {
 
     /** The id of an existing repository with its row locked for update, or null. */
     private static Long lockExisting(Connection c, String repository) throws SQLException {
-        List<Long> id = list(c, "SELECT id FROM repositories WHERE name = ? FOR UPDATE", rs -> rs.getLong(1),
+        List<Long> id = SqlDatabase.list(c, "SELECT id FROM repositories WHERE name = ? FOR UPDATE", rs -> rs.getLong(1),
                 repository);
         return id.isEmpty() ? null : id.get(0);
     }
@@ -136,7 +101,7 @@ public final class PostgresMetadataStore implements MetadataStore {
     public void linkBlob(String repository, Digest digest, long size) {
         db.write(c -> {
             long id = lockRepository(c, repository, "FOR SHARE");
-            return update(c, "INSERT INTO repository_blobs(repository_id, digest, size) VALUES (?, ?, ?) "
+            return SqlDatabase.update(c, "INSERT INTO repository_blobs(repository_id, digest, size) VALUES (?, ?, ?) "
                     + "ON CONFLICT (repository_id, digest) DO NOTHING", id, digest.toString(), size);
         });
     }
@@ -155,7 +120,7 @@ public final class PostgresMetadataStore implements MetadataStore {
         }
         return db.read(c -> {
             Map<Digest, Long> found = new HashMap<>();
-            for (Object[] row : list(c, "SELECT b.digest, b.size FROM repository_blobs b "
+            for (Object[] row : SqlDatabase.list(c, "SELECT b.digest, b.size FROM repository_blobs b "
                     + "JOIN repositories r ON r.id = b.repository_id WHERE r.name = ? AND b.digest = ANY(?)",
                     rs -> new Object[] {rs.getString(1), rs.getLong(2)}, repository, textArray(c, digests))) {
                 found.put(Digest.parse((String) row[0]), (Long) row[1]);
@@ -173,7 +138,7 @@ public final class PostgresMetadataStore implements MetadataStore {
 
     @Override
     public boolean unlinkBlob(String repository, Digest digest) {
-        return db.write(c -> update(c, "DELETE FROM repository_blobs WHERE digest = ? AND repository_id = "
+        return db.write(c -> SqlDatabase.update(c, "DELETE FROM repository_blobs WHERE digest = ? AND repository_id = "
                 + "(SELECT id FROM repositories WHERE name = ?)", digest.toString(), repository) > 0);
     }
 
@@ -183,7 +148,7 @@ public final class PostgresMetadataStore implements MetadataStore {
     public void putManifest(ManifestRecord m, List<String> tags) {
         db.write(c -> {
             long id = lockRepository(c, m.repository(), "FOR UPDATE");
-            int inserted = update(c, "INSERT INTO manifests(repository_id, digest, media_type, size, config_digest, "
+            int inserted = SqlDatabase.update(c, "INSERT INTO manifests(repository_id, digest, media_type, size, config_digest, "
                     + "artifact_type, subject, annotations, total_size, created_at, pushed_at) "
                     + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, digest) DO NOTHING",
                     id, m.digest().toString(), m.mediaType(), m.size(), text(m.configDigest()), m.artifactType(),
@@ -205,7 +170,7 @@ public final class PostgresMetadataStore implements MetadataStore {
             }
             long now = System.currentTimeMillis();
             for (String tag : tags) {
-                update(c, "INSERT INTO tags(repository_id, name, digest, updated_at) VALUES (?, ?, ?, ?) "
+                SqlDatabase.update(c, "INSERT INTO tags(repository_id, name, digest, updated_at) VALUES (?, ?, ?, ?) "
                         + "ON CONFLICT (repository_id, name) DO UPDATE SET digest = EXCLUDED.digest, "
                         + "updated_at = EXCLUDED.updated_at", id, tag, m.digest().toString(), now);
             }
@@ -252,17 +217,17 @@ public final class PostgresMetadataStore implements MetadataStore {
                 return false;
             }
             String d = digest.toString();
-            int removed = update(c, "DELETE FROM manifests WHERE repository_id = ? AND digest = ?", id, d);
-            update(c, "DELETE FROM tags WHERE repository_id = ? AND digest = ?", id, d);
-            update(c, "DELETE FROM manifest_references WHERE repository_id = ? AND manifest_digest = ?", id, d);
-            update(c, "DELETE FROM signatures WHERE repository_id = ? AND manifest_digest = ?", id, d);
+            int removed = SqlDatabase.update(c, "DELETE FROM manifests WHERE repository_id = ? AND digest = ?", id, d);
+            SqlDatabase.update(c, "DELETE FROM tags WHERE repository_id = ? AND digest = ?", id, d);
+            SqlDatabase.update(c, "DELETE FROM manifest_references WHERE repository_id = ? AND manifest_digest = ?", id, d);
+            SqlDatabase.update(c, "DELETE FROM signatures WHERE repository_id = ? AND manifest_digest = ?", id, d);
             return removed > 0;
         });
     }
 
     @Override
     public boolean deleteTag(String repository, String tag) {
-        return db.write(c -> update(c, "DELETE FROM tags WHERE name = ? AND repository_id = "
+        return db.write(c -> SqlDatabase.update(c, "DELETE FROM tags WHERE name = ? AND repository_id = "
                 + "(SELECT id FROM repositories WHERE name = ?)", tag, repository) > 0);
     }
 
@@ -285,7 +250,7 @@ public final class PostgresMetadataStore implements MetadataStore {
         if (digests.isEmpty()) {
             return Set.of();
         }
-        return db.read(c -> new HashSet<>(list(c, "SELECT m.digest FROM manifests m "
+        return db.read(c -> new HashSet<>(SqlDatabase.list(c, "SELECT m.digest FROM manifests m "
                 + "JOIN repositories r ON r.id = m.repository_id WHERE r.name = ? AND m.digest = ANY(?)",
                 rs -> Digest.parse(rs.getString(1)), repository, textArray(c, digests))));
     }
@@ -304,16 +269,16 @@ public final class PostgresMetadataStore implements MetadataStore {
     @Override
     public int deleteRepositories(String namespace) {
         return db.write(c -> {
-            List<Long> ids = list(c, "SELECT id FROM repositories WHERE starts_with(name, ?) ORDER BY id FOR UPDATE",
+            List<Long> ids = SqlDatabase.list(c, "SELECT id FROM repositories WHERE starts_with(name, ?) ORDER BY id FOR UPDATE",
                     rs -> rs.getLong(1), namespace + "/");
             if (ids.isEmpty()) {
                 return 0;
             }
             Array idArray = c.createArrayOf("bigint", ids.toArray());
             for (String table : List.of("tags", "manifest_references", "signatures", "manifests", "repository_blobs")) {
-                update(c, "DELETE FROM " + table + " WHERE repository_id = ANY(?)", idArray);
+                SqlDatabase.update(c, "DELETE FROM " + table + " WHERE repository_id = ANY(?)", idArray);
             }
-            return update(c, "DELETE FROM repositories WHERE id = ANY(?)", idArray);
+            return SqlDatabase.update(c, "DELETE FROM repositories WHERE id = ANY(?)", idArray);
         });
     }
 
@@ -327,7 +292,7 @@ public final class PostgresMetadataStore implements MetadataStore {
                 return false;
             }
             int next = 0;
-            for (Object[] row : list(c, "SELECT position, content FROM signatures WHERE repository_id = ? "
+            for (Object[] row : SqlDatabase.list(c, "SELECT position, content FROM signatures WHERE repository_id = ? "
                     + "AND manifest_digest = ? ORDER BY position", rs -> new Object[] {rs.getInt(1), rs.getBytes(2)},
                     id, manifest.toString())) {
                 if (java.util.Arrays.equals((byte[]) row[1], signature.content())) {
@@ -335,7 +300,7 @@ public final class PostgresMetadataStore implements MetadataStore {
                 }
                 next = (Integer) row[0] + 1;
             }
-            update(c, "INSERT INTO signatures(repository_id, manifest_digest, position, name, type, content, "
+            SqlDatabase.update(c, "INSERT INTO signatures(repository_id, manifest_digest, position, name, type, content, "
                     + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", id, manifest.toString(), next, signature.name(),
                     signature.type(), signature.content(), System.currentTimeMillis());
             return true;
@@ -356,7 +321,7 @@ public final class PostgresMetadataStore implements MetadataStore {
 
     @Override
     public void createUpload(UploadSession session) {
-        db.write(c -> update(c, "INSERT INTO uploads(id, repository, started_at) VALUES (?, ?, ?)", session.id(),
+        db.write(c -> SqlDatabase.update(c, "INSERT INTO uploads(id, repository, started_at) VALUES (?, ?, ?)", session.id(),
                 session.repository(), session.started().toEpochMilli()));
     }
 
@@ -367,7 +332,7 @@ public final class PostgresMetadataStore implements MetadataStore {
 
     @Override
     public boolean deleteUpload(String id) {
-        return db.write(c -> update(c, "DELETE FROM uploads WHERE id = ?", id) > 0);
+        return db.write(c -> SqlDatabase.update(c, "DELETE FROM uploads WHERE id = ?", id) > 0);
     }
 
     @Override

@@ -1,8 +1,11 @@
 package io.slipway.registry.metadata;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,6 +26,40 @@ public interface SqlDatabase extends AutoCloseable {
     @FunctionalInterface
     interface Row<T> {
         T map(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * Prepares {@code sql} with positional arguments. A null is bound as VARCHAR: PostgreSQL wants a
+     * type even for a null, and every nullable column the stores bind is text.
+     */
+    static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] == null) {
+                ps.setNull(i + 1, Types.VARCHAR);
+            } else {
+                ps.setObject(i + 1, args[i]);
+            }
+        }
+        return ps;
+    }
+
+    /** Runs a query with positional arguments on {@code c} and maps every row. */
+    static <T> List<T> list(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+            List<T> list = new ArrayList<>();
+            while (rs.next()) {
+                list.add(row.map(rs));
+            }
+            return list;
+        }
+    }
+
+    /** Runs a statement with positional arguments on {@code c}; the count of rows it changed. */
+    static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args)) {
+            return ps.executeUpdate();
+        }
     }
 
     /** Runs {@code work} on a connection that sees committed data. */

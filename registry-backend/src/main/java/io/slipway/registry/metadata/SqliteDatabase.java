@@ -7,7 +7,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -115,26 +114,10 @@ public final class SqliteDatabase implements SqlDatabase {
         }
     }
 
-    /** Runs a query with positional arguments on {@code c} and maps every row. */
-    public static <T> List<T> list(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            List<T> list = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    list.add(row.map(rs));
-                }
-            }
-            return list;
-        }
-    }
-
     /** Runs a query with positional arguments on a reader connection and maps every row. */
     @Override
     public <T> List<T> list(String sql, Row<T> row, Object... args) {
-        return read(c -> list(c, sql, row, args));
+        return read(c -> SqlDatabase.list(c, sql, row, args));
     }
 
     private Reader takeReader() {

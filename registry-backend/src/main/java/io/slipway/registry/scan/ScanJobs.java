@@ -54,31 +54,22 @@ public final class ScanJobs {
 
     /** Adds a job for {@code digest} unless one is already waiting or running; true when added. */
     public boolean offer(Digest digest) {
-        return db.write(c -> {
-            try (var ps = c.prepareStatement("INSERT INTO scan_jobs(digest, enqueued_at) VALUES (?, ?) "
-                    + "ON CONFLICT(digest) DO NOTHING")) {
-                ps.setString(1, digest.toString());
-                ps.setLong(2, clock.millis());
-                return ps.executeUpdate() > 0;
-            }
-        });
+        return db.write(c -> SqlDatabase.update(c, "INSERT INTO scan_jobs(digest, enqueued_at) VALUES (?, ?) "
+                + "ON CONFLICT(digest) DO NOTHING", digest.toString(), clock.millis()) > 0);
     }
 
     /** Takes the oldest job that is free or whose lease expired; empty when there is none. */
     public Optional<Job> take() {
         long now = clock.millis();
-        List<Job> taken = db.write(c -> {
-            try (var ps = c.prepareStatement("UPDATE scan_jobs SET leased_by = ?, lease_until = ?, attempts = attempts + 1 "
-                    + "WHERE digest = (SELECT digest FROM scan_jobs WHERE lease_until IS NULL OR lease_until < ? "
-                    + "ORDER BY enqueued_at, digest LIMIT 1" + db.skipLocked() + ") RETURNING digest, attempts")) {
-                ps.setString(1, node);
-                ps.setLong(2, now + lease.toMillis());
-                ps.setLong(3, now);
-                try (var rs = ps.executeQuery()) {
-                    return rs.next() ? List.of(new Job(Digest.parse(rs.getString(1)), rs.getInt(2), node)) : List.of();
-                }
-            }
-        });
+        // Idle workers ask twice a second: a read answers "nothing to take" without taking the
+        // write lock, which on SQLite is the one pushes need too.
+        if (db.list("SELECT 1 FROM scan_jobs WHERE lease_until IS NULL OR lease_until < ? LIMIT 1", rs -> 1, now).isEmpty()) {
+            return Optional.empty();
+        }
+        List<Job> taken = db.write(c -> SqlDatabase.list(c, "UPDATE scan_jobs SET leased_by = ?, lease_until = ?, "
+                + "attempts = attempts + 1 WHERE digest = (SELECT digest FROM scan_jobs WHERE lease_until IS NULL "
+                + "OR lease_until < ? ORDER BY enqueued_at, digest LIMIT 1" + db.skipLocked() + ") RETURNING digest, attempts",
+                rs -> new Job(Digest.parse(rs.getString(1)), rs.getInt(2), node), node, now + lease.toMillis(), now));
         return taken.stream().findFirst();
     }
 
@@ -91,22 +82,11 @@ public final class ScanJobs {
     /** The job is over: recorded in {@code scan_runs} and removed, unless another node took it meanwhile. */
     public void complete(Job job, long startedAt, String outcome) {
         db.write(c -> {
-            try (var ps = c.prepareStatement("INSERT INTO scan_runs(digest, node, attempt, started_at, finished_at, outcome) "
-                    + "VALUES (?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, job.digest().toString());
-                ps.setString(2, node);
-                ps.setInt(3, job.attempt());
-                ps.setLong(4, startedAt);
-                ps.setLong(5, clock.millis());
-                ps.setString(6, outcome);
-                ps.executeUpdate();
-            }
-            try (var ps = c.prepareStatement("DELETE FROM scan_jobs WHERE digest = ? AND leased_by = ?")) {
-                ps.setString(1, job.digest().toString());
-                ps.setString(2, node);
-                ps.executeUpdate();
-            }
-            return null;
+            SqlDatabase.update(c, "INSERT INTO scan_runs(digest, node, attempt, started_at, finished_at, outcome) "
+                    + "VALUES (?, ?, ?, ?, ?, ?)", job.digest().toString(), node, job.attempt(), startedAt, clock.millis(),
+                    outcome);
+            return SqlDatabase.update(c, "DELETE FROM scan_jobs WHERE digest = ? AND leased_by = ?",
+                    job.digest().toString(), node);
         });
     }
 
@@ -128,13 +108,6 @@ public final class ScanJobs {
     }
 
     private int update(String sql, Object... args) {
-        return db.write(c -> {
-            try (var ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < args.length; i++) {
-                    ps.setObject(i + 1, args[i]);
-                }
-                return ps.executeUpdate();
-            }
-        });
+        return db.write(c -> SqlDatabase.update(c, sql, args));
     }
 }

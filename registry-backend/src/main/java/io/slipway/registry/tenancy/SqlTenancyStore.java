@@ -2,6 +2,7 @@ package io.slipway.registry.tenancy;
 
 import io.slipway.registry.metadata.MetadataException;
 import io.slipway.registry.metadata.SqlDatabase;
+import io.slipway.registry.metadata.SqlDatabase.Row;
 import io.slipway.registry.tenancy.TenancyModel.Account;
 import io.slipway.registry.tenancy.TenancyModel.ApiKey;
 import io.slipway.registry.tenancy.TenancyModel.AuditEntry;
@@ -9,13 +10,7 @@ import io.slipway.registry.tenancy.TenancyModel.Kind;
 import io.slipway.registry.tenancy.TenancyModel.Namespace;
 import io.slipway.registry.tenancy.TenancyModel.Policy;
 import io.slipway.registry.tenancy.TenancyModel.Principal;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -37,36 +32,8 @@ public final class SqlTenancyStore implements TenancyStore {
         this.db = db;
     }
 
-    @FunctionalInterface
-    private interface Row<T> {
-        T map(ResultSet rs) throws SQLException;
-    }
-
-    /** Binds a null as VARCHAR: PostgreSQL wants a type even for a null, and every nullable column here is text. */
-    private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
-        PreparedStatement ps = c.prepareStatement(sql);
-        for (int i = 0; i < args.length; i++) {
-            if (args[i] == null) {
-                ps.setNull(i + 1, Types.VARCHAR);
-            } else {
-                ps.setObject(i + 1, args[i]);
-            }
-        }
-        return ps;
-    }
-
-    private static <T> List<T> query(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
-            List<T> list = new ArrayList<>();
-            while (rs.next()) {
-                list.add(row.map(rs));
-            }
-            return list;
-        }
-    }
-
     private <T> List<T> query(String sql, Row<T> row, Object... args) {
-        return db.read(c -> query(c, sql, row, args));
+        return db.read(c -> SqlDatabase.list(c, sql, row, args));
     }
 
     private <T> Optional<T> one(String sql, Row<T> row, Object... args) {
@@ -77,7 +44,7 @@ public final class SqlTenancyStore implements TenancyStore {
     /** Runs an INSERT … RETURNING id; a duplicate becomes the conflict {@code what} names. */
     private long insert(String what, String sql, Object... args) {
         try {
-            return db.write(c -> query(c, sql + " RETURNING id", rs -> rs.getLong(1), args).get(0));
+            return db.write(c -> SqlDatabase.list(c, sql + " RETURNING id", rs -> rs.getLong(1), args).get(0));
         } catch (MetadataException e) {
             if (db.isDuplicate(e)) {
                 throw TenancyException.conflict(what + " exists");
@@ -87,11 +54,7 @@ public final class SqlTenancyStore implements TenancyStore {
     }
 
     private int update(String sql, Object... args) {
-        return db.write(c -> {
-            try (PreparedStatement ps = prepare(c, sql, args)) {
-                return ps.executeUpdate();
-            }
-        });
+        return db.write(c -> SqlDatabase.update(c, sql, args));
     }
 
     private static long now() {
@@ -159,12 +122,8 @@ public final class SqlTenancyStore implements TenancyStore {
     @Override
     public boolean deleteNamespace(String name) {
         return db.write(c -> {
-            try (PreparedStatement ps = prepare(c, "DELETE FROM policies WHERE namespace = ?", name)) {
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = prepare(c, "DELETE FROM namespaces WHERE name = ?", name)) {
-                return ps.executeUpdate() > 0;
-            }
+            SqlDatabase.update(c, "DELETE FROM policies WHERE namespace = ?", name);
+            return SqlDatabase.update(c, "DELETE FROM namespaces WHERE name = ?", name) > 0;
         });
     }
 
@@ -208,13 +167,9 @@ public final class SqlTenancyStore implements TenancyStore {
         return db.write(c -> {
             for (String sql : List.of("DELETE FROM api_keys WHERE principal_id = ?",
                     "DELETE FROM policies WHERE principal_id = ?")) {
-                try (PreparedStatement ps = prepare(c, sql, id)) {
-                    ps.executeUpdate();
-                }
+                SqlDatabase.update(c, sql, id);
             }
-            try (PreparedStatement ps = prepare(c, "DELETE FROM principals WHERE id = ?", id)) {
-                return ps.executeUpdate() > 0;
-            }
+            return SqlDatabase.update(c, "DELETE FROM principals WHERE id = ?", id) > 0;
         });
     }
 
@@ -291,17 +246,15 @@ public final class SqlTenancyStore implements TenancyStore {
         // Nodes starting together must agree on one key, or a token of one would not verify on another.
         return db.write(c -> {
             db.serializeOn(c, SIGNING_KEY_LOCK);
-            List<SigningKey> keys = query(c, "SELECT kid, private_key, public_key FROM signing_keys "
+            List<SigningKey> keys = SqlDatabase.list(c, "SELECT kid, private_key, public_key FROM signing_keys "
                     + "ORDER BY created_at DESC, kid LIMIT 1", rs -> new SigningKey(rs.getString(1), rs.getBytes(2),
                     rs.getBytes(3)));
             if (!keys.isEmpty()) {
                 return keys.get(0);
             }
             SigningKey key = create.get();
-            try (PreparedStatement ps = prepare(c, "INSERT INTO signing_keys(kid, private_key, public_key, created_at) "
-                    + "VALUES (?, ?, ?, ?)", key.kid(), key.privateKey(), key.publicKey(), now())) {
-                ps.executeUpdate();
-            }
+            SqlDatabase.update(c, "INSERT INTO signing_keys(kid, private_key, public_key, created_at) "
+                    + "VALUES (?, ?, ?, ?)", key.kid(), key.privateKey(), key.publicKey(), now());
             return key;
         });
     }
