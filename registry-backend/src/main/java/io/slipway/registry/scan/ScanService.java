@@ -31,7 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +59,6 @@ public final class ScanService implements AutoCloseable {
     private final ScheduledExecutorService leases;
     private final Set<ScanJobs.Job> running = ConcurrentHashMap.newKeySet();
     private final Object wakeUp = new Object();
-    private final AtomicInteger busy = new AtomicInteger();
     private volatile boolean closed;
     private volatile String databaseVersion;
 
@@ -144,13 +142,11 @@ public final class ScanService implements AutoCloseable {
                     }
                     continue;
                 }
-                busy.incrementAndGet();
                 running.add(job.get());
                 try {
                     run(job.get());
                 } finally {
                     running.remove(job.get());
-                    busy.decrementAndGet();
                 }
             } catch (InterruptedException e) {
                 return;
@@ -336,7 +332,7 @@ public final class ScanService implements AutoCloseable {
     public boolean idle(long millis) throws InterruptedException {
         long end = System.currentTimeMillis() + millis;
         while (System.currentTimeMillis() < end) {
-            if (busy.get() == 0 && jobs.pending() == 0) {
+            if (running.isEmpty() && jobs.pending() == 0) {
                 return true;
             }
             Thread.sleep(20);
