@@ -1,15 +1,12 @@
 package io.slipway.cli;
 
+import io.slipway.pipeline.Durations;
 import io.slipway.pipeline.ImageInput;
-import io.slipway.pipeline.gate.Finding;
 import io.slipway.pipeline.gate.GateResult;
 import io.slipway.pipeline.gate.GateStep;
 import io.slipway.pipeline.gate.VulnerabilityReports;
 import io.slipway.trust.policy.InvalidPolicyException;
 import io.slipway.trust.policy.Severity;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,25 +74,12 @@ final class GateCommand implements Callable<Integer> {
             out.println(Credentials.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
             return result.passed() ? 0 : Slipway.GATE_FAILED;
         }
-        if (!result.all().isEmpty()) {
-            List<List<String>> rows = new ArrayList<>();
-            for (Finding f : result.all()) {
-                rows.add(List.of(f.id(), f.severity(), Objects.toString(f.pkg(), ""), Objects.toString(f.installed(), ""),
-                        Objects.toString(f.fixed(), ""), f.exempt() ? "exempt" : result.blocking().contains(f) ? "BLOCKS" : "below threshold"));
-            }
-            out.print(Human.table(List.of("ID", "SEVERITY", "PACKAGE", "INSTALLED", "FIXED", "VERDICT"), rows));
-        }
+        out.print(result.table());
         if (result.passed()) {
-            out.println("gate passed: " + input.image() + " (" + result.status() + ", threshold " + threshold.lowerCase() + ")");
+            out.println(result.success(input.image(), threshold));
             return 0;
         }
-        if (result.reason() != null) {
-            err.println("slipway: gate failed for " + input.image() + ": " + result.reason());
-        } else {
-            List<String> ids = result.blocking().stream().map(f -> f.id() + " (" + f.severity() + ")").toList();
-            err.println("slipway: gate failed for " + input.image() + ": " + ids.size() + " finding(s) at or above "
-                    + threshold.lowerCase() + ": " + String.join(", ", ids));
-        }
+        err.println("slipway: " + result.failure(input.image(), threshold));
         return Slipway.GATE_FAILED;
     }
 }

@@ -29,11 +29,11 @@ import org.eclipse.jgit.transport.resolver.FileResolver;
  * repositories under one folder. Every request needs HTTP Basic credentials from {@code users};
  * pushes are allowed to any authenticated user (JGit's default receive-pack rule).
  */
-final class GitHttpServer implements AutoCloseable {
+public final class GitHttpServer implements AutoCloseable {
     private final Server server;
     final AtomicInteger refusedLogins = new AtomicInteger();
 
-    GitHttpServer(Path repositories, Map<String, String> users) throws Exception {
+    public GitHttpServer(Path repositories, Map<String, String> users) throws Exception {
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -50,7 +50,7 @@ final class GitHttpServer implements AutoCloseable {
         server.start();
     }
 
-    String url(String repository) {
+    public String url(String repository) {
         int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
         return "http://127.0.0.1:" + port + "/git/" + repository;
     }

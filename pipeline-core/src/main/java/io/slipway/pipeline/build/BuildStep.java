@@ -156,7 +156,8 @@ public final class BuildStep {
         }
     }
 
-    private static Reference target(String image) {
+    /** The build target ({@code ns/repo[:tag]}), refused when it names a digest: a build makes the digest. */
+    public static Reference target(String image) {
         try {
             Reference r = Reference.parse(image);
             if (r.digest() != null) {

@@ -1,6 +1,11 @@
 package io.slipway.pipeline.gate;
 
+import io.slipway.pipeline.ImageInput;
+import io.slipway.pipeline.TextTable;
+import io.slipway.trust.policy.Severity;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The gate's verdict.
@@ -12,4 +17,32 @@ import java.util.List;
  * @param reason   why the gate failed when no finding says it (a failed scan), else null
  */
 public record GateResult(boolean passed, String status, List<Finding> blocking, List<Finding> all, String reason) {
+
+    /** Every finding with its fix and what the gate made of it; empty when there are none. */
+    public String table() {
+        if (all.isEmpty()) {
+            return "";
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (Finding f : all) {
+            rows.add(List.of(f.id(), f.severity(), Objects.toString(f.pkg(), ""), Objects.toString(f.installed(), ""),
+                    Objects.toString(f.fixed(), ""), f.exempt() ? "exempt" : blocking.contains(f) ? "BLOCKS" : "below threshold"));
+        }
+        return TextTable.render(List.of("ID", "SEVERITY", "PACKAGE", "INSTALLED", "FIXED", "VERDICT"), rows);
+    }
+
+    /** One line saying why the gate failed, naming the blocking findings. */
+    public String failure(ImageInput image, Severity threshold) {
+        if (reason != null) {
+            return "gate failed for " + image + ": " + reason;
+        }
+        List<String> ids = blocking.stream().map(f -> f.id() + " (" + f.severity() + ")").toList();
+        return "gate failed for " + image + ": " + ids.size() + " finding(s) at or above " + threshold.lowerCase() + ": "
+                + String.join(", ", ids);
+    }
+
+    /** One line saying the gate passed. */
+    public String success(ImageInput image, Severity threshold) {
+        return "gate passed: " + image + " (" + status + ", threshold " + threshold.lowerCase() + ")";
+    }
 }

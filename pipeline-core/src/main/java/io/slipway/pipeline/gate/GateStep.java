@@ -61,14 +61,44 @@ public final class GateStep {
         while (pending(report)) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new GateTimeoutException("the Vulnerability Advisor had not finished with " + input.image()
-                        + " after " + input.timeout() + " (status " + report.path("status").asText("unknown") + ")");
+                throw timeout(input, report.path("status").asText("unknown"));
             }
             progress.line("waiting for the Vulnerability Advisor: " + report.path("status").asText("Scanning"));
             Thread.sleep(Math.min(input.interval().toMillis(), Math.max(1, left / 1_000_000)));
             report = reports.report(input.image());
         }
         return judge(report, input.threshold(), input.includeConfiguration());
+    }
+
+    /**
+     * One look at the report.
+     *
+     * @param status  the registry's security status text at that moment
+     * @param verdict the gate's verdict, or null while the scan is not finished
+     */
+    public record Look(String status, GateResult verdict) {
+        public boolean finished() {
+            return verdict != null;
+        }
+    }
+
+    /**
+     * Looks once, for callers that wait between looks without holding a thread (the Jenkins gate
+     * schedules its looks and survives a controller restart in between).
+     */
+    public Look look(Input input) throws IOException {
+        JsonNode report = reports.report(input.image());
+        String status = report.path("status").asText("Scanning");
+        if (pending(report)) {
+            return new Look(status, null);
+        }
+        return new Look(status, judge(report, input.threshold(), input.includeConfiguration()));
+    }
+
+    /** What a caller that gave up waiting reports. */
+    public static GateTimeoutException timeout(Input input, String lastStatus) {
+        return new GateTimeoutException("the Vulnerability Advisor had not finished with " + input.image()
+                + " after " + input.timeout() + " (status " + (lastStatus == null ? "unknown" : lastStatus) + ")");
     }
 
     /** No state yet means the scan was not even queued when the report was read. */

@@ -1,0 +1,47 @@
+package io.slipway.jenkins;
+
+import hudson.AbortException;
+import io.slipway.gitops.GitOpsException;
+import io.slipway.helm.render.RenderCheckException;
+import io.slipway.helm.values.ValuesException;
+import io.slipway.oci.client.RegistryException;
+import io.slipway.oci.client.RegistryUnreachableException;
+import io.slipway.pipeline.gate.GateTimeoutException;
+import io.slipway.trust.keys.KeyFileException;
+import io.slipway.trust.policy.InvalidPolicyException;
+
+/**
+ * What a step failure looks like in the build log. Failures the user can act on (bad input, a
+ * refusal by the registry, an unreachable server, a Git conflict) become an {@link AbortException}:
+ * Jenkins prints its message alone, without a stack trace. Anything else is a bug and keeps its trace.
+ */
+final class Failures {
+    private Failures() {
+    }
+
+    /** A parameter the step cannot do without. */
+    static void require(String value, String function, String what) throws AbortException {
+        if (value == null || value.isBlank()) {
+            throw new AbortException(function + " needs " + what);
+        }
+    }
+
+    static Exception forLog(String function, Exception e) {
+        if (e instanceof AbortException || e instanceof InterruptedException) {
+            return e;
+        }
+        if (e instanceof RegistryUnreachableException) {
+            return new AbortException(function + ": registry unreachable: " + e.getMessage());
+        }
+        if (e instanceof RegistryException r) {
+            return new AbortException(function + ": refused by the registry" + (r.status() > 0 ? " (HTTP " + r.status() + ")" : "")
+                    + ": " + e.getMessage());
+        }
+        if (e instanceof IllegalArgumentException || e instanceof GateTimeoutException || e instanceof GitOpsException
+                || e instanceof ValuesException || e instanceof RenderCheckException || e instanceof KeyFileException
+                || e instanceof InvalidPolicyException) {
+            return new AbortException(function + ": " + e.getMessage());
+        }
+        return e;
+    }
+}

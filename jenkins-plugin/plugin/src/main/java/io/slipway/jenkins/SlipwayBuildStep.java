@@ -1,0 +1,222 @@
+package io.slipway.jenkins;
+
+import hudson.AbortException;
+import hudson.Extension;
+import hudson.FilePath;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import hudson.remoting.VirtualChannel;
+import hudson.util.FormValidation;
+import io.slipway.pipeline.RegistryAccess;
+import io.slipway.pipeline.build.BuildFile;
+import io.slipway.pipeline.build.BuildFileParser;
+import io.slipway.pipeline.build.BuildStep;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import jenkins.MasterToSlaveFileCallable;
+import org.jenkinsci.Symbol;
+import org.jenkinsci.plugins.workflow.steps.Step;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
+
+/**
+ * {@code slipwayBuild(image: 'ns/repo:tag', buildFile: 'jib.yaml', tags: […])}: builds with Jib on
+ * the agent that holds the workspace (no Docker daemon) and pushes to the registry. Returns a map:
+ * {@code digest}, {@code image} ({@code ns/repo@sha256:…}), {@code reference}
+ * ({@code host/ns/repo@sha256:…}, what the gate, signing and deploy take), {@code url}
+ * ({@code host/ns/repo:tag}) and {@code tags}.
+ */
+public final class SlipwayBuildStep extends Step {
+    private final String image;
+    private String buildFile = DescriptorImpl.DEFAULT_BUILD_FILE;
+    private List<String> tags = new ArrayList<>();
+    private String registry;
+    private String credentialsId;
+    private String cache;
+
+    @DataBoundConstructor
+    public SlipwayBuildStep(String image) {
+        this.image = image;
+    }
+
+    public String getImage() {
+        return image;
+    }
+
+    public String getBuildFile() {
+        return buildFile;
+    }
+
+    @DataBoundSetter
+    public void setBuildFile(String buildFile) {
+        this.buildFile = StepCredentials.blankToNull(buildFile) == null ? DescriptorImpl.DEFAULT_BUILD_FILE : buildFile.trim();
+    }
+
+    public List<String> getTags() {
+        return tags;
+    }
+
+    @DataBoundSetter
+    public void setTags(List<String> tags) {
+        this.tags = tags == null ? new ArrayList<>() : new ArrayList<>(tags);
+    }
+
+    public String getRegistry() {
+        return registry;
+    }
+
+    @DataBoundSetter
+    public void setRegistry(String registry) {
+        this.registry = StepCredentials.blankToNull(registry);
+    }
+
+    public String getCredentialsId() {
+        return credentialsId;
+    }
+
+    @DataBoundSetter
+    public void setCredentialsId(String credentialsId) {
+        this.credentialsId = StepCredentials.blankToNull(credentialsId);
+    }
+
+    public String getCache() {
+        return cache;
+    }
+
+    @DataBoundSetter
+    public void setCache(String cache) {
+        this.cache = StepCredentials.blankToNull(cache);
+    }
+
+    @Override
+    public StepExecution start(StepContext context) {
+        return new Execution(context, this);
+    }
+
+    static final class Execution extends SynchronousNonBlockingStepExecution<Map<String, Object>> {
+        private static final long serialVersionUID = 1L;
+
+        private final String image;
+        private final String buildFile;
+        private final List<String> tags;
+        private final String registry;
+        private final String credentialsId;
+        private final String cache;
+
+        Execution(StepContext context, SlipwayBuildStep step) {
+            super(context);
+            this.image = step.image;
+            this.buildFile = step.buildFile;
+            this.tags = List.copyOf(step.tags);
+            this.registry = step.registry;
+            this.credentialsId = step.credentialsId;
+            this.cache = step.cache;
+        }
+
+        @Override
+        protected Map<String, Object> run() throws Exception {
+            String function = DescriptorImpl.FUNCTION;
+            try {
+                RegistryAccess access = StepCredentials.of(getContext()).registry(registry, credentialsId, function);
+                FilePath workspace = getContext().get(FilePath.class);
+                TaskListener listener = getContext().get(TaskListener.class);
+                return workspace.act(new BuildOnAgent(access.url(), access.user(), access.secret(), buildFile, image,
+                        new ArrayList<>(tags), cache, new StepLog(listener)));
+            } catch (Exception e) {
+                throw Failures.forLog(function, e);
+            }
+        }
+    }
+
+    /** The build, where the workspace is. */
+    static final class BuildOnAgent extends MasterToSlaveFileCallable<Map<String, Object>> {
+        private static final long serialVersionUID = 1L;
+
+        private final String url;
+        private final String user;
+        private final String secret;
+        private final String buildFile;
+        private final String image;
+        private final ArrayList<String> tags;
+        private final String cache;
+        private final StepLog log;
+
+        BuildOnAgent(String url, String user, String secret, String buildFile, String image, ArrayList<String> tags,
+                     String cache, StepLog log) {
+            this.url = url;
+            this.user = user;
+            this.secret = secret;
+            this.buildFile = buildFile;
+            this.image = image;
+            this.tags = tags;
+            this.cache = cache;
+            this.log = log;
+        }
+
+        @Override
+        public Map<String, Object> invoke(File workspace, VirtualChannel channel) throws IOException, InterruptedException {
+            Path root = workspace.toPath().toAbsolutePath().normalize();
+            Path file = root.resolve(buildFile).normalize();
+            if (!file.startsWith(root)) {
+                throw new AbortException(DescriptorImpl.FUNCTION + ": buildFile " + buildFile + " is outside the workspace");
+            }
+            if (!Files.isRegularFile(file)) {
+                throw new AbortException(DescriptorImpl.FUNCTION + ": no build file " + buildFile + " in the workspace");
+            }
+            BuildFile parsed = new BuildFileParser().parse(file);
+            Path cacheDir = cache != null ? root.resolve(cache)
+                    : root.resolveSibling(root.getFileName() + "@tmp").resolve("slipway-jib-cache");
+            RegistryAccess access = new RegistryAccess(url, user, secret);
+            BuildStep.Result r = new BuildStep(access, log).run(new BuildStep.Input(parsed, image, tags, cacheDir));
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("digest", r.image().digest().toString());
+            result.put("image", r.image().toString());
+            result.put("reference", r.reference(access.host()));
+            result.put("url", access.host() + "/" + r.image().repository() + ":" + r.tags().iterator().next());
+            result.put("tags", new ArrayList<>(r.tags()));
+            return result;
+        }
+    }
+
+    @Extension
+    @Symbol(DescriptorImpl.FUNCTION)
+    public static final class DescriptorImpl extends StepDescriptor {
+        static final String FUNCTION = "slipwayBuild";
+        static final String DEFAULT_BUILD_FILE = "jib.yaml";
+
+        @Override
+        public String getFunctionName() {
+            return FUNCTION;
+        }
+
+        @Override
+        public String getDisplayName() {
+            return "Build an image with Jib and push it to the Slipway registry";
+        }
+
+        @Override
+        public Set<? extends Class<?>> getRequiredContext() {
+            return Set.of(Run.class, FilePath.class, TaskListener.class);
+        }
+
+        public FormValidation doCheckImage(@QueryParameter String value) {
+            return Validation.buildTarget(value);
+        }
+
+        public FormValidation doCheckRegistry(@QueryParameter String value) {
+            return Validation.optionalRegistryUrl(value);
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package io.slipway.jenkins;
+
+import hudson.EnvVars;
+import hudson.Extension;
+import hudson.FilePath;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import hudson.remoting.VirtualChannel;
+import hudson.util.FormValidation;
+import io.slipway.gitops.UpdateResult;
+import io.slipway.pipeline.deploy.DeployStep;
+import io.slipway.pipeline.deploy.GitOpsTarget;
+import java.io.File;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import jenkins.MasterToSlaveFileCallable;
+import org.jenkinsci.Symbol;
+import org.jenkinsci.plugins.workflow.steps.Step;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
+
+/**
+ * {@code slipwayDeploy(gitops: …, values: 'envs/dev/values.yaml', image: …)}: writes the image into
+ * an environment's Helm values in the GitOps repository (comments and layout kept), renders the
+ * chart to prove it deploys exactly that image, commits with the build's URL as a trailer and
+ * pushes; ArgoCD does the rest. Returns a map: {@code pushed}, {@code commit}, {@code branch},
+ * {@code attempts}.
+ */
+public final class SlipwayDeployStep extends Step {
+    private final String gitops;
+    private final String values;
+    private final String image;
+    private String gitCredentialsId;
+    private String branch;
+    private String chart;
+    private String message;
+    private boolean pullRequest;
+    private boolean renderCheck = true;
+
+    @DataBoundConstructor
+    public SlipwayDeployStep(String gitops, String values, String image) {
+        this.gitops = gitops;
+        this.values = values;
+        this.image = image;
+    }
+
+    public String getGitops() {
+        return gitops;
+    }
+
+    public String getValues() {
+        return values;
+    }
+
+    public String getImage() {
+        return image;
+    }
+
+    public String getGitCredentialsId() {
+        return gitCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setGitCredentialsId(String gitCredentialsId) {
+        this.gitCredentialsId = StepCredentials.blankToNull(gitCredentialsId);
+    }
+
+    public String getBranch() {
+        return branch;
+    }
+
+    @DataBoundSetter
+    public void setBranch(String branch) {
+        this.branch = StepCredentials.blankToNull(branch);
+    }
+
+    public String getChart() {
+        return chart;
+    }
+
+    @DataBoundSetter
+    public void setChart(String chart) {
+        this.chart = StepCredentials.blankToNull(chart);
+    }
+
+    public String getMessage() {
+        return message;
+    }
+
+    @DataBoundSetter
+    public void setMessage(String message) {
+        this.message = StepCredentials.blankToNull(message);
+    }
+
+    public boolean isPullRequest() {
+        return pullRequest;
+    }
+
+    @DataBoundSetter
+    public void setPullRequest(boolean pullRequest) {
+        this.pullRequest = pullRequest;
+    }
+
+    public boolean isRenderCheck() {
+        return renderCheck;
+    }
+
+    @DataBoundSetter
+    public void setRenderCheck(boolean renderCheck) {
+        this.renderCheck = renderCheck;
+    }
+
+    @Override
+    public StepExecution start(StepContext context) {
+        return new Execution(context, this);
+    }
+
+    static final class Execution extends SynchronousNonBlockingStepExecution<Map<String, Object>> {
+        private static final long serialVersionUID = 1L;
+
+        private final String gitops;
+        private final String values;
+        private final String image;
+        private final String gitCredentialsId;
+        private final String branch;
+        private final String chart;
+        private final String message;
+        private final boolean pullRequest;
+        private final boolean renderCheck;
+
+        Execution(StepContext context, SlipwayDeployStep step) {
+            super(context);
+            this.gitops = step.gitops;
+            this.values = step.values;
+            this.image = step.image;
+            this.gitCredentialsId = step.gitCredentialsId;
+            this.branch = step.branch;
+            this.chart = step.chart;
+            this.message = step.message;
+            this.pullRequest = step.pullRequest;
+            this.renderCheck = step.renderCheck;
+        }
+
+        @Override
+        protected Map<String, Object> run() throws Exception {
+            String function = DescriptorImpl.FUNCTION;
+            try {
+                StepCredentials.GitLogin login = StepCredentials.of(getContext()).git(gitCredentialsId, function);
+                EnvVars env = getContext().get(EnvVars.class);
+                String buildUrl = env == null ? null : env.get("BUILD_URL", null);
+                Failures.require(gitops, function, "gitops: the GitOps repository URL");
+                Failures.require(values, function, "values: the values file of the environment");
+                Failures.require(image, function, "image: the image to deploy");
+                return Agent.run(getContext().get(FilePath.class), new DeployOnAgent(gitops, branch, login, values, image,
+                        chart, message, buildUrl, pullRequest, renderCheck, new StepLog(getContext().get(TaskListener.class))));
+            } catch (Exception e) {
+                throw Failures.forLog(function, e);
+            }
+        }
+    }
+
+    static final class DeployOnAgent extends MasterToSlaveFileCallable<Map<String, Object>> {
+        private static final long serialVersionUID = 1L;
+
+        private final String gitops;
+        private final String branch;
+        private final StepCredentials.GitLogin login;
+        private final String values;
+        private final String image;
+        private final String chart;
+        private final String message;
+        private final String buildUrl;
+        private final boolean pullRequest;
+        private final boolean renderCheck;
+        private final StepLog log;
+
+        DeployOnAgent(String gitops, String branch, StepCredentials.GitLogin login, String values, String image, String chart,
+                      String message, String buildUrl, boolean pullRequest, boolean renderCheck, StepLog log) {
+            this.gitops = gitops;
+            this.branch = branch;
+            this.login = login;
+            this.values = values;
+            this.image = image;
+            this.chart = chart;
+            this.message = message;
+            this.buildUrl = buildUrl;
+            this.pullRequest = pullRequest;
+            this.renderCheck = renderCheck;
+            this.log = log;
+        }
+
+        @Override
+        public Map<String, Object> invoke(File workspace, VirtualChannel channel) {
+            GitOpsTarget target = new GitOpsTarget(gitops, branch, login.credentials());
+            UpdateResult r = new DeployStep(log).run(new DeployStep.Input(target, values, image, chart, message, buildUrl,
+                    pullRequest, renderCheck));
+            return result(r);
+        }
+    }
+
+    static Map<String, Object> result(UpdateResult r) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("pushed", r.pushed());
+        result.put("commit", r.commit());
+        result.put("branch", r.branch());
+        result.put("attempts", r.attempts());
+        return result;
+    }
+
+    @Extension
+    @Symbol(DescriptorImpl.FUNCTION)
+    public static final class DescriptorImpl extends StepDescriptor {
+        static final String FUNCTION = "slipwayDeploy";
+
+        @Override
+        public String getFunctionName() {
+            return FUNCTION;
+        }
+
+        @Override
+        public String getDisplayName() {
+            return "Deploy an image: write it into Helm values in the GitOps repository and push";
+        }
+
+        @Override
+        public Set<? extends Class<?>> getRequiredContext() {
+            return Set.of(Run.class, TaskListener.class);
+        }
+
+        public FormValidation doCheckGitops(@QueryParameter String value) {
+            return Validation.required(value, "the GitOps repository URL");
+        }
+
+        public FormValidation doCheckValues(@QueryParameter String value) {
+            return Validation.required(value, "the values file");
+        }
+
+        public FormValidation doCheckImage(@QueryParameter String value) {
+            return Validation.pinnedImage(value);
+        }
+    }
+}

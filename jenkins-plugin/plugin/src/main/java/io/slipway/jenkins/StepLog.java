@@ -1,0 +1,24 @@
+package io.slipway.jenkins;
+
+import hudson.model.TaskListener;
+import io.slipway.pipeline.ProgressListener;
+import java.io.Serializable;
+
+/**
+ * pipeline-core's progress lines into the build log. It travels to the agent with the work: the
+ * listener is remoted by Jenkins, so lines written there stream to the controller's log as they come.
+ */
+final class StepLog implements ProgressListener, Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final TaskListener listener;
+
+    StepLog(TaskListener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public void line(String message) {
+        listener.getLogger().println(message);
+    }
+}
