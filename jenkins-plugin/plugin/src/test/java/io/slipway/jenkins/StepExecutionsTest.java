@@ -1,0 +1,485 @@
+package io.slipway.jenkins;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import hudson.AbortException;
+import hudson.EnvVars;
+import hudson.FilePath;
+import io.slipway.cli.Slipway;
+import io.slipway.gitops.GitHttpServer;
+import io.slipway.oci.client.RegistryClient;
+import io.slipway.registry.testing.IamFixture;
+import io.slipway.trust.cosign.SignatureManifest;
+import io.slipway.trust.keys.CosignKeyGenerator;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The steps' executions as a Pipeline runs them, with Jenkins' own objects replaced by the small
+ * doubles of this package (a StepContext, a build log, a credentials store, a workspace whose
+ * callables make the trip through serialization), against a real token-auth Slipway registry with
+ * the real Log4Shell advisory and a real smart-HTTP Git server that wants a password. In order:
+ * the registry block, build, gate (fails, then passes after the fix, then survives a "restart"),
+ * sign, deploy, promote (denied, then allowed).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StepExecutionsTest {
+    private static final Path EXAMPLES = Path.of("../../examples").toAbsolutePath().normalize();
+    private static final String DEV_VALUES = "hello-service/envs/dev/values.yaml";
+    private static final String PROD_VALUES = "hello-service/envs/prod/values.yaml";
+
+    @TempDir
+    static Path tmp;
+
+    IamFixture iam;
+    String url;
+    String host;
+    GitHttpServer git;
+    Path bare;
+    Path workspace;
+    TestCredentials credentials;
+    String vulnerable;
+    String fixed;
+    final StringBuilder allLogs = new StringBuilder();
+
+    @BeforeAll
+    void start() throws Exception {
+        iam = new IamFixture(tmp.resolve("registry"));
+        url = iam.server.uri().toString();
+        host = "127.0.0.1:" + iam.server.port();
+        cli("va", "db", "import", "--data", tmp.resolve("registry").toString(),
+                EXAMPLES.resolve("advisories/GHSA-jfh8-c2jp-5v3q.json").toString());
+        iam.server.scans().sweep();
+
+        bare = seedGitOps(tmp.resolve("repos/gitops.git"));
+        git = new GitHttpServer(tmp.resolve("repos"), Map.of("jenkins", "git-s3cret"));
+
+        workspace = Files.createDirectories(tmp.resolve("jobs/app/workspace"));
+        credentials = new TestCredentials()
+                .userPassword("slipway-ci", "iamapikey", iam.keys.get("ci"))
+                .text("slipway-manager", iam.keys.get("manager"))
+                .userPassword("gitops", "jenkins", "git-s3cret");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (git != null) {
+            git.close();
+        }
+        if (iam != null) {
+            iam.close();
+        }
+        // no secret reached any build log of this class
+        assertThat(allLogs.toString()).doesNotContain(iam.keys.get("ci")).doesNotContain(iam.keys.get("manager"))
+                .doesNotContain("git-s3cret");
+    }
+
+    @Test
+    @Order(1)
+    void registryBlockGivesTheBodyCredentialsADockerConfigAndMasking() throws Exception {
+        TestContext context = context().body(inside -> {
+            EnvVars env = inside.get(EnvVars.class);
+            assertThat(env.get("SLIPWAY_REGISTRY")).isEqualTo(url);
+            assertThat(env.get("SLIPWAY_API_KEY")).isEqualTo(iam.keys.get("ci"));
+            Path config = Path.of(env.get("DOCKER_CONFIG")).resolve("config.json");
+            assertThat(config.getParent().getParent()).isEqualTo(workspace.resolveSibling("workspace@tmp"));
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).isEqualTo("rw-------");
+            JsonNode auth = new ObjectMapper().readTree(config.toFile()).path("auths").path(host).path("auth");
+            assertThat(new String(Base64.getDecoder().decode(auth.asText()), StandardCharsets.UTF_8))
+                    .isEqualTo("iamapikey:" + iam.keys.get("ci"));
+            // an sh step that prints the key, or the Docker config, shows stars
+            inside.listener().getLogger().println("key is " + env.get("SLIPWAY_API_KEY") + " auth " + auth.asText());
+            assertThat(inside.get(RegistryBinding.class).getCredentialsId()).isEqualTo("slipway-ci");
+            return config;
+        });
+        Path config = (Path) start(new WithSlipwayRegistryStep(url), "slipway-ci", context).await();
+        String log = log(context);
+        assertThat(log).contains("Slipway registry " + url + " as iamapikey; DOCKER_CONFIG=")
+                .contains("key is **** auth ****");
+        assertThat(config).doesNotExist();
+        assertThat(config.getParent()).doesNotExist();
+    }
+
+    @Test
+    @Order(2)
+    void registryBlockCleansUpWhenTheBodyFailsAndRefusesUnknownCredentials() throws Exception {
+        TestContext failing = context().body(inside -> {
+            assertThat(Path.of(inside.get(EnvVars.class).get("DOCKER_CONFIG"))).isDirectory();
+            throw new AbortException("body failed");
+        });
+        assertThat(start(new WithSlipwayRegistryStep(url), "slipway-ci", failing).failure()).hasMessage("body failed");
+        try (Stream<Path> left = Files.list(workspace.resolveSibling("workspace@tmp"))) {
+            assertThat(left.filter(p -> p.getFileName().toString().startsWith("slipway-docker"))).isEmpty();
+        }
+        WithSlipwayRegistryStep unknown = new WithSlipwayRegistryStep(url);
+        unknown.setCredentialsId("nope");
+        assertThatThrownBy(() -> unknown.start(context().body(inside -> null)).start())
+                .isInstanceOf(AbortException.class).hasMessageContaining("no credentials \"nope\" for the registry");
+        assertThatThrownBy(() -> new WithSlipwayRegistryStep("ftp://x").start(context().body(inside -> null)).start())
+                .isInstanceOf(AbortException.class).hasMessageContaining("must start with http:// or https://");
+    }
+
+    @Test
+    @Order(3)
+    void buildInsideTheBlockPushesWithJibAndReturnsTheDigest() throws Exception {
+        writeService("2.14.1");
+        TestContext outer = context();
+        SlipwayBuildStep build = new SlipwayBuildStep("acme-dev/svc:1.0");
+        build.setTags(List.of("candidate"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> result = (Map<String, Object>) start(new WithSlipwayRegistryStep(url), "slipway-ci",
+                outer.body(inside -> run(build, inside))).await();
+        vulnerable = (String) result.get("digest");
+        assertThat(result.get("reference")).isEqualTo(host + "/acme-dev/svc@" + vulnerable);
+        assertThat(result.get("url")).isEqualTo(host + "/acme-dev/svc:1.0");
+        assertThat(result.get("tags")).isEqualTo(List.of("1.0", "candidate"));
+        RegistryClient reader = new RegistryClient(url, "iamapikey", iam.keys.get("reader"));
+        assertThat(reader.manifestDigest("acme-dev/svc", "candidate").toString()).isEqualTo(vulnerable);
+        assertThat(log(outer)).contains("pushed " + host + "/acme-dev/svc@" + vulnerable);
+    }
+
+    @Test
+    @Order(4)
+    void buildRefusesBadInputClearly() throws Exception {
+        SlipwayBuildStep outside = new SlipwayBuildStep("acme-dev/svc:1.0");
+        outside.setBuildFile("../outside/jib.yaml");
+        outside.setRegistry(url);
+        outside.setCredentialsId("slipway-ci");
+        assertThat(runFailing(outside, context())).isInstanceOf(AbortException.class)
+                .hasMessageContaining("outside the workspace");
+        // no registry at all
+        assertThat(runFailing(new SlipwayBuildStep("acme-dev/svc:1.0"), context())).isInstanceOf(AbortException.class)
+                .hasMessageContaining("slipwayBuild needs a registry");
+        // a target with a digest, and a namespace the CI service ID may not push to
+        SlipwayBuildStep digest = new SlipwayBuildStep("acme-dev/svc@sha256:" + "a".repeat(64));
+        digest.setRegistry(url);
+        assertThat(runFailing(digest, context())).isInstanceOf(AbortException.class).hasMessageContaining("must not name a digest");
+        SlipwayBuildStep prod = new SlipwayBuildStep("acme-prod/svc:1.0");
+        prod.setRegistry(url);
+        prod.setCredentialsId("slipway-ci");
+        assertThat(runFailing(prod, context())).isInstanceOf(AbortException.class).hasMessageContaining("slipwayBuild");
+    }
+
+    @Test
+    @Order(5)
+    void gateFailsOnLog4ShellWithTheFixedVersionAndPassesAfterTheFix() throws Exception {
+        SlipwayGateStep gate = gate(host + "/acme-dev/svc:1.0@" + vulnerable);
+        TestContext failed = context();
+        Throwable failure = start(gate, failed).failure();
+        assertThat(failure).isInstanceOf(AbortException.class)
+                .hasMessageContaining("gate failed").hasMessageContaining("CVE-2021-44228 (CRITICAL)");
+        assertThat(log(failed)).contains("CVE-2021-44228").contains("2.15.0").contains("BLOCKS");
+
+        writeService("2.17.1");
+        SlipwayBuildStep build = new SlipwayBuildStep("acme-dev/svc:1.1");
+        build.setRegistry(url);
+        build.setCredentialsId("slipway-ci");
+        fixed = (String) ((Map<?, ?>) run(build, context())).get("digest");
+        TestContext passed = context();
+        Map<?, ?> verdict = (Map<?, ?>) start(gate("acme-dev/svc@" + fixed), passed).await();
+        assertThat(verdict.get("passed")).isEqualTo(true);
+        assertThat(verdict.get("status")).isEqualTo("No Issues");
+        assertThat(log(passed)).contains("gate passed: acme-dev/svc@" + fixed);
+
+        // bad input fails before anything is scheduled
+        assertThatThrownBy(() -> gate("acme-dev/svc:1.1").start(context())).isInstanceOf(AbortException.class)
+                .hasMessageContaining("has no digest");
+        SlipwayGateStep severe = gate("acme-dev/svc@" + fixed);
+        severe.setSeverity("severe");
+        assertThatThrownBy(() -> severe.start(context())).isInstanceOf(AbortException.class);
+    }
+
+    @Test
+    @Order(6)
+    void gateResumesAfterAControllerRestartWithTheDeadlineItHad() throws Exception {
+        TestContext before = context();
+        SlipwayGateStep.Execution execution = (SlipwayGateStep.Execution) gate("acme-dev/svc@" + fixed).start(before);
+        execution.start();
+        byte[] saved = serialize(execution); // what Jenkins keeps in program.dat
+        execution.stop(new InterruptedException("controller shutting down"));
+
+        TestContext after = before.restart(new TestListener(), new FilePath(workspace.toFile()), credentials);
+        SlipwayGateStep.Execution resumed = (SlipwayGateStep.Execution) deserialize(saved);
+        assertThat(resumed.getContext()).isSameAs(after);
+        resumed.onResume();
+        assertThat(((Map<?, ?>) after.await()).get("passed")).isEqualTo(true);
+        assertThat(log(after)).contains("Jenkins restarted while the gate waited").contains("gate passed");
+    }
+
+    @Test
+    @Order(7)
+    void signStoresACosignSignatureWithAnEncryptedKeyFromASecretFile() throws Exception {
+        CosignKeyGenerator.KeyPairFiles keys = new CosignKeyGenerator().writeTo(tmp, "release", "horse".toCharArray());
+        credentials.file("release-key", "cosign.key", Files.readAllBytes(keys.privateKey()))
+                .text("release-passphrase", "horse")
+                .text("wrong-passphrase", "battery");
+        SlipwaySignStep sign = new SlipwaySignStep(host + "/acme-dev/svc@" + fixed, "release-key");
+        sign.setPassphraseCredentialsId("release-passphrase");
+        sign.setRegistry(url);
+        sign.setCredentialsId("slipway-ci");
+        Map<?, ?> signed = (Map<?, ?>) run(sign, context());
+        assertThat(signed.get("signatureTag")).isEqualTo("sha256-" + fixed.substring(7) + ".sig");
+        assertThat(signed.get("signatures")).isEqualTo(1);
+        RegistryClient reader = new RegistryClient(url, "iamapikey", iam.keys.get("reader"));
+        assertThat(SignatureManifest.parse(reader.manifest("acme-dev/svc", (String) signed.get("signatureTag")).bytes())
+                .signatureLayers()).hasSize(1);
+        assertThat(cli("verify", "--image", "acme-dev/svc@" + fixed, "--key", keys.publicKey().toString(),
+                "--registry", url, "--api-key", iam.keys.get("reader"))).contains("verified");
+
+        SlipwaySignStep wrong = new SlipwaySignStep("acme-dev/svc@" + fixed, "release-key");
+        wrong.setPassphraseCredentialsId("wrong-passphrase");
+        wrong.setRegistry(url);
+        wrong.setCredentialsId("slipway-ci");
+        assertThat(runFailing(wrong, context())).isInstanceOf(AbortException.class).hasMessageStartingWith("slipwaySign: ");
+        assertThat(runFailing(new SlipwaySignStep("acme-dev/svc@" + fixed, "missing"), context()))
+                .hasMessageContaining("slipwaySign");
+        Files.writeString(tmp.resolve("release.pub.path"), keys.publicKey().toString());
+    }
+
+    @Test
+    @Order(8)
+    void deployCommitsTheImageToTheGitOpsRepositoryOverAuthenticatedHttp() throws Exception {
+        SlipwayDeployStep deploy = new SlipwayDeployStep(git.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.0@" + vulnerable);
+        deploy.setGitCredentialsId("gitops");
+        TestContext context = context().with(new EnvVars(Map.of("BUILD_URL", "https://jenkins.example.com/job/app/7/")));
+        Map<?, ?> result = (Map<?, ?>) run(deploy, context);
+        assertThat(result.get("pushed")).isEqualTo(true);
+        RevCommit head = head();
+        assertThat(head.getName()).isEqualTo(result.get("commit"));
+        assertThat(head.getFullMessage()).contains("Build-Url: https://jenkins.example.com/job/app/7/");
+        assertThat(read(DEV_VALUES)).contains(vulnerable).contains("# dev: every build that passes the gate lands here.");
+
+        SlipwayDeployStep refused = new SlipwayDeployStep(git.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1@" + fixed);
+        assertThat(runFailing(refused, context())).isInstanceOf(AbortException.class).hasMessageContaining("slipwayDeploy");
+        assertThat(head().getName()).isEqualTo(result.get("commit"));
+    }
+
+    @Test
+    @Order(9)
+    void promoteIsDeniedByThePolicyThenAllowedAfterTheFixedSignedImageIsInDev() throws Exception {
+        Path pub = Path.of(Files.readString(tmp.resolve("release.pub.path")));
+        cli("policy", "key-add", "release", "--public-key", pub.toString(), "--registry", url, "--api-key", iam.adminKey);
+        Path policy = tmp.resolve("policy.yaml");
+        Files.writeString(policy, """
+                apiVersion: slipway.io/v1
+                kind: ImagePolicy
+                metadata:
+                  name: production
+                  namespace: prod
+                spec:
+                  repositories:
+                    - name: "%1$s/acme-dev/*"
+                      policy:
+                        trust:
+                          signerKeys:
+                            - name: release
+                        vulnerability:
+                          severity: high
+                """.formatted(host));
+        cli("policy", "apply", "-f", policy.toString(), "--registry", url, "--api-key", iam.keys.get("manager"));
+
+        SlipwayPromoteStep promote = new SlipwayPromoteStep(git.url("gitops.git"), DEV_VALUES, PROD_VALUES);
+        promote.setGitCredentialsId("gitops");
+        promote.setToNamespace("acme-prod");
+        promote.setRegistry(url);
+        promote.setCredentialsId("slipway-manager");
+        String before = head().getName();
+        Throwable denied = runFailing(promote, context());
+        assertThat(denied).isInstanceOf(AbortException.class).hasMessageContaining("the image policy for prod denies")
+                .hasMessageContaining(vulnerable);
+        assertThat(head().getName()).isEqualTo(before);
+
+        SlipwayDeployStep deploy = new SlipwayDeployStep(git.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1@" + fixed);
+        deploy.setGitCredentialsId("gitops");
+        run(deploy, context());
+        Map<?, ?> promoted = (Map<?, ?>) run(promote, context());
+        assertThat(promoted.get("promoted")).isEqualTo(true);
+        assertThat(promoted.get("target")).isEqualTo(host + "/acme-prod/svc:1.1@" + fixed);
+        assertThat(read(PROD_VALUES)).contains("acme-prod/svc").contains(fixed);
+        RegistryClient manager = new RegistryClient(url, "iamapikey", iam.keys.get("manager"));
+        assertThat(manager.manifestDigest("acme-prod/svc", "1.1").toString()).isEqualTo(fixed);
+    }
+
+    // --- helpers ---
+
+    TestContext context() {
+        return new TestContext(new TestListener(), new FilePath(workspace.toFile()), credentials);
+    }
+
+    TestContext start(WithSlipwayRegistryStep step, String credentialsId, TestContext context) throws Exception {
+        step.setCredentialsId(credentialsId);
+        step.start(context).start();
+        return context;
+    }
+
+    TestContext start(SlipwayGateStep step, TestContext context) throws Exception {
+        step.start(context).start();
+        return context;
+    }
+
+    /** Runs a step to its end in the context; its result, or its failure thrown. */
+    Object run(org.jenkinsci.plugins.workflow.steps.Step step, TestContext context) throws Exception {
+        step.start(context).start();
+        try {
+            return context.await();
+        } finally {
+            log(context);
+        }
+    }
+
+    Throwable runFailing(org.jenkinsci.plugins.workflow.steps.Step step, TestContext context) throws Exception {
+        step.start(context).start();
+        try {
+            return context.failure();
+        } finally {
+            log(context);
+        }
+    }
+
+    String log(TestContext context) {
+        String text = context.listener().text();
+        allLogs.append(text);
+        return text;
+    }
+
+    SlipwayGateStep gate(String image) {
+        SlipwayGateStep gate = new SlipwayGateStep(image);
+        gate.setRegistry(url);
+        gate.setCredentialsId("slipway-ci");
+        gate.setTimeout("60s");
+        gate.setInterval("200ms");
+        return gate;
+    }
+
+    /** The example service's files in the workspace: a jib build file and one log4j-core jar. */
+    void writeService(String log4j) throws Exception {
+        Path lib = workspace.resolve("lib");
+        if (Files.exists(lib)) {
+            try (Stream<Path> files = Files.walk(lib)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(lib);
+        Files.write(lib.resolve("log4j-core-" + log4j + ".jar"), log4jJar(log4j));
+        Files.writeString(workspace.resolve("jib.yaml"), """
+                apiVersion: jib/v1alpha1
+                kind: BuildFile
+                from: scratch
+                creationTime: 2024-01-01T00:00:00Z
+                format: OCI
+                user: "1000"
+                entrypoint: ["java", "-cp", "/app/lib/*", "Main"]
+                layers:
+                  entries:
+                    - name: libraries
+                      files:
+                        - src: lib
+                          dest: /app/lib
+                """);
+        Files.createDirectories(workspace.resolveSibling("outside"));
+        Files.writeString(workspace.resolveSibling("outside/jib.yaml"), Files.readString(workspace.resolve("jib.yaml")));
+    }
+
+    /** What the Vulnerability Advisor recognises log4j-core by: its manifest and Maven properties. */
+    static byte[] log4jJar(String version) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
+            zip.write(("Manifest-Version: 1.0\nImplementation-Title: Apache Log4j Core\nImplementation-Version: "
+                    + version + "\n").getBytes(StandardCharsets.UTF_8));
+            zip.putNextEntry(new ZipEntry("META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties"));
+            zip.write(("groupId=org.apache.logging.log4j\nartifactId=log4j-core\nversion=" + version + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A bare repository holding the example GitOps tree, with the registry host of this test in its values. */
+    Path seedGitOps(Path bareDir) throws Exception {
+        Path work = tmp.resolve("seed");
+        try (Stream<Path> files = Files.walk(EXAMPLES.resolve("gitops"))) {
+            for (Path p : files.toList()) {
+                Path to = work.resolve(EXAMPLES.resolve("gitops").relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.writeString(to, Files.readString(p).replace("registry.example.com", host));
+                }
+            }
+        }
+        Git.init().setBare(true).setInitialBranch("main").setDirectory(bareDir.toFile()).call().close();
+        try (Git repo = Git.init().setInitialBranch("main").setDirectory(work.toFile()).call()) {
+            repo.add().addFilepattern(".").call();
+            repo.commit().setMessage("seed").setAuthor("test", "test@example.com").setCommitter("test", "test@example.com")
+                    .setSign(false).call();
+            repo.push().setRemote(bareDir.toUri().toString()).add("main").call();
+        }
+        return bareDir;
+    }
+
+    RevCommit head() throws Exception {
+        try (Git repo = Git.open(bare.toFile())) {
+            return repo.log().add(repo.getRepository().resolve("main")).setMaxCount(1).call().iterator().next();
+        }
+    }
+
+    String read(String path) throws Exception {
+        Path clone = Files.createTempDirectory(tmp, "clone");
+        try (Git repo = Git.cloneRepository().setURI(git.url("gitops.git")).setDirectory(clone.toFile())
+                .setCredentialsProvider(new UsernamePasswordCredentialsProvider("jenkins", "git-s3cret")).call()) {
+            return Files.readString(clone.resolve(path));
+        }
+    }
+
+    static String cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Slipway.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        assertThat(code).as(String.join(" ", args) + "\n" + out + err).isZero();
+        return out.toString();
+    }
+
+    static byte[] serialize(Object o) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(o);
+        }
+        return bytes.toByteArray();
+    }
+
+    static Object deserialize(byte[] bytes) throws Exception {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+            return in.readObject();
+        }
+    }
+}
