@@ -1,0 +1,102 @@
+package io.slipway.jenkins;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.kohsuke.stapler.QueryParameter;
+
+/**
+ * Data binding by parameter names, as Jenkins does it: structs reads the constructor's parameter
+ * names (javac -parameters), sets the rest through @DataBoundSetter, and the Snippet Generator
+ * reads every property back through its getter. A round trip through those must give back what
+ * went in, for every property of every step.
+ */
+class DataBindingTest {
+
+    @Test
+    void parameterNamesAreInTheBytecode() {
+        for (Class<?> step : Steps.ALL) {
+            for (Parameter p : Steps.constructor(step).getParameters()) {
+                assertThat(p.isNamePresent()).as(step.getSimpleName() + " compiled without -parameters").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void everyPropertyRoundTripsThroughConstructorSettersAndGetters() throws Exception {
+        for (Class<?> step : Steps.ALL) {
+            Map<String, Object> arguments = new LinkedHashMap<>();
+            for (Map.Entry<String, Class<?>> p : Steps.properties(step).entrySet()) {
+                arguments.put(p.getKey(), sample(p.getKey(), p.getValue()));
+            }
+            Object instance = Steps.instantiate(step, arguments);
+            for (Map.Entry<String, Object> a : arguments.entrySet()) {
+                assertThat(Steps.getter(step, a.getKey()).invoke(instance))
+                        .as(step.getSimpleName() + "." + a.getKey()).isEqualTo(a.getValue());
+            }
+        }
+    }
+
+    @Test
+    void optionalPropertiesHaveTheDocumentedDefaults() throws Exception {
+        SlipwayGateStep gate = (SlipwayGateStep) Steps.instantiate(SlipwayGateStep.class, Map.of("image", "ns/r@sha256:x"));
+        assertThat(gate.getSeverity()).isEqualTo("high");
+        assertThat(gate.getTimeout()).isEqualTo("10m");
+        assertThat(gate.getInterval()).isEqualTo("5s");
+        assertThat(gate.isIncludeConfiguration()).isFalse();
+        SlipwayBuildStep build = (SlipwayBuildStep) Steps.instantiate(SlipwayBuildStep.class, Map.of("image", "ns/r"));
+        assertThat(build.getBuildFile()).isEqualTo("jib.yaml");
+        assertThat(build.getTags()).isEmpty();
+        SlipwayDeployStep deploy = (SlipwayDeployStep) Steps.instantiate(SlipwayDeployStep.class,
+                Map.of("gitops", "g", "values", "v", "image", "i"));
+        assertThat(deploy.isRenderCheck()).isTrue();
+        assertThat(deploy.isPullRequest()).isFalse();
+        // a blank text field of the form means "not set", not "set to blank"
+        build.setBuildFile(" ");
+        build.setCredentialsId("");
+        assertThat(build.getBuildFile()).isEqualTo("jib.yaml");
+        assertThat(build.getCredentialsId()).isNull();
+    }
+
+    @Test
+    void formChecksAreNamedAfterAPropertyAndTakeANamedQueryParameter() {
+        for (Class<?> step : Steps.ALL) {
+            Class<?> descriptor = descriptorOf(step);
+            for (Method m : descriptor.getDeclaredMethods()) {
+                if (!m.getName().startsWith("doCheck")) {
+                    continue;
+                }
+                String property = Character.toLowerCase(m.getName().charAt(7)) + m.getName().substring(8);
+                assertThat(Steps.properties(step)).as(m.getName()).containsKey(property);
+                for (Parameter p : m.getParameters()) {
+                    assertThat(p.isAnnotationPresent(QueryParameter.class)).isTrue();
+                    assertThat(p.getName()).isEqualTo("value");
+                }
+            }
+        }
+    }
+
+    static Class<?> descriptorOf(Class<?> step) {
+        for (Class<?> nested : step.getDeclaredClasses()) {
+            if (nested.getSimpleName().equals("DescriptorImpl")) {
+                return nested;
+            }
+        }
+        throw new AssertionError(step + " has no DescriptorImpl");
+    }
+
+    private static Object sample(String name, Class<?> type) {
+        if (type == boolean.class) {
+            return !name.equals("renderCheck"); // the opposite of the default
+        }
+        if (type == List.class) {
+            return List.of("candidate", "abc123");
+        }
+        return "value-of-" + name;
+    }
+}
