@@ -35,8 +35,9 @@ import org.kohsuke.stapler.QueryParameter;
  * {@code slipwayBuild(image: 'ns/repo:tag', buildFile: 'jib.yaml', tags: […])}: builds with Jib on
  * the agent that holds the workspace (no Docker daemon) and pushes to the registry. Returns a map:
  * {@code digest}, {@code image} ({@code ns/repo@sha256:…}), {@code reference}
- * ({@code host/ns/repo@sha256:…}, what the gate, signing and deploy take), {@code url}
- * ({@code host/ns/repo:tag}) and {@code tags}.
+ * ({@code host/ns/repo@sha256:…}, what the gate and signing take), {@code url}
+ * ({@code host/ns/repo:tag}), {@code pinned} ({@code host/ns/repo:tag@sha256:…}, what a deploy writes:
+ * the tag for people, the digest for the cluster) and {@code tags}.
  */
 public final class SlipwayBuildStep extends Step {
     private final String image;
@@ -184,7 +185,9 @@ public final class SlipwayBuildStep extends Step {
             result.put("digest", r.image().digest().toString());
             result.put("image", r.image().toString());
             result.put("reference", r.reference(access.host()));
-            result.put("url", access.host() + "/" + r.image().repository() + ":" + r.tags().iterator().next());
+            String url = access.host() + "/" + r.image().repository() + ":" + r.tags().iterator().next();
+            result.put("url", url);
+            result.put("pinned", url + "@" + r.image().digest());
             result.put("tags", new ArrayList<>(r.tags()));
             return result;
         }

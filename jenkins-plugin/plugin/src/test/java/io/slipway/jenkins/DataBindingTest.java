@@ -4,9 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.junit.jupiter.api.Test;
 import org.kohsuke.stapler.QueryParameter;
 
@@ -79,6 +87,34 @@ class DataBindingTest {
                 }
             }
         }
+    }
+
+    /** The example Jenkinsfile calls each step by its function name, with arguments the step has. */
+    @Test
+    void theExampleJenkinsfileUsesTheStepsAsDeclared() throws Exception {
+        String script = Files.readString(Path.of("../../examples/Jenkinsfile"));
+        Map<String, Class<?>> byFunction = new LinkedHashMap<>();
+        for (Class<?> step : Steps.ALL) {
+            byFunction.put(((StepDescriptor) descriptorOf(step)
+                    .getConstructor().newInstance()).getFunctionName(), step);
+        }
+        Matcher call = Pattern.compile("\\b(slipway[A-Z]\\w*|withSlipwayRegistry)\\(([^)]*)\\)")
+                .matcher(script);
+        Set<String> seen = new TreeSet<>();
+        while (call.find()) {
+            Class<?> step = byFunction.get(call.group(1));
+            assertThat(step).as("no step " + call.group(1)).isNotNull();
+            seen.add(call.group(1));
+            Set<String> given = new HashSet<>();
+            Matcher arg = Pattern.compile("(\\w+)\\s*:").matcher(
+                    call.group(2).replaceAll("'[^']*'|\"[^\"]*\"", "''"));
+            while (arg.find()) {
+                given.add(arg.group(1));
+            }
+            assertThat(Steps.properties(step).keySet()).as(call.group()).containsAll(given);
+            assertThat(given).as(call.group()).containsAll(Steps.required(step));
+        }
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(byFunction.keySet());
     }
 
     static Class<?> descriptorOf(Class<?> step) {

@@ -162,6 +162,7 @@ class StepExecutionsTest {
         vulnerable = (String) result.get("digest");
         assertThat(result.get("reference")).isEqualTo(host + "/acme-dev/svc@" + vulnerable);
         assertThat(result.get("url")).isEqualTo(host + "/acme-dev/svc:1.0");
+        assertThat(result.get("pinned")).isEqualTo(host + "/acme-dev/svc:1.0@" + vulnerable);
         assertThat(result.get("tags")).isEqualTo(List.of("1.0", "candidate"));
         RegistryClient reader = new RegistryClient(url, "iamapikey", iam.keys.get("reader"));
         assertThat(reader.manifestDigest("acme-dev/svc", "candidate").toString()).isEqualTo(vulnerable);
