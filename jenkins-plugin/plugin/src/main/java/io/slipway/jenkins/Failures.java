@@ -31,7 +31,7 @@ final class Failures {
             return e;
         }
         if (e instanceof RegistryUnreachableException) {
-            return new AbortException(function + ": registry unreachable: " + e.getMessage());
+            return new Unreachable(function + ": registry unreachable: " + e.getMessage());
         }
         if (e instanceof RegistryException r) {
             return new AbortException(function + ": refused by the registry" + (r.status() > 0 ? " (HTTP " + r.status() + ")" : "")
@@ -43,5 +43,14 @@ final class Failures {
             return new AbortException(function + ": " + e.getMessage());
         }
         return e;
+    }
+
+    /** No answer from the registry: worth another try while a step may still wait. */
+    static final class Unreachable extends AbortException {
+        private static final long serialVersionUID = 1L;
+
+        Unreachable(String message) {
+            super(message);
+        }
     }
 }

@@ -5,7 +5,6 @@ import hudson.Extension;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import hudson.remoting.VirtualChannel;
 import hudson.util.FormValidation;
 import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.build.BuildFile;
@@ -20,9 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import jenkins.MasterToSlaveFileCallable;
 import org.jenkinsci.Symbol;
-import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -39,12 +36,12 @@ import org.kohsuke.stapler.QueryParameter;
  * ({@code host/ns/repo:tag}), {@code pinned} ({@code host/ns/repo:tag@sha256:…}, what a deploy writes:
  * the tag for people, the digest for the cluster) and {@code tags}.
  */
-public final class SlipwayBuildStep extends Step {
+public final class SlipwayBuildStep extends RegistryStep {
+    private static final long serialVersionUID = 1L;
+
     private final String image;
     private String buildFile = DescriptorImpl.DEFAULT_BUILD_FILE;
-    private List<String> tags = new ArrayList<>();
-    private String registry;
-    private String credentialsId;
+    private ArrayList<String> tags = new ArrayList<>();
     private String cache;
 
     @DataBoundConstructor
@@ -74,24 +71,6 @@ public final class SlipwayBuildStep extends Step {
         this.tags = tags == null ? new ArrayList<>() : new ArrayList<>(tags);
     }
 
-    public String getRegistry() {
-        return registry;
-    }
-
-    @DataBoundSetter
-    public void setRegistry(String registry) {
-        this.registry = StepCredentials.blankToNull(registry);
-    }
-
-    public String getCredentialsId() {
-        return credentialsId;
-    }
-
-    @DataBoundSetter
-    public void setCredentialsId(String credentialsId) {
-        this.credentialsId = StepCredentials.blankToNull(credentialsId);
-    }
-
     public String getCache() {
         return cache;
     }
@@ -109,83 +88,62 @@ public final class SlipwayBuildStep extends Step {
     static final class Execution extends SynchronousNonBlockingStepExecution<Map<String, Object>> {
         private static final long serialVersionUID = 1L;
 
-        private final String image;
-        private final String buildFile;
-        private final List<String> tags;
-        private final String registry;
-        private final String credentialsId;
-        private final String cache;
+        private final SlipwayBuildStep step;
 
         Execution(StepContext context, SlipwayBuildStep step) {
             super(context);
-            this.image = step.image;
-            this.buildFile = step.buildFile;
-            this.tags = List.copyOf(step.tags);
-            this.registry = step.registry;
-            this.credentialsId = step.credentialsId;
-            this.cache = step.cache;
+            this.step = step;
         }
 
         @Override
         protected Map<String, Object> run() throws Exception {
-            String function = DescriptorImpl.FUNCTION;
             try {
-                RegistryAccess access = StepCredentials.of(getContext()).registry(registry, credentialsId, function);
+                RegistryAccess access = StepCredentials.of(getContext())
+                        .registry(step.getRegistry(), step.getCredentialsId(), DescriptorImpl.FUNCTION);
                 FilePath workspace = getContext().get(FilePath.class);
-                TaskListener listener = getContext().get(TaskListener.class);
-                return workspace.act(new BuildOnAgent(access.url(), access.user(), access.secret(), buildFile, image,
-                        new ArrayList<>(tags), cache, new StepLog(listener)));
+                return workspace.act(new Build(step, new AgentWork.RegistryLogin(access),
+                        new StepLog(getContext().get(TaskListener.class))));
             } catch (Exception e) {
-                throw Failures.forLog(function, e);
+                throw Failures.forLog(DescriptorImpl.FUNCTION, e);
             }
         }
     }
 
     /** The build, where the workspace is. */
-    static final class BuildOnAgent extends MasterToSlaveFileCallable<Map<String, Object>> {
+    static final class Build extends AgentWork<Map<String, Object>> {
         private static final long serialVersionUID = 1L;
 
-        private final String url;
-        private final String user;
-        private final String secret;
-        private final String buildFile;
-        private final String image;
-        private final ArrayList<String> tags;
-        private final String cache;
+        private final SlipwayBuildStep step;
+        private final RegistryLogin login;
         private final StepLog log;
 
-        BuildOnAgent(String url, String user, String secret, String buildFile, String image, ArrayList<String> tags,
-                     String cache, StepLog log) {
-            this.url = url;
-            this.user = user;
-            this.secret = secret;
-            this.buildFile = buildFile;
-            this.image = image;
-            this.tags = tags;
-            this.cache = cache;
+        Build(SlipwayBuildStep step, RegistryLogin login, StepLog log) {
+            super(DescriptorImpl.FUNCTION);
+            this.step = step;
+            this.login = login;
             this.log = log;
         }
 
         @Override
-        public Map<String, Object> invoke(File workspace, VirtualChannel channel) throws IOException, InterruptedException {
+        Map<String, Object> run(File workspace) throws IOException, InterruptedException {
             Path root = workspace.toPath().toAbsolutePath().normalize();
-            Path file = root.resolve(buildFile).normalize();
+            Path file = root.resolve(step.buildFile).normalize();
             if (!file.startsWith(root)) {
-                throw new AbortException(DescriptorImpl.FUNCTION + ": buildFile " + buildFile + " is outside the workspace");
+                throw new AbortException(DescriptorImpl.FUNCTION + ": buildFile " + step.buildFile + " is outside the workspace");
             }
             if (!Files.isRegularFile(file)) {
-                throw new AbortException(DescriptorImpl.FUNCTION + ": no build file " + buildFile + " in the workspace");
+                throw new AbortException(DescriptorImpl.FUNCTION + ": no build file " + step.buildFile + " in the workspace");
             }
             BuildFile parsed = new BuildFileParser().parse(file);
-            Path cacheDir = cache != null ? root.resolve(cache)
+            Path cacheDir = step.cache != null ? root.resolve(step.cache)
                     : root.resolveSibling(root.getFileName() + "@tmp").resolve("slipway-jib-cache");
-            RegistryAccess access = new RegistryAccess(url, user, secret);
-            BuildStep.Result r = new BuildStep(access, log).run(new BuildStep.Input(parsed, image, tags, cacheDir));
+            RegistryAccess access = login.access();
+            BuildStep.Result r = new BuildStep(access, log).run(new BuildStep.Input(parsed, step.image, step.tags, cacheDir));
             Map<String, Object> result = new LinkedHashMap<>();
+            String url = access.host() + "/" + r.image().repository() + ":" + r.tags().iterator().next();
             result.put("digest", r.image().digest().toString());
             result.put("image", r.image().toString());
             result.put("reference", r.reference(access.host()));
-            String url = access.host() + "/" + r.image().repository() + ":" + r.tags().iterator().next();
             result.put("url", url);
             result.put("pinned", url + "@" + r.image().digest());
             result.put("tags", new ArrayList<>(r.tags()));

@@ -5,16 +5,15 @@ import hudson.Extension;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import hudson.remoting.VirtualChannel;
 import hudson.util.FormValidation;
 import io.slipway.gitops.UpdateResult;
 import io.slipway.pipeline.deploy.DeployStep;
 import io.slipway.pipeline.deploy.GitOpsTarget;
 import java.io.File;
+import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import jenkins.MasterToSlaveFileCallable;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -32,7 +31,9 @@ import org.kohsuke.stapler.QueryParameter;
  * pushes; ArgoCD does the rest. Returns a map: {@code pushed}, {@code commit}, {@code branch},
  * {@code attempts}.
  */
-public final class SlipwayDeployStep extends Step {
+public final class SlipwayDeployStep extends Step implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final String gitops;
     private final String values;
     private final String image;
@@ -124,82 +125,53 @@ public final class SlipwayDeployStep extends Step {
     static final class Execution extends SynchronousNonBlockingStepExecution<Map<String, Object>> {
         private static final long serialVersionUID = 1L;
 
-        private final String gitops;
-        private final String values;
-        private final String image;
-        private final String gitCredentialsId;
-        private final String branch;
-        private final String chart;
-        private final String message;
-        private final boolean pullRequest;
-        private final boolean renderCheck;
+        private final SlipwayDeployStep step;
 
         Execution(StepContext context, SlipwayDeployStep step) {
             super(context);
-            this.gitops = step.gitops;
-            this.values = step.values;
-            this.image = step.image;
-            this.gitCredentialsId = step.gitCredentialsId;
-            this.branch = step.branch;
-            this.chart = step.chart;
-            this.message = step.message;
-            this.pullRequest = step.pullRequest;
-            this.renderCheck = step.renderCheck;
+            this.step = step;
         }
 
         @Override
         protected Map<String, Object> run() throws Exception {
             String function = DescriptorImpl.FUNCTION;
             try {
-                StepCredentials.GitLogin login = StepCredentials.of(getContext()).git(gitCredentialsId, function);
+                Failures.require(step.gitops, function, "gitops: the GitOps repository URL");
+                Failures.require(step.values, function, "values: the values file of the environment");
+                Failures.require(step.image, function, "image: the image to deploy");
+                StepCredentials.GitLogin login = StepCredentials.of(getContext()).git(step.gitCredentialsId, function);
                 EnvVars env = getContext().get(EnvVars.class);
                 String buildUrl = env == null ? null : env.get("BUILD_URL", null);
-                Failures.require(gitops, function, "gitops: the GitOps repository URL");
-                Failures.require(values, function, "values: the values file of the environment");
-                Failures.require(image, function, "image: the image to deploy");
-                return Agent.run(getContext().get(FilePath.class), new DeployOnAgent(gitops, branch, login, values, image,
-                        chart, message, buildUrl, pullRequest, renderCheck, new StepLog(getContext().get(TaskListener.class))));
+                return Agent.run(getContext().get(FilePath.class), new Deploy(step, login, buildUrl,
+                        new StepLog(getContext().get(TaskListener.class))));
             } catch (Exception e) {
                 throw Failures.forLog(function, e);
             }
         }
     }
 
-    static final class DeployOnAgent extends MasterToSlaveFileCallable<Map<String, Object>> {
+    /** The GitOps write, where the workspace is (the agent reaches the Git server; the controller may not). */
+    static final class Deploy extends AgentWork<Map<String, Object>> {
         private static final long serialVersionUID = 1L;
 
-        private final String gitops;
-        private final String branch;
+        private final SlipwayDeployStep step;
         private final StepCredentials.GitLogin login;
-        private final String values;
-        private final String image;
-        private final String chart;
-        private final String message;
         private final String buildUrl;
-        private final boolean pullRequest;
-        private final boolean renderCheck;
         private final StepLog log;
 
-        DeployOnAgent(String gitops, String branch, StepCredentials.GitLogin login, String values, String image, String chart,
-                      String message, String buildUrl, boolean pullRequest, boolean renderCheck, StepLog log) {
-            this.gitops = gitops;
-            this.branch = branch;
+        Deploy(SlipwayDeployStep step, StepCredentials.GitLogin login, String buildUrl, StepLog log) {
+            super(DescriptorImpl.FUNCTION);
+            this.step = step;
             this.login = login;
-            this.values = values;
-            this.image = image;
-            this.chart = chart;
-            this.message = message;
             this.buildUrl = buildUrl;
-            this.pullRequest = pullRequest;
-            this.renderCheck = renderCheck;
             this.log = log;
         }
 
         @Override
-        public Map<String, Object> invoke(File workspace, VirtualChannel channel) {
-            GitOpsTarget target = new GitOpsTarget(gitops, branch, login.credentials());
-            UpdateResult r = new DeployStep(log).run(new DeployStep.Input(target, values, image, chart, message, buildUrl,
-                    pullRequest, renderCheck));
+        Map<String, Object> run(File workspace) {
+            GitOpsTarget target = new GitOpsTarget(step.gitops, step.branch, login.credentials());
+            UpdateResult r = new DeployStep(log).run(new DeployStep.Input(target, step.values, step.image, step.chart,
+                    step.message, buildUrl, step.pullRequest, step.renderCheck));
             return result(r);
         }
     }

@@ -6,9 +6,7 @@ import hudson.Extension;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import hudson.remoting.VirtualChannel;
 import hudson.util.FormValidation;
-import io.slipway.oci.client.RegistryUnreachableException;
 import io.slipway.pipeline.Durations;
 import io.slipway.pipeline.ImageInput;
 import io.slipway.pipeline.ProgressListener;
@@ -20,7 +18,6 @@ import io.slipway.trust.policy.InvalidPolicyException;
 import io.slipway.trust.policy.Severity;
 import java.io.File;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -29,9 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import jenkins.MasterToSlaveFileCallable;
 import org.jenkinsci.Symbol;
-import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -50,14 +45,14 @@ import org.kohsuke.stapler.QueryParameter;
  * state (the image, the deadline as wall-clock time) is saved with the build, so after a controller
  * restart {@link Execution#onResume} simply looks again, with the deadline it had.
  */
-public final class SlipwayGateStep extends Step {
+public final class SlipwayGateStep extends RegistryStep {
+    private static final long serialVersionUID = 1L;
+
     private final String image;
     private String severity = "high";
     private String timeout = "10m";
     private String interval = "5s";
     private boolean includeConfiguration;
-    private String registry;
-    private String credentialsId;
 
     @DataBoundConstructor
     public SlipwayGateStep(String image) {
@@ -104,30 +99,17 @@ public final class SlipwayGateStep extends Step {
         this.includeConfiguration = includeConfiguration;
     }
 
-    public String getRegistry() {
-        return registry;
-    }
-
-    @DataBoundSetter
-    public void setRegistry(String registry) {
-        this.registry = StepCredentials.blankToNull(registry);
-    }
-
-    public String getCredentialsId() {
-        return credentialsId;
-    }
-
-    @DataBoundSetter
-    public void setCredentialsId(String credentialsId) {
-        this.credentialsId = StepCredentials.blankToNull(credentialsId);
-    }
-
     @Override
     public StepExecution start(StepContext context) throws Exception {
-        // bad input fails now, before anything is scheduled
+        input(); // bad input fails now, before anything is scheduled
+        return new Execution(context, this);
+    }
+
+    /** The gate's inputs, parsed. */
+    GateStep.Input input() throws AbortException {
         try {
-            return new Execution(context, ImageInput.parse(image).toString(), Severity.parse(severity),
-                    Durations.parse(timeout), Durations.parse(interval), includeConfiguration, registry, credentialsId);
+            return new GateStep.Input(ImageInput.parse(image), Severity.parse(severity), Durations.parse(timeout),
+                    Durations.parse(interval), includeConfiguration);
         } catch (IllegalArgumentException | InvalidPolicyException e) {
             throw new AbortException(DescriptorImpl.FUNCTION + ": " + e.getMessage());
         }
@@ -143,43 +125,31 @@ public final class SlipwayGateStep extends Step {
     static final class Execution extends StepExecution {
         private static final long serialVersionUID = 1L;
 
-        private final String image;
-        private final Severity severity;
-        private final long timeoutMillis;
-        private final long intervalMillis;
-        private final boolean includeConfiguration;
-        private final String registry;
-        private final String credentialsId;
+        private final SlipwayGateStep step;
         /** Wall-clock time, so that it means the same after a restart. */
         private long deadline;
         private String lastStatus;
         private transient volatile Future<?> next;
         private transient volatile boolean done;
 
-        Execution(StepContext context, String image, Severity severity, Duration timeout, Duration interval,
-                  boolean includeConfiguration, String registry, String credentialsId) {
+        Execution(StepContext context, SlipwayGateStep step) {
             super(context);
-            this.image = image;
-            this.severity = severity;
-            this.timeoutMillis = timeout.toMillis();
-            this.intervalMillis = Math.max(1, interval.toMillis());
-            this.includeConfiguration = includeConfiguration;
-            this.registry = registry;
-            this.credentialsId = credentialsId;
+            this.step = step;
         }
 
         @Override
         public boolean start() throws Exception {
-            deadline = System.currentTimeMillis() + timeoutMillis;
-            log("waiting for the Vulnerability Advisor's verdict on " + image + " (threshold " + severity.lowerCase()
-                    + ", up to " + Duration.ofMillis(timeoutMillis) + ")");
+            GateStep.Input input = step.input();
+            deadline = System.currentTimeMillis() + input.timeout().toMillis();
+            log("waiting for the Vulnerability Advisor's verdict on " + input.image() + " (threshold "
+                    + input.threshold().lowerCase() + ", up to " + input.timeout() + ")");
             schedule(0);
             return false;
         }
 
         @Override
         public void onResume() {
-            log("Jenkins restarted while the gate waited for " + image + "; looking again");
+            log("Jenkins restarted while the gate waited for " + step.image + "; looking again");
             schedule(0);
         }
 
@@ -195,18 +165,13 @@ public final class SlipwayGateStep extends Step {
 
         @Override
         public String getStatus() {
-            return "waiting for the Vulnerability Advisor on " + image + (lastStatus == null ? "" : ": " + lastStatus);
+            return "waiting for the Vulnerability Advisor on " + step.image + (lastStatus == null ? "" : ": " + lastStatus);
         }
 
         private void schedule(long delayMillis) {
             if (!done) {
                 next = LOOKS.schedule(this::look, delayMillis, TimeUnit.MILLISECONDS);
             }
-        }
-
-        private GateStep.Input input() {
-            return new GateStep.Input(ImageInput.parse(image), severity, Duration.ofMillis(timeoutMillis),
-                    Duration.ofMillis(intervalMillis), includeConfiguration);
         }
 
         /** One look at the report; then finish, or schedule the next look. */
@@ -216,52 +181,52 @@ public final class SlipwayGateStep extends Step {
             }
             String function = DescriptorImpl.FUNCTION;
             try {
+                GateStep.Input input = step.input();
+                long interval = Math.max(1, input.interval().toMillis());
                 StepContext context = getContext();
-                RegistryAccess access = StepCredentials.of(context).registry(registry, credentialsId, function);
+                RegistryAccess access = StepCredentials.of(context).registry(step.getRegistry(), step.getCredentialsId(), function);
                 String report;
                 try {
-                    report = Agent.run(context.get(FilePath.class),
-                            new ReadReport(access.url(), access.user(), access.secret(), image));
-                } catch (RegistryUnreachableException e) {
+                    report = Agent.run(context.get(FilePath.class), new ReadReport(new AgentWork.RegistryLogin(access), input.image()));
+                } catch (Failures.Unreachable e) {
                     // a registry restarting is no reason to fail a build that may still wait
                     if (System.currentTimeMillis() < deadline) {
-                        log("registry unreachable (" + e.getMessage() + "); looking again");
-                        schedule(Math.min(intervalMillis, Math.max(1, deadline - System.currentTimeMillis())));
+                        log(e.getMessage() + "; looking again");
+                        schedule(Math.min(interval, Math.max(1, deadline - System.currentTimeMillis())));
                         return;
                     }
                     throw e;
                 }
                 GateStep gate = new GateStep(i -> new ObjectMapper().readTree(report), ProgressListener.NONE);
-                GateStep.Look look = gate.look(input());
+                GateStep.Look look = gate.look(input);
                 if (!look.finished()) {
                     long left = deadline - System.currentTimeMillis();
                     if (left <= 0) {
-                        throw GateStep.timeout(input(), look.status());
+                        throw GateStep.timeout(input, look.status());
                     }
                     if (!Objects.equals(look.status(), lastStatus)) {
                         log("waiting for the Vulnerability Advisor: " + look.status());
                     }
                     lastStatus = look.status();
-                    schedule(Math.min(intervalMillis, left));
+                    schedule(Math.min(interval, left));
                     return;
                 }
-                finish(look.verdict());
+                finish(input, look.verdict());
             } catch (Exception e) {
                 fail(Failures.forLog(function, e));
             }
         }
 
-        private void finish(GateResult result) throws IOException, InterruptedException {
-            ImageInput in = ImageInput.parse(image);
+        private void finish(GateStep.Input input, GateResult result) throws IOException, InterruptedException {
             String table = result.table();
             if (!table.isEmpty()) {
                 getContext().get(TaskListener.class).getLogger().print(table);
             }
             if (!result.passed()) {
-                fail(new AbortException(result.failure(in, severity)));
+                fail(new AbortException(result.failure(input.image(), input.threshold())));
                 return;
             }
-            log(result.success(in, severity));
+            log(result.success(input.image(), input.threshold()));
             done = true;
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("passed", true);
@@ -285,24 +250,21 @@ public final class SlipwayGateStep extends Step {
     }
 
     /** Reads the report where the workspace is (the agent reaches the registry; the controller may not). */
-    static final class ReadReport extends MasterToSlaveFileCallable<String> {
+    static final class ReadReport extends AgentWork<String> {
         private static final long serialVersionUID = 1L;
 
-        private final String url;
-        private final String user;
-        private final String secret;
+        private final RegistryLogin login;
         private final String image;
 
-        ReadReport(String url, String user, String secret, String image) {
-            this.url = url;
-            this.user = user;
-            this.secret = secret;
-            this.image = image;
+        ReadReport(RegistryLogin login, ImageInput image) {
+            super(DescriptorImpl.FUNCTION);
+            this.login = login;
+            this.image = image.toString();
         }
 
         @Override
-        public String invoke(File workspace, VirtualChannel channel) throws IOException {
-            return new VulnerabilityReports(new RegistryAccess(url, user, secret)).report(ImageInput.parse(image)).toString();
+        String run(File workspace) throws IOException {
+            return new VulnerabilityReports(login.access()).report(ImageInput.parse(image)).toString();
         }
     }
 

@@ -5,7 +5,6 @@ import hudson.Extension;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import hudson.remoting.VirtualChannel;
 import hudson.util.FormValidation;
 import io.slipway.pipeline.ManagementApi;
 import io.slipway.pipeline.RegistryAccess;
@@ -13,13 +12,10 @@ import io.slipway.pipeline.deploy.GitOpsTarget;
 import io.slipway.pipeline.deploy.PromoteStep;
 import java.io.File;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import jenkins.MasterToSlaveFileCallable;
 import org.jenkinsci.Symbol;
-import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -36,7 +32,9 @@ import org.kohsuke.stapler.QueryParameter;
  * fails the build with the requirements that are not met. Returns a map: {@code promoted},
  * {@code source}, {@code target}, {@code commit}.
  */
-public final class SlipwayPromoteStep extends Step {
+public final class SlipwayPromoteStep extends RegistryStep {
+    private static final long serialVersionUID = 1L;
+
     private final String gitops;
     private final String from;
     private final String to;
@@ -45,8 +43,6 @@ public final class SlipwayPromoteStep extends Step {
     private String chart;
     private String branch;
     private String gitCredentialsId;
-    private String registry;
-    private String credentialsId;
 
     @DataBoundConstructor
     public SlipwayPromoteStep(String gitops, String from, String to) {
@@ -112,24 +108,6 @@ public final class SlipwayPromoteStep extends Step {
         this.gitCredentialsId = StepCredentials.blankToNull(gitCredentialsId);
     }
 
-    public String getRegistry() {
-        return registry;
-    }
-
-    @DataBoundSetter
-    public void setRegistry(String registry) {
-        this.registry = StepCredentials.blankToNull(registry);
-    }
-
-    public String getCredentialsId() {
-        return credentialsId;
-    }
-
-    @DataBoundSetter
-    public void setCredentialsId(String credentialsId) {
-        this.credentialsId = StepCredentials.blankToNull(credentialsId);
-    }
-
     @Override
     public StepExecution start(StepContext context) {
         return new Execution(context, this);
@@ -138,29 +116,11 @@ public final class SlipwayPromoteStep extends Step {
     static final class Execution extends SynchronousNonBlockingStepExecution<Map<String, Object>> {
         private static final long serialVersionUID = 1L;
 
-        private final String gitops;
-        private final String from;
-        private final String to;
-        private final String toNamespace;
-        private final String policyNamespace;
-        private final String chart;
-        private final String branch;
-        private final String gitCredentialsId;
-        private final String registry;
-        private final String credentialsId;
+        private final SlipwayPromoteStep step;
 
         Execution(StepContext context, SlipwayPromoteStep step) {
             super(context);
-            this.gitops = step.gitops;
-            this.from = step.from;
-            this.to = step.to;
-            this.toNamespace = step.toNamespace;
-            this.policyNamespace = step.policyNamespace;
-            this.chart = step.chart;
-            this.branch = step.branch;
-            this.gitCredentialsId = step.gitCredentialsId;
-            this.registry = step.registry;
-            this.credentialsId = step.credentialsId;
+            this.step = step;
         }
 
         @Override
@@ -168,74 +128,54 @@ public final class SlipwayPromoteStep extends Step {
             String function = DescriptorImpl.FUNCTION;
             Map<String, Object> result;
             try {
-                Failures.require(gitops, function, "gitops: the GitOps repository URL");
-                Failures.require(from, function, "from: the values file of the source environment");
-                Failures.require(to, function, "to: the values file of the target environment");
+                Failures.require(step.gitops, function, "gitops: the GitOps repository URL");
+                Failures.require(step.from, function, "from: the values file of the source environment");
+                Failures.require(step.to, function, "to: the values file of the target environment");
                 StepCredentials credentials = StepCredentials.of(getContext());
-                RegistryAccess access = credentials.registry(registry, credentialsId, function);
-                StepCredentials.GitLogin login = credentials.git(gitCredentialsId, function);
-                result = Agent.run(getContext().get(FilePath.class), new PromoteOnAgent(access.url(), access.user(),
-                        access.secret(), gitops, branch, login, from, to, chart, toNamespace, policyNamespace,
-                        new StepLog(getContext().get(TaskListener.class))));
+                RegistryAccess access = credentials.registry(step.getRegistry(), step.getCredentialsId(), function);
+                StepCredentials.GitLogin login = credentials.git(step.gitCredentialsId, function);
+                result = Agent.run(getContext().get(FilePath.class), new Promote(step, new AgentWork.RegistryLogin(access),
+                        login, new StepLog(getContext().get(TaskListener.class))));
             } catch (Exception e) {
                 throw Failures.forLog(function, e);
             }
             if (!Boolean.TRUE.equals(result.get("promoted"))) {
                 throw new AbortException(function + ": the image policy for " + result.get("policyNamespace") + " denies "
-                        + result.get("source") + ": " + String.join("; ", castList(result.get("unmet"))));
+                        + result.get("source") + ": " + result.get("unmet"));
             }
             return result;
         }
-
-        @SuppressWarnings("unchecked")
-        private static java.util.List<String> castList(Object o) {
-            return (java.util.List<String>) o;
-        }
     }
 
-    static final class PromoteOnAgent extends MasterToSlaveFileCallable<Map<String, Object>> {
+    /** The policy check, the copy and the GitOps write, where the workspace is. */
+    static final class Promote extends AgentWork<Map<String, Object>> {
         private static final long serialVersionUID = 1L;
 
-        private final String url;
-        private final String user;
-        private final String secret;
-        private final String gitops;
-        private final String branch;
-        private final StepCredentials.GitLogin login;
-        private final String from;
-        private final String to;
-        private final String chart;
-        private final String toNamespace;
-        private final String policyNamespace;
+        private final SlipwayPromoteStep step;
+        private final RegistryLogin registry;
+        private final StepCredentials.GitLogin git;
         private final StepLog log;
 
-        PromoteOnAgent(String url, String user, String secret, String gitops, String branch, StepCredentials.GitLogin login,
-                       String from, String to, String chart, String toNamespace, String policyNamespace, StepLog log) {
-            this.url = url;
-            this.user = user;
-            this.secret = secret;
-            this.gitops = gitops;
-            this.branch = branch;
-            this.login = login;
-            this.from = from;
-            this.to = to;
-            this.chart = chart;
-            this.toNamespace = toNamespace;
-            this.policyNamespace = policyNamespace;
+        Promote(SlipwayPromoteStep step, RegistryLogin registry, StepCredentials.GitLogin git, StepLog log) {
+            super(DescriptorImpl.FUNCTION);
+            this.step = step;
+            this.registry = registry;
+            this.git = git;
             this.log = log;
         }
 
         @Override
-        public Map<String, Object> invoke(File workspace, VirtualChannel channel) throws IOException {
-            PromoteStep.Input input = new PromoteStep.Input(new GitOpsTarget(gitops, branch, login.credentials()), from, to,
-                    chart, toNamespace, policyNamespace, "image");
-            PromoteStep.Result r = new PromoteStep(new ManagementApi(new RegistryAccess(url, user, secret)), log).run(input);
+        Map<String, Object> run(File workspace) throws IOException {
+            PromoteStep.Input input = new PromoteStep.Input(new GitOpsTarget(step.gitops, step.branch, git.credentials()),
+                    step.from, step.to, step.chart, step.toNamespace, step.policyNamespace, "image");
+            PromoteStep.Result r = new PromoteStep(new ManagementApi(registry.access()), log).run(input);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("promoted", r.promoted());
             result.put("source", r.source().toString());
             result.put("target", r.target().toString());
             result.put("policyNamespace", input.effectivePolicyNamespace());
-            result.put("unmet", new ArrayList<>(r.verdict().unmet()));
+            // one line per requirement not met, as the registry words it
+            result.put("unmet", String.join("; ", r.verdict().unmet()));
             if (r.promoted()) {
                 result.put("commit", r.update().commit());
                 result.put("pushed", r.update().pushed());

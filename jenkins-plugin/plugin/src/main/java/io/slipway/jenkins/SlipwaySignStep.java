@@ -4,7 +4,6 @@ import hudson.Extension;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import hudson.remoting.VirtualChannel;
 import hudson.util.FormValidation;
 import io.slipway.pipeline.ImageInput;
 import io.slipway.pipeline.RegistryAccess;
@@ -17,9 +16,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import jenkins.MasterToSlaveFileCallable;
 import org.jenkinsci.Symbol;
-import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -34,12 +31,12 @@ import org.kohsuke.stapler.QueryParameter;
  * file" credential (an encrypted cosign key, passphrase from {@code passphraseCredentialsId}, or a
  * PKCS#8 PEM). Returns a map: {@code signatureTag}, {@code signatureDigest}, {@code signatures}.
  */
-public final class SlipwaySignStep extends Step {
+public final class SlipwaySignStep extends RegistryStep {
+    private static final long serialVersionUID = 1L;
+
     private final String image;
     private final String keyCredentialsId;
     private String passphraseCredentialsId;
-    private String registry;
-    private String credentialsId;
 
     @DataBoundConstructor
     public SlipwaySignStep(String image, String keyCredentialsId) {
@@ -64,24 +61,6 @@ public final class SlipwaySignStep extends Step {
         this.passphraseCredentialsId = StepCredentials.blankToNull(passphraseCredentialsId);
     }
 
-    public String getRegistry() {
-        return registry;
-    }
-
-    @DataBoundSetter
-    public void setRegistry(String registry) {
-        this.registry = StepCredentials.blankToNull(registry);
-    }
-
-    public String getCredentialsId() {
-        return credentialsId;
-    }
-
-    @DataBoundSetter
-    public void setCredentialsId(String credentialsId) {
-        this.credentialsId = StepCredentials.blankToNull(credentialsId);
-    }
-
     @Override
     public StepExecution start(StepContext context) {
         return new Execution(context, this);
@@ -90,63 +69,53 @@ public final class SlipwaySignStep extends Step {
     static final class Execution extends SynchronousNonBlockingStepExecution<Map<String, Object>> {
         private static final long serialVersionUID = 1L;
 
-        private final String image;
-        private final String keyCredentialsId;
-        private final String passphraseCredentialsId;
-        private final String registry;
-        private final String credentialsId;
+        private final SlipwaySignStep step;
 
         Execution(StepContext context, SlipwaySignStep step) {
             super(context);
-            this.image = step.image;
-            this.keyCredentialsId = step.keyCredentialsId;
-            this.passphraseCredentialsId = step.passphraseCredentialsId;
-            this.registry = step.registry;
-            this.credentialsId = step.credentialsId;
+            this.step = step;
         }
 
         @Override
         protected Map<String, Object> run() throws Exception {
             String function = DescriptorImpl.FUNCTION;
             try {
-                ImageInput.parse(image);
+                ImageInput.parse(step.image);
                 StepCredentials credentials = StepCredentials.of(getContext());
-                RegistryAccess access = credentials.registry(registry, credentialsId, function);
-                String pem = credentials.pem(keyCredentialsId, function);
-                String passphrase = credentials.text(passphraseCredentialsId, function);
-                return Agent.run(getContext().get(FilePath.class), new SignOnAgent(access.url(), access.user(),
-                        access.secret(), image, pem, passphrase, new StepLog(getContext().get(TaskListener.class))));
+                RegistryAccess access = credentials.registry(step.getRegistry(), step.getCredentialsId(), function);
+                String pem = credentials.pem(step.keyCredentialsId, function);
+                String passphrase = credentials.text(step.passphraseCredentialsId, function);
+                return Agent.run(getContext().get(FilePath.class), new Sign(step.image, new AgentWork.RegistryLogin(access),
+                        pem, passphrase, new StepLog(getContext().get(TaskListener.class))));
             } catch (Exception e) {
                 throw Failures.forLog(function, e);
             }
         }
     }
 
-    static final class SignOnAgent extends MasterToSlaveFileCallable<Map<String, Object>> {
+    /** Signs where the workspace is; the key travels there as credentials-binding's file binding would put it. */
+    static final class Sign extends AgentWork<Map<String, Object>> {
         private static final long serialVersionUID = 1L;
 
-        private final String url;
-        private final String user;
-        private final String secret;
         private final String image;
+        private final RegistryLogin login;
         private final String pem;
         private final String passphrase;
         private final StepLog log;
 
-        SignOnAgent(String url, String user, String secret, String image, String pem, String passphrase, StepLog log) {
-            this.url = url;
-            this.user = user;
-            this.secret = secret;
+        Sign(String image, RegistryLogin login, String pem, String passphrase, StepLog log) {
+            super(DescriptorImpl.FUNCTION);
             this.image = image;
+            this.login = login;
             this.pem = pem;
             this.passphrase = passphrase;
             this.log = log;
         }
 
         @Override
-        public Map<String, Object> invoke(File workspace, VirtualChannel channel) throws IOException {
+        Map<String, Object> run(File workspace) throws IOException {
             ECPrivateKey key = KeyFiles.readPrivateKey(pem, passphrase.toCharArray());
-            RegistryAccess access = new RegistryAccess(url, user, secret);
+            RegistryAccess access = login.access();
             SignStep.Result r = new SignStep(access.client(), access.host(), Clock.systemUTC(), log)
                     .run(ImageInput.parse(image), key);
             Map<String, Object> result = new LinkedHashMap<>();

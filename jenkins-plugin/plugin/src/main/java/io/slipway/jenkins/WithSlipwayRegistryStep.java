@@ -8,7 +8,6 @@ import hudson.FilePath;
 import hudson.console.ConsoleLogFilter;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import hudson.remoting.VirtualChannel;
 import hudson.util.FormValidation;
 import hudson.util.Secret;
 import io.slipway.pipeline.RegistryAccess;
@@ -25,7 +24,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import jenkins.MasterToSlaveFileCallable;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.BodyExecutionCallback;
 import org.jenkinsci.plugins.workflow.steps.BodyInvoker;
@@ -162,19 +160,20 @@ public final class WithSlipwayRegistryStep extends Step {
      * workspace ({@code <workspace>@tmp}, where Jenkins keeps a build's temporary files, never
      * archived), readable by the agent's user alone. Returns the folder.
      */
-    static final class WriteDockerConfig extends MasterToSlaveFileCallable<String> {
+    static final class WriteDockerConfig extends AgentWork<String> {
         private static final long serialVersionUID = 1L;
 
         private final String host;
         private final String auth;
 
         WriteDockerConfig(String host, String auth) {
+            super(DescriptorImpl.FUNCTION);
             this.host = host;
             this.auth = auth;
         }
 
         @Override
-        public String invoke(File workspace, VirtualChannel channel) throws IOException {
+        String run(File workspace) throws IOException {
             Path tmp = Files.createDirectories(workspace.toPath().resolveSibling(workspace.getName() + "@tmp"));
             boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
             Path dir = posix
@@ -210,17 +209,18 @@ public final class WithSlipwayRegistryStep extends Step {
         }
     }
 
-    static final class DeleteFolder extends MasterToSlaveFileCallable<Void> {
+    static final class DeleteFolder extends AgentWork<Void> {
         private static final long serialVersionUID = 1L;
 
         private final String folder;
 
         DeleteFolder(String folder) {
+            super(DescriptorImpl.FUNCTION);
             this.folder = folder;
         }
 
         @Override
-        public Void invoke(File workspace, VirtualChannel channel) throws IOException {
+        Void run(File workspace) throws IOException {
             Path dir = Path.of(folder);
             if (!Files.exists(dir)) {
                 return null;

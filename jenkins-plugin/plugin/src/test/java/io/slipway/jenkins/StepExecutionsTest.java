@@ -222,6 +222,18 @@ class StepExecutionsTest {
 
     @Test
     @Order(6)
+    void gateLooksAgainWhileTheRegistryIsUnreachableUntilItsDeadline() throws Exception {
+        SlipwayGateStep gate = gate("acme-dev/svc@" + fixed);
+        gate.setRegistry("http://127.0.0.1:1");
+        gate.setTimeout("1s");
+        TestContext context = context();
+        Throwable failure = start(gate, context).failure();
+        assertThat(failure).isInstanceOf(AbortException.class).hasMessageContaining("registry unreachable");
+        assertThat(log(context)).contains("looking again");
+    }
+
+    @Test
+    @Order(7)
     void gateResumesAfterAControllerRestartWithTheDeadlineItHad() throws Exception {
         TestContext before = context();
         SlipwayGateStep.Execution execution = (SlipwayGateStep.Execution) gate("acme-dev/svc@" + fixed).start(before);
@@ -238,7 +250,7 @@ class StepExecutionsTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void signStoresACosignSignatureWithAnEncryptedKeyFromASecretFile() throws Exception {
         CosignKeyGenerator.KeyPairFiles keys = new CosignKeyGenerator().writeTo(tmp, "release", "horse".toCharArray());
         credentials.file("release-key", "cosign.key", Files.readAllBytes(keys.privateKey()))
@@ -268,7 +280,7 @@ class StepExecutionsTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void deployCommitsTheImageToTheGitOpsRepositoryOverAuthenticatedHttp() throws Exception {
         SlipwayDeployStep deploy = new SlipwayDeployStep(git.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.0@" + vulnerable);
         deploy.setGitCredentialsId("gitops");
@@ -286,7 +298,7 @@ class StepExecutionsTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void promoteIsDeniedByThePolicyThenAllowedAfterTheFixedSignedImageIsInDev() throws Exception {
         Path pub = Path.of(Files.readString(tmp.resolve("release.pub.path")));
         cli("policy", "key-add", "release", "--public-key", pub.toString(), "--registry", url, "--api-key", iam.adminKey);
