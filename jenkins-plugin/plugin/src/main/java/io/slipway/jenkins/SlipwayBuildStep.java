@@ -18,10 +18,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
-import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -153,23 +151,13 @@ public final class SlipwayBuildStep extends RegistryStep {
 
     @Extension
     @Symbol(DescriptorImpl.FUNCTION)
-    public static final class DescriptorImpl extends StepDescriptor {
+    public static final class DescriptorImpl extends SlipwayStepDescriptor {
         static final String FUNCTION = "slipwayBuild";
         static final String DEFAULT_BUILD_FILE = "jib.yaml";
 
-        @Override
-        public String getFunctionName() {
-            return FUNCTION;
-        }
-
-        @Override
-        public String getDisplayName() {
-            return "Build an image with Jib and push it to the Slipway registry";
-        }
-
-        @Override
-        public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(Run.class, FilePath.class, TaskListener.class);
+        public DescriptorImpl() {
+            super(FUNCTION, "Build an image with Jib and push it to the Slipway registry",
+                    Run.class, FilePath.class, TaskListener.class);
         }
 
         public FormValidation doCheckImage(@QueryParameter String value) {

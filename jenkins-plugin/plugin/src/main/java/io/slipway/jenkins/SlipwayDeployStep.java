@@ -13,11 +13,9 @@ import java.io.File;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
-import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -187,22 +185,12 @@ public final class SlipwayDeployStep extends Step implements Serializable {
 
     @Extension
     @Symbol(DescriptorImpl.FUNCTION)
-    public static final class DescriptorImpl extends StepDescriptor {
+    public static final class DescriptorImpl extends SlipwayStepDescriptor {
         static final String FUNCTION = "slipwayDeploy";
 
-        @Override
-        public String getFunctionName() {
-            return FUNCTION;
-        }
-
-        @Override
-        public String getDisplayName() {
-            return "Deploy an image: write it into Helm values in the GitOps repository and push";
-        }
-
-        @Override
-        public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(Run.class, TaskListener.class);
+        public DescriptorImpl() {
+            super(FUNCTION, "Deploy an image: write it into Helm values in the GitOps repository and push",
+                    Run.class, TaskListener.class);
         }
 
         public FormValidation doCheckGitops(@QueryParameter String value) {

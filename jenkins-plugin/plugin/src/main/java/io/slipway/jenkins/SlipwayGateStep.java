@@ -21,14 +21,12 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
-import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
@@ -270,22 +268,12 @@ public final class SlipwayGateStep extends RegistryStep {
 
     @Extension
     @Symbol(DescriptorImpl.FUNCTION)
-    public static final class DescriptorImpl extends StepDescriptor {
+    public static final class DescriptorImpl extends SlipwayStepDescriptor {
         static final String FUNCTION = "slipwayGate";
 
-        @Override
-        public String getFunctionName() {
-            return FUNCTION;
-        }
-
-        @Override
-        public String getDisplayName() {
-            return "Wait for the Vulnerability Advisor and fail on findings at or above a severity";
-        }
-
-        @Override
-        public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(Run.class, TaskListener.class);
+        public DescriptorImpl() {
+            super(FUNCTION, "Wait for the Vulnerability Advisor and fail on findings at or above a severity",
+                    Run.class, TaskListener.class);
         }
 
         public FormValidation doCheckImage(@QueryParameter String value) {

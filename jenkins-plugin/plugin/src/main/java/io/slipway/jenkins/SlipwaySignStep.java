@@ -15,10 +15,8 @@ import java.security.interfaces.ECPrivateKey;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
-import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -128,22 +126,11 @@ public final class SlipwaySignStep extends RegistryStep {
 
     @Extension
     @Symbol(DescriptorImpl.FUNCTION)
-    public static final class DescriptorImpl extends StepDescriptor {
+    public static final class DescriptorImpl extends SlipwayStepDescriptor {
         static final String FUNCTION = "slipwaySign";
 
-        @Override
-        public String getFunctionName() {
-            return FUNCTION;
-        }
-
-        @Override
-        public String getDisplayName() {
-            return "Sign an image (cosign format) in the Slipway registry";
-        }
-
-        @Override
-        public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(Run.class, TaskListener.class);
+        public DescriptorImpl() {
+            super(FUNCTION, "Sign an image (cosign format) in the Slipway registry", Run.class, TaskListener.class);
         }
 
         public FormValidation doCheckImage(@QueryParameter String value) {

@@ -30,7 +30,6 @@ import org.jenkinsci.plugins.workflow.steps.BodyInvoker;
 import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
-import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
@@ -236,27 +235,17 @@ public final class WithSlipwayRegistryStep extends Step {
 
     @Extension
     @Symbol(DescriptorImpl.FUNCTION)
-    public static final class DescriptorImpl extends StepDescriptor {
+    public static final class DescriptorImpl extends SlipwayStepDescriptor {
         static final String FUNCTION = "withSlipwayRegistry";
 
-        @Override
-        public String getFunctionName() {
-            return FUNCTION;
-        }
-
-        @Override
-        public String getDisplayName() {
-            return "Use a Slipway registry (credentials, Docker config, masking) in a block";
+        public DescriptorImpl() {
+            super(FUNCTION, "Use a Slipway registry (credentials, Docker config, masking) in a block",
+                    Run.class, TaskListener.class);
         }
 
         @Override
         public boolean takesImplicitBlockArgument() {
             return true;
-        }
-
-        @Override
-        public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(Run.class, TaskListener.class);
         }
 
         public FormValidation doCheckUrl(@QueryParameter String value) {

@@ -281,26 +281,33 @@ final class ApiSurface {
             };
         }
 
-        /** A method of ours that a Jenkins supertype declares: an override, which must not be of a final method. */
+        /**
+         * A method of ours that a Jenkins supertype declares, also through classes of ours in
+         * between: an override, which must not be of a final method.
+         */
         private void overrides(String method, boolean bridge) {
-            List<String> supers = new ArrayList<>();
+            Deque<String> queue = new ArrayDeque<>();
             if (superName != null) {
-                supers.add(superName);
+                queue.add(superName);
             }
-            supers.addAll(interfaces);
-            for (String s : supers) {
-                if (!isJenkins(s)) {
+            queue.addAll(interfaces);
+            while (!queue.isEmpty()) {
+                String s = queue.poll();
+                Model m = model(s);
+                if (m == null) {
                     continue;
                 }
-                String declaring = declaring(s, method, false);
-                if (declaring != null) {
-                    int access = model(declaring).methods().get(method);
-                    if ((access & Opcodes.ACC_FINAL) != 0) {
-                        problems.add(className + " overrides final " + declaring + "#" + method);
+                if (isJenkins(s) && m.methods().containsKey(method)) {
+                    if ((m.methods().get(method) & Opcodes.ACC_FINAL) != 0) {
+                        problems.add(className + " overrides final " + s + "#" + method);
                     }
-                    entries.add("override " + declaring + "#" + method + (bridge ? " (bridge)" : ""));
+                    entries.add("override " + s + "#" + method + (bridge ? " (bridge)" : ""));
                     return;
                 }
+                if (m.superName() != null) {
+                    queue.add(m.superName());
+                }
+                queue.addAll(m.interfaces());
             }
         }
     }
