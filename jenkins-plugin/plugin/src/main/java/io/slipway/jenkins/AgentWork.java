@@ -12,7 +12,8 @@ import jenkins.MasterToSlaveFileCallable;
  * A step's work where the workspace is. Its fields are plain values and classes of this plugin,
  * and what it throws back is too: Jenkins' remoting refuses to read classes of libraries bundled
  * in a plugin (JEP-200), so an exception of pipeline-core becomes an {@link AbortException} with
- * the same words here, and an unexpected one an IOException that keeps the original's stack.
+ * the same words here, and an unexpected one an {@link Failures.AgentFailure} that keeps the
+ * original's message and stack.
  */
 abstract class AgentWork<T> extends MasterToSlaveFileCallable<T> {
     private static final long serialVersionUID = 1L;
@@ -36,9 +37,9 @@ abstract class AgentWork<T> extends MasterToSlaveFileCallable<T> {
             if (Failures.forLog(function, e) instanceof AbortException abort) {
                 throw abort;
             }
-            IOException plain = new IOException(function + " failed: " + e);
-            plain.setStackTrace(e.getStackTrace());
-            throw plain;
+            IOException failure = new Failures.AgentFailure(function + " failed: " + e);
+            failure.setStackTrace(e.getStackTrace());
+            throw failure;
         }
     }
 

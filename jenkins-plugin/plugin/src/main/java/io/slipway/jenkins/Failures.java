@@ -9,6 +9,7 @@ import io.slipway.oci.client.RegistryUnreachableException;
 import io.slipway.pipeline.gate.GateTimeoutException;
 import io.slipway.trust.keys.KeyFileException;
 import io.slipway.trust.policy.InvalidPolicyException;
+import java.io.IOException;
 
 /**
  * What a step failure looks like in the build log. Failures the user can act on (bad input, a
@@ -50,6 +51,15 @@ final class Failures {
         private static final long serialVersionUID = 1L;
 
         Unreachable(String message) {
+            super(message);
+        }
+    }
+
+    /** A step's work failed on the agent for a reason none of ours: a bug, told with the original's message and stack. */
+    static final class AgentFailure extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        AgentFailure(String message) {
             super(message);
         }
     }

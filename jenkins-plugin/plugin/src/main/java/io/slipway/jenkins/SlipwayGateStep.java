@@ -129,6 +129,8 @@ public final class SlipwayGateStep extends RegistryStep {
         private String lastStatus;
         private transient volatile Future<?> next;
         private transient volatile boolean done;
+        /** Looked up once per start or resume, not at every look (each lookup is tracked against the build). */
+        private transient RegistryAccess access;
 
         Execution(StepContext context, SlipwayGateStep step) {
             super(context);
@@ -182,13 +184,18 @@ public final class SlipwayGateStep extends RegistryStep {
                 GateStep.Input input = step.input();
                 long interval = Math.max(1, input.interval().toMillis());
                 StepContext context = getContext();
-                RegistryAccess access = StepCredentials.of(context).registry(step.getRegistry(), step.getCredentialsId(), function);
+                if (access == null) {
+                    access = StepCredentials.of(context).registry(step.getRegistry(), step.getCredentialsId(), function);
+                }
                 String report;
                 try {
                     report = Agent.run(context.get(FilePath.class), new ReadReport(new AgentWork.RegistryLogin(access), input.image()));
-                } catch (Failures.Unreachable e) {
-                    // a registry restarting is no reason to fail a build that may still wait
-                    if (System.currentTimeMillis() < deadline) {
+                } catch (IOException e) {
+                    // a registry restarting, or an agent not yet back after a controller restart, is no
+                    // reason to fail a build that may still wait; a refusal or a bug is
+                    boolean transientTrouble = e instanceof Failures.Unreachable
+                            || !(e instanceof AbortException || e instanceof Failures.AgentFailure);
+                    if (transientTrouble && System.currentTimeMillis() < deadline) {
                         log(e.getMessage() + "; looking again");
                         schedule(Math.min(interval, Math.max(1, deadline - System.currentTimeMillis())));
                         return;

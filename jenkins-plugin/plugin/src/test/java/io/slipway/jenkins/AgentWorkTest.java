@@ -8,7 +8,6 @@ import hudson.FilePath;
 import io.slipway.oci.client.RegistryException;
 import io.slipway.oci.client.RegistryUnreachableException;
 import java.io.File;
-import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,11 +61,11 @@ class AgentWorkTest {
     }
 
     @Test
-    void aBugComesBackAsAPlainIOExceptionKeepingWhereItHappened() {
+    void aBugComesBackAsAnAgentFailureKeepingWhereItHappened() {
         NullPointerException bug = new NullPointerException("oops");
         Throwable back = org.assertj.core.api.Assertions.catchThrowable(
                 () -> new FilePath(workspace.toFile()).act(new Throwing(bug)));
-        assertThat(back).isExactlyInstanceOf(IOException.class).hasNoCause()
+        assertThat(back).isExactlyInstanceOf(Failures.AgentFailure.class).hasNoCause()
                 .hasMessage("slipwayTest failed: java.lang.NullPointerException: oops");
         assertThat(back.getStackTrace()).isEqualTo(bug.getStackTrace());
     }
