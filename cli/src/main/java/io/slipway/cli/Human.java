@@ -2,7 +2,6 @@ package io.slipway.cli;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Numbers and times the way people read them in a table. */

@@ -142,7 +142,7 @@ public final class SlipwayGateStep extends RegistryStep {
             GateStep.Input input = step.input();
             deadline = System.currentTimeMillis() + input.timeout().toMillis();
             log("waiting for the Vulnerability Advisor's verdict on " + input.image() + " (threshold "
-                    + input.threshold().lowerCase() + ", up to " + input.timeout() + ")");
+                    + input.threshold().lowerCase() + ", up to " + step.timeout + ")");
             schedule(0);
             return false;
         }
@@ -218,7 +218,9 @@ public final class SlipwayGateStep extends RegistryStep {
                 }
                 finish(input, look.verdict());
             } catch (Exception e) {
-                fail(Failures.forLog(function, e));
+                if (!done) { // not after stop(), which reported the outcome already
+                    fail(Failures.forLog(function, e));
+                }
             }
         }
 

@@ -2,6 +2,7 @@ package io.slipway.jenkins;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import hudson.AbortException;
 import hudson.EnvVars;
 import hudson.Extension;
 import hudson.FilePath;
@@ -86,7 +87,7 @@ public final class WithSlipwayRegistryStep extends Step {
             StepContext context = getContext();
             String function = DescriptorImpl.FUNCTION;
             if (StepCredentials.blankToNull(url) == null) {
-                throw new hudson.AbortException(function + " needs url: the registry, as http(s)://host:port");
+                throw new AbortException(function + " needs url: the registry, as http(s)://host:port");
             }
             RegistryAccess access = StepCredentials.of(context).registry(url, credentialsId, function);
             TaskListener listener = context.get(TaskListener.class);

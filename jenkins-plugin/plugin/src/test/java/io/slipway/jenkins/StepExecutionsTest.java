@@ -234,6 +234,26 @@ class StepExecutionsTest {
 
     @Test
     @Order(7)
+    void waitingGatesHoldNoThreadOfTheirOwn() throws Exception {
+        List<TestContext> waiting = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            SlipwayGateStep gate = gate("acme-dev/svc@" + fixed);
+            gate.setRegistry("http://127.0.0.1:1"); // never answers: every gate waits to its deadline
+            gate.setTimeout("5s");
+            waiting.add(start(gate, context()));
+        }
+        long gateThreads = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("Slipway gate")).count();
+        assertThat(waiting).noneMatch(c -> c.outcome.isDone());
+        assertThat(gateThreads).isBetween(1L, 2L);
+        for (TestContext c : waiting) {
+            assertThat(c.failure()).hasMessageContaining("registry unreachable");
+            log(c);
+        }
+    }
+
+    @Test
+    @Order(8)
     void gateResumesAfterAControllerRestartWithTheDeadlineItHad() throws Exception {
         TestContext before = context();
         SlipwayGateStep.Execution execution = (SlipwayGateStep.Execution) gate("acme-dev/svc@" + fixed).start(before);
@@ -250,7 +270,7 @@ class StepExecutionsTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void signStoresACosignSignatureWithAnEncryptedKeyFromASecretFile() throws Exception {
         CosignKeyGenerator.KeyPairFiles keys = new CosignKeyGenerator().writeTo(tmp, "release", "horse".toCharArray());
         credentials.file("release-key", "cosign.key", Files.readAllBytes(keys.privateKey()))
@@ -280,7 +300,7 @@ class StepExecutionsTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void deployCommitsTheImageToTheGitOpsRepositoryOverAuthenticatedHttp() throws Exception {
         SlipwayDeployStep deploy = new SlipwayDeployStep(git.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.0@" + vulnerable);
         deploy.setGitCredentialsId("gitops");
@@ -298,7 +318,7 @@ class StepExecutionsTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void promoteIsDeniedByThePolicyThenAllowedAfterTheFixedSignedImageIsInDev() throws Exception {
         Path pub = Path.of(Files.readString(tmp.resolve("release.pub.path")));
         cli("policy", "key-add", "release", "--public-key", pub.toString(), "--registry", url, "--api-key", iam.adminKey);

@@ -47,6 +47,24 @@ class GateStepTest {
     }
 
     @Test
+    void oneLookSaysPendingOrGivesTheVerdictWithItsTable() throws Exception {
+        Deque<JsonNode> answers = new ArrayDeque<>(List.of(report("SCANNING", "Scanning", "[]"),
+                report("DONE", "1 Issue", "[" + vuln("CVE-1", "CRITICAL", false) + "]")));
+        GateStep gate = new GateStep(image -> answers.poll(), line -> { });
+        GateStep.Look pending = gate.look(input(Severity.HIGH, Duration.ofSeconds(30)));
+        assertThat(pending.finished()).isFalse();
+        assertThat(pending.status()).isEqualTo("Scanning");
+        GateStep.Look done = gate.look(input(Severity.HIGH, Duration.ofSeconds(30)));
+        assertThat(done.finished()).isTrue();
+        assertThat(done.verdict().passed()).isFalse();
+        assertThat(done.verdict().table()).contains("CVE-1").contains("BLOCKS").contains("FIXED");
+        assertThat(done.verdict().failure(IMAGE, Severity.HIGH))
+                .isEqualTo("gate failed for " + IMAGE + ": 1 finding(s) at or above high: CVE-1 (CRITICAL)");
+        assertThat(GateStep.timeout(input(Severity.HIGH, Duration.ofSeconds(30)), "Scanning").getMessage())
+                .contains("had not finished").contains("(status Scanning)");
+    }
+
+    @Test
     void thresholdAndExemptionsDecideWhatBlocks() throws Exception {
         JsonNode done = report("DONE", "2 Issues", "[" + vuln("CVE-C", "CRITICAL", true) + ","
                 + vuln("CVE-H", "HIGH", false) + "," + vuln("CVE-M", "MEDIUM", false) + "," + vuln("CVE-U", "UNKNOWN", false) + "]");
