@@ -1,6 +1,5 @@
 package io.slipway.jenkins;
 
-import hudson.AbortException;
 import hudson.remoting.VirtualChannel;
 import io.slipway.pipeline.RegistryAccess;
 import java.io.File;
@@ -10,10 +9,8 @@ import jenkins.MasterToSlaveFileCallable;
 
 /**
  * A step's work where the workspace is. Its fields are plain values and classes of this plugin,
- * and what it throws back is too: Jenkins' remoting refuses to read classes of libraries bundled
- * in a plugin (JEP-200), so an exception of pipeline-core becomes an {@link AbortException} with
- * the same words here, and an unexpected one an {@link Failures.AgentFailure} that keeps the
- * original's message and stack.
+ * and what it throws back is too ({@link Failures#forAgent}): Jenkins' remoting refuses to read
+ * classes of libraries bundled in a plugin (JEP-200).
  */
 abstract class AgentWork<T> extends MasterToSlaveFileCallable<T> {
     private static final long serialVersionUID = 1L;
@@ -31,15 +28,10 @@ abstract class AgentWork<T> extends MasterToSlaveFileCallable<T> {
     public final T invoke(File workspace, VirtualChannel channel) throws IOException, InterruptedException {
         try {
             return run(workspace);
-        } catch (AbortException | InterruptedException e) {
+        } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
-            if (Failures.forLog(function, e) instanceof AbortException abort) {
-                throw abort;
-            }
-            IOException failure = new Failures.AgentFailure(function + " failed: " + e);
-            failure.setStackTrace(e.getStackTrace());
-            throw failure;
+            throw Failures.forAgent(function, e);
         }
     }
 

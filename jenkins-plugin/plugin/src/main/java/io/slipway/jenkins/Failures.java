@@ -27,12 +27,19 @@ final class Failures {
         }
     }
 
+    /**
+     * The failure as the build log should show it: an {@link AbortException} for what the user can
+     * act on, the exception itself for a bug.
+     */
     static Exception forLog(String function, Exception e) {
         if (e instanceof AbortException || e instanceof InterruptedException) {
             return e;
         }
+        if (e instanceof Unreachable) {
+            return new AbortException(e.getMessage());
+        }
         if (e instanceof RegistryUnreachableException) {
-            return new Unreachable(function + ": registry unreachable: " + e.getMessage());
+            return new AbortException(unreachable(function, e));
         }
         if (e instanceof RegistryException r) {
             return new AbortException(function + ": refused by the registry" + (r.status() > 0 ? " (HTTP " + r.status() + ")" : "")
@@ -46,8 +53,32 @@ final class Failures {
         return e;
     }
 
+    /**
+     * The failure as it may travel back from an agent: only classes of core, the JDK and this
+     * plugin, because remoting refuses to read those of a plugin's bundled libraries (JEP-200).
+     * An unreachable registry stays recognisable ({@link Unreachable}), so a waiting step can try again.
+     */
+    static IOException forAgent(String function, Exception e) {
+        if (e instanceof AbortException || e instanceof Unreachable || e instanceof AgentFailure) {
+            return (IOException) e;
+        }
+        if (e instanceof RegistryUnreachableException) {
+            return new Unreachable(unreachable(function, e));
+        }
+        if (forLog(function, e) instanceof AbortException abort) {
+            return abort;
+        }
+        AgentFailure failure = new AgentFailure(function + " failed: " + e);
+        failure.setStackTrace(e.getStackTrace());
+        return failure;
+    }
+
+    private static String unreachable(String function, Exception e) {
+        return function + ": registry unreachable: " + e.getMessage();
+    }
+
     /** No answer from the registry: worth another try while a step may still wait. */
-    static final class Unreachable extends AbortException {
+    static final class Unreachable extends IOException {
         private static final long serialVersionUID = 1L;
 
         Unreachable(String message) {

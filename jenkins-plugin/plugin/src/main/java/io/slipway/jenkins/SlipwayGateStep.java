@@ -193,8 +193,7 @@ public final class SlipwayGateStep extends RegistryStep {
                 } catch (IOException e) {
                     // a registry restarting, or an agent not yet back after a controller restart, is no
                     // reason to fail a build that may still wait; a refusal or a bug is
-                    boolean transientTrouble = e instanceof Failures.Unreachable
-                            || !(e instanceof AbortException || e instanceof Failures.AgentFailure);
+                    boolean transientTrouble = !(e instanceof AbortException || e instanceof Failures.AgentFailure);
                     if (transientTrouble && System.currentTimeMillis() < deadline) {
                         log(e.getMessage() + "; looking again");
                         schedule(Math.min(interval, Math.max(1, deadline - System.currentTimeMillis())));
