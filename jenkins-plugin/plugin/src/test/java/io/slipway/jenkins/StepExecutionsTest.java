@@ -12,6 +12,7 @@ import io.slipway.cli.Slipway;
 import io.slipway.gitops.GitHttpServer;
 import io.slipway.oci.client.RegistryClient;
 import io.slipway.registry.testing.IamFixture;
+import io.slipway.registry.testing.Log4jJars;
 import io.slipway.trust.cosign.SignatureManifest;
 import io.slipway.trust.keys.CosignKeyGenerator;
 import java.io.ByteArrayInputStream;
@@ -29,8 +30,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
@@ -423,7 +422,7 @@ class StepExecutionsTest {
             }
         }
         Files.createDirectories(lib);
-        Files.write(lib.resolve("log4j-core-" + log4j + ".jar"), log4jJar(log4j));
+        Files.write(lib.resolve("log4j-core-" + log4j + ".jar"), Log4jJars.log4jCore(log4j));
         Files.writeString(workspace.resolve("jib.yaml"), """
                 apiVersion: jib/v1alpha1
                 kind: BuildFile
@@ -441,20 +440,6 @@ class StepExecutionsTest {
                 """);
         Files.createDirectories(workspace.resolveSibling("outside"));
         Files.writeString(workspace.resolveSibling("outside/jib.yaml"), Files.readString(workspace.resolve("jib.yaml")));
-    }
-
-    /** What the Vulnerability Advisor recognises log4j-core by: its manifest and Maven properties. */
-    static byte[] log4jJar(String version) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            zip.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
-            zip.write(("Manifest-Version: 1.0\nImplementation-Title: Apache Log4j Core\nImplementation-Version: "
-                    + version + "\n").getBytes(StandardCharsets.UTF_8));
-            zip.putNextEntry(new ZipEntry("META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties"));
-            zip.write(("groupId=org.apache.logging.log4j\nartifactId=log4j-core\nversion=" + version + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
-        }
-        return bytes.toByteArray();
     }
 
     /** A bare repository holding the example GitOps tree, with the registry host of this test in its values. */
