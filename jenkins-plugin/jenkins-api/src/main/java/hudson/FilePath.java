@@ -39,7 +39,7 @@ public final class FilePath implements Serializable {
         return copy.invoke(new File(remote), null);
     }
 
-    public interface FileCallable<T> extends Serializable {
+    public interface FileCallable<T> extends Serializable, org.jenkinsci.remoting.RoleSensitive {
         T invoke(File f, VirtualChannel channel) throws IOException, InterruptedException;
     }
 }

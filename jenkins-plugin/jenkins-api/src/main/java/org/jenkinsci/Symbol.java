@@ -12,5 +12,5 @@ import org.jvnet.hudson.annotation_indexer.Indexed;
 @Target(ElementType.TYPE)
 @Documented
 public @interface Symbol {
-    String[] value() default {};
+    String[] value();
 }

@@ -88,13 +88,13 @@ class ApiSurfaceTest {
         m.visitEnd();
         w.visitEnd();
         ClassWriter f = new ClassWriter(0);
-        f.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, "bad/MyAbort", null, "hudson/AbortException", null);
+        f.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, "bad/MySecret", null, "hudson/util/Secret", null);
         f.visitEnd();
 
         ApiSurface surface = new ApiSurface(getClass().getClassLoader()).scan(w.toByteArray()).scan(f.toByteArray());
         assertThat(surface.problems).containsExactlyInAnyOrder(
                 "bad/Subclass overrides final org/jenkinsci/plugins/workflow/steps/SynchronousNonBlockingStepExecution#start()Z",
                 "unresolved call hudson/FilePath#readToString()Ljava/lang/String;",
-                "bad/MyAbort extends final hudson/AbortException");
+                "bad/MySecret extends final hudson/util/Secret");
     }
 }

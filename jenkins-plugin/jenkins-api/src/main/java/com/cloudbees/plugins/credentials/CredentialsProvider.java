@@ -14,13 +14,11 @@ public abstract class CredentialsProvider {
         throw new UnsupportedOperationException("credentials are looked up in a running Jenkins");
     }
 
-    @Deprecated
     public static <C extends IdCredentials> C findCredentialById(String id, Class<C> type, Run<?, ?> run,
                                                                   DomainRequirement... domainRequirements) {
         throw new UnsupportedOperationException("credentials are looked up in a running Jenkins");
     }
 
-    @Deprecated
     public static <C extends IdCredentials> C findCredentialById(String id, Class<C> type, Run<?, ?> run,
                                                                   List<DomainRequirement> domainRequirements) {
         throw new UnsupportedOperationException("credentials are looked up in a running Jenkins");
