@@ -8,9 +8,10 @@ import java.io.Serializable;
 import jenkins.MasterToSlaveFileCallable;
 
 /**
- * A step's work where the workspace is. Its fields are plain values and classes of this plugin,
- * and what it throws back is too ({@link Failures#forAgent}): Jenkins' remoting refuses to read
- * classes of libraries bundled in a plugin (JEP-200).
+ * A step's work where the workspace is. Its fields are plain values and classes of this plugin's
+ * own jar: Jenkins' remoting class filter (JEP-200) refuses the other classes of libraries bundled
+ * in a plugin, such as pipeline-core's records. What it throws back is sorted on the agent
+ * ({@link Failures#forAgent}): a message for the log, or a kind a waiting step can retry.
  */
 abstract class AgentWork<T> extends MasterToSlaveFileCallable<T> {
     private static final long serialVersionUID = 1L;

@@ -54,9 +54,9 @@ final class Failures {
     }
 
     /**
-     * The failure as it may travel back from an agent: only classes of core, the JDK and this
-     * plugin, because remoting refuses to read those of a plugin's bundled libraries (JEP-200).
-     * An unreachable registry stays recognisable ({@link Unreachable}), so a waiting step can try again.
+     * The failure as it travels back from an agent, in classes of core, the JDK and this plugin:
+     * an {@link AbortException} worded for the log, an {@link Unreachable} a waiting step can try
+     * again, or an {@link AgentFailure} for a bug.
      */
     static IOException forAgent(String function, Exception e) {
         if (e instanceof AbortException || e instanceof Unreachable || e instanceof AgentFailure) {

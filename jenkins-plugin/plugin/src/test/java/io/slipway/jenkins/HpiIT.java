@@ -54,6 +54,11 @@ class HpiIT {
             List<String> inner = new ArrayList<>();
             try (InputStream in = hpi.getInputStream(hpi.getEntry("WEB-INF/lib/slipway.jar"));
                  JarInputStream jar = new JarInputStream(in)) {
+                // Jenkins' class filter (JEP-200) lets a jar's classes travel to and from agents only
+                // if its manifest names a plugin: Short-Name with Plugin-Version or Jenkins-Version
+                Attributes main = jar.getManifest().getMainAttributes();
+                assertThat(main.getValue("Short-Name")).isEqualTo("slipway");
+                assertThat(main.getValue("Plugin-Version")).isNotBlank();
                 for (ZipEntry e = jar.getNextEntry(); e != null; e = jar.getNextEntry()) {
                     inner.add(e.getName());
                 }
