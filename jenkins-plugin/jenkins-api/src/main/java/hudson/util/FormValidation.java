@@ -24,11 +24,27 @@ public abstract class FormValidation extends IOException {
         return new FormValidation(Kind.OK, message) { };
     }
 
+    public static FormValidation ok(String format, Object... args) {
+        return ok(String.format(format, args));
+    }
+
     public static FormValidation warning(String message) {
         return new FormValidation(Kind.WARNING, message) { };
     }
 
     public static FormValidation error(String message) {
         return new FormValidation(Kind.ERROR, message) { };
+    }
+
+    public static FormValidation error(String format, Object... args) {
+        return error(String.format(format, args));
+    }
+
+    public static FormValidation error(Throwable e, String message) {
+        return error(message + ": " + e);
+    }
+
+    public static FormValidation error(Throwable e, String format, Object... args) {
+        return error(e, String.format(format, args));
     }
 }

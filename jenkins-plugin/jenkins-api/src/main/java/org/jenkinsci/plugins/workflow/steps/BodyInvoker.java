@@ -6,11 +6,19 @@ import hudson.model.Run;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Serializable;
+import java.util.Collection;
 
 public abstract class BodyInvoker {
     public abstract BodyInvoker withContext(Object override);
 
     public BodyInvoker withContexts(Object... overrides) {
+        for (Object o : overrides) {
+            withContext(o);
+        }
+        return this;
+    }
+
+    public BodyInvoker withContexts(Collection<?> overrides) {
         for (Object o : overrides) {
             withContext(o);
         }
