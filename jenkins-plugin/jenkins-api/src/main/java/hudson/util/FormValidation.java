@@ -32,6 +32,18 @@ public abstract class FormValidation extends IOException {
         return new FormValidation(Kind.WARNING, message) { };
     }
 
+    public static FormValidation warning(String format, Object... args) {
+        return warning(String.format(format, args));
+    }
+
+    public static FormValidation warning(Throwable e, String message) {
+        return warning(message + ": " + e);
+    }
+
+    public static FormValidation warning(Throwable e, String format, Object... args) {
+        return warning(e, String.format(format, args));
+    }
+
     public static FormValidation error(String message) {
         return new FormValidation(Kind.ERROR, message) { };
     }

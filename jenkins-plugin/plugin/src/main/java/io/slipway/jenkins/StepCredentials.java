@@ -49,20 +49,26 @@ final class StepCredentials {
             url = binding.getUrl();
             id = id != null ? id : binding.getCredentialsId();
         }
+        RegistryAccess anonymous;
         try {
-            if (id == null) {
-                return new RegistryAccess(url, null, null);
-            }
-            StandardUsernamePasswordCredentials userPassword = lookup.find(id, StandardUsernamePasswordCredentials.class, run);
-            if (userPassword != null) {
-                return new RegistryAccess(url, userPassword.getUsername(), userPassword.getPassword().getPlainText());
-            }
-            StringCredentials apiKey = lookup.find(id, StringCredentials.class, run);
-            if (apiKey != null) {
-                return RegistryAccess.apiKey(url, apiKey.getSecret().getPlainText());
-            }
+            anonymous = new RegistryAccess(url, null, null);
         } catch (IllegalArgumentException e) {
             throw new AbortException(function + ": " + e.getMessage());
+        }
+        if (id == null) {
+            return anonymous;
+        }
+        // as docker does without an insecure-registries entry: no secret in clear text over a network
+        if (url.startsWith("http://") && !anonymous.isLoopbackHttp()) {
+            throw new AbortException(function + ": refusing to send credentials to " + url + " over plain HTTP; use https://");
+        }
+        StandardUsernamePasswordCredentials userPassword = lookup.find(id, StandardUsernamePasswordCredentials.class, run);
+        if (userPassword != null) {
+            return new RegistryAccess(url, userPassword.getUsername(), userPassword.getPassword().getPlainText());
+        }
+        StringCredentials apiKey = lookup.find(id, StringCredentials.class, run);
+        if (apiKey != null) {
+            return RegistryAccess.apiKey(url, apiKey.getSecret().getPlainText());
         }
         throw new AbortException(function + ": no credentials \"" + id + "\" for the registry: add a \"Username with "
                 + "password\" (user iamapikey, password an API key) or a \"Secret text\" (an API key) with that ID");

@@ -18,12 +18,21 @@ final class Validation {
     }
 
     static FormValidation registryUrl(String value) {
-        return check(value, true, v -> new RegistryAccess(v, null, null));
+        return plainHttpWarning(value, check(value, true, v -> new RegistryAccess(v, null, null)));
     }
 
     /** A registry that may be left out (the enclosing withSlipwayRegistry gives it). */
     static FormValidation optionalRegistryUrl(String value) {
-        return check(value, false, v -> new RegistryAccess(v, null, null));
+        return plainHttpWarning(value, check(value, false, v -> new RegistryAccess(v, null, null)));
+    }
+
+    /** The steps refuse to send credentials over plain HTTP to anything but this machine. */
+    private static FormValidation plainHttpWarning(String value, FormValidation checked) {
+        if (checked.kind == FormValidation.Kind.OK && value != null && value.trim().startsWith("http://")
+                && !new RegistryAccess(value.trim(), null, null).isLoopbackHttp()) {
+            return FormValidation.warning("plain HTTP: the steps send no credentials there (only to 127.0.0.1); use https://");
+        }
+        return checked;
     }
 
     static FormValidation pinnedImage(String value) {

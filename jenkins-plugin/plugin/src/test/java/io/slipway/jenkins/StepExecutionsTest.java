@@ -146,6 +146,14 @@ class StepExecutionsTest {
                 .isInstanceOf(AbortException.class).hasMessageContaining("no credentials \"nope\" for the registry");
         assertThatThrownBy(() -> new WithSlipwayRegistryStep("ftp://x").start(context().body(inside -> null)).start())
                 .isInstanceOf(AbortException.class).hasMessageContaining("must start with http:// or https://");
+        // credentials never go over plain HTTP to another machine; anonymous access may
+        WithSlipwayRegistryStep remote = new WithSlipwayRegistryStep("http://registry.example.com");
+        remote.setCredentialsId("slipway-ci");
+        int lookups = credentials.lookups.getOrDefault("slipway-ci", 0);
+        assertThatThrownBy(() -> remote.start(context().body(inside -> null)).start())
+                .isInstanceOf(AbortException.class).hasMessageContaining("refusing to send credentials")
+                .hasMessageContaining("over plain HTTP");
+        assertThat(credentials.lookups.getOrDefault("slipway-ci", 0)).as("the secret was not even read").isEqualTo(lookups);
     }
 
     @Test

@@ -35,6 +35,8 @@ class ValidationTest {
         WithSlipwayRegistryStep.DescriptorImpl block = new WithSlipwayRegistryStep.DescriptorImpl();
         assertThat(block.doCheckUrl("https://registry.example.com").kind).isEqualTo(FormValidation.Kind.OK);
         assertThat(block.doCheckUrl("").kind).isEqualTo(FormValidation.Kind.ERROR);
+        assertThat(block.doCheckUrl("http://127.0.0.1:5000").kind).isEqualTo(FormValidation.Kind.OK);
+        assertThat(block.doCheckUrl("http://registry.example.com").kind).isEqualTo(FormValidation.Kind.WARNING);
         assertThat(new SlipwaySignStep.DescriptorImpl().doCheckKeyCredentialsId(" ").kind).isEqualTo(FormValidation.Kind.ERROR);
         assertThat(new SlipwayPromoteStep.DescriptorImpl().doCheckTo("envs/prod/values.yaml").kind)
                 .isEqualTo(FormValidation.Kind.OK);
