@@ -172,7 +172,7 @@ public final class SlipwayPromoteStep extends RegistryStep {
             result.put("source", r.source().toString());
             result.put("target", r.target().toString());
             result.put("policyNamespace", input.effectivePolicyNamespace());
-            // one line per requirement not met, as the registry words it
+            // the requirements not met, as the registry words them
             result.put("unmet", String.join("; ", r.verdict().unmet()));
             if (r.promoted()) {
                 result.put("commit", r.update().commit());
