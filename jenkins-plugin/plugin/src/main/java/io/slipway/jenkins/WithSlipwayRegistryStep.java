@@ -26,9 +26,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.jenkinsci.Symbol;
-import org.jenkinsci.plugins.workflow.steps.BodyExecutionCallback;
 import org.jenkinsci.plugins.workflow.steps.BodyInvoker;
 import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
+import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -70,7 +70,11 @@ public final class WithSlipwayRegistryStep extends Step {
         return new Execution(context, url, credentialsId);
     }
 
-    static final class Execution extends StepExecution {
+    /**
+     * Credentials, the Docker config and the body's start run off the CPS thread (they do I/O,
+     * some of it on the agent), and so does the cleanup when the body ends.
+     */
+    static final class Execution extends GeneralNonBlockingStepExecution {
         private static final long serialVersionUID = 1L;
 
         private final String url;
@@ -83,7 +87,12 @@ public final class WithSlipwayRegistryStep extends Step {
         }
 
         @Override
-        public boolean start() throws Exception {
+        public boolean start() {
+            run(this::begin);
+            return false;
+        }
+
+        private void begin() throws Exception {
             StepContext context = getContext();
             String function = DescriptorImpl.FUNCTION;
             if (StepCredentials.blankToNull(url) == null) {
@@ -112,7 +121,25 @@ public final class WithSlipwayRegistryStep extends Step {
                             BodyInvoker.mergeConsoleLogFilters(context.get(ConsoleLogFilter.class), new SecretMask(secrets)))
                     .withCallback(new RemoveDockerConfig(dockerConfig))
                     .start();
-            return false;
+        }
+
+        /** When the body ends: the Docker config goes, and the body's outcome is the step's. */
+        private final class RemoveDockerConfig extends TailCall {
+            private static final long serialVersionUID = 1L;
+
+            private final String dockerConfig;
+
+            RemoveDockerConfig(String dockerConfig) {
+                this.dockerConfig = dockerConfig;
+            }
+
+            @Override
+            protected void finished(StepContext context) throws Exception {
+                FilePath workspace = context.get(FilePath.class);
+                if (dockerConfig != null && workspace != null) {
+                    workspace.act(new DeleteFolder(dockerConfig));
+                }
+            }
         }
 
         /** {@code auth} of a Docker config: Base64 of {@code user:secret}. */
@@ -187,25 +214,6 @@ public final class WithSlipwayRegistryStep extends Step {
             }
             Files.write(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
             return dir.toString();
-        }
-    }
-
-    /** When the body ends: the Docker config goes, and the body's outcome is the step's. */
-    static final class RemoveDockerConfig extends BodyExecutionCallback.TailCall {
-        private static final long serialVersionUID = 1L;
-
-        private final String dockerConfig;
-
-        RemoveDockerConfig(String dockerConfig) {
-            this.dockerConfig = dockerConfig;
-        }
-
-        @Override
-        protected void finished(StepContext context) throws Exception {
-            FilePath workspace = context.get(FilePath.class);
-            if (dockerConfig != null && workspace != null) {
-                workspace.act(new DeleteFolder(dockerConfig));
-            }
         }
     }
 

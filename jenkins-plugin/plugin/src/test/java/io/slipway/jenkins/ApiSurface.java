@@ -156,12 +156,20 @@ final class ApiSurface {
         }
     }
 
+    /** Also a member named through a class of ours that Jenkins declares (an inherited {@code run(Block)}). */
     private void member(String kind, String owner, String name, String desc, boolean field) {
-        if (owner.startsWith("[") || !isJenkins(owner)) {
+        if (owner.startsWith("[") || owner.startsWith("java/") || owner.startsWith("javax/")) {
+            return;
+        }
+        String key = field ? name + ":" + desc : name + desc;
+        if (!isJenkins(owner)) {
+            String declaring = declaring(owner, key, field);
+            if (declaring != null && isJenkins(declaring)) {
+                entries.add(kind + " " + declaring + "#" + key);
+            }
             return;
         }
         type(owner);
-        String key = field ? name + ":" + desc : name + desc;
         String declaring = declaring(owner, key, field);
         if (declaring == null) {
             problems.add("unresolved " + kind + " " + owner + "#" + key);

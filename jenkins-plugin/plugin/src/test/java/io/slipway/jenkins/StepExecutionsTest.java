@@ -140,17 +140,15 @@ class StepExecutionsTest {
         try (Stream<Path> left = Files.list(workspace.resolveSibling("workspace@tmp"))) {
             assertThat(left.filter(p -> p.getFileName().toString().startsWith("slipway-docker"))).isEmpty();
         }
-        WithSlipwayRegistryStep unknown = new WithSlipwayRegistryStep(url);
-        unknown.setCredentialsId("nope");
-        assertThatThrownBy(() -> unknown.start(context().body(inside -> null)).start())
+        // the block starts off the CPS thread: a refusal arrives as the step's failure
+        assertThat(start(new WithSlipwayRegistryStep(url), "nope", context().body(inside -> null)).failure())
                 .isInstanceOf(AbortException.class).hasMessageContaining("no credentials \"nope\" for the registry");
-        assertThatThrownBy(() -> new WithSlipwayRegistryStep("ftp://x").start(context().body(inside -> null)).start())
+        assertThat(start(new WithSlipwayRegistryStep("ftp://x"), null, context().body(inside -> null)).failure())
                 .isInstanceOf(AbortException.class).hasMessageContaining("must start with http:// or https://");
-        // credentials never go over plain HTTP to another machine; anonymous access may
-        WithSlipwayRegistryStep remote = new WithSlipwayRegistryStep("http://registry.example.com");
-        remote.setCredentialsId("slipway-ci");
+        // credentials never go over plain HTTP to another machine
         int lookups = credentials.lookups.getOrDefault("slipway-ci", 0);
-        assertThatThrownBy(() -> remote.start(context().body(inside -> null)).start())
+        assertThat(start(new WithSlipwayRegistryStep("http://registry.example.com"), "slipway-ci",
+                context().body(inside -> null)).failure())
                 .isInstanceOf(AbortException.class).hasMessageContaining("refusing to send credentials")
                 .hasMessageContaining("over plain HTTP");
         assertThat(credentials.lookups.getOrDefault("slipway-ci", 0)).as("the secret was not even read").isEqualTo(lookups);
