@@ -84,15 +84,20 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // The registry's and the libraries' own log lines would bury the demo's; warnings still show.
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         out = spec.commandLine().getOut();
         Path exampleDir = findExamples();
         boolean temporary = data == null;
         work = temporary ? Files.createTempDirectory("slipway-demo") : prepareDataFolder(data);
+        // The registry's and the libraries' own log lines would bury the demo's, and a library's
+        // warning printed halfway through a step line would garble it: they go to a file. (Set
+        // before the first logger exists; a JVM that already logs keeps its own settings.)
+        Path log = work.resolve("registry.log");
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+        System.setProperty("org.slf4j.simpleLogger.logFile", log.toString());
         long started = System.nanoTime();
         boolean failed = false;
-        out.println("Slipway demo, files in " + work + (temporary && !keep ? " (removed at the end)" : ""));
+        out.println("Slipway demo, files in " + work + (temporary && !keep ? " (removed at the end)" : "")
+                + "; the registry logs to " + log.getFileName());
         try {
             runSteps(exampleDir);
             out.printf("%nDemo finished in %.1f s.%n", seconds(started));

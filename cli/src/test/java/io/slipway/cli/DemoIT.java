@@ -42,6 +42,10 @@ class DemoIT {
         assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
         assertThat(p.exitValue()).as(output).isZero();
 
+        // The registry's own log went to its file, not into the demo's lines.
+        assertThat(output).doesNotContain(" INFO ").doesNotContain(" WARN ");
+        assertThat(Files.readString(data.resolve("registry.log"))).contains("registry listening on");
+
         // Every step printed its line, in order, with its duration.
         List<String> steps = List.of("Registry", "Build", "Gate", "Fix", "Sign", "Deploy to dev", "Promote to prod", "Summary");
         int at = 0;
