@@ -44,11 +44,19 @@ final class MaskingOutputStream extends FilterOutputStream {
         }
     }
 
+    /** In runs up to each line end, not byte by byte: build logs can be large. */
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        for (int i = off; i < off + len; i++) {
-            write(b[i]);
+        int end = off + len;
+        int from = off;
+        for (int i = off; i < end; i++) {
+            if (b[i] == '\n' || line.size() + (i - from) + 1 >= MAX_LINE) {
+                line.write(b, from, i - from);
+                write(b[i]);
+                from = i + 1;
+            }
         }
+        line.write(b, from, end - from);
     }
 
     /** Complete lines only; a partial line waits for its end, or for close. */
