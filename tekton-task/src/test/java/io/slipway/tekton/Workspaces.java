@@ -2,14 +2,12 @@ package io.slipway.tekton;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.slipway.gitops.SeededRepository;
 import io.slipway.registry.testing.IamFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.stream.Stream;
-import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.transport.RefSpec;
 
 /**
  * What a PipelineRun binds, made for a test: the sources of a small image (a jib.yaml from
@@ -54,25 +52,7 @@ record Workspaces(Path bin, Path slipway, Path source, Path dockerconfig, Path s
         String generated = new String(generate.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(generate.waitFor()).as(generated).isZero();
 
-        Path bare = dir.resolve("gitops.git");
-        Git.init().setBare(true).setInitialBranch("main").setDirectory(bare.toFile()).call().close();
-        Path seed = dir.resolve("seed");
-        try (Git git = Git.cloneRepository().setURI(bare.toUri().toString()).setDirectory(seed.toFile()).call()) {
-            Path example = Path.of("../examples/gitops");
-            try (Stream<Path> files = Files.walk(example)) {
-                for (Path p : files.toList()) {
-                    Path dest = seed.resolve(example.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(dest);
-                    } else {
-                        Files.copy(p, dest);
-                    }
-                }
-            }
-            git.add().addFilepattern(".").call();
-            git.commit().setMessage("seed").setAuthor("t", "t@example.com").setCommitter("t", "t@example.com").call();
-            git.push().setRefSpecs(new RefSpec("HEAD:refs/heads/main")).call();
-        }
+        Path bare = SeededRepository.create(dir.resolve("gitops.git"), Path.of("../examples/gitops"), null);
         return new Workspaces(bin, slipway, source, dockerconfig, key, bare, host);
     }
 }

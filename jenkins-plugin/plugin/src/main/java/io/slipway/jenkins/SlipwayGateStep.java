@@ -113,6 +113,9 @@ public final class SlipwayGateStep extends RegistryStep {
         }
     }
 
+    /** Reads the reports the agent sends back as text; one for every look of every gate. */
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     /** Looks are scheduled here; a handful of threads serve every waiting gate of the controller. */
     private static final ScheduledExecutorService LOOKS = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "Slipway gate");
@@ -201,7 +204,7 @@ public final class SlipwayGateStep extends RegistryStep {
                     }
                     throw e;
                 }
-                GateStep gate = new GateStep(i -> new ObjectMapper().readTree(report), ProgressListener.NONE);
+                GateStep gate = new GateStep(i -> JSON.readTree(report), ProgressListener.NONE);
                 GateStep.Look look = gate.look(input);
                 if (!look.finished()) {
                     long left = deadline - System.currentTimeMillis();

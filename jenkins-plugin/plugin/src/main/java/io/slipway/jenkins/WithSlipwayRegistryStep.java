@@ -206,13 +206,14 @@ public final class WithSlipwayRegistryStep extends Step {
             Path dir = posix
                     ? Files.createTempDirectory(tmp, "slipway-docker", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
                     : Files.createTempDirectory(tmp, "slipway-docker");
-            ObjectNode config = new ObjectMapper().createObjectNode();
+            ObjectMapper json = new ObjectMapper();
+            ObjectNode config = json.createObjectNode();
             config.putObject("auths").putObject(host).put("auth", auth);
             Path file = dir.resolve("config.json");
             if (posix) {
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             }
-            Files.write(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+            Files.write(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
             return dir.toString();
         }
     }

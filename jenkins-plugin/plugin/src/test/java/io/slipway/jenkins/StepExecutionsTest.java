@@ -10,6 +10,7 @@ import hudson.EnvVars;
 import hudson.FilePath;
 import io.slipway.cli.Slipway;
 import io.slipway.gitops.GitHttpServer;
+import io.slipway.gitops.SeededRepository;
 import io.slipway.oci.client.RegistryClient;
 import io.slipway.registry.testing.IamFixture;
 import io.slipway.registry.testing.Log4jJars;
@@ -80,7 +81,9 @@ class StepExecutionsTest {
                 EXAMPLES.resolve("advisories/GHSA-jfh8-c2jp-5v3q.json").toString());
         iam.server.scans().sweep();
 
-        bare = seedGitOps(tmp.resolve("repos/gitops.git"));
+        // the example GitOps tree, with the registry host of this test in its values
+        bare = SeededRepository.create(Files.createDirectories(tmp.resolve("repos")).resolve("gitops.git"),
+                EXAMPLES.resolve("gitops"), text -> text.replace("registry.example.com", host));
         git = new GitHttpServer(tmp.resolve("repos"), Map.of("jenkins", "git-s3cret"));
 
         workspace = Files.createDirectories(tmp.resolve("jobs/app/workspace"));
@@ -446,29 +449,6 @@ class StepExecutionsTest {
                 """);
         Files.createDirectories(workspace.resolveSibling("outside"));
         Files.writeString(workspace.resolveSibling("outside/jib.yaml"), Files.readString(workspace.resolve("jib.yaml")));
-    }
-
-    /** A bare repository holding the example GitOps tree, with the registry host of this test in its values. */
-    Path seedGitOps(Path bareDir) throws Exception {
-        Path work = tmp.resolve("seed");
-        try (Stream<Path> files = Files.walk(EXAMPLES.resolve("gitops"))) {
-            for (Path p : files.toList()) {
-                Path to = work.resolve(EXAMPLES.resolve("gitops").relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.writeString(to, Files.readString(p).replace("registry.example.com", host));
-                }
-            }
-        }
-        Git.init().setBare(true).setInitialBranch("main").setDirectory(bareDir.toFile()).call().close();
-        try (Git repo = Git.init().setInitialBranch("main").setDirectory(work.toFile()).call()) {
-            repo.add().addFilepattern(".").call();
-            repo.commit().setMessage("seed").setAuthor("test", "test@example.com").setCommitter("test", "test@example.com")
-                    .setSign(false).call();
-            repo.push().setRemote(bareDir.toUri().toString()).add("main").call();
-        }
-        return bareDir;
     }
 
     RevCommit head() throws Exception {
