@@ -113,13 +113,11 @@ public final class SlipwayBuildStep extends RegistryStep {
 
         private final SlipwayBuildStep step;
         private final RegistryLogin login;
-        private final StepLog log;
 
         Build(SlipwayBuildStep step, RegistryLogin login, StepLog log) {
-            super(DescriptorImpl.FUNCTION);
+            super(DescriptorImpl.FUNCTION, log);
             this.step = step;
             this.login = login;
-            this.log = log;
         }
 
         @Override

@@ -140,8 +140,15 @@ public final class SlipwayDeployStep extends Step implements Serializable {
                 StepCredentials.GitLogin login = StepCredentials.of(getContext()).git(step.gitCredentialsId, function);
                 EnvVars env = getContext().get(EnvVars.class);
                 String buildUrl = env == null ? null : env.get("BUILD_URL", null);
-                return Agent.run(getContext().get(FilePath.class), new Deploy(step, login, buildUrl,
-                        new StepLog(getContext().get(TaskListener.class))));
+                TaskListener listener = getContext().get(TaskListener.class);
+                if (buildUrl == null || buildUrl.isBlank()) {
+                    buildUrl = null;
+                    listener.getLogger().println(function + ": the commit gets no Build-Url: trailer: BUILD_URL is not set "
+                            + "(Jenkins has no root URL; set one under Manage Jenkins » System » Jenkins URL)");
+                }
+                String renderJar = env == null ? null : env.get(RenderTool.OVERRIDE, null);
+                return Agent.run(getContext().get(FilePath.class), new Deploy(step, login, buildUrl, renderJar,
+                        new StepLog(listener)));
             } catch (Exception e) {
                 throw Failures.forLog(function, e);
             }
@@ -155,20 +162,25 @@ public final class SlipwayDeployStep extends Step implements Serializable {
         private final SlipwayDeployStep step;
         private final StepCredentials.GitLogin login;
         private final String buildUrl;
-        private final StepLog log;
+        private final String renderJar;
 
-        Deploy(SlipwayDeployStep step, StepCredentials.GitLogin login, String buildUrl, StepLog log) {
-            super(DescriptorImpl.FUNCTION);
+        Deploy(SlipwayDeployStep step, StepCredentials.GitLogin login, String buildUrl, String renderJar, StepLog log) {
+            super(DescriptorImpl.FUNCTION, log);
             this.step = step;
             this.login = login;
             this.buildUrl = buildUrl;
-            this.log = log;
+            this.renderJar = renderJar;
         }
 
         @Override
-        Map<String, Object> run(File workspace) {
+        Map<String, Object> run(File workspace) throws Exception {
             GitOpsTarget target = new GitOpsTarget(step.gitops, step.branch, login.credentials());
-            UpdateResult r = new DeployStep(log).run(new DeployStep.Input(target, step.values, step.image, step.chart,
+            DeployStep deploy = new DeployStep(log);
+            if (step.renderCheck) {
+                // Helm renders in a child JVM here, never in this (agent or controller) JVM
+                deploy.renderIn(RenderTool.process(renderJar));
+            }
+            UpdateResult r = deploy.run(new DeployStep.Input(target, step.values, step.image, step.chart,
                     step.message, buildUrl, step.pullRequest, step.renderCheck));
             return result(r);
         }

@@ -152,14 +152,12 @@ public final class SlipwayPromoteStep extends RegistryStep {
         private final SlipwayPromoteStep step;
         private final RegistryLogin registry;
         private final StepCredentials.GitLogin git;
-        private final StepLog log;
 
         Promote(SlipwayPromoteStep step, RegistryLogin registry, StepCredentials.GitLogin git, StepLog log) {
-            super(DescriptorImpl.FUNCTION);
+            super(DescriptorImpl.FUNCTION, log);
             this.step = step;
             this.registry = registry;
             this.git = git;
-            this.log = log;
         }
 
         @Override

@@ -99,15 +99,13 @@ public final class SlipwaySignStep extends RegistryStep {
         private final RegistryLogin login;
         private final String pem;
         private final String passphrase;
-        private final StepLog log;
 
         Sign(String image, RegistryLogin login, String pem, String passphrase, StepLog log) {
-            super(DescriptorImpl.FUNCTION);
+            super(DescriptorImpl.FUNCTION, log);
             this.image = image;
             this.login = login;
             this.pem = pem;
             this.passphrase = passphrase;
-            this.log = log;
         }
 
         @Override

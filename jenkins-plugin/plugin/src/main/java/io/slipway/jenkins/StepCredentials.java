@@ -60,7 +60,8 @@ final class StepCredentials {
         }
         // as docker does without an insecure-registries entry: no secret in clear text over a network
         if (url.startsWith("http://") && !anonymous.isLoopbackHttp()) {
-            throw new AbortException(function + ": refusing to send credentials to " + url + " over plain HTTP; use https://");
+            throw new AbortException(function + ": refusing to send credentials to " + url + " over plain HTTP (only to this machine: "
+                    + RegistryAccess.LOOPBACK_HOSTS + "); use https://");
         }
         StandardUsernamePasswordCredentials userPassword = lookup.find(id, StandardUsernamePasswordCredentials.class, run);
         if (userPassword != null) {
