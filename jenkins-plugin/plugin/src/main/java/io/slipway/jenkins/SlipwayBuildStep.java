@@ -1,5 +1,8 @@
 package io.slipway.jenkins;
 
+import org.kohsuke.stapler.AncestorInPath;
+import hudson.util.ListBoxModel;
+import hudson.model.Item;
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.FilePath;
@@ -156,6 +159,10 @@ public final class SlipwayBuildStep extends RegistryStep {
         public DescriptorImpl() {
             super(FUNCTION, "Build an image with Jib and push it to the Slipway registry",
                     Run.class, FilePath.class, TaskListener.class);
+        }
+
+        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
+            return CredentialsItems.of(item, credentialsId, CredentialsItems.REGISTRY);
         }
 
         public FormValidation doCheckImage(@QueryParameter String value) {

@@ -1,5 +1,8 @@
 package io.slipway.jenkins;
 
+import org.kohsuke.stapler.AncestorInPath;
+import hudson.util.ListBoxModel;
+import hudson.model.Item;
 import hudson.EnvVars;
 import hudson.Extension;
 import hudson.FilePath;
@@ -174,15 +177,17 @@ public final class SlipwayDeployStep extends Step implements Serializable {
 
         @Override
         Map<String, Object> run(File workspace) throws Exception {
-            GitOpsTarget target = new GitOpsTarget(step.gitops, step.branch, login.credentials());
             DeployStep deploy = new DeployStep(log);
             if (step.renderCheck) {
                 // Helm renders in a child JVM here, never in this (agent or controller) JVM
                 deploy.renderIn(RenderTool.process(renderJar));
             }
-            UpdateResult r = deploy.run(new DeployStep.Input(target, step.values, step.image, step.chart,
-                    step.message, buildUrl, step.pullRequest, step.renderCheck));
-            return result(r);
+            try (StepCredentials.GitLogin.InUse git = login.use()) {
+                GitOpsTarget target = new GitOpsTarget(step.gitops, step.branch, git.credentials());
+                UpdateResult r = deploy.run(new DeployStep.Input(target, step.values, step.image, step.chart,
+                        step.message, buildUrl, step.pullRequest, step.renderCheck));
+                return result(r);
+            }
         }
     }
 
@@ -203,6 +208,10 @@ public final class SlipwayDeployStep extends Step implements Serializable {
         public DescriptorImpl() {
             super(FUNCTION, "Deploy an image: write it into Helm values in the GitOps repository and push",
                     Run.class, TaskListener.class);
+        }
+
+        public ListBoxModel doFillGitCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String gitCredentialsId) {
+            return CredentialsItems.of(item, gitCredentialsId, CredentialsItems.GIT);
         }
 
         public FormValidation doCheckGitops(@QueryParameter String value) {

@@ -1,5 +1,8 @@
 package io.slipway.jenkins;
 
+import org.kohsuke.stapler.AncestorInPath;
+import hudson.util.ListBoxModel;
+import hudson.model.Item;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import hudson.AbortException;
 import hudson.Extension;
@@ -285,6 +288,10 @@ public final class SlipwayGateStep extends RegistryStep {
         public DescriptorImpl() {
             super(FUNCTION, "Wait for the Vulnerability Advisor and fail on findings at or above a severity",
                     Run.class, TaskListener.class);
+        }
+
+        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
+            return CredentialsItems.of(item, credentialsId, CredentialsItems.REGISTRY);
         }
 
         public FormValidation doCheckImage(@QueryParameter String value) {

@@ -1,5 +1,8 @@
 package io.slipway.jenkins;
 
+import org.kohsuke.stapler.AncestorInPath;
+import hudson.util.ListBoxModel;
+import hudson.model.Item;
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.FilePath;
@@ -162,9 +165,13 @@ public final class SlipwayPromoteStep extends RegistryStep {
 
         @Override
         Map<String, Object> run(File workspace) throws IOException {
-            PromoteStep.Input input = new PromoteStep.Input(new GitOpsTarget(step.gitops, step.branch, git.credentials()),
-                    step.from, step.to, step.chart, step.toNamespace, step.policyNamespace, "image");
-            PromoteStep.Result r = new PromoteStep(new ManagementApi(registry.access()), log).run(input);
+            PromoteStep.Input input;
+            PromoteStep.Result r;
+            try (StepCredentials.GitLogin.InUse login = git.use()) {
+                input = new PromoteStep.Input(new GitOpsTarget(step.gitops, step.branch, login.credentials()),
+                        step.from, step.to, step.chart, step.toNamespace, step.policyNamespace, "image");
+                r = new PromoteStep(new ManagementApi(registry.access()), log).run(input);
+            }
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("promoted", r.promoted());
             result.put("source", r.source().toString());
@@ -188,6 +195,14 @@ public final class SlipwayPromoteStep extends RegistryStep {
         public DescriptorImpl() {
             super(FUNCTION, "Promote the image of one environment to the next, if the image policy allows",
                     Run.class, TaskListener.class);
+        }
+
+        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
+            return CredentialsItems.of(item, credentialsId, CredentialsItems.REGISTRY);
+        }
+
+        public ListBoxModel doFillGitCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String gitCredentialsId) {
+            return CredentialsItems.of(item, gitCredentialsId, CredentialsItems.GIT);
         }
 
         public FormValidation doCheckGitops(@QueryParameter String value) {

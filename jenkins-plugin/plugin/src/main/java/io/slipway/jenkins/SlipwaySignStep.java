@@ -1,5 +1,8 @@
 package io.slipway.jenkins;
 
+import org.kohsuke.stapler.AncestorInPath;
+import hudson.util.ListBoxModel;
+import hudson.model.Item;
 import hudson.Extension;
 import hudson.FilePath;
 import hudson.model.Run;
@@ -129,6 +132,18 @@ public final class SlipwaySignStep extends RegistryStep {
 
         public DescriptorImpl() {
             super(FUNCTION, "Sign an image (cosign format) in the Slipway registry", Run.class, TaskListener.class);
+        }
+
+        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
+            return CredentialsItems.of(item, credentialsId, CredentialsItems.REGISTRY);
+        }
+
+        public ListBoxModel doFillKeyCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String keyCredentialsId) {
+            return CredentialsItems.of(item, keyCredentialsId, CredentialsItems.SIGNING_KEY);
+        }
+
+        public ListBoxModel doFillPassphraseCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String passphraseCredentialsId) {
+            return CredentialsItems.of(item, passphraseCredentialsId, CredentialsItems.SECRET_TEXT);
         }
 
         public FormValidation doCheckImage(@QueryParameter String value) {

@@ -31,7 +31,8 @@ class HpiIT {
             assertThat(main.getValue("Plugin-Version")).isNotBlank();
             assertThat(main.getValue("Jenkins-Version")).isEqualTo("2.479.3");
             assertThat(main.getValue("Plugin-Dependencies")).isEqualTo(
-                    "workflow-step-api:710.v3e456cc85233,credentials:1453.v9b_a_29777a_b_fd,plain-credentials:199.v9f8e1f741799");
+                    "workflow-step-api:710.v3e456cc85233,credentials:1453.v9b_a_29777a_b_fd,plain-credentials:199.v9f8e1f741799,"
+                    + "ssh-credentials:349.vb_8b_6b_9709f5b_");
             // no Plugin-Class: the plugin has no hudson.Plugin subclass, and Jenkins reads the key only if there is one
             assertThat(main.getValue("Plugin-Class")).isNull();
         }

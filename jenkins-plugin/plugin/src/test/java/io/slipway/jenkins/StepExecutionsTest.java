@@ -11,6 +11,7 @@ import hudson.FilePath;
 import io.slipway.cli.Slipway;
 import io.slipway.gitops.GitHttpServer;
 import io.slipway.gitops.SeededRepository;
+import io.slipway.gitops.SshGitServer;
 import io.slipway.oci.client.RegistryClient;
 import io.slipway.registry.testing.IamFixture;
 import io.slipway.registry.testing.Log4jJars;
@@ -446,6 +447,36 @@ class StepExecutionsTest {
         assertThat(context.logAtEnd).contains("slipwayDeploy: the commit gets no Build-Url: trailer: BUILD_URL is not set")
                 .contains("Pushed " + result.get("commit") + " to main");
         assertThat(head().getFullMessage()).doesNotContain("Build-Url:");
+    }
+
+    @Test
+    @Order(15)
+    void deployPushesOverSshWithAnSshPrivateKeyCredential() throws Exception {
+        Path ssh = Files.createDirectories(tmp.resolve("ssh"));
+        var userKey = SshGitServer.newUserKey(ssh.resolve("id_ecdsa"));
+        try (SshGitServer server = new SshGitServer(tmp.resolve("repos"), ssh.resolve("host.ser"), userKey.getPublic())) {
+            Path knownHosts = Files.writeString(ssh.resolve("known_hosts"), server.knownHostsLine() + "\n");
+            credentials.sshKey("gitops-ssh", "git", Files.readString(ssh.resolve("id_ecdsa")), null)
+                    .sshKey("gitops-ssh-locked", "git", Files.readString(ssh.resolve("id_ecdsa")), "secret");
+            SlipwayDeployStep deploy = new SlipwayDeployStep(server.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1.4@" + fixed);
+            deploy.setGitCredentialsId("gitops-ssh");
+            deploy.setRenderCheck(false);
+            Map<?, ?> result = (Map<?, ?>) run(deploy, context().with(new EnvVars(Map.of("SLIPWAY_KNOWN_HOSTS", knownHosts.toString()))));
+            assertThat(result.get("pushed")).isEqualTo(true);
+            assertThat(head().getName()).isEqualTo(result.get("commit"));
+            assertThat(read(DEV_VALUES)).contains("tag: \"1.1.4@" + fixed + "\"");
+
+            // an unknown host is refused; a key with a passphrase is refused before anything is written
+            SlipwayDeployStep next = new SlipwayDeployStep(server.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1.5@" + fixed);
+            next.setGitCredentialsId("gitops-ssh");
+            next.setRenderCheck(false);
+            Path empty = Files.writeString(ssh.resolve("empty_known_hosts"), "");
+            assertThat(runFailing(next, context().with(new EnvVars(Map.of("SLIPWAY_KNOWN_HOSTS", empty.toString())))))
+                    .isInstanceOf(AbortException.class).hasMessageStartingWith("slipwayDeploy: ");
+            next.setGitCredentialsId("gitops-ssh-locked");
+            assertThat(runFailing(next, context())).isInstanceOf(AbortException.class).hasMessageContaining("has a passphrase");
+            assertThat(head().getName()).isEqualTo(result.get("commit"));
+        }
     }
 
     // --- helpers ---
