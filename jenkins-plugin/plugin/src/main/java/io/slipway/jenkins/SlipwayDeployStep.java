@@ -1,14 +1,13 @@
 package io.slipway.jenkins;
 
-import org.kohsuke.stapler.AncestorInPath;
-import hudson.util.ListBoxModel;
-import hudson.model.Item;
 import hudson.EnvVars;
 import hudson.Extension;
 import hudson.FilePath;
+import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.slipway.gitops.UpdateResult;
 import io.slipway.pipeline.deploy.DeployStep;
 import io.slipway.pipeline.deploy.GitOpsTarget;
@@ -21,6 +20,7 @@ import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;

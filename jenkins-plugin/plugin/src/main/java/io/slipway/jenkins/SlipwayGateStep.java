@@ -1,15 +1,14 @@
 package io.slipway.jenkins;
 
-import org.kohsuke.stapler.AncestorInPath;
-import hudson.util.ListBoxModel;
-import hudson.model.Item;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.FilePath;
+import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.slipway.pipeline.Durations;
 import io.slipway.pipeline.ImageInput;
 import io.slipway.pipeline.ProgressListener;
@@ -31,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
