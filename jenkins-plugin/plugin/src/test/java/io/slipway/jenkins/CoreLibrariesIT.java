@@ -7,6 +7,7 @@ import hudson.model.TaskListener;
 import io.slipway.cli.Slipway;
 import io.slipway.gitops.GitHttpServer;
 import io.slipway.gitops.SeededRepository;
+import io.slipway.gitops.SshGitServer;
 import io.slipway.registry.testing.IamFixture;
 import io.slipway.registry.testing.Log4jJars;
 import io.slipway.trust.keys.CosignKeyGenerator;
@@ -45,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Jackson 2.17.0 that the war's jackson2-api library plugin carries, the worst case should a
  * Jenkins expose it, and the Jenkins API. Each step's agent work then runs through that loader for
  * real: Jib build and push, the gate's report, a cosign signature, a GitOps deploy with its render
- * check. Helm is not in the plugin at all.
+ * check, over HTTP and over SSH. Helm is not in the plugin at all.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CoreLibrariesIT {
@@ -179,11 +180,25 @@ class CoreLibrariesIT {
         // deploy: JGit over authenticated HTTP, and the render check in its child JVM from the packed jar
         Object deployStep = plugin.loadClass("io.slipway.jenkins.SlipwayDeployStep").getConstructor(String.class, String.class, String.class)
                 .newInstance(git.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.0@" + digest);
-        Object gitLogin = newInstance("io.slipway.jenkins.StepCredentials$GitLogin", "jenkins", "git-s3cret");
+        Object gitLogin = newInstance("io.slipway.jenkins.StepCredentials$GitLogin", "jenkins", "git-s3cret", null, null);
         Map<?, ?> deployed = (Map<?, ?>) act(newInstance("io.slipway.jenkins.SlipwayDeployStep$Deploy", deployStep, gitLogin,
                 "https://jenkins.example.com/job/app/1/", null, stepLog), workspace);
         assertThat(deployed.get("pushed")).isEqualTo(true);
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("Pushed " + deployed.get("commit"));
+
+        // deploy over SSH: JGit's Apache MINA sshd transport on core's SLF4J
+        Path ssh = Files.createDirectories(tmp.resolve("ssh"));
+        var userKey = SshGitServer.newUserKey(ssh.resolve("id_ecdsa"));
+        try (SshGitServer server = new SshGitServer(tmp.resolve("repos"), ssh.resolve("host.ser"), userKey.getPublic())) {
+            Path knownHosts = Files.writeString(ssh.resolve("known_hosts"), server.knownHostsLine() + "\n");
+            Object overSsh = plugin.loadClass("io.slipway.jenkins.SlipwayDeployStep").getConstructor(String.class, String.class, String.class)
+                    .newInstance(server.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1@" + digest);
+            Object sshLogin = newInstance("io.slipway.jenkins.StepCredentials$GitLogin", "git", null,
+                    Files.readString(ssh.resolve("id_ecdsa")), knownHosts.toString());
+            Map<?, ?> pushed = (Map<?, ?>) act(newInstance("io.slipway.jenkins.SlipwayDeployStep$Deploy", overSsh, sshLogin,
+                    "https://jenkins.example.com/job/app/2/", null, stepLog), workspace);
+            assertThat(pushed.get("pushed")).isEqualTo(true);
+        }
     }
 
     /** A build log implementing the TaskListener of the "core" loader. */
