@@ -119,6 +119,14 @@ public final class GitOpsUpdate {
         return this;
     }
 
+    /** The images and keys as the user gave them ({@link ImageRequest#parse}). */
+    public GitOpsUpdate images(List<io.slipway.helm.values.ImageRequest> requests) {
+        for (io.slipway.helm.values.ImageRequest r : requests) {
+            image(r.alias(), r.reference(), r.keys());
+        }
+        return this;
+    }
+
     /** One of several images, named by {@code alias}, written in exactly {@code shape}. */
     public GitOpsUpdate image(String alias, String reference, ImageShape shape) {
         return image(alias, parse(alias, reference), shape);
