@@ -74,6 +74,36 @@ public final class ImageFinder {
         return new ImageUpdate(name, ref, find(name, ref));
     }
 
+    /**
+     * Where the image a file deploys is, when there is no reference to match by (promotion reads
+     * the source environment): the keys named, else markers of {@code alias} (any alias when
+     * null and only one is marked), else the file's only image key; several are refused.
+     */
+    public ImageShape deployed(String alias, ImageKeys keys) {
+        if (keys != null) {
+            return keys.block() != null ? fromBlock(keys.block(), String.valueOf(alias)) : fromRoles(keys.roles(), String.valueOf(alias));
+        }
+        java.util.Set<String> aliases = new java.util.LinkedHashSet<>();
+        for (Leaf l : leaves.values()) {
+            Matcher m = MARKER.matcher(l.comment());
+            if (m.find()) {
+                aliases.add(m.group(1).split(":", 2)[0]);
+            }
+        }
+        String marked = alias != null ? alias : aliases.size() == 1 ? aliases.iterator().next() : null;
+        if (marked != null && aliases.contains(marked)) {
+            return fromRoles(markers(marked), marked);
+        }
+        List<Candidate> all = candidates();
+        if (all.size() == 1) {
+            return all.get(0).shape();
+        }
+        throw new ValuesException(all.isEmpty() ? Reason.NO_IMAGE_KEY : Reason.AMBIGUOUS_IMAGE_KEY,
+                (all.isEmpty() ? "the values hold no image key" : "the values hold " + all.size() + " images: " + describe(all))
+                + "; name the one to promote with --key PATH (the step's \"keys\")"
+                + (aliases.size() > 1 ? " or its marker alias (" + String.join(", ", aliases) + ")" : ""));
+    }
+
     // --- named keys --------------------------------------------------------------------------
 
     private ImageShape fromRoles(Map<Role, ValuesPath> roles, String alias) {

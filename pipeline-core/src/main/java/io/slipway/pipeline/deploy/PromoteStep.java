@@ -2,7 +2,8 @@ package io.slipway.pipeline.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.gitops.UpdateResult;
-import io.slipway.helm.values.ImageShape;
+import io.slipway.helm.values.ImageFinder;
+import io.slipway.helm.values.ImageKeys;
 import io.slipway.helm.values.ImageValues;
 import io.slipway.helm.values.ValuesFile;
 import io.slipway.oci.Reference;
@@ -36,19 +37,28 @@ public final class PromoteStep {
      * @param toNamespace     registry namespace to copy the image into first, or null to deploy it as is
      * @param policyNamespace Kubernetes namespace whose image policies apply, or null for the target
      *                        values' folder name ({@code envs/prod/values.yaml} → {@code prod})
-     * @param imagePath       values key of the image, {@code image} by default
+     * @param keys            the image's keys in both files, as {@link DeployStep.Input#keys()} (no alias);
+     *                          empty: the source's marked or only image key, and the target's key
+     *                          found by repository name
      */
     public record Input(GitOpsTarget repository, String fromValues, String toValues, String chart,
-                        String toNamespace, String policyNamespace, String imagePath) {
+                        String toNamespace, String policyNamespace, List<String> keys) {
         public Input {
             if (repository == null || fromValues == null || fromValues.isBlank() || toValues == null || toValues.isBlank()) {
                 throw new IllegalArgumentException("promote needs a GitOps repository and the source and target values files");
             }
-            imagePath = imagePath == null || imagePath.isBlank() ? "image" : imagePath;
+            keys = keys == null ? List.of() : keys.stream().filter(k -> k != null && !k.isBlank()).toList();
+        }
+
+        /** With the image block at {@code imagePath} in both files (null: found). */
+        public Input(GitOpsTarget repository, String fromValues, String toValues, String chart,
+                     String toNamespace, String policyNamespace, String imagePath) {
+            this(repository, fromValues, toValues, chart, toNamespace, policyNamespace,
+                    imagePath == null || imagePath.isBlank() ? List.of() : List.of(imagePath));
         }
 
         public static Input of(GitOpsTarget repository, String fromValues, String toValues) {
-            return new Input(repository, fromValues, toValues, null, null, null, "image");
+            return new Input(repository, fromValues, toValues, null, null, null, List.of());
         }
 
         /** The Kubernetes namespace whose policies decide. */
@@ -105,8 +115,8 @@ public final class PromoteStep {
         }
         progress.line("Policy for " + namespace + " allows " + verdict.image() + ".");
         Reference target = in.toNamespace() == null ? deployed : copy(deployed, in.toNamespace());
-        DeployStep.Input write = new DeployStep.Input(in.repository(), in.toValues(), target.toString(), in.chart(),
-                "Promote {images} from " + environmentOf(in.fromValues()) + " to {env}", null, false, true);
+        DeployStep.Input write = new DeployStep.Input(in.repository(), in.toValues(), List.of(target.toString()), in.keys(),
+                in.chart(), "Promote {images} from " + environmentOf(in.fromValues()) + " to {env}", null, false, true);
         UpdateResult update = new DeployStep(progress).run(write);
         return new Result(deployed, target, verdict, update);
     }
@@ -151,7 +161,9 @@ public final class PromoteStep {
                 if (!values.startsWith(dir) || !Files.isRegularFile(values)) {
                     throw new IllegalArgumentException("no values file " + in.fromValues() + " in " + in.repository().url());
                 }
-                return ImageValues.read(ValuesFile.read(values), ImageShape.split(in.imagePath()));
+                ValuesFile file = ValuesFile.read(values);
+                ImageKeys keys = in.keys().isEmpty() ? null : ImageKeys.parse(in.keys());
+                return ImageValues.read(file, new ImageFinder(file, null).deployed(null, keys));
             } catch (GitAPIException e) {
                 throw new IOException("cannot clone " + in.repository().url() + ": " + e.getMessage(), e);
             }
