@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.gitops.UpdateResult;
 import io.slipway.helm.values.ImageFinder;
 import io.slipway.helm.values.ImageKeys;
+import io.slipway.helm.values.ImageShape;
 import io.slipway.helm.values.ImageValues;
 import io.slipway.helm.values.ValuesFile;
 import io.slipway.oci.Reference;
@@ -103,7 +104,8 @@ public final class PromoteStep {
     }
 
     public Result run(Input in) throws IOException {
-        Reference deployed = readDeployed(in);
+        Deployed source = readDeployed(in);
+        Reference deployed = source.reference();
         if (deployed.digest() == null) {
             throw new IllegalArgumentException(in.fromValues() + " deploys " + deployed + ", which is not pinned by digest");
         }
@@ -115,7 +117,9 @@ public final class PromoteStep {
         }
         progress.line("Policy for " + namespace + " allows " + verdict.image() + ".");
         Reference target = in.toNamespace() == null ? deployed : copy(deployed, in.toNamespace());
-        DeployStep.Input write = new DeployStep.Input(in.repository(), in.toValues(), List.of(target.toString()), in.keys(),
+        // Both environments are values of one chart: the target's image goes where the source's is.
+        List<String> keys = in.keys().isEmpty() ? keysOf(source.shape()) : in.keys();
+        DeployStep.Input write = new DeployStep.Input(in.repository(), in.toValues(), List.of(target.toString()), keys,
                 in.chart(), "Promote {images} from " + environmentOf(in.fromValues()) + " to {env}", null, false, true);
         UpdateResult update = new DeployStep(progress).run(write);
         return new Result(deployed, target, verdict, update);
@@ -147,8 +151,29 @@ public final class PromoteStep {
         return copy;
     }
 
-    /** The reference the source environment deploys now, read from a fresh shallow clone. */
-    private static Reference readDeployed(Input in) throws IOException {
+    private record Deployed(Reference reference, ImageShape shape) {
+    }
+
+    /** The keys of a shape, as {@code --key ROLE=PATH} options. */
+    static List<String> keysOf(ImageShape shape) {
+        if (shape instanceof ImageShape.Single single) {
+            return List.of("image=" + single.path());
+        }
+        ImageShape.Split split = (ImageShape.Split) shape;
+        List<String> keys = new ArrayList<>();
+        if (split.registry() != null) {
+            keys.add("registry=" + split.registry());
+        }
+        keys.add("repository=" + split.repository());
+        keys.add("tag=" + split.tag());
+        if (split.digestField() != ImageShape.DigestField.NEVER) {
+            keys.add("digest=" + split.digest());
+        }
+        return keys;
+    }
+
+    /** The reference the source environment deploys now and where, read from a fresh shallow clone. */
+    private static Deployed readDeployed(Input in) throws IOException {
         Path dir = Files.createTempDirectory("slipway-promote");
         try {
             var clone = Git.cloneRepository().setURI(in.repository().url()).setDirectory(dir.toFile()).setDepth(1);
@@ -163,7 +188,8 @@ public final class PromoteStep {
                 }
                 ValuesFile file = ValuesFile.read(values);
                 ImageKeys keys = in.keys().isEmpty() ? null : ImageKeys.parse(in.keys());
-                return ImageValues.read(file, new ImageFinder(file, null).deployed(null, keys));
+                ImageShape shape = new ImageFinder(file, null).deployed(null, keys);
+                return new Deployed(ImageValues.read(file, shape), shape);
             } catch (GitAPIException e) {
                 throw new IOException("cannot clone " + in.repository().url() + ": " + e.getMessage(), e);
             }
