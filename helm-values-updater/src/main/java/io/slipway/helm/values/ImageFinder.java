@@ -100,7 +100,7 @@ public final class ImageFinder {
         }
         throw new ValuesException(all.isEmpty() ? Reason.NO_IMAGE_KEY : Reason.AMBIGUOUS_IMAGE_KEY,
                 (all.isEmpty() ? "the values hold no image key" : "the values hold " + all.size() + " images: " + describe(all))
-                + "; name the one to promote with --key PATH (the step's \"keys\")"
+                + "; name the one to promote with --key PATH (Jenkins keys:, Tekton KEYS)"
                 + (aliases.size() > 1 ? " or its marker alias (" + String.join(", ", aliases) + ")" : ""));
     }
 
@@ -241,7 +241,7 @@ public final class ImageFinder {
             return matches.get(0).shape();
         }
         String hint = "; name the key with --key " + (matches.isEmpty() ? "PATH" : matches.get(0).path().toString())
-                + " (the step's \"keys\"), or mark it in the file with # {\"$slipway\": \"" + alias + "\"}";
+                + " (Jenkins keys:, Tekton KEYS), or mark it in the file with # {\"$slipway\": \"" + alias + "\"}";
         if (matches.isEmpty()) {
             throw new ValuesException(Reason.NO_IMAGE_KEY, alias + ": no image in the values has the repository "
                     + ref.repository() + " or the name " + wantedName + (all.isEmpty() ? " (the values hold no image key)"
