@@ -372,6 +372,7 @@ class StepExecutionsTest {
         assertThat(head().getName()).isEqualTo(before);
 
         SlipwayDeployStep deploy = new SlipwayDeployStep(git.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1@" + fixed);
+        deploy.setKeys(List.of("image"));
         deploy.setGitCredentialsId("gitops");
         run(deploy, context());
         Map<?, ?> promoted = (Map<?, ?>) run(promote, context());
@@ -390,6 +391,7 @@ class StepExecutionsTest {
         ClassLoader blind = new URLClassLoader(new URL[0], null);
         assertThatThrownBy(() -> blind.loadClass(SlipwayDeployStep.class.getName())).isInstanceOf(ClassNotFoundException.class);
         SlipwayDeployStep deploy = new SlipwayDeployStep(git.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1.1@" + fixed);
+        deploy.setKeys(List.of("image"));
         deploy.setGitCredentialsId("gitops");
         TestContext context = context().with(new EnvVars(Map.of("BUILD_URL", "https://jenkins.example.com/job/app/8/")));
         Thread starter = new Thread(() -> {
@@ -427,6 +429,7 @@ class StepExecutionsTest {
         }
         String before = head().getName();
         SlipwayDeployStep deploy = new SlipwayDeployStep(git.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1.2@" + fixed);
+        deploy.setKeys(List.of("image"));
         deploy.setGitCredentialsId("gitops");
         // Maven Central is reachable from this machine: had helm-java fetched its native jar, this would pass
         Throwable failure = runFailing(deploy, context().with(new EnvVars(Map.of("SLIPWAY_RENDER_JAR", withoutNative.toString()))));
@@ -444,6 +447,7 @@ class StepExecutionsTest {
     @Order(14)
     void agentLogLinesArriveBeforeTheStepEndsAndAMissingBuildUrlIsSaid() throws Exception {
         SlipwayDeployStep deploy = new SlipwayDeployStep(git.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1.3@" + fixed);
+        deploy.setKeys(List.of("image"));
         deploy.setGitCredentialsId("gitops");
         deploy.setRenderCheck(false);
         // the listener reaches the "agent" as a buffering remote end, as remoting's does
@@ -464,6 +468,7 @@ class StepExecutionsTest {
             credentials.sshKey("gitops-ssh", "git", Files.readString(ssh.resolve("id_ecdsa")), null)
                     .sshKey("gitops-ssh-locked", "git", Files.readString(ssh.resolve("id_ecdsa")), "secret");
             SlipwayDeployStep deploy = new SlipwayDeployStep(server.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1.4@" + fixed);
+            deploy.setKeys(List.of("image"));
             deploy.setGitCredentialsId("gitops-ssh");
             deploy.setRenderCheck(false);
             Map<?, ?> result = (Map<?, ?>) run(deploy, context().with(new EnvVars(Map.of("SLIPWAY_KNOWN_HOSTS", knownHosts.toString()))));
@@ -473,6 +478,7 @@ class StepExecutionsTest {
 
             // an unknown host is refused; a key with a passphrase is refused before anything is written
             SlipwayDeployStep next = new SlipwayDeployStep(server.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1.5@" + fixed);
+            next.setKeys(List.of("image"));
             next.setGitCredentialsId("gitops-ssh");
             next.setRenderCheck(false);
             Path empty = Files.writeString(ssh.resolve("empty_known_hosts"), "");
