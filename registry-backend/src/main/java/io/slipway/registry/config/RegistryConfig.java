@@ -49,7 +49,8 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
      * @param anonymousPull    whether callers without credentials may pull from public namespaces
      * @param bootstrapAccount the first account, created with the administrator on first start
      * @param tokenLifetime    how long a bearer token is valid
-     * @param realm            the token endpoint URL to announce (null: derived from the request)
+     * @param realm            the token endpoint URL to announce, e.g. {@code https://registry.example.com/token}
+     *                         (null: this listener's own address, never the request's Host header)
      * @param service          the token audience ({@code service=} of the challenge)
      */
     public record AuthSettings(String mode, boolean anonymousPull, String bootstrapAccount, Duration tokenLifetime,

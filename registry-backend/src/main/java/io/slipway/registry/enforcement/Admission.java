@@ -14,6 +14,11 @@ import java.util.Set;
  * container, init container and ephemeral container image of a Pod or of a workload that embeds a
  * pod template, checks each under the image policies of the object's namespace, and answers
  * allowed, or denied with a message naming each image and the requirement it failed.
+ *
+ * <p>Each review is judged for the identity the API server authenticated as (a {@link
+ * EnforcementService.Requester}): under its account's policies, and only for images it may pull.
+ * A review from a caller that did not authenticate is denied whatever it holds, with no image
+ * judged, so nothing of any tenant is told to it.
  */
 public final class Admission {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -24,7 +29,8 @@ public final class Admission {
         this.enforcement = enforcement;
     }
 
-    public ObjectNode review(JsonNode review) {
+    /** The answer to {@code review}; {@code requester} is null when the caller did not authenticate. */
+    public ObjectNode review(JsonNode review, EnforcementService.Requester requester) {
         JsonNode request = review.path("request");
         if (!request.isObject() || !request.path("uid").isTextual()) {
             throw new IllegalArgumentException("not an AdmissionReview request (request.uid is missing)");
@@ -35,6 +41,15 @@ public final class Admission {
         ObjectNode response = answer.putObject("response");
         response.put("uid", request.path("uid").asText());
 
+        if (requester == null) {
+            response.put("allowed", false);
+            ObjectNode status = response.putObject("status");
+            status.put("code", 401);
+            status.put("reason", "Unauthorized");
+            status.put("message", "slipway image policy: the webhook caller did not authenticate; give the API server a "
+                    + "bearer API key of a service ID in the webhook's kubeconfig (see README, Image policies and admission)");
+            return answer;
+        }
         String operation = request.path("operation").asText("CREATE");
         JsonNode object = request.path("object");
         if (operation.equals("DELETE") || operation.equals("CONNECT") || !object.isObject()) {
@@ -49,7 +64,7 @@ public final class Admission {
         }
         List<String> denials = new ArrayList<>();
         for (String image : images(podSpec)) {
-            PolicyDecision decision = enforcement.check(namespace, image);
+            PolicyDecision decision = enforcement.check(requester, namespace, image);
             if (!decision.allowed()) {
                 List<String> failed = new ArrayList<>();
                 decision.failures().forEach(r -> failed.add(r.requirement() + ": " + r.message()));

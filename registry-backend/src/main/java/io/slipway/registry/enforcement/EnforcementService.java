@@ -30,6 +30,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Image-security enforcement: decides, under the stored ImagePolicy and ClusterImagePolicy
@@ -81,46 +82,67 @@ public final class EnforcementService {
     }
 
     /**
-     * The decision for {@code reference} deployed in {@code namespace}. A tag is resolved to the
-     * digest it names now; an image this registry does not hold is denied.
+     * Who asks for a decision: the account whose ImagePolicies apply (with the ClusterImagePolicies)
+     * and which repositories it may pull. Everything else is judged as an image that does not exist.
      */
-    public PolicyDecision check(String namespace, String reference) {
+    public record Requester(long accountId, Predicate<String> mayPull) {
+    }
+
+    /**
+     * The decision for {@code reference} deployed in {@code namespace}, under the policies of the
+     * requester's account. A tag is resolved to the digest it names now; an image this registry does
+     * not hold, and one the requester may not pull, are denied with the same single reason, so the
+     * answer tells nothing of another account's repositories, findings or signatures.
+     */
+    public PolicyDecision check(Requester requester, String namespace, String reference) {
         DockerReference ref = DockerReference.parse(reference);
         String repository = repositoryOf(ref);
-        Digest digest = ref.digest();
-        if (digest == null && RepositoryName.problem(repository, 255) == null) {
+        boolean visible = RepositoryName.problem(repository, 255) == null && requester.mayPull().test(repository);
+        Digest digest = visible ? ref.digest() : null;
+        if (visible && digest == null) {
             digest = metadata.manifestByTag(repository, ref.tag() == null ? "latest" : ref.tag())
                     .map(ManifestRecord::digest).orElse(null);
         }
-        if (digest == null || RepositoryName.problem(repository, 255) != null
-                || metadata.manifest(repository, digest).isEmpty()) {
-            Image unknown = Image.of(ref.toString(), digest == null ? Digest.sha256("") : digest);
+        if (!visible || digest == null || metadata.manifest(repository, digest).isEmpty()) {
+            Digest named = ref.digest() == null ? Digest.sha256("") : ref.digest();
+            Image unknown = Image.of(ref.toString(), named);
             return new PolicyDecision(unknown, false, null, null, List.of(new PolicyDecision.Reason("image", false,
                     "image " + reference + " is not in this registry")));
         }
         Image image = Image.of(ref.withDigest(digest).toString(), digest);
         String tag = ref.tag();
         Digest resolved = digest;
-        ImagePolicyEvaluator evaluator = new ImagePolicyEvaluator(new ImagePolicySet(loadPolicies()),
+        ImagePolicyEvaluator evaluator = new ImagePolicyEvaluator(new ImagePolicySet(loadPolicies(requester.accountId())),
                 img -> signatures(repository, resolved),
-                this::resolveKey,
+                (policyNamespace, name) -> resolveKey(requester.accountId(), policyNamespace, name),
                 (img, requirement) -> vulnerability(repository, tag, resolved, requirement),
                 clock);
         return evaluator.evaluate(namespace, image);
     }
 
-    private List<ImagePolicy> loadPolicies() {
+    /** The account's ImagePolicies and the cluster's ClusterImagePolicies; no other account's. */
+    private List<ImagePolicy> loadPolicies(long accountId) {
         List<ImagePolicy> list = new ArrayList<>();
-        for (PolicyStore.StoredPolicy p : policies.policies()) {
+        List<PolicyStore.StoredPolicy> stored = new ArrayList<>(policies.policies(PolicyStore.CLUSTER));
+        if (accountId != PolicyStore.CLUSTER) {
+            stored.addAll(policies.policies(accountId));
+        }
+        for (PolicyStore.StoredPolicy p : stored) {
             list.addAll(ImagePolicyParser.parse(p.document()));
         }
         return list;
     }
 
-    private Optional<SignerKey> resolveKey(String namespace, String name) {
-        return policies.key(namespace == null ? "" : namespace, name)
-                .or(() -> namespace == null ? Optional.empty() : policies.key("", name))
-                .map(pem -> SignerKeys.parse(name, pem.getBytes(StandardCharsets.US_ASCII)));
+    /**
+     * A key an ImagePolicy names: the account's key of the policy's namespace, the account's
+     * account-wide key, then a registry-wide key. A ClusterImagePolicy ({@code namespace} null) names
+     * registry-wide keys only, so no account can satisfy it with a key of its own.
+     */
+    private Optional<SignerKey> resolveKey(long accountId, String namespace, String name) {
+        Optional<String> pem = namespace == null ? Optional.empty()
+                : policies.key(accountId, namespace, name).or(() -> policies.key(accountId, "", name));
+        return pem.or(() -> policies.key(PolicyStore.CLUSTER, "", name))
+                .map(k -> SignerKeys.parse(name, k.getBytes(StandardCharsets.US_ASCII)));
     }
 
     /** Every signature the registry holds for the digest in the repository, in both formats. */

@@ -2,7 +2,12 @@ package io.slipway.registry.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.registry.api.PolicyApi;
+import io.slipway.registry.auth.Authenticator;
+import io.slipway.registry.auth.LoginThrottle;
 import io.slipway.registry.enforcement.Admission;
+import io.slipway.registry.tenancy.TenancyModel.Principal;
+import io.slipway.registry.tenancy.TenancyStore;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -11,15 +16,25 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-/** {@code POST /admission/v1/validate}: the validating admission webhook's endpoint. */
+/**
+ * {@code POST /admission/v1/validate}: the validating admission webhook's endpoint. The API server
+ * authenticates with a bearer API key (or Basic credentials) from the webhook's kubeconfig; the
+ * review is judged for that principal's account. A review without credentials is answered, but
+ * denied, so a misconfigured cluster fails closed with a reason the user sees in kubectl.
+ */
 public final class AdmissionHandler extends Handler.Abstract {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 3 * 1024 * 1024; // the API server's own request limit
 
     private final Admission admission;
+    private final PolicyApi policies;
+    private final Callers callers;
 
-    public AdmissionHandler(Admission admission) {
+    public AdmissionHandler(Admission admission, PolicyApi policies, Authenticator authenticator, TenancyStore store,
+            boolean open) {
         this.admission = admission;
+        this.policies = policies;
+        this.callers = new Callers(authenticator, store, open);
     }
 
     @Override
@@ -34,18 +49,23 @@ public final class AdmissionHandler extends Handler.Abstract {
             body = "{\"errors\":[{\"code\":\"UNSUPPORTED\",\"message\":\"POST an AdmissionReview\"}]}".getBytes();
         } else {
             try {
+                Principal caller = callers.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION),
+                        Request.getRemoteAddr(request));
                 byte[] in = Content.Source.asInputStream(request).readNBytes(MAX_BODY + 1);
                 if (in.length > MAX_BODY) {
                     throw new IllegalArgumentException("AdmissionReview larger than " + MAX_BODY + " bytes");
                 }
                 JsonNode review = JSON.readTree(in);
-                body = JSON.writeValueAsBytes(admission.review(review == null ? JSON.createObjectNode() : review));
+                body = JSON.writeValueAsBytes(admission.review(review == null ? JSON.createObjectNode() : review,
+                        caller == null ? null : policies.requester(caller, null)));
                 status = 200;
+            } catch (LoginThrottle.Throttled e) {
+                status = 429;
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+                body = JSON.writeValueAsBytes(error("TOOMANYREQUESTS", e.getMessage()));
             } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
                 status = 400;
-                var error = JSON.createObjectNode();
-                error.putArray("errors").addObject().put("code", "INVALID").put("message", e.getMessage());
-                body = JSON.writeValueAsBytes(error);
+                body = JSON.writeValueAsBytes(error("INVALID", e.getMessage()));
             }
         }
         response.setStatus(status);
@@ -53,5 +73,11 @@ public final class AdmissionHandler extends Handler.Abstract {
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);
         return true;
+    }
+
+    private static JsonNode error(String code, String message) {
+        var error = JSON.createObjectNode();
+        error.putArray("errors").addObject().put("code", code).put("message", message);
+        return error;
     }
 }

@@ -82,7 +82,7 @@ public final class DistributionHandler extends Handler.Abstract {
     }
 
     /**
-     * @param fixedRealm the token endpoint's URL to announce, or null to derive it from the Host
+     * @param fixedRealm the token endpoint's URL to announce, or null for this listener's own address
      *                   the client used
      */
     public DistributionHandler(BlobService blobService, UploadService uploads, ManifestService manifests,
@@ -601,19 +601,19 @@ public final class DistributionHandler extends Handler.Abstract {
         return request.getHeaders().get(HttpHeader.AUTHORIZATION);
     }
 
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
-
-    /** The token endpoint as this client reaches the server (the Host it used, when well-formed). */
+    /**
+     * The token endpoint to announce: the configured one ({@code auth.realm}), else this listener's
+     * own address as the connection's socket reports it. Never the request's Host header, which the
+     * client chooses and could point at a host that collects credentials.
+     */
     private String realm(Request request) {
         if (fixedRealm != null) {
             return fixedRealm;
         }
-        String host = request.getHeaders().get(HttpHeader.HOST);
-        if (host == null || !HOST.matcher(host).matches()) {
-            host = Request.getLocalAddr(request) + ":" + Request.getLocalPort(request);
-        }
+        String address = Request.getLocalAddr(request);
+        String host = address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address;
         String scheme = request.isSecure() ? "https" : "http";
-        return scheme + "://" + host + "/token";
+        return scheme + "://" + host + ":" + Request.getLocalPort(request) + "/token";
     }
 
     /** The request body, fed buffer by buffer straight from the connection. */

@@ -76,17 +76,30 @@ class SqlDatabaseStoresTest {
     void imagePoliciesAndSignerKeys(String database) throws Exception {
         open(database);
         PolicyStore policies = new PolicyStore(db);
-        policies.putPolicy("ImagePolicy", "acme-prod", "signed", "doc-1", "user:acme/alice");
-        policies.putPolicy("ClusterImagePolicy", "", "baseline", "doc-0", "user:default/admin");
-        policies.putPolicy("ImagePolicy", "acme-prod", "signed", "doc-2", "user:acme/bob"); // replaces
-        assertThat(policies.policies()).extracting(PolicyStore.StoredPolicy::name, PolicyStore.StoredPolicy::document)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("baseline", "doc-0"),
-                        org.assertj.core.groups.Tuple.tuple("signed", "doc-2"));
-        assertThat(policies.deletePolicy("ImagePolicy", "acme-prod", "signed")).isTrue();
-        assertThat(policies.deletePolicy("ImagePolicy", "acme-prod", "signed")).isFalse();
-        policies.putKey("acme-prod", "release", "PEM-1", "user:acme/alice");
-        policies.putKey("acme-prod", "release", "PEM-2", "user:acme/alice");
-        assertThat(policies.key("acme-prod", "release")).hasValue("PEM-2");
-        assertThat(policies.key("acme-dev", "release")).isEmpty();
+        long acme = 7;
+        long globex = 8;
+        policies.putPolicy(acme, "ImagePolicy", "acme-prod", "signed", "doc-1", "user:acme/alice");
+        policies.putPolicy(PolicyStore.CLUSTER, "ClusterImagePolicy", "", "baseline", "doc-0", "user:default/admin");
+        policies.putPolicy(acme, "ImagePolicy", "acme-prod", "signed", "doc-2", "user:acme/bob"); // replaces
+        // Another account's policy of the same namespace and name is its own row, not a replacement.
+        policies.putPolicy(globex, "ImagePolicy", "acme-prod", "signed", "doc-g", "user:globex/eve");
+        assertThat(policies.policies(acme)).extracting(PolicyStore.StoredPolicy::name, PolicyStore.StoredPolicy::document)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("signed", "doc-2"));
+        assertThat(policies.policies(PolicyStore.CLUSTER)).extracting(PolicyStore.StoredPolicy::document)
+                .containsExactly("doc-0");
+        assertThat(policies.allPolicies()).hasSize(3);
+        assertThat(policies.deletePolicy(globex, "ImagePolicy", "acme-prod", "signed")).isTrue();
+        assertThat(policies.policies(acme)).hasSize(1);
+        assertThat(policies.deletePolicy(acme, "ImagePolicy", "acme-prod", "signed")).isTrue();
+        assertThat(policies.deletePolicy(acme, "ImagePolicy", "acme-prod", "signed")).isFalse();
+        policies.putKey(acme, "acme-prod", "release", "PEM-1", "user:acme/alice");
+        policies.putKey(acme, "acme-prod", "release", "PEM-2", "user:acme/alice");
+        policies.putKey(globex, "acme-prod", "release", "PEM-G", "user:globex/eve");
+        assertThat(policies.key(acme, "acme-prod", "release")).hasValue("PEM-2");
+        assertThat(policies.key(globex, "acme-prod", "release")).hasValue("PEM-G");
+        assertThat(policies.key(acme, "acme-dev", "release")).isEmpty();
+        assertThat(policies.keys(acme)).extracting(PolicyStore.StoredKey::publicKey).containsExactly("PEM-2");
+        assertThat(policies.deleteKey(globex, "acme-prod", "release")).isTrue();
+        assertThat(policies.key(acme, "acme-prod", "release")).hasValue("PEM-2");
     }
 }
