@@ -32,6 +32,8 @@ import java.util.Set;
  *   uploadLifetime: 24h
  *   listPageSize: 10000
  *   sparseManifests: false      # accept indexes whose child manifests are absent
+ *   uploadsPerPrincipal: 256    # open uploads one principal may have (0: no limit)
+ *   uploadsPerRepository: 1024  # open uploads in one repository (0: no limit)
  * scan: {workers: 1, lease: 1m}  # scans at once on this node; how long a dead node's scan job stays its
  * storage: {driver: filesystem}  # or s3, and metadata: {driver: sqlite} or postgres: see StoreSettings
  * </pre>
@@ -203,7 +205,7 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
         JsonNode l = root.get("limits");
         if (l != null && l.isObject()) {
             checkKeys(file, "limits.", l, Set.of("manifestBytes", "nameLength", "uploadBytes", "chunkBytes",
-                    "uploadLifetime", "listPageSize", "sparseManifests"));
+                    "uploadLifetime", "listPageSize", "sparseManifests", "uploadsPerPrincipal", "uploadsPerRepository"));
             Limits d = c.limits();
             c = c.withLimits(new Limits(
                     l.path("manifestBytes").asInt(d.manifestBytes()),
@@ -212,7 +214,9 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
                     l.path("chunkBytes").asLong(d.chunkBytes()),
                     l.hasNonNull("uploadLifetime") ? duration(l.get("uploadLifetime").asText()) : d.uploadLifetime(),
                     l.path("listPageSize").asInt(d.listPageSize()),
-                    l.path("sparseManifests").asBoolean(d.sparseManifests())));
+                    l.path("sparseManifests").asBoolean(d.sparseManifests()),
+                    l.path("uploadsPerPrincipal").asInt(d.uploadsPerPrincipal()),
+                    l.path("uploadsPerRepository").asInt(d.uploadsPerRepository())));
         }
         return c;
     }

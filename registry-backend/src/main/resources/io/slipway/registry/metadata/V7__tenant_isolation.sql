@@ -59,3 +59,8 @@ ALTER TABLE api_keys_v7 RENAME TO api_keys;
 -- raised when one of its keys or roles is removed, so revocation takes effect at once.
 ALTER TABLE principals ADD COLUMN tokens_after INTEGER NOT NULL DEFAULT 0;
 UPDATE principals SET tokens_after = created_at;
+
+-- Who opened an upload, so that open uploads are capped per principal as well as per repository.
+ALTER TABLE uploads ADD COLUMN owner TEXT;
+CREATE INDEX uploads_by_owner ON uploads(owner);
+CREATE INDEX uploads_by_repository ON uploads(repository);

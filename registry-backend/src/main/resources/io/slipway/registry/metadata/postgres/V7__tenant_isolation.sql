@@ -19,3 +19,8 @@ ALTER TABLE signer_keys ADD PRIMARY KEY (account_id, namespace, name);
 
 ALTER TABLE principals ADD COLUMN tokens_after BIGINT NOT NULL DEFAULT 0;
 UPDATE principals SET tokens_after = created_at;
+
+-- Who opened an upload, so that open uploads are capped per principal as well as per repository.
+ALTER TABLE uploads ADD COLUMN owner TEXT;
+CREATE INDEX uploads_by_owner ON uploads(owner);
+CREATE INDEX uploads_by_repository ON uploads(repository);
