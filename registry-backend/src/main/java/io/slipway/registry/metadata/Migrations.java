@@ -91,7 +91,7 @@ final class Migrations {
         }
     }
 
-    private static String read(String name) {
+    static String read(String name) {
         try (InputStream in = Migrations.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("migration " + name + " is missing from the build");
