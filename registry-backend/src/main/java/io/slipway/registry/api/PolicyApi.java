@@ -17,7 +17,6 @@ import io.slipway.trust.policy.PolicyDecision;
 import io.slipway.trust.policy.PolicyKind;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Image policies and signer keys through the management API, and the policy check. Each policy and
@@ -44,14 +43,7 @@ public final class PolicyApi {
      * its own; for anyone else another account answers as one that does not exist) or the caller's.
      */
     private long account(Principal c, String name) {
-        if (name == null || name.isBlank()) {
-            return c.accountId();
-        }
-        Optional<Account> a = tenancy.account(name);
-        if (a.isEmpty() || (!c.admin() && a.get().id() != c.accountId())) {
-            throw TenancyException.notFound("no account " + name);
-        }
-        return a.get().id();
+        return authorizer.account(c, name).id();
     }
 
     /** The scope written to: the cluster (administrator only) or an account (its Managers). */

@@ -46,15 +46,17 @@ public final class AdmissionHandler extends Handler.Abstract {
         byte[] body;
         if (!request.getMethod().equals("POST")) {
             status = 405;
+            ManagementHandler.closeIfUnread(request, response);
             body = "{\"errors\":[{\"code\":\"UNSUPPORTED\",\"message\":\"POST an AdmissionReview\"}]}".getBytes();
         } else {
             try {
-                Principal caller = callers.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION),
-                        Request.getRemoteAddr(request));
                 byte[] in = Content.Source.asInputStream(request).readNBytes(MAX_BODY + 1);
                 if (in.length > MAX_BODY) {
+                    ManagementHandler.closeIfUnread(request, response);
                     throw new IllegalArgumentException("AdmissionReview larger than " + MAX_BODY + " bytes");
                 }
+                Principal caller = callers.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION),
+                        Request.getRemoteAddr(request));
                 JsonNode review = JSON.readTree(in);
                 body = JSON.writeValueAsBytes(admission.review(review == null ? JSON.createObjectNode() : review,
                         caller == null ? null : policies.requester(caller, null)));

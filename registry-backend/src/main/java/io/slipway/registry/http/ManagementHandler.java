@@ -62,10 +62,12 @@ public final class ManagementHandler extends Handler.Abstract {
         String method = request.getMethod();
         String remote = Request.getRemoteAddr(request);
         Principal caller = null;
+        boolean bodyRead = false;
         try {
             String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
             caller = callers.authenticate(authorization, remote);
             if (caller == null) {
+                closeIfUnread(request, response);
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"slipway\"");
                 send(response, callback, 401, error("UNAUTHORIZED", Callers.isRegistryToken(authorization)
                         ? "registry tokens are for the registry API only; the management API takes an API key or a password"
@@ -75,8 +77,12 @@ public final class ManagementHandler extends Handler.Abstract {
             Principal c = caller;
             Fields query = Request.extractQueryParameters(request);
             JsonNode body = method.equals("POST") || method.equals("PATCH") ? readJson(request) : null;
+            bodyRead = body != null;
             Operation op = route(method, path, query, body, c);
             if (op == null) {
+                if (!bodyRead) {
+                    closeIfUnread(request, response);
+                }
                 send(response, callback, 404, error("NOT_FOUND", "no such endpoint"));
                 return true;
             }
@@ -87,6 +93,7 @@ public final class ManagementHandler extends Handler.Abstract {
             }
             send(response, callback, method.equals("POST") ? 201 : 200, result);
         } catch (LoginThrottle.Throttled e) {
+            closeIfUnread(request, response);
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
             send(response, callback, 429, error("TOOMANYREQUESTS", e.getMessage()));
         } catch (TenancyException e) {
@@ -155,6 +162,16 @@ public final class ManagementHandler extends Handler.Abstract {
             case "DELETE exemptions" -> () -> api.deleteExemption(c, parseInt(name, -1), q.getValue("account"));
             default -> null;
         };
+    }
+
+    /**
+     * A body the answer leaves unread (a refused caller's) cannot be skipped safely on a kept-alive
+     * connection, so the connection ends with this answer, as the registry API's errors do.
+     */
+    static void closeIfUnread(Request request, Response response) {
+        if (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
     }
 
     private static JsonNode selector(Fields q) {
