@@ -1,7 +1,9 @@
 package io.slipway.registry.enforcement;
 
 import io.slipway.oci.Digest;
+import io.slipway.oci.Reference;
 import io.slipway.oci.RepositoryName;
+import io.slipway.registry.config.RegistryNames;
 import io.slipway.registry.metadata.ManifestRecord;
 import io.slipway.registry.metadata.MetadataStore;
 import io.slipway.registry.scan.Exemptions;
@@ -18,6 +20,8 @@ import io.slipway.trust.policy.ImagePolicyEvaluator;
 import io.slipway.trust.policy.ImagePolicyParser;
 import io.slipway.trust.policy.ImagePolicySet;
 import io.slipway.trust.policy.PolicyDecision;
+import io.slipway.trust.policy.SignatureSource;
+import io.slipway.trust.policy.VulnerabilityGate;
 import io.slipway.trust.policy.Severity;
 import io.slipway.trust.policy.VulnerabilityRequirement;
 import io.slipway.trust.policy.VulnerabilityVerdict;
@@ -31,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Image-security enforcement: decides, under the stored ImagePolicy and ClusterImagePolicy
@@ -48,9 +53,12 @@ public final class EnforcementService {
     private final ScanService scans;
     private final Exemptions exemptions;
     private final Clock clock;
+    private final Supplier<RegistryNames> names;
 
+    /** @param names this registry's own hosts, for telling its images from other registries' */
     public EnforcementService(PolicyStore policies, MetadataStore metadata, BlobStore blobs, ScanService scans,
-            Exemptions exemptions, Clock clock) {
+            Exemptions exemptions, Clock clock, Supplier<RegistryNames> names) {
+        this.names = names;
         this.policies = policies;
         this.metadata = metadata;
         this.blobs = blobs;
@@ -76,11 +84,6 @@ public final class EnforcementService {
         SignerKeys.parse(name, publicKey.getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** The repository path of a reference in this registry ({@code ns/repo}), host dropped. */
-    static String repositoryOf(DockerReference reference) {
-        return reference.path();
-    }
-
     /**
      * Who asks for a decision: the account whose ImagePolicies apply (with the ClusterImagePolicies)
      * and which repositories it may pull. Everything else is judged as an image that does not exist.
@@ -89,14 +92,24 @@ public final class EnforcementService {
     }
 
     /**
-     * The decision for {@code reference} deployed in {@code namespace}, under the policies of the
-     * requester's account. A tag is resolved to the digest it names now; an image this registry does
+     * The decision for {@code reference} deployed in {@code namespace}: what the kubelet would pull,
+     * under the policies of the requester's account. An image of this registry (its host is one of
+     * {@link RegistryNames}) is judged at the digest its tag names now; an image this registry does
      * not hold, and one the requester may not pull, are denied with the same single reason, so the
-     * answer tells nothing of another account's repositories, findings or signatures.
+     * answer tells nothing of another account's repositories, findings or signatures. An image of
+     * any other registry is judged by {@link ForeignImages}: denied unless a policy names that registry.
+     *
+     * @throws IllegalArgumentException when {@code reference} is not an image reference
      */
     public PolicyDecision check(Requester requester, String namespace, String reference) {
-        DockerReference ref = DockerReference.parse(reference);
-        String repository = repositoryOf(ref);
+        Reference parsed = Reference.parse(reference); // bad input: the caller says so (400, or a denial)
+        RegistryNames own = names.get();
+        if (parsed.registry() == null || !own.isOwn(parsed.registry())) {
+            return new ForeignImages(own).check(namespace, parsed,
+                    (signatures, scans) -> evaluator(requester.accountId(), signatures, scans));
+        }
+        DockerReference ref = DockerReference.of(parsed);
+        String repository = parsed.repository();
         boolean visible = RepositoryName.problem(repository, 255) == null && requester.mayPull().test(repository);
         Digest digest = visible ? ref.digest() : null;
         if (visible && digest == null) {
@@ -105,19 +118,24 @@ public final class EnforcementService {
         }
         if (!visible || digest == null || metadata.manifest(repository, digest).isEmpty()) {
             Digest named = ref.digest() == null ? Digest.sha256("") : ref.digest();
-            Image unknown = Image.of(ref.toString(), named);
-            return new PolicyDecision(unknown, false, null, null, List.of(new PolicyDecision.Reason("image", false,
-                    "image " + reference + " is not in this registry")));
+            return ForeignImages.denied(Image.of(ref.toString(), named), "image",
+                    "image " + reference + " is not in this registry");
         }
         Image image = Image.of(ref.withDigest(digest).toString(), digest);
         String tag = ref.tag();
         Digest resolved = digest;
-        ImagePolicyEvaluator evaluator = new ImagePolicyEvaluator(new ImagePolicySet(loadPolicies(requester.accountId())),
-                img -> signatures(repository, resolved),
-                (policyNamespace, name) -> resolveKey(requester.accountId(), policyNamespace, name),
-                (img, requirement) -> vulnerability(repository, tag, resolved, requirement),
+        return evaluator(requester.accountId(), img -> signatures(repository, resolved),
+                (img, requirement) -> vulnerability(repository, tag, resolved, requirement)).evaluate(namespace, image);
+    }
+
+    /**
+     * An evaluator over the account's and the cluster's policies and keys, whose signature and scan
+     * sources are {@code signatures} and {@code vulnerabilities}.
+     */
+    private ImagePolicyEvaluator evaluator(long accountId, SignatureSource signatures, VulnerabilityGate vulnerabilities) {
+        return new ImagePolicyEvaluator(new ImagePolicySet(loadPolicies(accountId)), signatures,
+                (policyNamespace, name) -> resolveKey(accountId, policyNamespace, name), vulnerabilities,
                 clock);
-        return evaluator.evaluate(namespace, image);
     }
 
     /** The account's ImagePolicies and the cluster's ClusterImagePolicies; no other account's. */

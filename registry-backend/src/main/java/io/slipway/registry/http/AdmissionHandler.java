@@ -6,6 +6,8 @@ import io.slipway.registry.api.PolicyApi;
 import io.slipway.registry.auth.Authenticator;
 import io.slipway.registry.auth.LoginThrottle;
 import io.slipway.registry.enforcement.Admission;
+import io.slipway.registry.enforcement.EnforcementService;
+import io.slipway.registry.enforcement.ImagePinning;
 import io.slipway.registry.tenancy.TenancyModel.Principal;
 import io.slipway.registry.tenancy.TenancyStore;
 import java.nio.ByteBuffer;
@@ -17,7 +19,8 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * {@code POST /admission/v1/validate}: the validating admission webhook's endpoint. The API server
+ * {@code POST /admission/v1/validate}, the validating admission webhook, and
+ * {@code POST /admission/v1/mutate}, the mutating one that pins images to the judged digests. The API server
  * authenticates with a bearer API key (or Basic credentials) from the webhook's kubeconfig; the
  * review is judged for that principal's account. A review without credentials is answered, but
  * denied, so a misconfigured cluster fails closed with a reason the user sees in kubectl.
@@ -26,20 +29,26 @@ public final class AdmissionHandler extends Handler.Abstract {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 3 * 1024 * 1024; // the API server's own request limit
 
+    private static final String VALIDATE = "/admission/v1/validate";
+    private static final String MUTATE = "/admission/v1/mutate";
+
     private final Admission admission;
+    private final ImagePinning pinning;
     private final PolicyApi policies;
     private final Callers callers;
 
-    public AdmissionHandler(Admission admission, PolicyApi policies, Authenticator authenticator, TenancyStore store,
-            boolean open) {
+    public AdmissionHandler(Admission admission, ImagePinning pinning, PolicyApi policies, Authenticator authenticator,
+            TenancyStore store, boolean open) {
         this.admission = admission;
+        this.pinning = pinning;
         this.policies = policies;
         this.callers = new Callers(authenticator, store, open);
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        if (!"/admission/v1/validate".equals(request.getHttpURI().getPath())) {
+        String path = request.getHttpURI().getPath();
+        if (!VALIDATE.equals(path) && !MUTATE.equals(path)) {
             return false;
         }
         int status;
@@ -58,8 +67,10 @@ public final class AdmissionHandler extends Handler.Abstract {
                 Principal caller = callers.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION),
                         Request.getRemoteAddr(request));
                 JsonNode review = JSON.readTree(in);
-                body = JSON.writeValueAsBytes(admission.review(review == null ? JSON.createObjectNode() : review,
-                        caller == null ? null : policies.requester(caller, null)));
+                JsonNode parsed = review == null ? JSON.createObjectNode() : review;
+                EnforcementService.Requester requester = caller == null ? null : policies.requester(caller, null);
+                body = JSON.writeValueAsBytes(MUTATE.equals(path) ? pinning.review(parsed, requester)
+                        : admission.review(parsed, requester));
                 status = 200;
             } catch (LoginThrottle.Throttled e) {
                 status = 429;
