@@ -36,14 +36,28 @@ final class PolicyCommand {
         @Option(names = "--public-key", required = true, paramLabel = "FILE")
         Path key;
 
-        @Option(names = "--namespace", description = "The policies' namespace (default: registry-wide).")
+        @Option(names = "--namespace", description = "The policies' namespace (default: the whole account).")
         String namespace;
+
+        @Option(names = "--cluster", description = "A registry-wide key that ClusterImagePolicies may name "
+                + "(administrator only).")
+        boolean cluster;
+
+        @Option(names = "--account", description = "The account the key belongs to (default: your own; "
+                + "the administrator may name any).")
+        String account;
 
         @Override
         public Integer call() throws Exception {
             var body = object().put("name", name).put("publicKey", Files.readString(key));
             if (namespace != null) {
                 body.put("namespace", namespace);
+            }
+            if (cluster) {
+                body.put("cluster", true);
+            }
+            if (account != null) {
+                body.put("account", account);
             }
             registry.client().post("/signer-keys", body);
             out().println("Stored key " + name + ".");

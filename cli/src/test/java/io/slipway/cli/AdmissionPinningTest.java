@@ -52,7 +52,7 @@ class AdmissionPinningTest {
         Files.writeString(pub, "-----BEGIN PUBLIC KEY-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(release.getPublic().getEncoded())
                 + "\n-----END PUBLIC KEY-----\n");
-        assertThat(as(iam.adminKey, "policy", "key-add", "release", "--public-key", pub.toString()).code()).isZero();
+        assertThat(as(iam.adminKey, "policy", "key-add", "release", "--cluster", "--public-key", pub.toString()).code()).isZero();
         apply("""
                 apiVersion: slipway.io/v1
                 kind: ImagePolicy
@@ -197,7 +197,9 @@ class AdmissionPinningTest {
     }
 
     JsonNode post(String endpoint, String review) throws Exception {
-        var r = iam.http.post(endpoint, review.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json");
+        // The API server authenticates as acme's reader (a bearer API key in the webhook's kubeconfig).
+        var r = iam.http.post(endpoint, review.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json",
+                "Authorization", "Bearer " + iam.keys.get("reader"));
         assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
         return Credentials.JSON.readTree(r.body()).path("response");
     }

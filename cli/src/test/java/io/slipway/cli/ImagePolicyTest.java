@@ -64,7 +64,7 @@ class ImagePolicyTest {
                 + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(release.getPublic().getEncoded())
                 + "\n-----END PUBLIC KEY-----\n");
         String admin = iam.adminKey;
-        CliRun key = as(admin, "policy", "key-add", "release", "--public-key", pub.toString());
+        CliRun key = as(admin, "policy", "key-add", "release", "--cluster", "--public-key", pub.toString());
         assertThat(key.code()).as(key.err()).isZero();
         Path policy = tmp.resolve("policy.yaml");
         Files.writeString(policy, """
@@ -181,8 +181,10 @@ class ImagePolicyTest {
                     "initContainers":[{"name":"init","image":"%s/acme-dev/signed:1"}],
                     "containers":[{"name":"web","image":"%s/acme-dev/unsigned:1"}]}}}}}}
                 """.formatted(host, host);
+        // The API server authenticates with a bearer API key from the webhook's kubeconfig.
+        String cluster = "Bearer " + iam.keys.get("reader");
         var r = iam.http.post("/admission/v1/validate", deployment.getBytes(StandardCharsets.UTF_8),
-                "Content-Type", "application/json");
+                "Content-Type", "application/json", "Authorization", cluster);
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode response = Credentials.JSON.readTree(r.body()).path("response");
         assertThat(response.path("uid").asText()).isEqualTo("u-1");
@@ -197,8 +199,22 @@ class ImagePolicyTest {
                    "containers":[{"name":"job","image":"%s/acme-dev/signed:1"}]}}}}}}}}
                 """.formatted(host);
         JsonNode ok = Credentials.JSON.readTree(iam.http.post("/admission/v1/validate",
-                cronJob.getBytes(StandardCharsets.UTF_8)).body()).path("response");
+                cronJob.getBytes(StandardCharsets.UTF_8), "Authorization", cluster).body()).path("response");
         assertThat(ok.path("allowed").asBoolean()).isTrue();
+        // Without credentials the same review is denied, naming no image and no finding.
+        JsonNode anonymous = Credentials.JSON.readTree(iam.http.post("/admission/v1/validate",
+                cronJob.getBytes(StandardCharsets.UTF_8)).body()).path("response");
+        assertThat(anonymous.path("allowed").asBoolean()).isFalse();
+        assertThat(anonymous.path("status").path("code").asInt()).isEqualTo(401);
+        assertThat(anonymous.path("status").path("message").asText()).contains("did not authenticate")
+                .doesNotContain("acme-dev");
+        // globex's cluster identity may not pull acme's images: they are unknown to it.
+        JsonNode globex = Credentials.JSON.readTree(iam.http.post("/admission/v1/validate",
+                cronJob.getBytes(StandardCharsets.UTF_8), "Authorization", "Bearer " + iam.keys.get("globex")).body())
+                .path("response");
+        assertThat(globex.path("allowed").asBoolean()).isFalse();
+        assertThat(globex.path("status").path("message").asText()).contains("is not in this registry")
+                .doesNotContain("signature").doesNotContain("CVE");
 
         assertThat(iam.http.post("/admission/v1/validate", "{\"nope\":1}".getBytes()).statusCode()).isEqualTo(400);
         assertThat(iam.http.post("/admission/v1/validate", "not json".getBytes()).statusCode()).isEqualTo(400);

@@ -228,7 +228,7 @@ class PipelineEndToEndTest {
                 .isEqualTo(Slipway.REFUSED);
 
         // deploy to dev, promote to prod under a policy that trusts the release key
-        assertThat(as(iam.adminKey, "policy", "key-add", "release", "--public-key", pub.toString()).code()).isZero();
+        assertThat(as(iam.adminKey, "policy", "key-add", "release", "--cluster", "--public-key", pub.toString()).code()).isZero();
         Path policy = tmp.resolve("policy.yaml");
         Files.writeString(policy, """
                 apiVersion: slipway.io/v1

@@ -145,7 +145,7 @@ class RealCosignTest {
     }
 
     void addKeyAndPolicy(Path publicKey) throws Exception {
-        CliRun key = as(iam.adminKey, "policy", "key-add", "cosign-release", "--public-key", publicKey.toString());
+        CliRun key = as(iam.adminKey, "policy", "key-add", "cosign-release", "--cluster", "--public-key", publicKey.toString());
         assertThat(key.code()).as(key.err()).isZero();
         Path policy = tmp.resolve("policy.yaml");
         Files.writeString(policy, """
@@ -202,7 +202,9 @@ class RealCosignTest {
                  "object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
                   "spec":{"containers":[{"name":"app","image":"%s"}]}}}}
                 """.formatted(namespace, image);
-        var r = iam.http.post(path, review.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json");
+        // The API server authenticates as acme's reader (a bearer API key in the webhook's kubeconfig).
+        var r = iam.http.post(path, review.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json",
+                "Authorization", "Bearer " + iam.keys.get("reader"));
         assertThat(r.statusCode()).isEqualTo(200);
         return Credentials.JSON.readTree(r.body()).path("response");
     }

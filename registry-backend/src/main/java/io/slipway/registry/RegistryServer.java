@@ -7,6 +7,7 @@ import io.slipway.registry.distribution.UploadService;
 import io.slipway.registry.http.DistributionHandler;
 import io.slipway.registry.api.ManagementApi;
 import io.slipway.registry.auth.AccessGate;
+import io.slipway.registry.auth.Revocations;
 import io.slipway.registry.auth.Authenticator;
 import io.slipway.registry.auth.Authorizer;
 import io.slipway.registry.auth.TokenGate;
@@ -92,7 +93,8 @@ public final class RegistryServer implements AutoCloseable {
         this.tokens = new TokenService(tenancyStore, "slipway", auth.service(), auth.tokenLifetime(), clock);
         Authenticator authenticator = new Authenticator(tenancyStore, clock);
         Authorizer authorizer = new Authorizer(tenancyStore, auth.anonymousPull());
-        AccessGate gate = auth.open() ? AccessGate.open() : new TokenGate(tokens, authorizer, tenancyStore);
+        AccessGate gate = auth.open() ? AccessGate.open()
+                : new TokenGate(tokens, authorizer, tenancyStore, new Revocations(tenancyStore, clock));
         DistributionHandler.Audit audit = tenancyStore::audit;
         BlobService blobService = new BlobService(blobs, metadata);
         UploadService uploads = new UploadService(blobs, metadata, config.limits(), clock);
@@ -140,9 +142,11 @@ public final class RegistryServer implements AutoCloseable {
                 new Exemptions(tenancyStore, new ScanStore(database)), clock, names);
         ManagementApi api = new ManagementApi(tenancy, authorizer, metadata, manifests, auth.open(), scans,
                 new ScanStore(database), names);
-        handlers.addHandler(new ManagementHandler(api, new PolicyApi(enforcement, authorizer), authenticator, tokens));
+        PolicyApi policyApi = new PolicyApi(enforcement, authorizer, tenancyStore);
+        handlers.addHandler(new ManagementHandler(api, policyApi, authenticator));
         Admission admission = new Admission(enforcement);
-        handlers.addHandler(new AdmissionHandler(admission, new ImagePinning(admission)));
+        handlers.addHandler(new AdmissionHandler(admission, new ImagePinning(admission), policyApi, authenticator,
+                tenancyStore, auth.open()));
         handlers.addHandler(distribution);
         jetty.setHandler(handlers);
         jetty.setDefaultHandler(new NotFoundHandler());

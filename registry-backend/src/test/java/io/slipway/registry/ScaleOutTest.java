@@ -12,6 +12,7 @@ import io.slipway.registry.config.RegistryConfig;
 import io.slipway.registry.metadata.PostgresSettings;
 import io.slipway.registry.storage.S3Settings;
 import io.slipway.registry.testing.IamFixture;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.registry.testing.Images;
 import io.slipway.registry.testing.PostgresServer;
 import io.slipway.registry.testing.RegistryHttp;
@@ -142,6 +143,45 @@ class ScaleOutTest {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);
         return b;
+    }
+
+    private JsonNode manage(int node, String method, String path, String body, int expected) throws Exception {
+        var b = node(node).request(path).header("Content-Type", "application/json")
+                .header("Authorization", IamFixture.basic("iamapikey", adminKey))
+                .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<byte[]> r = node(node).send(b.build());
+        assertThat(r.statusCode()).as(method + " " + path + " " + text(r)).isEqualTo(expected);
+        return JSON.readTree(r.body());
+    }
+
+    @Test
+    void aKeyDeletedOnOneNodeIsRefusedByEveryNode() throws Exception {
+        manage(0, "POST", "/api/v1/service-ids", "{\"name\":\"roamer\"}", 201);
+        manage(0, "POST", "/api/v1/policies", "{\"serviceId\":\"roamer\",\"role\":\"Reader\",\"namespace\":\"team-app\"}", 201);
+        JsonNode key = manage(0, "POST", "/api/v1/api-keys", "{\"serviceId\":\"roamer\"}", 201);
+        String basic = IamFixture.basic("iamapikey", key.path("apiKey").asText());
+        String[] tokens = new String[3];
+        for (int i = 0; i < 3; i++) { // every node has verified (and remembers) the key, and issued a token
+            HttpResponse<byte[]> r = node(i).get("/token?service=slipway&scope=repository:" + REPO + ":pull",
+                    "Authorization", basic);
+            assertThat(r.statusCode()).isEqualTo(200);
+            tokens[i] = "Bearer " + JSON.readTree(r.body()).path("token").asText();
+            assertThat(node(i).get("/v2/" + REPO + "/tags/list", "Authorization", tokens[i]).statusCode()).isNotEqualTo(401);
+        }
+        manage(1, "DELETE", "/api/v1/api-keys/" + key.path("id").asLong(), null, 200);
+        // The key itself is refused by every node on the very next request.
+        for (int i = 0; i < 3; i++) {
+            assertThat(node(i).get("/token?service=slipway", "Authorization", basic).statusCode()).isEqualTo(401);
+        }
+        // Tokens it got: at once on the node that deleted it, and on the others once their cache of
+        // revocations (at most Revocations.STALE old) has been read again.
+        assertThat(node(1).get("/v2/" + REPO + "/tags/list", "Authorization", tokens[1]).statusCode()).isEqualTo(401);
+        Thread.sleep(io.slipway.registry.auth.Revocations.STALE.toMillis() + 100);
+        for (int i = 0; i < 3; i++) {
+            assertThat(node(i).get("/v2/" + REPO + "/tags/list", "Authorization", tokens[i]).statusCode())
+                    .as("node " + i).isEqualTo(401);
+        }
     }
 
     @Test

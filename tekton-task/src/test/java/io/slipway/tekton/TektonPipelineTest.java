@@ -105,7 +105,7 @@ class TektonPipelineTest {
                           signerKeys: [{name: release}]
                 """.formatted(host));
         for (String[] command : new String[][] {
-                {"policy", "key-add", "release", "--public-key", key.resolve("cosign.pub").toString()},
+                {"policy", "key-add", "release", "--cluster", "--public-key", key.resolve("cosign.pub").toString()},
                 {"policy", "apply", "-f", policy.toString()}}) {
             Process p = new ProcessBuilder(java.util.stream.Stream.concat(java.util.stream.Stream.of(slipway.toString()),
                     java.util.stream.Stream.concat(java.util.Arrays.stream(command),

@@ -340,7 +340,7 @@ class StepExecutionsTest {
     @Order(11)
     void promoteIsDeniedByThePolicyThenAllowedAfterTheFixedSignedImageIsInDev() throws Exception {
         Path pub = Path.of(Files.readString(tmp.resolve("release.pub.path")));
-        cli("policy", "key-add", "release", "--public-key", pub.toString(), "--registry", url, "--api-key", iam.adminKey);
+        cli("policy", "key-add", "release", "--cluster", "--public-key", pub.toString(), "--registry", url, "--api-key", iam.adminKey);
         Path policy = tmp.resolve("policy.yaml");
         Files.writeString(policy, """
                 apiVersion: slipway.io/v1

@@ -111,14 +111,7 @@ public final class ManagementApi {
     }
 
     private Account accountNamed(Principal c, String name) {
-        if (name == null || name.isBlank()) {
-            return store.account(c.account()).orElseThrow();
-        }
-        Optional<Account> a = store.account(name);
-        if (a.isEmpty() || (!c.admin() && a.get().id() != c.accountId())) {
-            throw TenancyException.notFound("no account " + name);
-        }
-        return a.get();
+        return authorizer.account(c, name);
     }
 
     private void requireManager(Principal c, Account a) {

@@ -7,33 +7,65 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.slipway.registry.auth.Authorizer;
 import io.slipway.registry.enforcement.EnforcementService;
 import io.slipway.registry.enforcement.PolicyStore;
+import io.slipway.registry.tenancy.Role.Action;
 import io.slipway.registry.tenancy.TenancyException;
+import io.slipway.registry.tenancy.TenancyModel.Account;
+import io.slipway.registry.tenancy.TenancyStore;
 import io.slipway.registry.tenancy.TenancyModel.Principal;
 import io.slipway.trust.policy.ImagePolicy;
 import io.slipway.trust.policy.PolicyDecision;
 import io.slipway.trust.policy.PolicyKind;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Image policies and signer keys through the management API, and the policy check. The
- * administrator manages ClusterImagePolicies and registry-wide keys; an account's Managers manage
- * ImagePolicies and namespace keys; anyone signed in may ask for a decision.
+ * Image policies and signer keys through the management API, and the policy check. Each policy and
+ * key belongs to an account: its Managers write them, its principals read them, and nobody else
+ * sees them (another account's answer exactly like missing ones). The administrator manages
+ * ClusterImagePolicies and registry-wide keys ({@code "cluster": true}), which only it sees, and
+ * may name any account. A decision is given only about images the caller may pull.
  */
 public final class PolicyApi {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final EnforcementService enforcement;
     private final Authorizer authorizer;
+    private final TenancyStore tenancy;
 
-    public PolicyApi(EnforcementService enforcement, Authorizer authorizer) {
+    public PolicyApi(EnforcementService enforcement, Authorizer authorizer, TenancyStore tenancy) {
         this.enforcement = enforcement;
         this.authorizer = authorizer;
+        this.tenancy = tenancy;
     }
 
-    private void requireManager(Principal c, boolean cluster) {
-        if (cluster ? !c.admin() : !authorizer.managesAccount(c, c.accountId())) {
-            throw TenancyException.denied(cluster ? "only the registry administrator manages cluster-wide policies and keys"
-                    : "only a Manager may change image policies");
+    /**
+     * The account a request is about: the named one (only the administrator may name another than
+     * its own; for anyone else another account answers as one that does not exist) or the caller's.
+     */
+    private long account(Principal c, String name) {
+        return authorizer.account(c, name).id();
+    }
+
+    /** The scope written to: the cluster (administrator only) or an account (its Managers). */
+    private long writable(Principal c, boolean cluster, String accountName) {
+        if (cluster) {
+            if (!c.admin()) {
+                throw TenancyException.denied("only the registry administrator manages cluster-wide policies and keys");
+            }
+            return PolicyStore.CLUSTER;
         }
+        long account = account(c, accountName);
+        if (!authorizer.managesAccount(c, account)) {
+            throw TenancyException.denied("only a Manager may change image policies and signer keys");
+        }
+        return account;
+    }
+
+    private String accountName(long id) {
+        if (id == PolicyStore.CLUSTER) {
+            return null;
+        }
+        return tenancy.accounts().stream().filter(a -> a.id() == id).map(Account::name).findFirst().orElse(null);
     }
 
     public JsonNode putPolicy(Principal c, JsonNode body) {
@@ -48,21 +80,26 @@ public final class PolicyApi {
             throw TenancyException.invalid("invalid image policy: " + e.getMessage());
         }
         boolean cluster = policy.kind() == PolicyKind.CLUSTER_IMAGE_POLICY;
-        requireManager(c, cluster);
-        enforcement.store().putPolicy(policy.kind().name(), cluster ? "" : policy.namespace(), policy.name(),
+        long account = writable(c, cluster, body.path("account").asText(null));
+        enforcement.store().putPolicy(account, policy.kind().name(), cluster ? "" : policy.namespace(), policy.name(),
                 doc.textValue(), c.subject());
         ObjectNode r = JSON.createObjectNode();
         r.put("kind", policy.kind().name());
         r.put("namespace", policy.namespace());
         r.put("name", policy.name());
+        r.put("account", accountName(account));
         return r;
     }
 
-    public JsonNode policies(Principal c) {
+    /** The caller's account's policies; for the administrator every account's and the cluster's. */
+    public JsonNode policies(Principal c, String accountName) {
+        List<PolicyStore.StoredPolicy> stored = c.admin() && accountName == null ? enforcement.store().allPolicies()
+                : enforcement.store().policies(account(c, accountName));
         ArrayNode list = JSON.createArrayNode();
-        for (PolicyStore.StoredPolicy p : enforcement.store().policies()) {
+        for (PolicyStore.StoredPolicy p : stored) {
             ObjectNode o = list.addObject();
             o.put("kind", p.kind());
+            o.put("account", accountName(p.accountId()));
             o.put("namespace", p.namespace());
             o.put("name", p.name());
             o.put("updatedBy", p.updatedBy());
@@ -71,10 +108,10 @@ public final class PolicyApi {
         return list;
     }
 
-    public JsonNode deletePolicy(Principal c, String kind, String namespace, String name) {
+    public JsonNode deletePolicy(Principal c, String kind, String namespace, String name, String accountName) {
         boolean cluster = PolicyKind.CLUSTER_IMAGE_POLICY.name().equals(kind);
-        requireManager(c, cluster);
-        if (!enforcement.store().deletePolicy(kind, namespace == null ? "" : namespace, name)) {
+        long account = writable(c, cluster, accountName);
+        if (!enforcement.store().deletePolicy(account, kind, namespace == null || cluster ? "" : namespace, name)) {
             throw TenancyException.notFound("no such policy");
         }
         return JSON.createObjectNode().put("removed", name);
@@ -87,23 +124,60 @@ public final class PolicyApi {
         if (name == null || key == null) {
             throw TenancyException.invalid("name and publicKey are required");
         }
-        requireManager(c, namespace.isEmpty());
+        boolean cluster = body.path("cluster").asBoolean(false);
+        if (cluster && !namespace.isEmpty()) {
+            throw TenancyException.invalid("a cluster-wide key has no namespace");
+        }
+        long account = writable(c, cluster, body.path("account").asText(null));
         try {
             EnforcementService.checkKey(name, key);
         } catch (RuntimeException e) {
             throw TenancyException.invalid("not a public key: " + e.getMessage());
         }
-        enforcement.store().putKey(namespace, name, key, c.subject());
-        return JSON.createObjectNode().put("name", name).put("namespace", namespace);
+        enforcement.store().putKey(account, namespace, name, key, c.subject());
+        return JSON.createObjectNode().put("name", name).put("namespace", namespace).put("account", accountName(account));
     }
 
-    public JsonNode check(Principal c, String image, String namespace) {
+    /** The caller's account's keys; the administrator's listing adds the cluster-wide ones. */
+    public JsonNode keys(Principal c, String accountName) {
+        long account = account(c, accountName);
+        List<PolicyStore.StoredKey> stored = new ArrayList<>(enforcement.store().keys(account));
+        if (c.admin()) {
+            stored.addAll(enforcement.store().keys(PolicyStore.CLUSTER));
+        }
+        ArrayNode list = JSON.createArrayNode();
+        for (PolicyStore.StoredKey k : stored) {
+            list.addObject().put("name", k.name()).put("namespace", k.namespace()).put("account", accountName(k.accountId()))
+                    .put("cluster", k.accountId() == PolicyStore.CLUSTER).put("updatedBy", k.updatedBy())
+                    .put("publicKey", k.publicKey());
+        }
+        return list;
+    }
+
+    public JsonNode deleteKey(Principal c, String name, String namespace, boolean cluster, String accountName) {
+        if (name == null) {
+            throw TenancyException.invalid("name is required");
+        }
+        long account = writable(c, cluster, accountName);
+        if (!enforcement.store().deleteKey(account, namespace == null ? "" : namespace, name)) {
+            throw TenancyException.notFound("no signer key " + name);
+        }
+        return JSON.createObjectNode().put("removed", name);
+    }
+
+    /** Who a decision is for: the caller's account (or the one the administrator names) and its pull rights. */
+    public EnforcementService.Requester requester(Principal c, String accountName) {
+        return new EnforcementService.Requester(account(c, accountName),
+                repository -> authorizer.allowed(c, repository).contains(Action.PULL));
+    }
+
+    public JsonNode check(Principal c, String image, String namespace, String accountName) {
         if (image == null || image.isBlank()) {
             throw TenancyException.invalid("image is required");
         }
         PolicyDecision d;
         try {
-            d = enforcement.check(namespace == null ? "default" : namespace, image);
+            d = enforcement.check(requester(c, accountName), namespace == null ? "default" : namespace, image);
         } catch (IllegalArgumentException e) {
             throw TenancyException.invalid(e.getMessage());
         }

@@ -67,6 +67,21 @@ public final class Authorizer {
         return p.repository() == null || p.repository().equals(repository);
     }
 
+    /**
+     * The account a request names: the caller's own when none is named; another only for the
+     * administrator — to anyone else it answers "no account", exactly as one that does not exist.
+     */
+    public io.slipway.registry.tenancy.TenancyModel.Account account(Principal principal, String name) {
+        if (name == null || name.isBlank()) {
+            return store.account(principal.account()).orElseThrow();
+        }
+        Optional<io.slipway.registry.tenancy.TenancyModel.Account> a = store.account(name);
+        if (a.isEmpty() || (!principal.admin() && a.get().id() != principal.accountId())) {
+            throw io.slipway.registry.tenancy.TenancyException.notFound("no account " + name);
+        }
+        return a.get();
+    }
+
     /** Account managers (and the administrator) manage the account: namespaces, IDs, keys, policies. */
     public boolean managesAccount(Principal principal, long accountId) {
         if (principal == null) {

@@ -8,24 +8,33 @@ import java.util.function.Predicate;
 
 /**
  * The token-authenticated registry: every request carries a bearer token from the token endpoint,
- * and only what its {@code access} claim grants is allowed. The claim is the whole decision on
- * this path (no database read), so a check costs a map lookup once the token has been verified.
+ * and only what its {@code access} claim grants is allowed, as long as the principal has lost no
+ * key or grant since the token was issued ({@link Revocations}, cached, so a check costs map
+ * lookups once the token has been verified).
  */
 public final class TokenGate implements AccessGate {
     private final TokenService tokens;
     private final Authorizer authorizer;
     private final TenancyStore store;
+    private final Revocations revocations;
 
-    public TokenGate(TokenService tokens, Authorizer authorizer, TenancyStore store) {
+    public TokenGate(TokenService tokens, Authorizer authorizer, TenancyStore store, Revocations revocations) {
         this.tokens = tokens;
         this.authorizer = authorizer;
         this.store = store;
+        this.revocations = revocations;
+    }
+
+    /** The token's claims when it verifies and its principal has not been revoked since; else null. */
+    private TokenService.Claims claims(String token) {
+        TokenService.Claims claims = token == null ? null : tokens.verify(token);
+        return claims != null && revocations.stands(claims.principalId(), claims.issued()) ? claims : null;
     }
 
     @Override
     public Caller require(String authorization, String repository, Action action, String realm) {
         String token = bearer(authorization);
-        TokenService.Claims claims = token == null ? null : tokens.verify(token);
+        TokenService.Claims claims = claims(token);
         if (claims != null && claims.actionsOn(repository).contains(action)) {
             return new Caller(claims.subject());
         }
@@ -42,14 +51,14 @@ public final class TokenGate implements AccessGate {
     @Override
     public boolean allows(String authorization, String repository, Action action) {
         String token = bearer(authorization);
-        TokenService.Claims claims = token == null ? null : tokens.verify(token);
+        TokenService.Claims claims = claims(token);
         return claims != null && claims.actionsOn(repository).contains(action);
     }
 
     @Override
     public void requireAuthenticated(String authorization, String realm) {
         String token = bearer(authorization);
-        if (token == null || tokens.verify(token) == null) {
+        if (claims(token) == null) {
             throw new AccessDenied("Bearer realm=\"" + realm + "\",service=\"" + tokens.audience() + "\""
                     + (token == null ? "" : ",error=\"invalid_token\""), "", "");
         }
@@ -58,7 +67,7 @@ public final class TokenGate implements AccessGate {
     @Override
     public Predicate<String> catalog(String authorization, String realm) {
         String token = bearer(authorization);
-        TokenService.Claims claims = token == null ? null : tokens.verify(token);
+        TokenService.Claims claims = claims(token);
         if (claims == null || !claims.catalog()) {
             throw new AccessDenied("Bearer realm=\"" + realm + "\",service=\"" + tokens.audience()
                     + "\",scope=\"registry:catalog:*\"", "catalog", "*");

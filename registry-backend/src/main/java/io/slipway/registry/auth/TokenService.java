@@ -55,7 +55,8 @@ public final class TokenService {
     private final Map<String, Claims> verified = new ConcurrentHashMap<>();
 
     /** What a valid token says. */
-    public record Claims(String subject, long principalId, String account, Instant expires, List<Scope> access) {
+    public record Claims(String subject, long principalId, String account, Instant issued, Instant expires,
+            List<Scope> access) {
 
         public EnumSet<Action> actionsOn(String repository) {
             EnumSet<Action> actions = EnumSet.noneOf(Action.class);
@@ -120,6 +121,7 @@ public final class TokenService {
         claims.put("nbf", now.getEpochSecond());
         claims.put("exp", now.plus(lifetime).getEpochSecond());
         claims.put("jti", UUID.randomUUID().toString());
+        claims.put("ims", now.toEpochMilli()); // iat to the millisecond, compared with a revocation's time
         claims.put("pid", principalId);
         if (account != null) {
             claims.put("act", account);
@@ -221,8 +223,10 @@ public final class TokenService {
                     access.add(s);
                 }
             }
+            Instant issued = c.path("ims").canConvertToLong() ? Instant.ofEpochMilli(c.path("ims").asLong())
+                    : Instant.ofEpochSecond(c.path("iat").asLong(0));
             return new Claims(c.path("sub").asText(), c.path("pid").asLong(-1),
-                    c.hasNonNull("act") ? c.get("act").asText() : null, exp, List.copyOf(access));
+                    c.hasNonNull("act") ? c.get("act").asText() : null, issued, exp, List.copyOf(access));
         } catch (IOException | IllegalArgumentException | GeneralSecurityException e) {
             return null;
         }

@@ -32,6 +32,8 @@ import java.util.Set;
  *   uploadLifetime: 24h
  *   listPageSize: 10000
  *   sparseManifests: false      # accept indexes whose child manifests are absent
+ *   uploadsPerPrincipal: 256    # open uploads one principal may have (0: no limit)
+ *   uploadsPerRepository: 1024  # open uploads in one repository (0: no limit)
  * scan: {workers: 1, lease: 1m}  # scans at once on this node; how long a dead node's scan job stays its
  * storage: {driver: filesystem}  # or s3, and metadata: {driver: sqlite} or postgres: see StoreSettings
  * externalUrl: https://registry.example.com   # how clients reach it; its host is one of its names
@@ -51,7 +53,8 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
      * @param anonymousPull    whether callers without credentials may pull from public namespaces
      * @param bootstrapAccount the first account, created with the administrator on first start
      * @param tokenLifetime    how long a bearer token is valid
-     * @param realm            the token endpoint URL to announce (null: derived from the request)
+     * @param realm            the token endpoint URL to announce, e.g. {@code https://registry.example.com/token}
+     *                         (null: this listener's own address, never the request's Host header)
      * @param service          the token audience ({@code service=} of the challenge)
      */
     public record AuthSettings(String mode, boolean anonymousPull, String bootstrapAccount, Duration tokenLifetime,
@@ -247,7 +250,7 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
         JsonNode l = root.get("limits");
         if (l != null && l.isObject()) {
             checkKeys(file, "limits.", l, Set.of("manifestBytes", "nameLength", "uploadBytes", "chunkBytes",
-                    "uploadLifetime", "listPageSize", "sparseManifests"));
+                    "uploadLifetime", "listPageSize", "sparseManifests", "uploadsPerPrincipal", "uploadsPerRepository"));
             Limits d = c.limits();
             c = c.withLimits(new Limits(
                     l.path("manifestBytes").asInt(d.manifestBytes()),
@@ -256,7 +259,9 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
                     l.path("chunkBytes").asLong(d.chunkBytes()),
                     l.hasNonNull("uploadLifetime") ? duration(l.get("uploadLifetime").asText()) : d.uploadLifetime(),
                     l.path("listPageSize").asInt(d.listPageSize()),
-                    l.path("sparseManifests").asBoolean(d.sparseManifests())));
+                    l.path("sparseManifests").asBoolean(d.sparseManifests()),
+                    l.path("uploadsPerPrincipal").asInt(d.uploadsPerPrincipal()),
+                    l.path("uploadsPerRepository").asInt(d.uploadsPerRepository())));
         }
         return c;
     }

@@ -15,10 +15,21 @@ import java.time.Duration;
  *                       repository, as the distribution specification allows (its conformance
  *                       suite has a "sparse manifests" data type); off by default, so that every
  *                       image the registry accepts can be pulled whole
+ * @param uploadsPerPrincipal most uploads one principal may have open at once (0: no limit)
+ * @param uploadsPerRepository most uploads open at once in one repository (0: no limit)
  */
 public record Limits(
         int manifestBytes, int nameLength, long uploadBytes, long chunkBytes, Duration uploadLifetime,
-        int listPageSize, boolean sparseManifests) {
+        int listPageSize, boolean sparseManifests, int uploadsPerPrincipal, int uploadsPerRepository) {
+
+    public static final int DEFAULT_UPLOADS_PER_PRINCIPAL = 256;
+    public static final int DEFAULT_UPLOADS_PER_REPOSITORY = 1024;
+
+    public Limits(int manifestBytes, int nameLength, long uploadBytes, long chunkBytes, Duration uploadLifetime,
+            int listPageSize, boolean sparseManifests) {
+        this(manifestBytes, nameLength, uploadBytes, chunkBytes, uploadLifetime, listPageSize, sparseManifests,
+                DEFAULT_UPLOADS_PER_PRINCIPAL, DEFAULT_UPLOADS_PER_REPOSITORY);
+    }
 
     /** Most tags one manifest push may set with {@code ?tag=}. */
     public static final int MAX_TAGS_PER_PUSH = 100;
@@ -29,6 +40,7 @@ public record Limits(
     }
 
     public static Limits defaults() {
-        return new Limits(4 * 1024 * 1024, 255, 64L * 1024 * 1024 * 1024, 0, Duration.ofHours(24), 10_000, false);
+        return new Limits(4 * 1024 * 1024, 255, 64L * 1024 * 1024 * 1024, 0, Duration.ofHours(24), 10_000, false,
+                DEFAULT_UPLOADS_PER_PRINCIPAL, DEFAULT_UPLOADS_PER_REPOSITORY);
     }
 }

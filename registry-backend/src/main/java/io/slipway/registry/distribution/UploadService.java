@@ -60,10 +60,28 @@ public final class UploadService {
         this.clock = clock;
     }
 
-    public Status start(String repository) throws IOException {
+    /**
+     * Opens an upload in {@code repository} for {@code owner} (a subject, or null in an open
+     * registry, where only the repository's cap applies). Refused with 429 while the owner or the
+     * repository has as many open uploads as the limits allow: they end when finished, cancelled
+     * or purged after {@code uploadLifetime}.
+     */
+    public Status start(String repository, String owner) throws IOException {
+        if (limits.uploadsPerRepository() > 0 && metadata.openUploadsIn(repository) >= limits.uploadsPerRepository()) {
+            throw new RegistryException(ErrorCode.TOOMANYREQUESTS, "repository " + repository + " already has "
+                    + limits.uploadsPerRepository() + " open uploads; finish or cancel one first");
+        }
+        if (owner != null && limits.uploadsPerPrincipal() > 0 && metadata.openUploadsBy(owner) >= limits.uploadsPerPrincipal()) {
+            throw new RegistryException(ErrorCode.TOOMANYREQUESTS, "you already have " + limits.uploadsPerPrincipal()
+                    + " open uploads; finish or cancel one first");
+        }
+        return open(repository, owner);
+    }
+
+    private Status open(String repository, String owner) throws IOException {
         String id = UUID.randomUUID().toString();
         blobs.createUpload(id);
-        metadata.createUpload(new UploadSession(id, repository, clock.instant()));
+        metadata.createUpload(new UploadSession(id, repository, owner, clock.instant()));
         UploadState state = new UploadState();
         state.valid = true;
         states.put(id, state);
@@ -138,7 +156,8 @@ public final class UploadService {
 
     /** Receives a whole blob in one request ({@code POST …/uploads/?digest=}). */
     public Digest monolithic(String repository, Digest claimed, RequestBody body) throws IOException {
-        Status started = start(repository);
+        // Ends with this request, so it counts against no cap (the connection limit bounds these).
+        Status started = open(repository, null);
         try {
             return finish(repository, started.id(), claimed, null, body);
         } catch (IOException | RuntimeException e) {

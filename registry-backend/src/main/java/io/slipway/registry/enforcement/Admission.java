@@ -18,6 +18,11 @@ import java.util.Set;
  * pod template, checks each under the image policies of the object's namespace, and answers
  * allowed, or denied with a message naming each image and the requirement it failed. The mutating
  * webhook ({@link ImagePinning}) judges through {@link #judge} the same way.
+ *
+ * <p>Each review is judged for the identity the API server authenticated as (a {@link
+ * EnforcementService.Requester}): under its account's policies, and only for images it may pull.
+ * A review from a caller that did not authenticate is denied whatever it holds, with no image
+ * judged, so nothing of any tenant is told to it.
  */
 public final class Admission {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,13 +56,29 @@ public final class Admission {
     record Request(ObjectNode answer, ObjectNode response, String namespace, JsonNode podSpec, String podSpecPointer) {
     }
 
-    public ObjectNode review(JsonNode review) {
+    /** The answer to {@code review}; {@code requester} is null when the caller did not authenticate. */
+    public ObjectNode review(JsonNode review, EnforcementService.Requester requester) {
         Request request = read(review);
+        if (requester == null) {
+            return unauthenticated(request);
+        }
         if (request.podSpec() == null) {
             request.response().put("allowed", true);
             return request.answer();
         }
-        deny(request, judge(request.namespace(), request.podSpec()));
+        deny(request, judge(requester, request.namespace(), request.podSpec()));
+        return request.answer();
+    }
+
+    /** The denial of a review whose caller did not authenticate: nothing judged, no image named. */
+    static ObjectNode unauthenticated(Request request) {
+        ObjectNode response = request.response();
+        response.put("allowed", false);
+        ObjectNode status = response.putObject("status");
+        status.put("code", 401);
+        status.put("reason", "Unauthorized");
+        status.put("message", "slipway image policy: the webhook caller did not authenticate; give the API server a "
+                + "bearer API key of a service ID in the webhook's kubeconfig (see README, Image policies and admission)");
         return request.answer();
     }
 
@@ -105,18 +126,18 @@ public final class Admission {
     }
 
     /** Every distinct image of the pod spec, judged once each, in the order they appear. */
-    public Map<String, Verdict> judge(String namespace, JsonNode podSpec) {
+    public Map<String, Verdict> judge(EnforcementService.Requester requester, String namespace, JsonNode podSpec) {
         Map<String, Verdict> verdicts = new LinkedHashMap<>();
         for (String image : images(podSpec)) {
-            verdicts.put(image, judgeOne(namespace, image));
+            verdicts.put(image, judgeOne(requester, namespace, image));
         }
         return verdicts;
     }
 
-    private Verdict judgeOne(String namespace, String image) {
+    private Verdict judgeOne(EnforcementService.Requester requester, String namespace, String image) {
         PolicyDecision decision;
         try {
-            decision = enforcement.check(namespace, image);
+            decision = enforcement.check(requester, namespace, image);
         } catch (IllegalArgumentException e) {
             return new Verdict(image, null, "image: not a valid image reference: " + e.getMessage());
         }

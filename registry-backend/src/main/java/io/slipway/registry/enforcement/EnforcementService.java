@@ -34,6 +34,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -84,56 +85,82 @@ public final class EnforcementService {
     }
 
     /**
-     * The decision for {@code reference} deployed in {@code namespace}: what the kubelet would pull.
-     * An image of this registry (its host is one of {@link RegistryNames}) is judged at the digest
-     * its tag names now, and an image this registry does not hold is denied. An image of any other
-     * registry is judged by {@link ForeignImages}: denied unless a policy names that registry.
+     * Who asks for a decision: the account whose ImagePolicies apply (with the ClusterImagePolicies)
+     * and which repositories it may pull. Everything else is judged as an image that does not exist.
+     */
+    public record Requester(long accountId, Predicate<String> mayPull) {
+    }
+
+    /**
+     * The decision for {@code reference} deployed in {@code namespace}: what the kubelet would pull,
+     * under the policies of the requester's account. An image of this registry (its host is one of
+     * {@link RegistryNames}) is judged at the digest its tag names now; an image this registry does
+     * not hold, and one the requester may not pull, are denied with the same single reason, so the
+     * answer tells nothing of another account's repositories, findings or signatures. An image of
+     * any other registry is judged by {@link ForeignImages}: denied unless a policy names that registry.
      *
      * @throws IllegalArgumentException when {@code reference} is not an image reference
      */
-    public PolicyDecision check(String namespace, String reference) {
+    public PolicyDecision check(Requester requester, String namespace, String reference) {
         Reference parsed = Reference.parse(reference); // bad input: the caller says so (400, or a denial)
         RegistryNames own = names.get();
         if (parsed.registry() == null || !own.isOwn(parsed.registry())) {
-            return new ForeignImages(own).check(namespace, parsed, this::evaluator);
+            return new ForeignImages(own).check(namespace, parsed,
+                    (signatures, scans) -> evaluator(requester.accountId(), signatures, scans));
         }
         DockerReference ref = DockerReference.of(parsed);
         String repository = parsed.repository();
-        Digest digest = ref.digest();
-        if (digest == null && RepositoryName.problem(repository, 255) == null) {
+        boolean visible = RepositoryName.problem(repository, 255) == null && requester.mayPull().test(repository);
+        Digest digest = visible ? ref.digest() : null;
+        if (visible && digest == null) {
             digest = metadata.manifestByTag(repository, ref.tag() == null ? "latest" : ref.tag())
                     .map(ManifestRecord::digest).orElse(null);
         }
-        if (digest == null || RepositoryName.problem(repository, 255) != null
-                || metadata.manifest(repository, digest).isEmpty()) {
-            return ForeignImages.denied(Image.of(ref.toString(), digest == null ? Digest.sha256("") : digest), "image",
+        if (!visible || digest == null || metadata.manifest(repository, digest).isEmpty()) {
+            Digest named = ref.digest() == null ? Digest.sha256("") : ref.digest();
+            return ForeignImages.denied(Image.of(ref.toString(), named), "image",
                     "image " + reference + " is not in this registry");
         }
         Image image = Image.of(ref.withDigest(digest).toString(), digest);
         String tag = ref.tag();
         Digest resolved = digest;
-        return evaluator(img -> signatures(repository, resolved),
+        return evaluator(requester.accountId(), img -> signatures(repository, resolved),
                 (img, requirement) -> vulnerability(repository, tag, resolved, requirement)).evaluate(namespace, image);
     }
 
-    /** An evaluator over the stored policies whose signature and scan sources are {@code sources}. */
-    private ImagePolicyEvaluator evaluator(SignatureSource signatures, VulnerabilityGate vulnerabilities) {
-        return new ImagePolicyEvaluator(new ImagePolicySet(loadPolicies()), signatures, this::resolveKey, vulnerabilities,
+    /**
+     * An evaluator over the account's and the cluster's policies and keys, whose signature and scan
+     * sources are {@code signatures} and {@code vulnerabilities}.
+     */
+    private ImagePolicyEvaluator evaluator(long accountId, SignatureSource signatures, VulnerabilityGate vulnerabilities) {
+        return new ImagePolicyEvaluator(new ImagePolicySet(loadPolicies(accountId)), signatures,
+                (policyNamespace, name) -> resolveKey(accountId, policyNamespace, name), vulnerabilities,
                 clock);
     }
 
-    private List<ImagePolicy> loadPolicies() {
+    /** The account's ImagePolicies and the cluster's ClusterImagePolicies; no other account's. */
+    private List<ImagePolicy> loadPolicies(long accountId) {
         List<ImagePolicy> list = new ArrayList<>();
-        for (PolicyStore.StoredPolicy p : policies.policies()) {
+        List<PolicyStore.StoredPolicy> stored = new ArrayList<>(policies.policies(PolicyStore.CLUSTER));
+        if (accountId != PolicyStore.CLUSTER) {
+            stored.addAll(policies.policies(accountId));
+        }
+        for (PolicyStore.StoredPolicy p : stored) {
             list.addAll(ImagePolicyParser.parse(p.document()));
         }
         return list;
     }
 
-    private Optional<SignerKey> resolveKey(String namespace, String name) {
-        return policies.key(namespace == null ? "" : namespace, name)
-                .or(() -> namespace == null ? Optional.empty() : policies.key("", name))
-                .map(pem -> SignerKeys.parse(name, pem.getBytes(StandardCharsets.US_ASCII)));
+    /**
+     * A key an ImagePolicy names: the account's key of the policy's namespace, the account's
+     * account-wide key, then a registry-wide key. A ClusterImagePolicy ({@code namespace} null) names
+     * registry-wide keys only, so no account can satisfy it with a key of its own.
+     */
+    private Optional<SignerKey> resolveKey(long accountId, String namespace, String name) {
+        Optional<String> pem = namespace == null ? Optional.empty()
+                : policies.key(accountId, namespace, name).or(() -> policies.key(accountId, "", name));
+        return pem.or(() -> policies.key(PolicyStore.CLUSTER, "", name))
+                .map(k -> SignerKeys.parse(name, k.getBytes(StandardCharsets.US_ASCII)));
     }
 
     /** Every signature the registry holds for the digest in the repository, in both formats. */

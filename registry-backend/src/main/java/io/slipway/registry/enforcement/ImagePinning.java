@@ -25,13 +25,17 @@ public final class ImagePinning {
         this.admission = admission;
     }
 
-    public ObjectNode review(JsonNode review) {
+    /** The answer to {@code review}; {@code requester} is null when the caller did not authenticate. */
+    public ObjectNode review(JsonNode review, EnforcementService.Requester requester) {
         Admission.Request request = Admission.read(review);
+        if (requester == null) {
+            return Admission.unauthenticated(request);
+        }
         if (request.podSpec() == null) {
             request.response().put("allowed", true);
             return request.answer();
         }
-        Map<String, Admission.Verdict> verdicts = admission.judge(request.namespace(), request.podSpec());
+        Map<String, Admission.Verdict> verdicts = admission.judge(requester, request.namespace(), request.podSpec());
         if (!Admission.deny(request, verdicts)) {
             return request.answer();
         }

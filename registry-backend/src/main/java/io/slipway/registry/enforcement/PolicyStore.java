@@ -5,50 +5,84 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Image policy documents and signer keys in the registry's database, SQLite or PostgreSQL ("" is
- * the cluster scope).
+ * Image policy documents and signer keys in the registry's database, SQLite or PostgreSQL. Every
+ * row belongs to an account ({@link #CLUSTER}, 0, for ClusterImagePolicies and registry-wide keys)
+ * and every read or write names the account, so one account's rows can never be read, replaced or
+ * removed through another's. A key's namespace "" means the whole account (or, in the cluster
+ * scope, the whole registry).
  */
 public final class PolicyStore {
+    /** The account id of cluster-wide documents and keys; no account has it. */
+    public static final long CLUSTER = 0;
+
     private final SqlDatabase db;
 
-    public record StoredPolicy(String kind, String namespace, String name, String document, String updatedBy) {
+    public record StoredPolicy(long accountId, String kind, String namespace, String name, String document,
+            String updatedBy) {
+    }
+
+    public record StoredKey(long accountId, String namespace, String name, String publicKey, String updatedBy) {
     }
 
     public PolicyStore(SqlDatabase db) {
         this.db = db;
     }
 
-    public void putPolicy(String kind, String namespace, String name, String document, String by) {
-        upsert("INSERT INTO image_policies(kind, namespace, name, document, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT(kind, namespace, name) DO UPDATE SET document = excluded.document, "
-                + "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-                kind, namespace, name, document, by, System.currentTimeMillis());
+    public void putPolicy(long accountId, String kind, String namespace, String name, String document, String by) {
+        update("INSERT INTO image_policies(account_id, kind, namespace, name, document, updated_by, updated_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(account_id, kind, namespace, name) DO UPDATE SET "
+                + "document = excluded.document, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                accountId, kind, namespace, name, document, by, System.currentTimeMillis());
     }
 
-    public List<StoredPolicy> policies() {
-        return db.list("SELECT kind, namespace, name, document, updated_by FROM image_policies ORDER BY kind, namespace, name",
-                rs -> new StoredPolicy(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5)));
+    /** The policies of one account (or of the cluster scope). */
+    public List<StoredPolicy> policies(long accountId) {
+        return db.list("SELECT account_id, kind, namespace, name, document, updated_by FROM image_policies "
+                + "WHERE account_id = ? ORDER BY kind, namespace, name", PolicyStore::policy, accountId);
     }
 
-    public boolean deletePolicy(String kind, String namespace, String name) {
-        return upsert("DELETE FROM image_policies WHERE kind = ? AND namespace = ? AND name = ?", kind, namespace, name) > 0;
+    /** Every policy of every account, for the administrator. */
+    public List<StoredPolicy> allPolicies() {
+        return db.list("SELECT account_id, kind, namespace, name, document, updated_by FROM image_policies "
+                + "ORDER BY account_id, kind, namespace, name", PolicyStore::policy);
     }
 
-    public void putKey(String namespace, String name, String publicKey, String by) {
-        upsert("INSERT INTO signer_keys(namespace, name, public_key, updated_by, updated_at) VALUES (?, ?, ?, ?, ?) "
-                + "ON CONFLICT(namespace, name) DO UPDATE SET public_key = excluded.public_key, "
-                + "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-                namespace, name, publicKey, by, System.currentTimeMillis());
+    private static StoredPolicy policy(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new StoredPolicy(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6));
     }
 
-    public Optional<String> key(String namespace, String name) {
-        List<String> keys = db.list("SELECT public_key FROM signer_keys WHERE namespace = ? AND name = ?",
-                rs -> rs.getString(1), namespace, name);
+    public boolean deletePolicy(long accountId, String kind, String namespace, String name) {
+        return update("DELETE FROM image_policies WHERE account_id = ? AND kind = ? AND namespace = ? AND name = ?",
+                accountId, kind, namespace, name) > 0;
+    }
+
+    public void putKey(long accountId, String namespace, String name, String publicKey, String by) {
+        update("INSERT INTO signer_keys(account_id, namespace, name, public_key, updated_by, updated_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(account_id, namespace, name) DO UPDATE SET "
+                + "public_key = excluded.public_key, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                accountId, namespace, name, publicKey, by, System.currentTimeMillis());
+    }
+
+    public Optional<String> key(long accountId, String namespace, String name) {
+        List<String> keys = db.list("SELECT public_key FROM signer_keys WHERE account_id = ? AND namespace = ? AND name = ?",
+                rs -> rs.getString(1), accountId, namespace, name);
         return keys.isEmpty() ? Optional.empty() : Optional.of(keys.get(0));
     }
 
-    private int upsert(String sql, Object... args) {
+    /** The keys of one account (or of the cluster scope). */
+    public List<StoredKey> keys(long accountId) {
+        return db.list("SELECT account_id, namespace, name, public_key, updated_by FROM signer_keys WHERE account_id = ? "
+                + "ORDER BY namespace, name", rs -> new StoredKey(rs.getLong(1), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getString(5)), accountId);
+    }
+
+    public boolean deleteKey(long accountId, String namespace, String name) {
+        return update("DELETE FROM signer_keys WHERE account_id = ? AND namespace = ? AND name = ?",
+                accountId, namespace, name) > 0;
+    }
+
+    private int update(String sql, Object... args) {
         return db.write(c -> {
             try (var ps = c.prepareStatement(sql)) {
                 for (int i = 0; i < args.length; i++) {

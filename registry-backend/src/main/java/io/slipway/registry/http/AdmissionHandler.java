@@ -2,8 +2,14 @@ package io.slipway.registry.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.registry.api.PolicyApi;
+import io.slipway.registry.auth.Authenticator;
+import io.slipway.registry.auth.LoginThrottle;
 import io.slipway.registry.enforcement.Admission;
+import io.slipway.registry.enforcement.EnforcementService;
 import io.slipway.registry.enforcement.ImagePinning;
+import io.slipway.registry.tenancy.TenancyModel.Principal;
+import io.slipway.registry.tenancy.TenancyStore;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -14,7 +20,10 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * {@code POST /admission/v1/validate}, the validating admission webhook, and
- * {@code POST /admission/v1/mutate}, the mutating one that pins images to the judged digests.
+ * {@code POST /admission/v1/mutate}, the mutating one that pins images to the judged digests. The API server
+ * authenticates with a bearer API key (or Basic credentials) from the webhook's kubeconfig; the
+ * review is judged for that principal's account. A review without credentials is answered, but
+ * denied, so a misconfigured cluster fails closed with a reason the user sees in kubectl.
  */
 public final class AdmissionHandler extends Handler.Abstract {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,10 +34,15 @@ public final class AdmissionHandler extends Handler.Abstract {
 
     private final Admission admission;
     private final ImagePinning pinning;
+    private final PolicyApi policies;
+    private final Callers callers;
 
-    public AdmissionHandler(Admission admission, ImagePinning pinning) {
+    public AdmissionHandler(Admission admission, ImagePinning pinning, PolicyApi policies, Authenticator authenticator,
+            TenancyStore store, boolean open) {
         this.admission = admission;
         this.pinning = pinning;
+        this.policies = policies;
+        this.callers = new Callers(authenticator, store, open);
     }
 
     @Override
@@ -41,22 +55,30 @@ public final class AdmissionHandler extends Handler.Abstract {
         byte[] body;
         if (!request.getMethod().equals("POST")) {
             status = 405;
+            ManagementHandler.closeIfUnread(request, response);
             body = "{\"errors\":[{\"code\":\"UNSUPPORTED\",\"message\":\"POST an AdmissionReview\"}]}".getBytes();
         } else {
             try {
                 byte[] in = Content.Source.asInputStream(request).readNBytes(MAX_BODY + 1);
                 if (in.length > MAX_BODY) {
+                    ManagementHandler.closeIfUnread(request, response);
                     throw new IllegalArgumentException("AdmissionReview larger than " + MAX_BODY + " bytes");
                 }
+                Principal caller = callers.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION),
+                        Request.getRemoteAddr(request));
                 JsonNode review = JSON.readTree(in);
                 JsonNode parsed = review == null ? JSON.createObjectNode() : review;
-                body = JSON.writeValueAsBytes(MUTATE.equals(path) ? pinning.review(parsed) : admission.review(parsed));
+                EnforcementService.Requester requester = caller == null ? null : policies.requester(caller, null);
+                body = JSON.writeValueAsBytes(MUTATE.equals(path) ? pinning.review(parsed, requester)
+                        : admission.review(parsed, requester));
                 status = 200;
+            } catch (LoginThrottle.Throttled e) {
+                status = 429;
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+                body = JSON.writeValueAsBytes(error("TOOMANYREQUESTS", e.getMessage()));
             } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
                 status = 400;
-                var error = JSON.createObjectNode();
-                error.putArray("errors").addObject().put("code", "INVALID").put("message", e.getMessage());
-                body = JSON.writeValueAsBytes(error);
+                body = JSON.writeValueAsBytes(error("INVALID", e.getMessage()));
             }
         }
         response.setStatus(status);
@@ -64,5 +86,11 @@ public final class AdmissionHandler extends Handler.Abstract {
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);
         return true;
+    }
+
+    private static JsonNode error(String code, String message) {
+        var error = JSON.createObjectNode();
+        error.putArray("errors").addObject().put("code", code).put("message", message);
+        return error;
     }
 }

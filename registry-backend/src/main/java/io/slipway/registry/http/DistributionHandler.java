@@ -82,7 +82,7 @@ public final class DistributionHandler extends Handler.Abstract {
     }
 
     /**
-     * @param fixedRealm the token endpoint's URL to announce, or null to derive it from the Host
+     * @param fixedRealm the token endpoint's URL to announce, or null for this listener's own address
      *                   the client used
      */
     public DistributionHandler(BlobService blobService, UploadService uploads, ManifestService manifests,
@@ -177,7 +177,7 @@ public final class DistributionHandler extends Handler.Abstract {
         AccessGate.Caller caller = gate.require(authorization(request), name, action, realm(request));
         Call call = new Call(name, caller, Request.getRemoteAddr(request));
         switch (kind) {
-            case "blobs/uploads", "blobs/uploads/" -> uploads(method, name, rest, request, response);
+            case "blobs/uploads", "blobs/uploads/" -> uploads(method, name, rest, call, request, response);
             case "blobs/" -> blob(method, call, rest, request, response);
             case "manifests/" -> manifest(method, call, rest, request, response);
             case "tags/list" -> {
@@ -297,11 +297,12 @@ public final class DistributionHandler extends Handler.Abstract {
 
     // --- uploads
 
-    private void uploads(String method, String name, String id, Request request, Response response) throws Exception {
+    private void uploads(String method, String name, String id, Call call, Request request, Response response)
+            throws Exception {
         Fields query = Request.extractQueryParameters(request);
         if (id.isEmpty()) {
             requireMethod(method, "POST");
-            startUpload(name, query, request, response);
+            startUpload(name, query, call, request, response);
             return;
         }
         switch (method) {
@@ -334,7 +335,7 @@ public final class DistributionHandler extends Handler.Abstract {
         }
     }
 
-    private void startUpload(String name, Fields query, Request request, Response response) throws Exception {
+    private void startUpload(String name, Fields query, Call call, Request request, Response response) throws Exception {
         String mount = query.getValue("mount");
         if (mount != null) {
             Digest digest = Names.digest(mount);
@@ -367,7 +368,9 @@ public final class DistributionHandler extends Handler.Abstract {
             blobCreated(response, name, digest);
             return;
         }
-        UploadService.Status status = uploads.start(name);
+        // An open registry's callers are all "anonymous": there only the repository's cap applies.
+        UploadService.Status status = uploads.start(name,
+                call.caller() == AccessGate.Caller.ANONYMOUS ? null : call.caller().subject());
         uploadAccepted(response, 202, name, status);
     }
 
@@ -601,19 +604,19 @@ public final class DistributionHandler extends Handler.Abstract {
         return request.getHeaders().get(HttpHeader.AUTHORIZATION);
     }
 
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
-
-    /** The token endpoint as this client reaches the server (the Host it used, when well-formed). */
+    /**
+     * The token endpoint to announce: the configured one ({@code auth.realm}), else this listener's
+     * own address as the connection's socket reports it. Never the request's Host header, which the
+     * client chooses and could point at a host that collects credentials.
+     */
     private String realm(Request request) {
         if (fixedRealm != null) {
             return fixedRealm;
         }
-        String host = request.getHeaders().get(HttpHeader.HOST);
-        if (host == null || !HOST.matcher(host).matches()) {
-            host = Request.getLocalAddr(request) + ":" + Request.getLocalPort(request);
-        }
+        String address = Request.getLocalAddr(request);
+        String host = address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address;
         String scheme = request.isSecure() ? "https" : "http";
-        return scheme + "://" + host + "/token";
+        return scheme + "://" + host + ":" + Request.getLocalPort(request) + "/token";
     }
 
     /** The request body, fed buffer by buffer straight from the connection. */

@@ -6,12 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.slipway.registry.api.ManagementApi;
 import io.slipway.registry.auth.Authenticator;
-import io.slipway.registry.auth.TokenService;
+import io.slipway.registry.auth.LoginThrottle;
 import io.slipway.registry.tenancy.TenancyException;
 import io.slipway.registry.tenancy.TenancyModel.Principal;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
@@ -26,8 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The management API at {@code /api/v1/}: JSON in and out, the caller authenticated by an API key
- * or password (Basic) or a registry bearer token, errors in the registry's error shape. Every
- * change is written to the audit log with who, what, when and from where.
+ * or password (Basic) or an API key as a bearer credential, errors in the registry's error shape.
+ * Registry tokens (the JWTs of {@code /token}) are refused here: they grant repository access for
+ * a few minutes and must not turn into a principal that mints permanent keys. Every change is
+ * written to the audit log with who, what, when and from where.
  */
 public final class ManagementHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(ManagementHandler.class);
@@ -37,17 +38,14 @@ public final class ManagementHandler extends Handler.Abstract {
             Pattern.compile("^/api/v1/(namespaces|service-ids|users|api-keys|policies|exemptions)/([^/]+)$");
 
     private final ManagementApi api;
-    private final Authenticator authenticator;
-    private final TokenService tokens;
+    private final Callers callers;
 
     private final io.slipway.registry.api.PolicyApi policies;
 
-    public ManagementHandler(ManagementApi api, io.slipway.registry.api.PolicyApi policies, Authenticator authenticator,
-            TokenService tokens) {
+    public ManagementHandler(ManagementApi api, io.slipway.registry.api.PolicyApi policies, Authenticator authenticator) {
         this.api = api;
         this.policies = policies;
-        this.authenticator = authenticator;
-        this.tokens = tokens;
+        this.callers = new Callers(authenticator, api.store(), api.open());
     }
 
     @FunctionalInterface
@@ -64,18 +62,27 @@ public final class ManagementHandler extends Handler.Abstract {
         String method = request.getMethod();
         String remote = Request.getRemoteAddr(request);
         Principal caller = null;
+        boolean bodyRead = false;
         try {
-            caller = authenticate(request);
+            String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+            caller = callers.authenticate(authorization, remote);
             if (caller == null) {
+                closeIfUnread(request, response);
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"slipway\"");
-                send(response, callback, 401, error("UNAUTHORIZED", "authentication required"));
+                send(response, callback, 401, error("UNAUTHORIZED", Callers.isRegistryToken(authorization)
+                        ? "registry tokens are for the registry API only; the management API takes an API key or a password"
+                        : "authentication required"));
                 return true;
             }
             Principal c = caller;
             Fields query = Request.extractQueryParameters(request);
             JsonNode body = method.equals("POST") || method.equals("PATCH") ? readJson(request) : null;
+            bodyRead = body != null;
             Operation op = route(method, path, query, body, c);
             if (op == null) {
+                if (!bodyRead) {
+                    closeIfUnread(request, response);
+                }
                 send(response, callback, 404, error("NOT_FOUND", "no such endpoint"));
                 return true;
             }
@@ -85,6 +92,10 @@ public final class ManagementHandler extends Handler.Abstract {
                         remote, "ok");
             }
             send(response, callback, method.equals("POST") ? 201 : 200, result);
+        } catch (LoginThrottle.Throttled e) {
+            closeIfUnread(request, response);
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+            send(response, callback, 429, error("TOOMANYREQUESTS", e.getMessage()));
         } catch (TenancyException e) {
             if (!method.equals("GET") && caller != null) {
                 api.store().audit(caller.subject(), "api." + method.toLowerCase() + " " + path.substring(8), null,
@@ -117,12 +128,16 @@ public final class ManagementHandler extends Handler.Abstract {
             case "POST /policies": return () -> api.createPolicy(c, body);
             case "GET /images": return () -> api.images(c, q.getValue("restrict"), "true".equals(q.getValue("va")));
             case "GET /va": return () -> api.va(c, q.getValue("image"));
-            case "GET /image-policies": return () -> policies.policies(c);
+            case "GET /image-policies": return () -> policies.policies(c, q.getValue("account"));
             case "POST /image-policies": return () -> policies.putPolicy(c, body);
             case "DELETE /image-policies": return () -> policies.deletePolicy(c, q.getValue("kind"),
-                    q.getValue("namespace"), q.getValue("name"));
+                    q.getValue("namespace"), q.getValue("name"), q.getValue("account"));
+            case "GET /signer-keys": return () -> policies.keys(c, q.getValue("account"));
             case "POST /signer-keys": return () -> policies.putKey(c, body);
-            case "GET /policy/check": return () -> policies.check(c, q.getValue("image"), q.getValue("namespace"));
+            case "DELETE /signer-keys": return () -> policies.deleteKey(c, q.getValue("name"), q.getValue("namespace"),
+                    "true".equals(q.getValue("cluster")), q.getValue("account"));
+            case "GET /policy/check": return () -> policies.check(c, q.getValue("image"), q.getValue("namespace"),
+                    q.getValue("account"));
             case "GET /exemptions": return () -> api.exemptions(c, q.getValue("scope"), q.getValue("account"));
             case "POST /exemptions": return () -> api.addExemption(c, body);
             case "GET /images/inspect": return () -> api.inspect(c, q.getValue("image"));
@@ -149,20 +164,14 @@ public final class ManagementHandler extends Handler.Abstract {
         };
     }
 
-    private Principal authenticate(Request request) {
-        if (api.open()) {
-            return api.store().user("admin").orElse(null);
+    /**
+     * A body the answer leaves unread (a refused caller's) cannot be skipped safely on a kept-alive
+     * connection, so the connection ends with this answer, as the registry API's errors do.
+     */
+    static void closeIfUnread(Request request, Response response) {
+        if (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
-        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (authorization == null) {
-            return null;
-        }
-        if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            TokenService.Claims claims = tokens.verify(authorization.substring(7).trim());
-            return claims == null ? null : api.store().principal(claims.principalId()).orElse(null);
-        }
-        Optional<Principal> p = authenticator.basicHeader(authorization);
-        return p.orElse(null);
     }
 
     private static JsonNode selector(Fields q) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.slipway.registry.auth.Authenticator;
 import io.slipway.registry.auth.Authorizer;
+import io.slipway.registry.auth.LoginThrottle;
 import io.slipway.registry.auth.Scope;
 import io.slipway.registry.auth.TokenService;
 import io.slipway.registry.tenancy.Role.Action;
@@ -49,6 +50,18 @@ public final class TokenHandler extends Handler.Abstract {
             return false;
         }
         String method = request.getMethod();
+        String remote = Request.getRemoteAddr(request);
+        try {
+            return issue(request, response, callback, method, remote);
+        } catch (LoginThrottle.Throttled e) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+            send(response, callback, 429, error("TOOMANYREQUESTS", e.getMessage()));
+            return true;
+        }
+    }
+
+    private boolean issue(Request request, Response response, Callback callback, String method, String remote)
+            throws Exception {
         Fields params;
         Optional<Principal> principal;
         boolean presented;
@@ -56,7 +69,7 @@ public final class TokenHandler extends Handler.Abstract {
             params = Request.extractQueryParameters(request);
             String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
             presented = authorization != null;
-            principal = authenticator.basicHeader(authorization);
+            principal = authenticator.basicHeader(authorization, remote);
         } else if (method.equals("POST")) {
             params = FormFields.getFields(request);
             String grant = params.getValue("grant_type");
@@ -65,7 +78,7 @@ public final class TokenHandler extends Handler.Abstract {
                 return true;
             }
             presented = true;
-            principal = authenticator.basic(params.getValue("username"), params.getValue("password"));
+            principal = authenticator.basic(params.getValue("username"), params.getValue("password"), remote);
         } else {
             response.getHeaders().put(HttpHeader.ALLOW, "GET, POST");
             send(response, callback, 405, error("invalid_request", "use GET or POST"));
@@ -76,7 +89,6 @@ public final class TokenHandler extends Handler.Abstract {
             send(response, callback, 400, error("invalid_request", "unknown service " + printable(service)));
             return true;
         }
-        String remote = Request.getRemoteAddr(request);
         if (presented && principal.isEmpty()) {
             audit.record("unknown", "token", null, remote, "denied: bad credentials");
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"slipway\"");

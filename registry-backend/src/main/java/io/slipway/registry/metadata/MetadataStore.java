@@ -88,6 +88,12 @@ public interface MetadataStore extends AutoCloseable {
 
     boolean deleteUpload(String id);
 
+    /** How many uploads are open in {@code repository}. */
+    int openUploadsIn(String repository);
+
+    /** How many uploads {@code owner} has open, in every repository. */
+    int openUploadsBy(String owner);
+
     List<UploadSession> uploadsStartedBefore(Instant cutoff);
 
     @Override

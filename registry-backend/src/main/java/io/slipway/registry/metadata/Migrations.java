@@ -22,7 +22,7 @@ final class Migrations {
      * has its own script of every version, with the same tables, in its {@link Dialect}'s folder.
      */
     static final List<String> ALL = List.of("V1__registry.sql", "V2__iam.sql", "V3__signatures.sql", "V4__scans.sql",
-            "V5__enforcement.sql", "V6__scan_jobs.sql");
+            "V5__enforcement.sql", "V6__scan_jobs.sql", "V7__tenant_isolation.sql");
 
     /** Where a database's scripts are, and its type for epoch milliseconds. */
     enum Dialect {
@@ -91,7 +91,7 @@ final class Migrations {
         }
     }
 
-    private static String read(String name) {
+    static String read(String name) {
         try (InputStream in = Migrations.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("migration " + name + " is missing from the build");

@@ -321,8 +321,8 @@ public final class PostgresMetadataStore implements MetadataStore {
 
     @Override
     public void createUpload(UploadSession session) {
-        db.write(c -> SqlDatabase.update(c, "INSERT INTO uploads(id, repository, started_at) VALUES (?, ?, ?)", session.id(),
-                session.repository(), session.started().toEpochMilli()));
+        db.write(c -> SqlDatabase.update(c, "INSERT INTO uploads(id, repository, owner, started_at) VALUES (?, ?, ?, ?)",
+                session.id(), session.repository(), session.owner(), session.started().toEpochMilli()));
     }
 
     @Override
@@ -333,6 +333,16 @@ public final class PostgresMetadataStore implements MetadataStore {
     @Override
     public boolean deleteUpload(String id) {
         return db.write(c -> SqlDatabase.update(c, "DELETE FROM uploads WHERE id = ?", id) > 0);
+    }
+
+    @Override
+    public int openUploadsIn(String repository) {
+        return list("SELECT COUNT(*) FROM uploads WHERE repository = ?", rs -> rs.getInt(1), repository).get(0);
+    }
+
+    @Override
+    public int openUploadsBy(String owner) {
+        return list("SELECT COUNT(*) FROM uploads WHERE owner = ?", rs -> rs.getInt(1), owner).get(0);
     }
 
     @Override

@@ -446,10 +446,11 @@ public final class SqliteMetadataStore implements MetadataStore {
     public void createUpload(UploadSession session) {
         write(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO uploads(id, repository, started_at) VALUES (?, ?, ?)")) {
+                    "INSERT INTO uploads(id, repository, owner, started_at) VALUES (?, ?, ?, ?)")) {
                 ps.setString(1, session.id());
                 ps.setString(2, session.repository());
-                ps.setLong(3, session.started().toEpochMilli());
+                ps.setString(3, session.owner());
+                ps.setLong(4, session.started().toEpochMilli());
                 ps.executeUpdate();
             }
             return null;
@@ -480,6 +481,16 @@ public final class SqliteMetadataStore implements MetadataStore {
                 return ps.executeUpdate() > 0;
             }
         });
+    }
+
+    @Override
+    public int openUploadsIn(String repository) {
+        return db.list("SELECT COUNT(*) FROM uploads WHERE repository = ?", rs -> rs.getInt(1), repository).get(0);
+    }
+
+    @Override
+    public int openUploadsBy(String owner) {
+        return db.list("SELECT COUNT(*) FROM uploads WHERE owner = ?", rs -> rs.getInt(1), owner).get(0);
     }
 
     @Override

@@ -27,6 +27,8 @@ public final class SqlTenancyStore implements TenancyStore {
     private static final long SIGNING_KEY_LOCK = 0x536c6970774b6579L;
 
     private final SqlDatabase db;
+    /** Counts revocations written through this store, so this node's caches notice them at once. */
+    private final java.util.concurrent.atomic.AtomicLong revocations = new java.util.concurrent.atomic.AtomicLong();
 
     public SqlTenancyStore(SqlDatabase db) {
         this.db = db;
@@ -136,8 +138,10 @@ public final class SqlTenancyStore implements TenancyStore {
 
     @Override
     public Principal createPrincipal(long accountId, Kind kind, String name, String passwordHash, boolean admin) {
+        long created = now();
         long id = insert(kind.label + " " + name, "INSERT INTO principals(account_id, kind, name, password_hash, "
-                + "admin, created_at) VALUES (?, ?, ?, ?, ?, ?)", accountId, kind.label, name, passwordHash, admin, now());
+                + "admin, created_at, tokens_after) VALUES (?, ?, ?, ?, ?, ?, ?)", accountId, kind.label, name,
+                passwordHash, admin, created, created);
         return principal(id).orElseThrow();
     }
 
@@ -164,13 +168,15 @@ public final class SqlTenancyStore implements TenancyStore {
 
     @Override
     public boolean deletePrincipal(long id) {
-        return db.write(c -> {
+        boolean deleted = db.write(c -> {
             for (String sql : List.of("DELETE FROM api_keys WHERE principal_id = ?",
                     "DELETE FROM policies WHERE principal_id = ?")) {
                 SqlDatabase.update(c, sql, id);
             }
             return SqlDatabase.update(c, "DELETE FROM principals WHERE id = ?", id) > 0;
         });
+        revocations.incrementAndGet();
+        return deleted;
     }
 
     // --- API keys
@@ -200,7 +206,32 @@ public final class SqlTenancyStore implements TenancyStore {
 
     @Override
     public boolean deleteApiKey(long id) {
-        return update("DELETE FROM api_keys WHERE id = ?", id) > 0;
+        return revokingOwner("api_keys", id);
+    }
+
+    /**
+     * Deletes row {@code id} of {@code table} (an API key or a role grant) and, in the same
+     * transaction, revokes every token its principal holds: they were granted with it.
+     */
+    private boolean revokingOwner(String table, long id) {
+        boolean deleted = db.write(c -> {
+            SqlDatabase.update(c, "UPDATE principals SET tokens_after = ? WHERE id = (SELECT principal_id FROM " + table
+                    + " WHERE id = ?)", now() + 1, id);
+            return SqlDatabase.update(c, "DELETE FROM " + table + " WHERE id = ?", id) > 0;
+        });
+        revocations.incrementAndGet();
+        return deleted;
+    }
+
+    @Override
+    public java.util.OptionalLong tokensAfter(long principalId) {
+        List<Long> after = query("SELECT tokens_after FROM principals WHERE id = ?", rs -> rs.getLong(1), principalId);
+        return after.isEmpty() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(after.get(0));
+    }
+
+    @Override
+    public long revocations() {
+        return revocations.get();
     }
 
     // --- policies
@@ -236,7 +267,7 @@ public final class SqlTenancyStore implements TenancyStore {
 
     @Override
     public boolean deletePolicy(long id) {
-        return update("DELETE FROM policies WHERE id = ?", id) > 0;
+        return revokingOwner("policies", id);
     }
 
     // --- signing keys

@@ -47,7 +47,17 @@ public interface TenancyStore {
 
     List<Principal> principals(long accountId);
 
+    /** Removes the principal with its keys and grants (its tokens stop working with it). */
     boolean deletePrincipal(long id);
+
+    /**
+     * Registry tokens of the principal issued before this time (epoch ms) are revoked; empty when
+     * the principal no longer exists. Raised when one of its keys or grants is removed.
+     */
+    java.util.OptionalLong tokensAfter(long principalId);
+
+    /** How many revocations this store (this node) has written: a cache of {@link #tokensAfter} rereads when it changes. */
+    long revocations();
 
     // API keys
     ApiKey createApiKey(long principalId, String lookup, String hash, String description);
@@ -56,6 +66,7 @@ public interface TenancyStore {
 
     List<ApiKey> apiKeys(long principalId);
 
+    /** Removes the key and revokes the tokens its principal holds. */
     boolean deleteApiKey(long id);
 
     // policies
@@ -67,6 +78,7 @@ public interface TenancyStore {
 
     Optional<Policy> policy(long id);
 
+    /** Removes the grant and revokes the tokens its principal holds. */
     boolean deletePolicy(long id);
 
     // token signing keys: (kid, PKCS#8 private, X.509 public)

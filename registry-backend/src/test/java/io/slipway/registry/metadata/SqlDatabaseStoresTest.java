@@ -76,17 +76,97 @@ class SqlDatabaseStoresTest {
     void imagePoliciesAndSignerKeys(String database) throws Exception {
         open(database);
         PolicyStore policies = new PolicyStore(db);
-        policies.putPolicy("ImagePolicy", "acme-prod", "signed", "doc-1", "user:acme/alice");
-        policies.putPolicy("ClusterImagePolicy", "", "baseline", "doc-0", "user:default/admin");
-        policies.putPolicy("ImagePolicy", "acme-prod", "signed", "doc-2", "user:acme/bob"); // replaces
-        assertThat(policies.policies()).extracting(PolicyStore.StoredPolicy::name, PolicyStore.StoredPolicy::document)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("baseline", "doc-0"),
-                        org.assertj.core.groups.Tuple.tuple("signed", "doc-2"));
-        assertThat(policies.deletePolicy("ImagePolicy", "acme-prod", "signed")).isTrue();
-        assertThat(policies.deletePolicy("ImagePolicy", "acme-prod", "signed")).isFalse();
-        policies.putKey("acme-prod", "release", "PEM-1", "user:acme/alice");
-        policies.putKey("acme-prod", "release", "PEM-2", "user:acme/alice");
-        assertThat(policies.key("acme-prod", "release")).hasValue("PEM-2");
-        assertThat(policies.key("acme-dev", "release")).isEmpty();
+        long acme = 7;
+        long globex = 8;
+        policies.putPolicy(acme, "ImagePolicy", "acme-prod", "signed", "doc-1", "user:acme/alice");
+        policies.putPolicy(PolicyStore.CLUSTER, "ClusterImagePolicy", "", "baseline", "doc-0", "user:default/admin");
+        policies.putPolicy(acme, "ImagePolicy", "acme-prod", "signed", "doc-2", "user:acme/bob"); // replaces
+        // Another account's policy of the same namespace and name is its own row, not a replacement.
+        policies.putPolicy(globex, "ImagePolicy", "acme-prod", "signed", "doc-g", "user:globex/eve");
+        assertThat(policies.policies(acme)).extracting(PolicyStore.StoredPolicy::name, PolicyStore.StoredPolicy::document)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("signed", "doc-2"));
+        assertThat(policies.policies(PolicyStore.CLUSTER)).extracting(PolicyStore.StoredPolicy::document)
+                .containsExactly("doc-0");
+        assertThat(policies.allPolicies()).hasSize(3);
+        assertThat(policies.deletePolicy(globex, "ImagePolicy", "acme-prod", "signed")).isTrue();
+        assertThat(policies.policies(acme)).hasSize(1);
+        assertThat(policies.deletePolicy(acme, "ImagePolicy", "acme-prod", "signed")).isTrue();
+        assertThat(policies.deletePolicy(acme, "ImagePolicy", "acme-prod", "signed")).isFalse();
+        policies.putKey(acme, "acme-prod", "release", "PEM-1", "user:acme/alice");
+        policies.putKey(acme, "acme-prod", "release", "PEM-2", "user:acme/alice");
+        policies.putKey(globex, "acme-prod", "release", "PEM-G", "user:globex/eve");
+        assertThat(policies.key(acme, "acme-prod", "release")).hasValue("PEM-2");
+        assertThat(policies.key(globex, "acme-prod", "release")).hasValue("PEM-G");
+        assertThat(policies.key(acme, "acme-dev", "release")).isEmpty();
+        assertThat(policies.keys(acme)).extracting(PolicyStore.StoredKey::publicKey).containsExactly("PEM-2");
+        assertThat(policies.deleteKey(globex, "acme-prod", "release")).isTrue();
+        assertThat(policies.key(acme, "acme-prod", "release")).hasValue("PEM-2");
+    }
+
+    /**
+     * A database written by the version before tenant isolation keeps its policies and keys: an
+     * ImagePolicy and a namespace key go to the account of whoever wrote them, a ClusterImagePolicy
+     * and a key without a namespace stay registry-wide, principals' old tokens stay good, and new
+     * API key ids are never reused.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgres"})
+    void policiesAndKeysOfAnEarlierVersionFindTheirAccounts(String database) throws Exception {
+        java.sql.Connection c;
+        Migrations.Dialect dialect;
+        PostgresSettings pg = null;
+        if (database.equals("postgres")) {
+            pg = PostgresServer.shared().newDatabase(4);
+            c = java.sql.DriverManager.getConnection(pg.url(), pg.user(), pg.password());
+            dialect = Migrations.Dialect.POSTGRES;
+        } else {
+            c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("metadata.db"));
+            dialect = Migrations.Dialect.SQLITE;
+        }
+        int before = Migrations.ALL.indexOf("V7__tenant_isolation.sql");
+        try (c; java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at "
+                    + dialect.millis + " NOT NULL)");
+            for (int v = 1; v <= before; v++) {
+                for (String sql : Migrations.statements(Migrations.read(dialect.folder + Migrations.ALL.get(v - 1)))) {
+                    st.execute(sql);
+                }
+                st.execute("INSERT INTO schema_migrations VALUES (" + v + ", '" + Migrations.ALL.get(v - 1) + "', 0)");
+            }
+            for (String sql : List.of(
+                    "INSERT INTO accounts(id, name, created_at) VALUES (1, 'default', 0), (2, 'acme', 0), (3, 'globex', 0)",
+                    "INSERT INTO principals(id, account_id, kind, name, admin, created_at) VALUES (1, 1, 'user', 'admin', "
+                            + (dialect == Migrations.Dialect.POSTGRES ? "true" : "1") + ", 5)",
+                    "INSERT INTO api_keys(principal_id, lookup, hash, created_at) VALUES (1, 'l1', 'h', 0)",
+                    "INSERT INTO image_policies VALUES ('IMAGE_POLICY', 'prod', 'signed', 'doc-a', 'user:acme/alice', 0)",
+                    "INSERT INTO image_policies VALUES ('IMAGE_POLICY', 'prod', 'other', 'doc-g', 'service:globex/ci', 0)",
+                    "INSERT INTO image_policies VALUES ('CLUSTER_IMAGE_POLICY', '', 'base', 'doc-c', 'user:default/admin', 0)",
+                    "INSERT INTO signer_keys VALUES ('prod', 'release', 'PEM-A', 'user:acme/alice', 0)",
+                    "INSERT INTO signer_keys VALUES ('', 'root', 'PEM-C', 'user:default/admin', 0)")) {
+                st.execute(sql);
+            }
+        }
+        TenancyStore tenancy;
+        if (pg != null) {
+            PostgresDatabase opened = new PostgresDatabase(pg);
+            db = opened;
+            tenancy = new SqlTenancyStore(opened);
+        } else {
+            SqliteDatabase opened = new SqliteDatabase(dir.resolve("metadata.db"));
+            db = opened;
+            tenancy = new SqlTenancyStore(opened);
+        }
+        PolicyStore policies = new PolicyStore(db);
+        assertThat(policies.policies(2)).extracting(PolicyStore.StoredPolicy::document).containsExactly("doc-a");
+        assertThat(policies.policies(3)).extracting(PolicyStore.StoredPolicy::document).containsExactly("doc-g");
+        assertThat(policies.policies(PolicyStore.CLUSTER)).extracting(PolicyStore.StoredPolicy::document)
+                .containsExactly("doc-c");
+        assertThat(policies.key(2, "prod", "release")).hasValue("PEM-A");
+        assertThat(policies.key(PolicyStore.CLUSTER, "", "root")).hasValue("PEM-C");
+        assertThat(tenancy.tokensAfter(1)).hasValue(5);
+        long first = tenancy.createApiKey(1, "l2", "h", null).id();
+        assertThat(tenancy.deleteApiKey(first)).isTrue();
+        assertThat(tenancy.createApiKey(1, "l3", "h", null).id()).isGreaterThan(first);
+        assertThat(tenancy.tokensAfter(1).getAsLong()).isGreaterThan(5);
     }
 }

@@ -34,7 +34,13 @@ public final class IamFixture implements AutoCloseable {
     }
 
     public IamFixture(Path data, boolean anonymousPull) throws Exception {
-        RegistryConfig c = RegistryConfig.defaults().withListen("127.0.0.1:0").withDataDir(data);
+        this(data, anonymousPull, c -> c);
+    }
+
+    /** The fixture on a configuration {@code adjust} may change (limits, say). */
+    public IamFixture(Path data, boolean anonymousPull, java.util.function.UnaryOperator<RegistryConfig> adjust)
+            throws Exception {
+        RegistryConfig c = adjust.apply(RegistryConfig.defaults().withListen("127.0.0.1:0").withDataDir(data));
         var a = c.authSettings();
         server = RegistryServer.start(c.withAuthSettings(new RegistryConfig.AuthSettings("token", anonymousPull,
                 a.bootstrapAccount(), a.tokenLifetime(), a.realm(), a.service())));
