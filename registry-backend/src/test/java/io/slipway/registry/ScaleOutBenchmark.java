@@ -49,8 +49,14 @@ public final class ScaleOutBenchmark {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         Path dir = Files.createTempDirectory("slipway-scale-bench");
-        PostgresSettings pg = PostgresServer.shared().newDatabase(16);
-        S3Settings s3 = S3Server.shared().newBucket(8 * MIB);
+        // Closed at the end: S3Proxy's Jetty threads are not daemons and would keep this JVM alive
+        // after the RESULT line (PostgreSQL is a process of its own, stopped by a shutdown hook).
+        try (S3Server s3server = S3Server.startPrivate()) {
+            run(seconds, dir, PostgresServer.shared().newDatabase(16), s3server.newBucket(8 * MIB));
+        }
+    }
+
+    private static void run(int seconds, Path dir, PostgresSettings pg, S3Settings s3) throws Exception {
         Path embedded = Files.writeString(dir.resolve("embedded.yaml"), "auth: {mode: none}\n");
         Path shared = Files.writeString(dir.resolve("shared.yaml"), String.join("\n",
                 "auth: {mode: none}",
