@@ -210,6 +210,11 @@ big_pass() {
     t=$(now); dd if="$big" of="$work/big.copy" bs=1M conv=fsync status=none; s=$(secs_since "$t")
     record "$pass" ddfsync - "$(mbps "$big_bytes" "$s")"
     rm -f "$work/big.copy"
+    # The pull floor: reading the file from the page cache (warm: it was just hashed) and
+    # throwing the bytes away, with no network and no server.
+    cat "$big" >/dev/null
+    t=$(now); cat "$big" >/dev/null; s=$(secs_since "$t")
+    record "$pass" catbig - "$(mbps "$big_bytes" "$s")"
   fi
   for reg in $(order "$pass"); do
     sync
@@ -311,6 +316,20 @@ small_pass() {
     if [ "$mode" = par ]; then par=$SMALL_PARALLEL; else par=1; fi
     dir="$work/small-$pass-$mode"
     make_small "$dir"
+    if [ "$pass" != warmup ]; then
+      # The floors of c.: the same files written durably one by one (dd conv=fsync each, one
+      # process per file, as a server fsyncs each blob) and read back from the page cache.
+      mkdir -p "$dir/copy"
+      sync
+      t=$(now)
+      for f in "$dir"/blob.*; do dd if="$f" of="$dir/copy/${f##*/}" bs=1M conv=fsync status=none; done
+      s=$(secs_since "$t")
+      record "$pass" ddsmall - "$s"
+      rm -rf "$dir/copy"
+      cat "$dir"/blob.* >/dev/null
+      t=$(now); cat "$dir"/blob.* >/dev/null; s=$(secs_since "$t")
+      record "$pass" catsmall - "$s"
+    fi
     for reg in $(order "$pass"); do
       sync
       t=$(now); push_many "$reg" "bench/small-$mode" "$dir" "$par"; s=$(secs_since "$t")
@@ -480,18 +499,20 @@ ratio() {  # ratio KIND SLIPWAY DIST: > 1 means Slipway is better
     printf "%.2f", r }'
 }
 
+# key|label|unit|kind|floor: the floor is what the same bytes cost without any registry
+# (dd conv=fsync for a push, cat from the page cache for a pull), measured in every pass.
 rows=(
-  "big_push|a. push 1 layer of ${BIG_MIB} MiB (curl POST+PUT -T)|MB/s|rate"
-  "big_pull|b. pull 1 layer of ${BIG_MIB} MiB (curl -o /dev/null)|MB/s|rate"
-  "small_push_par|c. push ${SMALL_COUNT} x ${SMALL_KIB} KiB (curl -Z, ${SMALL_PARALLEL} conns)|s|time"
-  "small_pull_par|c. pull ${SMALL_COUNT} x ${SMALL_KIB} KiB (curl -Z, ${SMALL_PARALLEL} conns)|s|time"
-  "small_push_seq|c. push ${SMALL_COUNT} x ${SMALL_KIB} KiB (one curl, 1 conn)|s|time"
-  "small_pull_seq|c. pull ${SMALL_COUNT} x ${SMALL_KIB} KiB (one curl, 1 conn)|s|time"
-  "manifest_rps|d. manifest GET by tag (wrk -t${WRK_THREADS} -c${WRK_CONNECTIONS})|req/s|rate"
-  "manifest_p50|d. manifest GET latency p50|ms|time"
-  "manifest_p99|d. manifest GET latency p99|ms|time"
-  "skopeo_push|e. skopeo copy oci: -> registry (${skopeo_layers} layers, $((skopeo_kib / 1024)) MiB)|s|time"
-  "skopeo_pull|e. skopeo copy registry -> oci:|s|time"
+  "big_push|a. push 1 layer of ${BIG_MIB} MiB (curl POST+PUT -T)|MB/s|rate|ddfsync"
+  "big_pull|b. pull 1 layer of ${BIG_MIB} MiB (curl -o /dev/null)|MB/s|rate|catbig"
+  "small_push_par|c. push ${SMALL_COUNT} x ${SMALL_KIB} KiB (curl -Z, ${SMALL_PARALLEL} conns)|s|time|ddsmall"
+  "small_pull_par|c. pull ${SMALL_COUNT} x ${SMALL_KIB} KiB (curl -Z, ${SMALL_PARALLEL} conns)|s|time|catsmall"
+  "small_push_seq|c. push ${SMALL_COUNT} x ${SMALL_KIB} KiB (one curl, 1 conn)|s|time|ddsmall"
+  "small_pull_seq|c. pull ${SMALL_COUNT} x ${SMALL_KIB} KiB (one curl, 1 conn)|s|time|catsmall"
+  "manifest_rps|d. manifest GET by tag (wrk -t${WRK_THREADS} -c${WRK_CONNECTIONS})|req/s|rate|"
+  "manifest_p50|d. manifest GET latency p50|ms|time|"
+  "manifest_p99|d. manifest GET latency p99|ms|time|"
+  "skopeo_push|e. skopeo copy oci: -> registry (${skopeo_layers} layers, $((skopeo_kib / 1024)) MiB)|s|time|"
+  "skopeo_pull|e. skopeo copy registry -> oci:|s|time|"
 )
 
 results_dir="$here/results"
@@ -513,14 +534,23 @@ dist_push=$(pick rate "${SAMPLES["big_push dist"]}")
   echo "  figures: $STAT of $REPS measured passes after one warm-up pass (not counted); ratio > 1 means Slipway is better"
   echo "           (throughput: Slipway/Distribution; times: Distribution/Slipway)"
   echo
-  printf '%-62s %-6s %12s %12s %7s\n' "scenario" "unit" "Slipway" "Distribution" "ratio"
-  printf '%-62s %-6s %12s %12s %7s\n' "--------" "----" "-------" "------------" "-----"
+  fmt='%-62s %-6s %12s %12s %7s %9s %8s %8s\n'
+  printf "$fmt" "scenario" "unit" "Slipway" "Distribution" "ratio" "floor" "S/floor" "D/floor"
+  printf "$fmt" "--------" "----" "-------" "------------" "-----" "-----" "-------" "-------"
   for row in "${rows[@]}"; do
-    IFS='|' read -r key label unit kind <<<"$row"
+    IFS='|' read -r key label unit kind floor <<<"$row"
     s=$(pick "$kind" "${SAMPLES["$key slipway"]:-}")
     d=$(pick "$kind" "${SAMPLES["$key dist"]:-}")
-    printf '%-62s %-6s %12s %12s %7s\n' "$label" "$unit" "$s" "$d" "$(ratio "$kind" "$s" "$d")"
+    if [ -n "$floor" ]; then
+      f=$(pick "$kind" "${SAMPLES["$floor -"]:-}")
+      # Share of the floor reached (1 = as fast as the machine allows without a registry).
+      printf "$fmt" "$label" "$unit" "$s" "$d" "$(ratio "$kind" "$s" "$d")" "$f" "$(ratio "$kind" "$s" "$f")" "$(ratio "$kind" "$d" "$f")"
+    else
+      printf "$fmt" "$label" "$unit" "$s" "$d" "$(ratio "$kind" "$s" "$d")" "-" "-" "-"
+    fi
   done
+  echo "floors: a. dd bs=1M conv=fsync of the file; b. cat FILE >/dev/null, page cache warm;"
+  echo "        c. push: dd conv=fsync of each file (${SMALL_COUNT} processes); c. pull: cat of all files >/dev/null, warm"
   echo
   echo "baselines for a. (same ${BIG_MIB} MiB file, page cache warm):"
   printf '  openssl dgst -sha256:            %8s MB/s\n' "$openssl_fig"
@@ -539,9 +569,10 @@ dist_push=$(pick rate "${SAMPLES["big_push dist"]}")
   echo
   echo "samples (measured passes, in pass order):"
   for row in "${rows[@]}"; do
-    IFS='|' read -r key label unit kind <<<"$row"
+    IFS='|' read -r key label unit kind floor <<<"$row"
     printf '  %-15s Slipway [ %s]  Distribution [ %s]\n' "$key" "${SAMPLES["$key slipway"]:-}" "${SAMPLES["$key dist"]:-}"
   done
-  printf '  %-15s [ %s]\n' openssl "${SAMPLES["openssl -"]:-}" ddfsync "${SAMPLES["ddfsync -"]:-}"
+  printf '  %-15s [ %s]\n' openssl "${SAMPLES["openssl -"]:-}" ddfsync "${SAMPLES["ddfsync -"]:-}" \
+    catbig "${SAMPLES["catbig -"]:-}" ddsmall "${SAMPLES["ddsmall -"]:-}" catsmall "${SAMPLES["catsmall -"]:-}"
 } | tee "$result_file"
 log "written to $result_file"

@@ -5,6 +5,7 @@ import io.slipway.registry.distribution.BlobService;
 import io.slipway.registry.distribution.ManifestService;
 import io.slipway.registry.distribution.UploadService;
 import io.slipway.registry.http.DistributionHandler;
+import io.slipway.registry.http.FileRegionEndPoint;
 import io.slipway.registry.api.ManagementApi;
 import io.slipway.registry.auth.AccessGate;
 import io.slipway.registry.auth.Revocations;
@@ -125,7 +126,7 @@ public final class RegistryServer implements AutoCloseable {
         // Large reads: an upload is received in few big chunks rather than many 8 KiB ones, each
         // of which would cost a wake-up of the handler thread.
         http1.setInputBufferSize(INPUT_BUFFER);
-        this.connector = new ServerConnector(jetty, http1);
+        this.connector = FileRegionEndPoint.connector(jetty, http1);
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setAcceptQueueSize(1024);

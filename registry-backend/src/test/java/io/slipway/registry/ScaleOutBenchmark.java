@@ -8,6 +8,7 @@ import io.slipway.registry.testing.Images;
 import io.slipway.registry.testing.PostgresServer;
 import io.slipway.registry.testing.S3Server;
 import io.slipway.registry.testing.ServerMain;
+import io.slipway.registry.testing.TempDirs;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,8 +50,16 @@ public final class ScaleOutBenchmark {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         Path dir = Files.createTempDirectory("slipway-scale-bench");
-        PostgresSettings pg = PostgresServer.shared().newDatabase(16);
-        S3Settings s3 = S3Server.shared().newBucket(8 * MIB);
+        // Closed at the end: S3Proxy's Jetty threads are not daemons and would keep this JVM alive
+        // after the RESULT line (PostgreSQL is a process of its own, stopped by a shutdown hook).
+        try (S3Server s3server = S3Server.startPrivate()) {
+            run(seconds, dir, PostgresServer.shared().newDatabase(16), s3server.newBucket(8 * MIB));
+        } finally {
+            TempDirs.deleteQuietly(dir); // the nodes' data: 4 x 64 MiB of blobs per run
+        }
+    }
+
+    private static void run(int seconds, Path dir, PostgresSettings pg, S3Settings s3) throws Exception {
         Path embedded = Files.writeString(dir.resolve("embedded.yaml"), "auth: {mode: none}\n");
         Path shared = Files.writeString(dir.resolve("shared.yaml"), String.join("\n",
                 "auth: {mode: none}",
@@ -82,6 +91,9 @@ public final class ScaleOutBenchmark {
                     pg2.pullMBps() / pg1.pullMBps());
         } finally {
             processes.forEach(Process::destroyForcibly);
+            for (Process p : processes) {
+                p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
         }
     }
 
@@ -123,7 +135,7 @@ public final class ScaleOutBenchmark {
         if (put.statusCode() != 201) {
             throw new IllegalStateException("manifest PUT answered " + put.statusCode());
         }
-        wrk(nodes, repo, 3); // warm-up: JIT, connection pools
+        wrk(nodes, repo, 5); // warm-up: JIT, connection pools (as long as registry-bench.sh's)
         Map<String, long[]> before = cpuTicks(nodes);
         double[] gets = wrk(nodes, repo, seconds);
         Map<String, long[]> after = cpuTicks(nodes);
@@ -145,11 +157,15 @@ public final class ScaleOutBenchmark {
         return f;
     }
 
-    /** wrk against every node at once, 32 connections in all; {requests/s summed, worst p99 in ms}. */
+    /**
+     * wrk against every node at once, 2 threads and 32 connections in all (the client shape of
+     * registry-bench.sh, so one node's figure is comparable with its manifest GET/s);
+     * {requests/s summed, worst p99 in ms}.
+     */
     private static double[] wrk(List<Process> nodes, String repo, int seconds) throws Exception {
         List<Process> runs = new ArrayList<>();
         for (Process node : nodes) {
-            runs.add(new ProcessBuilder("wrk", "-t1", "-c" + 32 / nodes.size(), "-d" + seconds + "s", "--latency",
+            runs.add(new ProcessBuilder("wrk", "-t" + Math.max(1, 2 / nodes.size()), "-c" + 32 / nodes.size(), "-d" + seconds + "s", "--latency",
                     "-H", "Accept: " + MediaTypes.OCI_MANIFEST, url(node) + "/v2/" + repo + "/manifests/v1")
                     .redirectErrorStream(true).start());
         }

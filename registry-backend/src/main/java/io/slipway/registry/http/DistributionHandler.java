@@ -26,7 +26,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -53,7 +52,6 @@ public final class DistributionHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(DistributionHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String API_VERSION = "registry/2.0";
-    private static final long MAP_WINDOW = 64L << 20;
 
     // /v2/<name>/(blobs|manifests|tags|referrers|blobs/uploads)/<rest>. A name component may
     // itself be "blobs" or "manifests", so the name is matched by its own grammar, longest first,
@@ -257,24 +255,7 @@ public final class DistributionHandler extends Handler.Abstract {
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "max-age=31536000");
             FileChannel channel = content.fileChannel();
             if (channel != null) {
-                // Memory-mapped windows go to the socket without passing through the Java heap.
-                long offset = start;
-                long end = start + length;
-                if (length == 0) {
-                    write(response, true, ByteBuffer.allocate(0));
-                }
-                while (offset < end) {
-                    long window = Math.min(MAP_WINDOW, end - offset);
-                    MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, offset, window);
-                    offset += window;
-                    try {
-                        write(response, offset >= end, mapped);
-                    } finally {
-                        // The write has completed (or failed): release the mapping now rather than
-                        // whenever the collector runs, or large pulls pile up mappings and RSS.
-                        Unmapper.unmap(mapped);
-                    }
-                }
+                sendFile(request, response, channel, start, length);
             } else {
                 try (InputStream in = content.stream(start, length)) {
                     byte[] buf = new byte[1 << 16];
@@ -292,6 +273,46 @@ public final class DistributionHandler extends Handler.Abstract {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Sends {@code length} bytes of a stored file from {@code start}. On this registry's own
+     * connector the kernel moves them from the page cache to the socket (sendfile, see
+     * {@link FileRegionEndPoint}); elsewhere (another connector embedding this handler) they are
+     * read into one direct buffer per request and written from it.
+     */
+    private static void sendFile(Request request, Response response, FileChannel channel, long start, long length)
+            throws IOException {
+        if (length == 0) {
+            write(response, true, ByteBuffer.allocate(0));
+            return;
+        }
+        long end = start + length;
+        if (request.getConnectionMetaData().getConnection().getEndPoint() instanceof FileRegionEndPoint endPoint) {
+            for (long offset = start; offset < end; ) {
+                int n = (int) Math.min(FileRegionEndPoint.MAX_REGION, end - offset);
+                ByteBuffer standIn = endPoint.standIn(channel, offset, n);
+                offset += n;
+                try {
+                    write(response, offset >= end, standIn);
+                } finally {
+                    endPoint.release(standIn);
+                }
+            }
+            return;
+        }
+        ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(1 << 20, length));
+        for (long offset = start; offset < end; ) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), end - offset));
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, offset + buffer.position()) < 0) {
+                    throw new IOException("stored blob ended early");
+                }
+            }
+            buffer.flip();
+            offset += buffer.remaining();
+            write(response, offset >= end, buffer);
         }
     }
 

@@ -17,19 +17,21 @@ import software.amazon.awssdk.services.s3.S3Client;
  * provider in a temporary directory, on a free loopback port, with signed (V4) requests. One per
  * test JVM; each test takes a bucket of its own.
  */
-public final class S3Server {
+public final class S3Server implements AutoCloseable {
     public static final String ACCESS_KEY = "slipway-test";
     public static final String SECRET_KEY = "slipway-test-secret";
     private static S3Server shared;
 
     private final S3Proxy proxy;
+    private final BlobStoreContext context;
+    private final Path dir;
     private final URI endpoint;
 
     private S3Server() throws Exception {
-        Path dir = Files.createTempDirectory("slipway-s3");
+        dir = Files.createTempDirectory("slipway-s3");
         Properties props = new Properties();
         props.setProperty("jclouds.filesystem.basedir", dir.toString());
-        BlobStoreContext context = ContextBuilder.newBuilder("filesystem").overrides(props)
+        context = ContextBuilder.newBuilder("filesystem").overrides(props)
                 .build(BlobStoreContext.class);
         proxy = S3Proxy.builder()
                 .blobStore(context.getBlobStore())
@@ -45,15 +47,27 @@ public final class S3Server {
             Thread.sleep(20);
         }
         endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                proxy.stop();
-            } catch (Exception ignored) {
-                // the JVM is going away
-            }
-            context.close();
-            TempDirs.deleteQuietly(dir);
-        }));
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close));
+    }
+
+    /**
+     * A server of its own, for a program that must end when it is done (a benchmark's main):
+     * S3Proxy's Jetty threads are not daemons, so an unclosed server keeps the JVM alive.
+     */
+    public static S3Server startPrivate() throws Exception {
+        return new S3Server();
+    }
+
+    /** Stops the proxy and its threads and deletes its files; idempotent. */
+    @Override
+    public synchronized void close() {
+        try {
+            proxy.stop();
+        } catch (Exception ignored) {
+            // already stopped, or the JVM is going away
+        }
+        context.close();
+        TempDirs.deleteQuietly(dir);
     }
 
     public static synchronized S3Server shared() throws Exception {
