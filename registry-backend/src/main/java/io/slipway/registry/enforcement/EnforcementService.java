@@ -2,6 +2,8 @@ package io.slipway.registry.enforcement;
 
 import io.slipway.oci.Digest;
 import io.slipway.oci.RepositoryName;
+import io.slipway.oci.vulnerability.Verdict;
+import io.slipway.oci.vulnerability.VulnerabilityJudge;
 import io.slipway.registry.metadata.ManifestRecord;
 import io.slipway.registry.metadata.MetadataStore;
 import io.slipway.registry.scan.Exemptions;
@@ -18,9 +20,7 @@ import io.slipway.trust.policy.ImagePolicyEvaluator;
 import io.slipway.trust.policy.ImagePolicyParser;
 import io.slipway.trust.policy.ImagePolicySet;
 import io.slipway.trust.policy.PolicyDecision;
-import io.slipway.trust.policy.Severity;
 import io.slipway.trust.policy.VulnerabilityRequirement;
-import io.slipway.trust.policy.VulnerabilityVerdict;
 import io.slipway.trust.verify.ImageSignatures;
 import io.slipway.trust.verify.SignerKeys;
 import io.slipway.va.report.ImageCoordinates;
@@ -154,33 +154,12 @@ public final class EnforcementService {
         }
     }
 
-    private VulnerabilityVerdict vulnerability(String repository, String tag, Digest digest,
-            VulnerabilityRequirement requirement) {
-        Optional<ScanResult> result = scans.result(digest);
-        if (result.isEmpty() || result.get().state() == ScanResult.State.QUEUED
-                || result.get().state() == ScanResult.State.SCANNING) {
-            return VulnerabilityVerdict.pending();
-        }
-        ScanResult r = result.get();
-        if (r.state() != ScanResult.State.DONE) {
-            return VulnerabilityVerdict.failed(List.of("the image could not be scanned (" + r.state().name().toLowerCase()
-                    + (r.error() == null ? "" : ": " + r.error()) + ")"));
-        }
-        ScanService.View view = scans.view(r, ImageCoordinates.of(repository, tag, digest.toString()),
-                exemptions.forRepository(repository));
-        List<String> failing = new ArrayList<>();
-        for (ScanResult.Issue i : view.issues()) {
-            Severity severity;
-            try {
-                severity = Severity.parse(i.severity());
-            } catch (IllegalArgumentException e) {
-                severity = Severity.parse("critical"); // an unknown severity counts as the worst
-            }
-            if (severity.reaches(requirement.threshold())) {
-                failing.add(i.id() + " (" + i.severity().toLowerCase() + (i.pkg() != null ? ", " + i.pkg() + " "
-                        + i.installed() + (i.fixed() != null ? ", fixed in " + i.fixed() : "") : "") + ")");
-            }
-        }
-        return failing.isEmpty() ? VulnerabilityVerdict.passed() : VulnerabilityVerdict.failed(failing);
+    /** The shared judge over the stored report, exemptions applied, against the advisory database in use. */
+    private Verdict vulnerability(String repository, String tag, Digest digest, VulnerabilityRequirement requirement) {
+        String current = scans.currentDatabaseVersion();
+        Optional<ScanResult> result = scans.result(digest, current);
+        ScanService.View view = result.map(r -> scans.view(r, ImageCoordinates.of(repository, tag, digest.toString()),
+                exemptions.forRepository(repository))).orElse(null);
+        return VulnerabilityJudge.judge(ScanService.report(result.orElse(null), view, current), requirement.criteria());
     }
 }
