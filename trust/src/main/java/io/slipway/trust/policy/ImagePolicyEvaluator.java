@@ -119,11 +119,10 @@ public final class ImagePolicyEvaluator {
                     + (verdict.reason() == null ? "" : ": " + verdict.reason()));
             case FAILED -> {
                 List<String> lines = verdict.lines();
-                String issues = lines.isEmpty() ? "" : lines.size() + " issue" + (lines.size() == 1 ? "" : "s")
-                        + ": " + String.join(", ", lines);
-                String why = verdict.reason() == null ? issues : issues.isEmpty() ? verdict.reason()
-                        : verdict.reason() + "; " + issues;
-                yield new Reason("vulnerability", false, why + criteria);
+                String issues = lines.size() + " issue" + (lines.size() == 1 ? "" : "s") + criteria + ": "
+                        + String.join(", ", lines);
+                yield new Reason("vulnerability", false, lines.isEmpty() ? verdict.reason() + criteria
+                        : verdict.reason() == null ? issues : verdict.reason() + "; " + issues);
             }
         };
     }
