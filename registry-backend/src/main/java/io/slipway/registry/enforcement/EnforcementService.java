@@ -99,9 +99,16 @@ public final class EnforcementService {
                     "image " + reference + " is not in this registry")));
         }
         Image image = Image.of(ref.withDigest(digest).toString(), digest);
+        List<String> unreadable = new ArrayList<>();
+        List<ImagePolicy> stored = loadPolicies(unreadable);
+        if (!unreadable.isEmpty()) {
+            // An unreadable policy may be the one that applies: nothing can be decided without it.
+            return new PolicyDecision(image, false, null, null, unreadable.stream()
+                    .map(u -> new PolicyDecision.Reason("policy", false, u)).toList());
+        }
         String tag = ref.tag();
         Digest resolved = digest;
-        ImagePolicyEvaluator evaluator = new ImagePolicyEvaluator(new ImagePolicySet(loadPolicies()),
+        ImagePolicyEvaluator evaluator = new ImagePolicyEvaluator(new ImagePolicySet(stored),
                 img -> signatures(repository, resolved),
                 this::resolveKey,
                 (img, requirement) -> vulnerability(repository, tag, resolved, requirement),
@@ -109,10 +116,16 @@ public final class EnforcementService {
         return evaluator.evaluate(namespace, image);
     }
 
-    private List<ImagePolicy> loadPolicies() {
+    /** The stored policies; each one that cannot be read is named in {@code unreadable} instead. */
+    private List<ImagePolicy> loadPolicies(List<String> unreadable) {
         List<ImagePolicy> list = new ArrayList<>();
         for (PolicyStore.StoredPolicy p : policies.policies()) {
-            list.addAll(ImagePolicyParser.parse(p.document()));
+            try {
+                list.addAll(ImagePolicyParser.parse(p.document()));
+            } catch (RuntimeException e) {
+                unreadable.add("the stored policy " + p.kind() + " " + (p.namespace().isEmpty() ? "" : p.namespace() + "/")
+                        + p.name() + " cannot be read: " + e.getMessage());
+            }
         }
         return list;
     }
