@@ -387,8 +387,8 @@ public final class ScanService implements AutoCloseable {
             case QUEUED, SCANNING -> "Scanning";
             case FAILED -> "Scan Failed";
             case UNSUPPORTED -> "Unsupported";
-            case DONE -> result.unassessed() != null ? "Unsupported OS"
-                    : view.count() > 0 ? (view.count() == 1 ? "1 Issue" : view.count() + " Issues") : "No Issues";
+            case DONE -> view.count() > 0 ? (view.count() == 1 ? "1 Issue" : view.count() + " Issues")
+                    : result.unassessed() == null ? "No Issues" : "Unsupported OS";
         };
     }
 
