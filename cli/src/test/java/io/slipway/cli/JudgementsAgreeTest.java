@@ -273,6 +273,32 @@ class JudgementsAgreeTest {
         assertThat(policyCheck("acme-dev/log4j-fixed", "prod").allowed()).isTrue();
     }
 
+    /**
+     * A stored policy the registry cannot read (written by an older version, or edited in the
+     * database) denies every check, naming it: it may be the very policy that would have applied.
+     */
+    @Test
+    void aStoredPolicyTheJudgeCannotReadDeniesNamingIt() throws Exception {
+        String url = "jdbc:sqlite:" + tmp.resolve("data/metadata.db");
+        String sql = "UPDATE image_policies SET document = replace(document, 'severity: high', 'severity: %s') "
+                + "WHERE namespace = 'legacy'";
+        try (var c = java.sql.DriverManager.getConnection(url); var st = c.createStatement()) {
+            assertThat(st.executeUpdate(sql.formatted("severe"))).isEqualTo(1);
+        }
+        try {
+            Answer check = policyCheck("acme-dev/log4j-fixed", "prod");
+            assertThat(check.allowed()).isFalse();
+            assertThat(check.text()).contains("ImagePolicy legacy/vulnerabilities cannot be read")
+                    .contains("unknown severity \"severe\"");
+            assertThat(admission("acme-dev/log4j-fixed").allowed()).isFalse();
+        } finally {
+            try (var c = java.sql.DriverManager.getConnection(url); var st = c.createStatement()) {
+                st.executeUpdate(sql.replace("'severity: high', 'severity: %s'", "'severity: severe', 'severity: high'"));
+            }
+        }
+        assertThat(policyCheck("acme-dev/log4j-fixed", "prod").allowed()).isTrue();
+    }
+
     @Test
     void anAdvisoryImportedThroughTheRegistryIsWhatTheNextJudgementUses() throws Exception {
         String repo = "acme-dev/log4j-2-16";

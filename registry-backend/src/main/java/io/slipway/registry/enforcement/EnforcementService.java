@@ -123,7 +123,10 @@ public final class EnforcementService {
             try {
                 list.addAll(ImagePolicyParser.parse(p.document()));
             } catch (RuntimeException e) {
-                unreadable.add("the stored policy " + p.kind() + " " + (p.namespace().isEmpty() ? "" : p.namespace() + "/")
+                String kind = java.util.Arrays.stream(io.slipway.trust.policy.PolicyKind.values())
+                        .filter(k -> k.name().equals(p.kind())).map(io.slipway.trust.policy.PolicyKind::kindName)
+                        .findFirst().orElse(p.kind());
+                unreadable.add("the stored policy " + kind + " " + (p.namespace().isEmpty() ? "" : p.namespace() + "/")
                         + p.name() + " cannot be read: " + e.getMessage());
             }
         }
