@@ -338,6 +338,7 @@ public final class ScanService implements AutoCloseable {
         };
     }
 
+    /** The scan as stored, whichever database it was computed against; judges use {@link #result(Digest, String)}. */
     public Optional<ScanResult> result(Digest digest) {
         return store.get(digest);
     }
