@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The README's first command, run as the README says ({@code ./slipway demo} at the root of the
  * checkout, after the build made the jar), with {@code --data} so that what it did can be checked
  * afterwards: not only its exit code but every step's outcome — the gate's refusal of Log4Shell
- * with its fix, both images and their security status, the signature (kept by the copy to prod),
+ * with its fix, both images and their security status, the signature (kept by the copy to prod and
+ * accepted there by the policy's remapIdentity rule, not signed again),
  * the two commits in the GitOps repository with the digest in dev and prod, the policy's denial of
  * the vulnerable image.
  */
@@ -96,9 +97,23 @@ class DemoIT {
             assertThat(status(rows, "hello-dev/hello-service", "1.0.1", fixedDigest)).isEqualTo("No Issues");
             assertThat(status(rows, "hello-prod/hello-service", "1.0.1", fixedDigest)).isEqualTo("No Issues");
             String host = "127.0.0.1:" + server.port();
-            CliRun verify = CliRun.as(url, adminKey, "verify", "--image", host + "/hello-prod/hello-service@" + fixedDigest,
+            CliRun verify = CliRun.as(url, adminKey, "verify", "--image", host + "/hello-dev/hello-service@" + fixedDigest,
                     "--key", data.resolve("keys/release.pub").toString());
             assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
+            // The copy in prod was not signed again: it carries the one signature made in dev, which
+            // names the dev repository. Plain verification keeps the identity exact and refuses it;
+            // prod's policy accepts it by its remapIdentity rule (the ALLOW above).
+            CliRun copy = CliRun.as(url, adminKey, "verify", "--image", host + "/hello-prod/hello-service@" + fixedDigest,
+                    "--key", data.resolve("keys/release.pub").toString());
+            assertThat(copy.code()).as(copy.out() + copy.err()).isEqualTo(Slipway.POLICY_DENIED);
+            assertThat(copy.err()).contains("hello-dev/hello-service").contains("does not match");
+            CliRun check = CliRun.as(url, adminKey, "policy", "check", host + "/hello-prod/hello-service@" + fixedDigest,
+                    "--namespace", "prod");
+            assertThat(check.code()).as(check.out() + check.err()).isZero();
+            CliRun signature = CliRun.as(url, adminKey, "cr", "image-inspect",
+                    "hello-prod/hello-service:sha256-" + fixedDigest.substring(7) + ".sig");
+            assertThat(signature.code()).as(signature.err()).isZero();
+            assertThat(Credentials.JSON.readTree(signature.out()).path("manifest").path("layers")).hasSize(1);
         }
     }
 

@@ -20,7 +20,9 @@ import io.slipway.registry.scan.AdvisorySync;
 import io.slipway.registry.scan.ScanJobs;
 import io.slipway.registry.scan.ScanService;
 import io.slipway.registry.scan.Exemptions;
+import io.slipway.registry.config.RegistryNames;
 import io.slipway.registry.enforcement.Admission;
+import io.slipway.registry.enforcement.ImagePinning;
 import io.slipway.registry.enforcement.EnforcementService;
 import io.slipway.registry.enforcement.PolicyStore;
 import io.slipway.registry.api.PolicyApi;
@@ -38,6 +40,7 @@ import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -131,12 +134,15 @@ public final class RegistryServer implements AutoCloseable {
         if (!auth.open()) {
             handlers.addHandler(new TokenHandler(tokens, authenticator, authorizer, audit));
         }
+        // The names images of this registry are pulled by; the port is the one bound (port 0 in tests).
+        Supplier<RegistryNames> names = () -> RegistryNames.of(config, connector.getLocalPort());
         EnforcementService enforcement = new EnforcementService(new PolicyStore(database), metadata, blobs, scans,
-                new Exemptions(tenancyStore, new ScanStore(database)), clock);
+                new Exemptions(tenancyStore, new ScanStore(database)), clock, names);
         ManagementApi api = new ManagementApi(tenancy, authorizer, metadata, manifests, auth.open(), scans,
-                new ScanStore(database));
+                new ScanStore(database), names);
         handlers.addHandler(new ManagementHandler(api, new PolicyApi(enforcement, authorizer), authenticator, tokens));
-        handlers.addHandler(new AdmissionHandler(new Admission(enforcement)));
+        Admission admission = new Admission(enforcement);
+        handlers.addHandler(new AdmissionHandler(admission, new ImagePinning(admission)));
         handlers.addHandler(distribution);
         jetty.setHandler(handlers);
         jetty.setDefaultHandler(new NotFoundHandler());

@@ -153,6 +153,24 @@ public record SignaturePayload(Type type, String dockerReference, Digest manifes
     }
 
     /**
+     * The identity this payload claims, normalized. A cosign payload whose {@code docker-reference}
+     * names a repository alone (cosign 2.x writes no tag or digest there) claims that repository at
+     * the digest it signs: cosign's signature specification makes {@code docker-manifest-digest} the
+     * signed subject, so the claim is exactly {@code repository@digest}, no more (it covers no tag).
+     * A simple-signing payload is read as written: there a bare repository claims nothing, as in
+     * containers/image.
+     *
+     * @throws IllegalArgumentException when the reference is not valid
+     */
+    public DockerReference claimedIdentity() {
+        DockerReference signed = DockerReference.parse(dockerReference);
+        if (type == Type.COSIGN && signed.isNameOnly()) {
+            return signed.withDigest(manifestDigest);
+        }
+        return signed;
+    }
+
+    /**
      * Checks that this (verified) payload speaks for {@code image}: same manifest digest, and an
      * identity that {@code rule} accepts for the image's reference.
      */
@@ -163,14 +181,14 @@ public record SignaturePayload(Type type, String dockerReference, Digest manifes
         }
         DockerReference signed;
         try {
-            signed = DockerReference.parse(dockerReference);
+            signed = claimedIdentity();
         } catch (IllegalArgumentException e) {
             throw new SignatureVerificationException(Reason.IDENTITY_MISMATCH,
                     "signed identity \"" + printable(dockerReference) + "\" is not a valid reference");
         }
         if (!rule.matches(image.reference(), signed)) {
             throw new SignatureVerificationException(Reason.IDENTITY_MISMATCH,
-                    "signed identity " + signed + " does not match " + image.reference() + " (" + rule.policyName() + ")");
+                    "signed identity " + signed + " does not match " + image.reference() + " (" + rule.describe() + ")");
         }
     }
 

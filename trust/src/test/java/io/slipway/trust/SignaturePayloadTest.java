@@ -100,6 +100,33 @@ class SignaturePayloadTest {
                 .satisfies(e -> assertThat(((SignatureVerificationException) e).reason()).isEqualTo(Reason.IDENTITY_MISMATCH));
     }
 
+    @Test
+    void aCosignRepositoryOnlyIdentityClaimsTheSignedDigest() throws Exception {
+        // What cosign 2.x writes: the repository alone, no tag, no digest.
+        SignaturePayload cosign = parse("{\"critical\":{\"identity\":{\"docker-reference\":\"h.example/ns/app\"},"
+                + "\"image\":{\"docker-manifest-digest\":\"" + DIGEST + "\"},\"type\":\"cosign container image signature\"},"
+                + "\"optional\":null}");
+        assertThat(cosign.claimedIdentity().toString()).isEqualTo("h.example/ns/app@" + DIGEST);
+        Image byDigest = Image.of("h.example/ns/app@" + DIGEST, Digest.parse(DIGEST));
+        cosign.requireMatches(byDigest, IdentityMatch.MATCH_REPO_DIGEST_OR_EXACT);
+        cosign.requireMatches(byDigest, IdentityMatch.MATCH_EXACT);
+        cosign.requireMatches(byDigest, IdentityMatch.MATCH_REPOSITORY);
+        // It claims no tag, so an image known by a tag is not covered, except by matchRepository.
+        Image byTag = Image.of("h.example/ns/app:v1", Digest.parse(DIGEST));
+        assertThatThrownBy(() -> cosign.requireMatches(byTag, IdentityMatch.MATCH_REPO_DIGEST_OR_EXACT))
+                .satisfies(e -> assertThat(((SignatureVerificationException) e).reason()).isEqualTo(Reason.IDENTITY_MISMATCH));
+        cosign.requireMatches(byTag, IdentityMatch.MATCH_REPOSITORY);
+        assertThatThrownBy(() -> cosign.requireMatches(Image.of("h.example/ns/other@" + DIGEST, Digest.parse(DIGEST)),
+                IdentityMatch.MATCH_REPO_DIGEST_OR_EXACT)).isInstanceOf(SignatureVerificationException.class);
+
+        // A simple-signing payload's bare repository claims nothing, as in containers/image.
+        SignaturePayload atomic = SignaturePayload.parse(("{\"critical\":{\"identity\":{\"docker-reference\":\"h.example/ns/app\"},"
+                + "\"image\":{\"docker-manifest-digest\":\"" + DIGEST + "\"},\"type\":\"atomic container signature\"},"
+                + "\"optional\":{}}").getBytes(StandardCharsets.UTF_8), SignaturePayload.Type.ATOMIC);
+        assertThatThrownBy(() -> atomic.requireMatches(byDigest, IdentityMatch.MATCH_REPO_DIGEST_OR_EXACT))
+                .isInstanceOf(SignatureVerificationException.class);
+    }
+
     private static SignaturePayload parse(String json) throws SignatureVerificationException {
         return SignaturePayload.parse(json.getBytes(StandardCharsets.UTF_8), SignaturePayload.Type.COSIGN);
     }

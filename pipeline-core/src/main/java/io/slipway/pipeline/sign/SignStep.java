@@ -43,7 +43,7 @@ public final class SignStep {
         if (registry.manifestDigest(image.repository(), image.digest().toString()) == null) {
             throw new RegistryException(404, "no image " + image + " in the registry");
         }
-        String identity = registryHost + "/" + image.repository() + "@" + image.digest();
+        String identity = image.identity(registryHost);
         CosignSignature signature = new CosignSigner(key, clock).sign(Image.of(identity, image.digest()));
         String tag = image.digest().tagForm() + ".sig";
         FetchedManifest existing = registry.manifest(image.repository(), tag);

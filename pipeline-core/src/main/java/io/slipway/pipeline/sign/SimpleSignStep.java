@@ -33,7 +33,7 @@ public final class SimpleSignStep {
         if (registry.manifestDigest(image.repository(), image.digest().toString()) == null) {
             throw new RegistryException(404, "no image " + image + " in the registry");
         }
-        String identity = registryHost + "/" + image.repository() + "@" + image.digest();
+        String identity = image.identity(registryHost);
         byte[] message = signer.sign(Image.of(identity, image.digest()));
         // Named by content, so signing twice with the same key and second stores one signature per message.
         String name = image.digest() + "@" + Digest.sha256(message).hex().substring(0, 32);

@@ -35,7 +35,7 @@ public final class VerifyStep {
         FetchedManifest stored = registry.manifest(image.repository(), image.digest().tagForm() + ".sig");
         List<CosignSignature> signatures = stored == null ? List.of()
                 : SignatureManifest.parse(stored.bytes()).signatures(d -> registry.blob(image.repository(), d.digest()));
-        Image subject = Image.of(registryHost + "/" + image.repository() + "@" + image.digest(), image.digest());
+        Image subject = Image.of(image.identity(registryHost), image.digest());
         List<byte[]> simple = registry.simpleSignatures(image.repository(), image.digest());
         return new ImageVerifier(keys, clock).verify(subject, new ImageSignatures(signatures, simple),
                 IdentityMatch.MATCH_REPO_DIGEST_OR_EXACT);

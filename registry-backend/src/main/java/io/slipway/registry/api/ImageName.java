@@ -1,55 +1,43 @@
 package io.slipway.registry.api;
 
 import io.slipway.oci.Digest;
+import io.slipway.oci.InvalidNameException;
+import io.slipway.oci.Reference;
 import io.slipway.oci.RepositoryName;
-import io.slipway.oci.Tag;
+import io.slipway.registry.config.RegistryNames;
 import io.slipway.registry.tenancy.TenancyException;
+import java.util.function.Supplier;
 
 /**
- * An image as the management API and CLI write it: {@code [host/]ns/repo[:tag][@digest]}. A first
- * component with a dot or a colon, or {@code localhost}, is a registry host and is dropped.
+ * An image as the management API and CLI write it: {@code [host/]ns/repo[:tag][@digest]}, parsed by
+ * oci-core's {@link Reference}. The host is kept: a reference naming another registry does not name
+ * an image of this one, so it is refused rather than read as this registry's {@code ns/repo}.
  */
-record ImageName(String repository, String tag, Digest digest) {
+record ImageName(String registry, String repository, String tag, Digest digest) {
 
-    static ImageName parse(String text) {
+    static ImageName parse(String text, Supplier<RegistryNames> names) {
         if (text == null || text.isBlank()) {
             throw TenancyException.invalid("an image is required (ns/repo:tag or ns/repo@sha256:…)");
         }
-        String rest = text.trim();
-        Digest digest = null;
-        int at = rest.indexOf('@');
-        if (at >= 0) {
-            try {
-                digest = Digest.parse(rest.substring(at + 1));
-            } catch (IllegalArgumentException e) {
-                throw TenancyException.invalid(e.getMessage());
-            }
-            rest = rest.substring(0, at);
+        Reference ref;
+        try {
+            ref = Reference.parse(text.trim());
+        } catch (InvalidNameException e) {
+            throw TenancyException.invalid(e.getMessage());
         }
-        String tag = null;
-        int colon = rest.lastIndexOf(':');
-        if (colon > rest.lastIndexOf('/')) {
-            tag = rest.substring(colon + 1);
-            rest = rest.substring(0, colon);
-            if (!Tag.isValid(tag)) {
-                throw TenancyException.invalid("invalid tag \"" + tag + "\"");
-            }
-        }
-        int slash = rest.indexOf('/');
-        if (slash > 0) {
-            String first = rest.substring(0, slash);
-            if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
-                rest = rest.substring(slash + 1);
-            }
-        }
-        String problem = RepositoryName.problem(rest, RepositoryName.DEFAULT_MAX_LENGTH);
+        String problem = RepositoryName.problem(ref.repository(), RepositoryName.DEFAULT_MAX_LENGTH);
         if (problem != null) {
             throw TenancyException.invalid(problem);
         }
-        if (tag == null && digest == null) {
-            tag = "latest";
+        if (ref.registry() != null) {
+            RegistryNames own = names.get();
+            if (!own.isOwn(ref.registry())) {
+                throw TenancyException.invalid("image " + ref + " is in registry " + ref.registry()
+                        + ", not this one (this registry is " + own + ")");
+            }
         }
-        return new ImageName(rest, tag, digest);
+        String tag = ref.tag() == null && ref.digest() == null ? "latest" : ref.tag();
+        return new ImageName(ref.registry(), ref.repository(), tag, ref.digest());
     }
 
     /** The reference the distribution services take: the digest when given, else the tag. */
@@ -59,6 +47,7 @@ record ImageName(String repository, String tag, Digest digest) {
 
     @Override
     public String toString() {
-        return repository + (tag != null ? ":" + tag : "") + (digest != null ? "@" + digest : "");
+        return (registry != null ? registry + "/" : "") + repository + (tag != null ? ":" + tag : "")
+                + (digest != null ? "@" + digest : "");
     }
 }

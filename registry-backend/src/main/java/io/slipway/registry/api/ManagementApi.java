@@ -53,8 +53,13 @@ public final class ManagementApi {
     private final ScanService scans;
     private final ScanStore scanStore;
 
+    private final java.util.function.Supplier<io.slipway.registry.config.RegistryNames> names;
+
+    /** @param names this registry's own hosts: an image reference naming another host is refused */
     public ManagementApi(Tenancy tenancy, Authorizer authorizer, MetadataStore metadata, ManifestService manifests,
-            boolean open, ScanService scans, ScanStore scanStore) {
+            boolean open, ScanService scans, ScanStore scanStore,
+            java.util.function.Supplier<io.slipway.registry.config.RegistryNames> names) {
+        this.names = names;
         this.scans = scans;
         this.scanStore = scanStore;
         this.tenancy = tenancy;
@@ -454,7 +459,7 @@ public final class ManagementApi {
      * one in use is queued again first.
      */
     public JsonNode va(Principal c, String image) throws IOException {
-        ImageName name = ImageName.parse(image);
+        ImageName name = ImageName.parse(image, names);
         requireImage(c, name.repository(), Action.PULL);
         ManifestService.Found found = get(name);
         Digest digest = found.record().digest();
@@ -562,7 +567,7 @@ public final class ManagementApi {
     }
 
     public JsonNode inspect(Principal c, String image) throws IOException {
-        ImageName name = ImageName.parse(image);
+        ImageName name = ImageName.parse(image, names);
         requireImage(c, name.repository(), Action.PULL);
         ManifestService.Found found = get(name);
         ObjectNode r = manifestJson(found.record());
@@ -578,8 +583,8 @@ public final class ManagementApi {
     }
 
     public JsonNode tag(Principal c, String source, String target) throws IOException {
-        ImageName from = ImageName.parse(source);
-        ImageName to = ImageName.parse(target);
+        ImageName from = ImageName.parse(source, names);
+        ImageName to = ImageName.parse(target, names);
         if (to.digest() != null) {
             throw TenancyException.invalid("the target of a tag is ns/repo:tag");
         }
@@ -615,7 +620,7 @@ public final class ManagementApi {
 
     /** Removes an image: by digest, the manifest and all its tags; by tag, the image the tag names. */
     public JsonNode deleteImage(Principal c, String image) throws IOException {
-        ImageName name = ImageName.parse(image);
+        ImageName name = ImageName.parse(image, names);
         requireImage(c, name.repository(), Action.DELETE);
         ManifestService.Found found = get(name);
         Digest digest = found.record().digest();

@@ -34,10 +34,12 @@ import java.util.Set;
  *   sparseManifests: false      # accept indexes whose child manifests are absent
  * scan: {workers: 1, lease: 1m}  # scans at once on this node; how long a dead node's scan job stays its
  * storage: {driver: filesystem}  # or s3, and metadata: {driver: sqlite} or postgres: see StoreSettings
+ * externalUrl: https://registry.example.com   # how clients reach it; its host is one of its names
+ * names: [registry.internal:5000]             # further hosts images of this registry are pulled by
  * </pre>
  */
 public record RegistryConfig(String host, int port, Path dataDir, AuthSettings authSettings, Limits limits,
-        StoreSettings stores, ScanSettings scan) {
+        StoreSettings stores, ScanSettings scan, Naming naming) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:5000";
 
@@ -83,9 +85,32 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
         }
     }
 
+    /**
+     * The names this registry goes by, beyond its listen address: where images pulled from it say
+     * they come from. Admission accepts an image as this registry's only when its host is one of them.
+     *
+     * @param externalUrl the URL clients use to reach it (behind a proxy, say), or null
+     * @param names       further {@code host[:port]} names, as image references spell them
+     */
+    public record Naming(String externalUrl, java.util.List<String> names) {
+        public Naming {
+            names = java.util.List.copyOf(names);
+            if (externalUrl != null) {
+                java.net.URI u = java.net.URI.create(externalUrl);
+                if (u.getHost() == null || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
+                    throw new IllegalArgumentException("externalUrl must be an http(s) URL with a host, not \"" + externalUrl + "\"");
+                }
+            }
+        }
+
+        public static Naming defaults() {
+            return new Naming(null, java.util.List.of());
+        }
+    }
+
     public static RegistryConfig defaults() {
         return new RegistryConfig("127.0.0.1", 5000, Path.of(".slipway"), AuthSettings.defaults(), Limits.defaults(),
-                StoreSettings.defaults(), ScanSettings.defaults());
+                StoreSettings.defaults(), ScanSettings.defaults(), Naming.defaults());
     }
 
     /** The authentication mode, {@code token} or {@code none}. */
@@ -111,11 +136,11 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
         if (p < 0 || p > 65535) {
             throw new IllegalArgumentException("listen port must be 0-65535");
         }
-        return new RegistryConfig(h.isEmpty() ? "0.0.0.0" : h, p, dataDir, authSettings, limits, stores, scan);
+        return new RegistryConfig(h.isEmpty() ? "0.0.0.0" : h, p, dataDir, authSettings, limits, stores, scan, naming);
     }
 
     public RegistryConfig withDataDir(Path dir) {
-        return new RegistryConfig(host, port, dir, authSettings, limits, stores, scan);
+        return new RegistryConfig(host, port, dir, authSettings, limits, stores, scan, naming);
     }
 
     public RegistryConfig withAuth(String mode) {
@@ -128,19 +153,23 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
     }
 
     public RegistryConfig withAuthSettings(AuthSettings a) {
-        return new RegistryConfig(host, port, dataDir, a, limits, stores, scan);
+        return new RegistryConfig(host, port, dataDir, a, limits, stores, scan, naming);
     }
 
     public RegistryConfig withLimits(Limits l) {
-        return new RegistryConfig(host, port, dataDir, authSettings, l, stores, scan);
+        return new RegistryConfig(host, port, dataDir, authSettings, l, stores, scan, naming);
     }
 
     public RegistryConfig withStores(StoreSettings s) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, s, scan);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, s, scan, naming);
     }
 
     public RegistryConfig withScan(ScanSettings s) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, s);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, s, naming);
+    }
+
+    public RegistryConfig withNaming(Naming n) {
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, n);
     }
 
     /** Applies {@code SLIPWAY_LISTEN} and {@code SLIPWAY_DATA} when set. */
@@ -165,7 +194,23 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
         if (!root.isObject()) {
             throw new IOException(file + ": the configuration must be a mapping");
         }
-        checkKeys(file, "", root, Set.of("listen", "data", "auth", "limits", "storage", "metadata", "scan"));
+        checkKeys(file, "", root, Set.of("listen", "data", "auth", "limits", "storage", "metadata", "scan", "externalUrl",
+                "names"));
+        if (root.hasNonNull("externalUrl") || root.hasNonNull("names")) {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            JsonNode n = root.get("names");
+            if (n != null && !n.isNull()) {
+                if (!n.isArray()) {
+                    throw new IOException(file + ": names must be a list of host[:port]");
+                }
+                n.forEach(x -> names.add(x.asText()));
+            }
+            try {
+                c = c.withNaming(new Naming(root.hasNonNull("externalUrl") ? root.get("externalUrl").asText() : null, names));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": " + e.getMessage());
+            }
+        }
         if (root.hasNonNull("listen")) {
             c = c.withListen(root.get("listen").asText());
         }

@@ -1,9 +1,11 @@
 package io.slipway.registry.enforcement;
 
 import io.slipway.oci.Digest;
+import io.slipway.oci.Reference;
 import io.slipway.oci.RepositoryName;
 import io.slipway.oci.vulnerability.Verdict;
 import io.slipway.oci.vulnerability.VulnerabilityJudge;
+import io.slipway.registry.config.RegistryNames;
 import io.slipway.registry.metadata.ManifestRecord;
 import io.slipway.registry.metadata.MetadataStore;
 import io.slipway.registry.scan.Exemptions;
@@ -20,6 +22,8 @@ import io.slipway.trust.policy.ImagePolicyEvaluator;
 import io.slipway.trust.policy.ImagePolicyParser;
 import io.slipway.trust.policy.ImagePolicySet;
 import io.slipway.trust.policy.PolicyDecision;
+import io.slipway.trust.policy.SignatureSource;
+import io.slipway.trust.policy.VulnerabilityGate;
 import io.slipway.trust.policy.VulnerabilityRequirement;
 import io.slipway.trust.verify.ImageSignatures;
 import io.slipway.trust.verify.SignerKeys;
@@ -30,6 +34,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Image-security enforcement: decides, under the stored ImagePolicy and ClusterImagePolicy
@@ -47,9 +52,12 @@ public final class EnforcementService {
     private final ScanService scans;
     private final Exemptions exemptions;
     private final Clock clock;
+    private final Supplier<RegistryNames> names;
 
+    /** @param names this registry's own hosts, for telling its images from other registries' */
     public EnforcementService(PolicyStore policies, MetadataStore metadata, BlobStore blobs, ScanService scans,
-            Exemptions exemptions, Clock clock) {
+            Exemptions exemptions, Clock clock, Supplier<RegistryNames> names) {
+        this.names = names;
         this.policies = policies;
         this.metadata = metadata;
         this.blobs = blobs;
@@ -75,18 +83,31 @@ public final class EnforcementService {
         SignerKeys.parse(name, publicKey.getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** The repository path of a reference in this registry ({@code ns/repo}), host dropped. */
-    static String repositoryOf(DockerReference reference) {
-        return reference.path();
-    }
-
     /**
-     * The decision for {@code reference} deployed in {@code namespace}. A tag is resolved to the
-     * digest it names now; an image this registry does not hold is denied.
+     * The decision for {@code reference} deployed in {@code namespace}: what the kubelet would pull.
+     * An image of this registry (its host is one of {@link RegistryNames}) is judged at the digest
+     * its tag names now, and an image this registry does not hold is denied. An image of any other
+     * registry is judged by {@link ForeignImages}: denied unless a policy names that registry.
+     *
+     * @throws IllegalArgumentException when {@code reference} is not an image reference
      */
     public PolicyDecision check(String namespace, String reference) {
-        DockerReference ref = DockerReference.parse(reference);
-        String repository = repositoryOf(ref);
+        Reference parsed = Reference.parse(reference); // bad input: the caller says so (400, or a denial)
+        List<String> unreadable = new ArrayList<>();
+        List<ImagePolicy> stored = loadPolicies(unreadable);
+        if (!unreadable.isEmpty()) {
+            // An unreadable policy may be the one that applies: nothing can be decided without it.
+            return new PolicyDecision(Image.of(DockerReference.of(parsed).toString(),
+                    parsed.digest() == null ? Digest.sha256("") : parsed.digest()), false, null, null,
+                    unreadable.stream().map(u -> new PolicyDecision.Reason("policy", false, u)).toList());
+        }
+        var evaluators = evaluators(stored);
+        RegistryNames own = names.get();
+        if (parsed.registry() == null || !own.isOwn(parsed.registry())) {
+            return new ForeignImages(own).check(namespace, parsed, evaluators);
+        }
+        DockerReference ref = DockerReference.of(parsed);
+        String repository = parsed.repository();
         Digest digest = ref.digest();
         if (digest == null && RepositoryName.problem(repository, 255) == null) {
             digest = metadata.manifestByTag(repository, ref.tag() == null ? "latest" : ref.tag())
@@ -94,26 +115,21 @@ public final class EnforcementService {
         }
         if (digest == null || RepositoryName.problem(repository, 255) != null
                 || metadata.manifest(repository, digest).isEmpty()) {
-            Image unknown = Image.of(ref.toString(), digest == null ? Digest.sha256("") : digest);
-            return new PolicyDecision(unknown, false, null, null, List.of(new PolicyDecision.Reason("image", false,
-                    "image " + reference + " is not in this registry")));
+            return ForeignImages.denied(Image.of(ref.toString(), digest == null ? Digest.sha256("") : digest), "image",
+                    "image " + reference + " is not in this registry");
         }
         Image image = Image.of(ref.withDigest(digest).toString(), digest);
-        List<String> unreadable = new ArrayList<>();
-        List<ImagePolicy> stored = loadPolicies(unreadable);
-        if (!unreadable.isEmpty()) {
-            // An unreadable policy may be the one that applies: nothing can be decided without it.
-            return new PolicyDecision(image, false, null, null, unreadable.stream()
-                    .map(u -> new PolicyDecision.Reason("policy", false, u)).toList());
-        }
         String tag = ref.tag();
         Digest resolved = digest;
-        ImagePolicyEvaluator evaluator = new ImagePolicyEvaluator(new ImagePolicySet(stored),
-                img -> signatures(repository, resolved),
-                this::resolveKey,
-                (img, requirement) -> vulnerability(repository, tag, resolved, requirement),
-                clock);
-        return evaluator.evaluate(namespace, image);
+        return evaluators.apply(img -> signatures(repository, resolved),
+                (img, requirement) -> vulnerability(repository, tag, resolved, requirement)).evaluate(namespace, image);
+    }
+
+    /** Evaluators over {@code stored} whose signature and scan sources are the arguments. */
+    private java.util.function.BiFunction<SignatureSource, VulnerabilityGate, ImagePolicyEvaluator> evaluators(
+            List<ImagePolicy> stored) {
+        return (signatures, vulnerabilities) -> new ImagePolicyEvaluator(new ImagePolicySet(stored), signatures,
+                this::resolveKey, vulnerabilities, clock);
     }
 
     /** The stored policies; each one that cannot be read is named in {@code unreadable} instead. */

@@ -3,6 +3,7 @@ package io.slipway.registry.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.registry.enforcement.Admission;
+import io.slipway.registry.enforcement.ImagePinning;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -11,20 +12,29 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-/** {@code POST /admission/v1/validate}: the validating admission webhook's endpoint. */
+/**
+ * {@code POST /admission/v1/validate}, the validating admission webhook, and
+ * {@code POST /admission/v1/mutate}, the mutating one that pins images to the judged digests.
+ */
 public final class AdmissionHandler extends Handler.Abstract {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 3 * 1024 * 1024; // the API server's own request limit
 
-    private final Admission admission;
+    private static final String VALIDATE = "/admission/v1/validate";
+    private static final String MUTATE = "/admission/v1/mutate";
 
-    public AdmissionHandler(Admission admission) {
+    private final Admission admission;
+    private final ImagePinning pinning;
+
+    public AdmissionHandler(Admission admission, ImagePinning pinning) {
         this.admission = admission;
+        this.pinning = pinning;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        if (!"/admission/v1/validate".equals(request.getHttpURI().getPath())) {
+        String path = request.getHttpURI().getPath();
+        if (!VALIDATE.equals(path) && !MUTATE.equals(path)) {
             return false;
         }
         int status;
@@ -39,7 +49,8 @@ public final class AdmissionHandler extends Handler.Abstract {
                     throw new IllegalArgumentException("AdmissionReview larger than " + MAX_BODY + " bytes");
                 }
                 JsonNode review = JSON.readTree(in);
-                body = JSON.writeValueAsBytes(admission.review(review == null ? JSON.createObjectNode() : review));
+                JsonNode parsed = review == null ? JSON.createObjectNode() : review;
+                body = JSON.writeValueAsBytes(MUTATE.equals(path) ? pinning.review(parsed) : admission.review(parsed));
                 status = 200;
             } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
                 status = 400;

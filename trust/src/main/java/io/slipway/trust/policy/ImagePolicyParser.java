@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.slipway.oci.vulnerability.Severity;
+import io.slipway.trust.DockerReference;
 import io.slipway.trust.IdentityMatch;
 import io.slipway.trust.keys.KeyFileException;
 import io.slipway.trust.verify.SignerKeys;
@@ -34,7 +35,8 @@ import java.util.Set;
  *             - publicKey: |             # or the key itself
  *                 -----BEGIN PUBLIC KEY-----
  *                 …
- *           signedIdentity: matchRepoDigestOrExact
+ *           signedIdentity: matchRepoDigestOrExact   # or, for a promoted copy:
+ *           # signedIdentity: {type: remapIdentity, prefix: "registry.local:5000/prod", signedPrefix: "registry.local:5000/dev"}
  *         vulnerability:
  *           severity: high             # unknown, negligible, low, medium, high or critical
  *           allowUnassessed: false     # true admits images whose OS packages cannot be assessed
@@ -150,13 +152,48 @@ public final class ImagePolicyParser {
         }
         IdentityMatch identity = IdentityMatch.MATCH_REPO_DIGEST_OR_EXACT;
         if (node.has("signedIdentity")) {
-            try {
-                identity = IdentityMatch.fromPolicyName(text(node, "signedIdentity", where));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidPolicyException(where + ".signedIdentity: " + e.getMessage());
-            }
+            identity = signedIdentity(node.get("signedIdentity"), where + ".signedIdentity");
         }
         return new TrustRequirement(refs, identity);
+    }
+
+    /**
+     * A rule of containers-policy.json: its name for the parameterless ones
+     * ({@code matchRepoDigestOrExact}), or a mapping with {@code type} and the rule's fields
+     * ({@code {type: remapIdentity, prefix: …, signedPrefix: …}}), spelled as in policy.json.
+     */
+    private static IdentityMatch signedIdentity(JsonNode node, String where) {
+        try {
+            if (node != null && node.isTextual()) {
+                return IdentityMatch.fromPolicyName(node.textValue());
+            }
+            if (node == null || !node.isObject() || !node.path("type").isTextual()) {
+                throw new InvalidPolicyException(where + " must be a rule name or a mapping with a type");
+            }
+            String type = node.get("type").textValue();
+            return switch (type) {
+                case "exactReference" -> {
+                    requireFields(node, where, Set.of("type", "dockerReference"), Set.of("dockerReference"));
+                    yield new IdentityMatch.ExactReference(DockerReference.parse(text(node, "dockerReference", where)));
+                }
+                case "exactRepository" -> {
+                    requireFields(node, where, Set.of("type", "dockerRepository"), Set.of("dockerRepository"));
+                    yield new IdentityMatch.ExactRepository(DockerReference.parse(text(node, "dockerRepository", where)));
+                }
+                case "remapIdentity" -> {
+                    requireFields(node, where, Set.of("type", "prefix", "signedPrefix"), Set.of("prefix", "signedPrefix"));
+                    yield new IdentityMatch.RemapIdentity(text(node, "prefix", where), text(node, "signedPrefix", where));
+                }
+                default -> {
+                    requireFields(node, where, Set.of("type"), Set.of());
+                    yield IdentityMatch.fromPolicyName(type);
+                }
+            };
+        } catch (InvalidPolicyException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPolicyException(where + ": " + e.getMessage());
+        }
     }
 
     private static VulnerabilityRequirement vulnerability(JsonNode node, String where) {

@@ -37,6 +37,16 @@ public record RepositoryPattern(String glob) {
         return image.digest() != null && globMatches(glob, image.name() + "@" + image.digest());
     }
 
+    /**
+     * True when the pattern spells out registry {@code host} ({@code host[:port]}) literally before
+     * its first {@code /}: {@code quay.example/team/*} names {@code quay.example}, {@code *} and
+     * {@code *.example/*} name no registry.
+     */
+    public boolean namesHost(String host) {
+        int slash = glob.indexOf('/');
+        return slash > 0 && host != null && glob.substring(0, slash).equalsIgnoreCase(host);
+    }
+
     /** True when the pattern has no wildcard: it names one repository or image. */
     public boolean isExact() {
         return !glob.contains("*");

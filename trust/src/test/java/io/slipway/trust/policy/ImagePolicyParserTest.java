@@ -82,7 +82,68 @@ class ImagePolicyParserTest {
     }
 
     @Test
+    void readsParameterisedIdentityRulesAsPolicyJsonSpellsThem() {
+        ImagePolicy policy = ImagePolicyParser.parse(cluster("""
+                    - name: "r.example:5000/prod/*"
+                      policy:
+                        trust:
+                          signerKeys: [{name: k}]
+                          signedIdentity: {type: remapIdentity, prefix: "r.example:5000/prod", signedPrefix: "r.example:5000/dev"}
+                    - name: "r.example:5000/a/*"
+                      policy:
+                        trust:
+                          signerKeys: [{name: k}]
+                          signedIdentity: {type: exactReference, dockerReference: "r.example:5000/a/app:v1"}
+                    - name: "r.example:5000/b/*"
+                      policy:
+                        trust:
+                          signerKeys: [{name: k}]
+                          signedIdentity: {type: exactRepository, dockerRepository: "r.example:5000/b/app"}
+                    - name: "r.example:5000/c/*"
+                      policy:
+                        trust:
+                          signerKeys: [{name: k}]
+                          signedIdentity: {type: matchRepository}
+                """)).get(0);
+        assertThat(policy.repositories().get(0).requirements().trust().signedIdentity())
+                .isEqualTo(new IdentityMatch.RemapIdentity("r.example:5000/prod", "r.example:5000/dev"));
+        assertThat(policy.repositories().get(1).requirements().trust().signedIdentity())
+                .isEqualTo(new IdentityMatch.ExactReference(io.slipway.trust.DockerReference.parse("r.example:5000/a/app:v1")));
+        assertThat(policy.repositories().get(2).requirements().trust().signedIdentity())
+                .isEqualTo(new IdentityMatch.ExactRepository(io.slipway.trust.DockerReference.parse("r.example:5000/b/app")));
+        assertThat(policy.repositories().get(3).requirements().trust().signedIdentity()).isEqualTo(IdentityMatch.MATCH_REPOSITORY);
+    }
+
+    @Test
     void refusesWhatItDoesNotUnderstand() {
+        assertInvalid(cluster("""
+                    - name: "*"
+                      policy:
+                        trust:
+                          signerKeys: [{name: k}]
+                          signedIdentity: {type: remapIdentity, prefix: "r.example/prod"}
+                """), "signedPrefix is missing");
+        assertInvalid(cluster("""
+                    - name: "*"
+                      policy:
+                        trust:
+                          signerKeys: [{name: k}]
+                          signedIdentity: {type: remapIdentity, prefix: "prod", signedPrefix: "r.example/dev"}
+                """), "must start with a registry host");
+        assertInvalid(cluster("""
+                    - name: "*"
+                      policy:
+                        trust:
+                          signerKeys: [{name: k}]
+                          signedIdentity: {type: exactReference, dockerReference: "r.example/a/app"}
+                """), "tag or a digest");
+        assertInvalid(cluster("""
+                    - name: "*"
+                      policy:
+                        trust:
+                          signerKeys: [{name: k}]
+                          signedIdentity: {type: matchExact, prefix: "r.example/a"}
+                """), "unknown field \"prefix\"");
         assertInvalid(cluster("""
                     - name: "*"
                       policy:
