@@ -1,6 +1,7 @@
 package io.slipway.cli;
 
 import com.marcnuri.helm.Helm;
+import io.slipway.helm.render.HelmCalls;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,17 +47,18 @@ final class ChartCommand {
             String key = apiKey != null ? apiKey : System.getenv("SLIPWAY_API_KEY");
             Path work = Files.createTempDirectory("slipway-chart");
             try {
-                new Helm(chart).packageIt().withDestination(work).call();
+                // every helm-java call through HelmCalls: its context class loader, no native-library download
+                HelmCalls.call(() -> new Helm(chart).packageIt().withDestination(work).call());
                 Path tgz;
                 try (Stream<Path> files = Files.list(work)) {
                     tgz = files.filter(f -> f.toString().endsWith(".tgz")).findFirst().orElseThrow();
                 }
                 if (key != null) {
                     var login = Helm.registry().login().withHost(host).withUsername("iamapikey").withPassword(key);
-                    (plainHttp ? login.plainHttp() : login).call();
+                    HelmCalls.call(() -> (plainHttp ? login.plainHttp() : login).call());
                 }
                 var push = Helm.push().withChart(tgz).withRemote(URI.create(to));
-                String out = (plainHttp ? push.plainHttp() : push).call();
+                String out = HelmCalls.call(() -> (plainHttp ? push.plainHttp() : push).call());
                 spec.commandLine().getOut().println(out.strip());
                 return 0;
             } finally {

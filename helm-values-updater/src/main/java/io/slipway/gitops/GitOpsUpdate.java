@@ -2,6 +2,7 @@ package io.slipway.gitops;
 
 import io.slipway.helm.render.RenderCheck;
 import io.slipway.helm.render.RenderCheckException;
+import io.slipway.helm.render.RenderCheckProcess;
 import io.slipway.helm.render.RenderedImage;
 import io.slipway.helm.values.ImageShape;
 import io.slipway.helm.values.ImageUpdate;
@@ -63,6 +64,7 @@ public final class GitOpsUpdate {
     private Path workFolder;
     private String chart;
     private boolean renderCheck = true;
+    private RenderCheckProcess renderProcess;
     private final List<String> renderValues = new ArrayList<>();
     private String environment;
     private String messageTemplate = CommitMessage.DEFAULT_TEMPLATE;
@@ -137,6 +139,15 @@ public final class GitOpsUpdate {
     /** More values files for the render, in Helm order before the edited one (e.g. a common file). */
     public GitOpsUpdate renderValues(String... paths) {
         renderValues.addAll(List.of(paths));
+        return this;
+    }
+
+    /**
+     * Render in a child JVM instead of this one (see {@link RenderCheckProcess}): what a long-lived
+     * JVM such as a Jenkins agent does, so that Helm never loads into it.
+     */
+    public GitOpsUpdate renderIn(RenderCheckProcess process) {
+        this.renderProcess = Objects.requireNonNull(process);
         return this;
     }
 
@@ -297,10 +308,10 @@ public final class GitOpsUpdate {
         }
         values.add(file);
         try {
-            return RenderCheck.chart(chartDir)
+            RenderCheck check = RenderCheck.chart(chartDir)
                     .valuesFiles(values)
-                    .expect(images.stream().map(ImageUpdate::reference).toList())
-                    .run();
+                    .expect(images.stream().map(ImageUpdate::reference).toList());
+            return renderProcess != null ? renderProcess.run(check) : check.run();
         } catch (RenderCheckException e) {
             folder.discardChanges();
             throw new RenderCheckException(e.getMessage().replace(root.toString() + "/", ""), e);

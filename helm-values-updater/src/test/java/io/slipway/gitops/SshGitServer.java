@@ -29,12 +29,12 @@ import org.eclipse.jgit.transport.UploadPack;
 /**
  * A Git SSH server for tests: Apache MINA sshd on 127.0.0.1 with public-key authentication, which
  * runs {@code git-upload-pack} and {@code git-receive-pack} with JGit on the bare repositories of
- * one folder.
+ * one folder. Public for the Jenkins plugin's tests.
  */
-final class SshGitServer implements AutoCloseable {
+public final class SshGitServer implements AutoCloseable {
     private final SshServer sshd;
 
-    SshGitServer(Path repositories, Path hostKey, PublicKey allowedUserKey) throws IOException {
+    public SshGitServer(Path repositories, Path hostKey, PublicKey allowedUserKey) throws IOException {
         sshd = SshServer.setUpDefaultServer();
         sshd.setHost("127.0.0.1");
         sshd.setPort(0);
@@ -46,18 +46,18 @@ final class SshGitServer implements AutoCloseable {
         sshd.start();
     }
 
-    String url(String repository) {
+    public String url(String repository) {
         return "ssh://git@127.0.0.1:" + sshd.getPort() + "/" + repository;
     }
 
     /** The {@code known_hosts} line for this server's host key. */
-    String knownHostsLine() throws IOException, GeneralSecurityException {
+    public String knownHostsLine() throws IOException, GeneralSecurityException {
         KeyPair host = sshd.getKeyPairProvider().loadKeys(null).iterator().next();
         return "[127.0.0.1]:" + sshd.getPort() + " " + PublicKeyEntry.toString(host.getPublic());
     }
 
     /** A new EC key pair, its private half written in OpenSSH format to {@code file}. */
-    static KeyPair newUserKey(Path file) throws GeneralSecurityException, IOException {
+    public static KeyPair newUserKey(Path file) throws GeneralSecurityException, IOException {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair pair = generator.generateKeyPair();

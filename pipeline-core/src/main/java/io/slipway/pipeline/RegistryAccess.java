@@ -30,7 +30,13 @@ public record RegistryAccess(String url, String user, String secret) {
         return uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
     }
 
-    /** Plain HTTP to this machine: the only case where credentials may travel unencrypted. */
+    /** The hosts a secret may go to over plain HTTP, as the docs and form messages name them. */
+    public static final String LOOPBACK_HOSTS = "127.0.0.1, localhost or [::1]";
+
+    /**
+     * Plain HTTP to this machine ({@link #LOOPBACK_HOSTS}): the only case where credentials may
+     * travel unencrypted, as docker allows it without an insecure-registries entry.
+     */
     public boolean isLoopbackHttp() {
         String h = URI.create(url).getHost();
         return url.startsWith("http://") && ("127.0.0.1".equals(h) || "localhost".equals(h) || "[::1]".equals(h));

@@ -83,19 +83,42 @@ public final class RenderCheck {
         if (!Files.isRegularFile(chart.resolve("Chart.yaml"))) {
             throw new RenderCheckException(chart + " is not a Helm chart (no Chart.yaml)");
         }
-        Helm helm = new Helm(chart);
-        if (lint) {
-            LintResult result = helm.lint().call();
-            if (result.isFailed()) {
-                throw new RenderCheckException("helm lint " + chart + " failed:\n  " + String.join("\n  ", result.getMessages()));
+        String manifests = HelmCalls.call(() -> {
+            Helm helm = new Helm(chart);
+            if (lint) {
+                LintResult result = helm.lint().call();
+                if (result.isFailed()) {
+                    throw new RenderCheckException("helm lint " + chart + " failed:\n  " + String.join("\n  ", result.getMessages()));
+                }
             }
-        }
-        String manifests = render(helm);
+            return render(helm);
+        });
         List<RenderedImage> images = ManifestImages.find(manifests);
         for (Reference want : expected) {
             check(want, images);
         }
         return images;
+    }
+
+    /** This check as {@link RenderCheckMain}'s arguments, for a run in a child process. */
+    List<String> arguments() {
+        List<String> args = new ArrayList<>(List.of("--chart", chart.toAbsolutePath().toString(),
+                "--release", releaseName, "--namespace", namespace));
+        for (Path values : valuesFiles) {
+            args.addAll(List.of("--values", values.toAbsolutePath().toString()));
+        }
+        for (Reference want : expected) {
+            args.addAll(List.of("--expect", want.toString()));
+        }
+        if (!lint) {
+            args.add("--no-lint");
+        }
+        return args;
+    }
+
+    /** The chart folder this check renders. */
+    Path chart() {
+        return chart;
     }
 
     private String render(Helm helm) {

@@ -17,22 +17,44 @@ abstract class AgentWork<T> extends MasterToSlaveFileCallable<T> {
     private static final long serialVersionUID = 1L;
 
     private final String function;
+    /** The build log where the work writes, or null for work that writes none. */
+    final StepLog log;
 
     AgentWork(String function) {
+        this(function, null);
+    }
+
+    AgentWork(String function, StepLog log) {
         this.function = function;
+        this.log = log;
     }
 
     /** @param workspace the workspace folder, or null when the work runs on the controller without one */
     abstract T run(File workspace) throws Exception;
 
+    /**
+     * Runs the work with this plugin's class loader as the thread's context class loader: a step
+     * thread's is Jenkins' web application loader, which cannot see the libraries bundled here,
+     * and libraries that look things up through it (ServiceLoader, JGit's SSH, Jackson modules)
+     * would find nothing or the wrong thing. The log is flushed before the work returns: an
+     * agent's remoted listener buffers, and lines left in it would turn up under the next step.
+     */
     @Override
     public final T invoke(File workspace, VirtualChannel channel) throws IOException, InterruptedException {
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        thread.setContextClassLoader(AgentWork.class.getClassLoader());
         try {
             return run(workspace);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
             throw Failures.forAgent(function, e);
+        } finally {
+            thread.setContextClassLoader(before);
+            if (log != null) {
+                log.flush();
+            }
         }
     }
 

@@ -3,9 +3,11 @@ package io.slipway.jenkins;
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.FilePath;
+import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.build.BuildFile;
 import io.slipway.pipeline.build.BuildFileParser;
@@ -22,6 +24,7 @@ import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
@@ -113,13 +116,11 @@ public final class SlipwayBuildStep extends RegistryStep {
 
         private final SlipwayBuildStep step;
         private final RegistryLogin login;
-        private final StepLog log;
 
         Build(SlipwayBuildStep step, RegistryLogin login, StepLog log) {
-            super(DescriptorImpl.FUNCTION);
+            super(DescriptorImpl.FUNCTION, log);
             this.step = step;
             this.login = login;
-            this.log = log;
         }
 
         @Override
@@ -158,6 +159,10 @@ public final class SlipwayBuildStep extends RegistryStep {
         public DescriptorImpl() {
             super(FUNCTION, "Build an image with Jib and push it to the Slipway registry",
                     Run.class, FilePath.class, TaskListener.class);
+        }
+
+        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
+            return CredentialsItems.of(item, credentialsId, CredentialsItems.REGISTRY);
         }
 
         public FormValidation doCheckImage(@QueryParameter String value) {

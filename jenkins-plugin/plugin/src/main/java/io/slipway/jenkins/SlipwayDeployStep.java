@@ -3,9 +3,11 @@ package io.slipway.jenkins;
 import hudson.EnvVars;
 import hudson.Extension;
 import hudson.FilePath;
+import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.slipway.gitops.UpdateResult;
 import io.slipway.pipeline.deploy.DeployStep;
 import io.slipway.pipeline.deploy.GitOpsTarget;
@@ -18,6 +20,7 @@ import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
@@ -140,8 +143,15 @@ public final class SlipwayDeployStep extends Step implements Serializable {
                 StepCredentials.GitLogin login = StepCredentials.of(getContext()).git(step.gitCredentialsId, function);
                 EnvVars env = getContext().get(EnvVars.class);
                 String buildUrl = env == null ? null : env.get("BUILD_URL", null);
-                return Agent.run(getContext().get(FilePath.class), new Deploy(step, login, buildUrl,
-                        new StepLog(getContext().get(TaskListener.class))));
+                TaskListener listener = getContext().get(TaskListener.class);
+                if (buildUrl == null || buildUrl.isBlank()) {
+                    buildUrl = null;
+                    listener.getLogger().println(function + ": the commit gets no Build-Url: trailer: BUILD_URL is not set "
+                            + "(Jenkins has no root URL; set one under Manage Jenkins » System » Jenkins URL)");
+                }
+                String renderJar = env == null ? null : env.get(RenderTool.OVERRIDE, null);
+                return Agent.run(getContext().get(FilePath.class), new Deploy(step, login, buildUrl, renderJar,
+                        new StepLog(listener)));
             } catch (Exception e) {
                 throw Failures.forLog(function, e);
             }
@@ -155,22 +165,29 @@ public final class SlipwayDeployStep extends Step implements Serializable {
         private final SlipwayDeployStep step;
         private final StepCredentials.GitLogin login;
         private final String buildUrl;
-        private final StepLog log;
+        private final String renderJar;
 
-        Deploy(SlipwayDeployStep step, StepCredentials.GitLogin login, String buildUrl, StepLog log) {
-            super(DescriptorImpl.FUNCTION);
+        Deploy(SlipwayDeployStep step, StepCredentials.GitLogin login, String buildUrl, String renderJar, StepLog log) {
+            super(DescriptorImpl.FUNCTION, log);
             this.step = step;
             this.login = login;
             this.buildUrl = buildUrl;
-            this.log = log;
+            this.renderJar = renderJar;
         }
 
         @Override
-        Map<String, Object> run(File workspace) {
-            GitOpsTarget target = new GitOpsTarget(step.gitops, step.branch, login.credentials());
-            UpdateResult r = new DeployStep(log).run(new DeployStep.Input(target, step.values, step.image, step.chart,
-                    step.message, buildUrl, step.pullRequest, step.renderCheck));
-            return result(r);
+        Map<String, Object> run(File workspace) throws Exception {
+            DeployStep deploy = new DeployStep(log);
+            if (step.renderCheck) {
+                // Helm renders in a child JVM here, never in this (agent or controller) JVM
+                deploy.renderIn(RenderTool.process(renderJar));
+            }
+            try (StepCredentials.GitLogin.InUse git = login.use()) {
+                GitOpsTarget target = new GitOpsTarget(step.gitops, step.branch, git.credentials());
+                UpdateResult r = deploy.run(new DeployStep.Input(target, step.values, step.image, step.chart,
+                        step.message, buildUrl, step.pullRequest, step.renderCheck));
+                return result(r);
+            }
         }
     }
 
@@ -191,6 +208,10 @@ public final class SlipwayDeployStep extends Step implements Serializable {
         public DescriptorImpl() {
             super(FUNCTION, "Deploy an image: write it into Helm values in the GitOps repository and push",
                     Run.class, TaskListener.class);
+        }
+
+        public ListBoxModel doFillGitCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String gitCredentialsId) {
+            return CredentialsItems.of(item, gitCredentialsId, CredentialsItems.GIT);
         }
 
         public FormValidation doCheckGitops(@QueryParameter String value) {

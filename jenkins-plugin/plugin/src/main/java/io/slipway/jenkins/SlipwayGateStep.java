@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.FilePath;
+import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.slipway.pipeline.Durations;
 import io.slipway.pipeline.ImageInput;
 import io.slipway.pipeline.ProgressListener;
@@ -27,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
@@ -295,6 +298,10 @@ public final class SlipwayGateStep extends RegistryStep {
         public DescriptorImpl() {
             super(FUNCTION, "Wait for the Vulnerability Advisor and fail on findings at or above a severity",
                     Run.class, TaskListener.class);
+        }
+
+        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
+            return CredentialsItems.of(item, credentialsId, CredentialsItems.REGISTRY);
         }
 
         public FormValidation doCheckImage(@QueryParameter String value) {

@@ -3,9 +3,11 @@ package io.slipway.jenkins;
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.FilePath;
+import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.slipway.pipeline.ManagementApi;
 import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.deploy.GitOpsTarget;
@@ -18,6 +20,7 @@ import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
@@ -152,21 +155,23 @@ public final class SlipwayPromoteStep extends RegistryStep {
         private final SlipwayPromoteStep step;
         private final RegistryLogin registry;
         private final StepCredentials.GitLogin git;
-        private final StepLog log;
 
         Promote(SlipwayPromoteStep step, RegistryLogin registry, StepCredentials.GitLogin git, StepLog log) {
-            super(DescriptorImpl.FUNCTION);
+            super(DescriptorImpl.FUNCTION, log);
             this.step = step;
             this.registry = registry;
             this.git = git;
-            this.log = log;
         }
 
         @Override
         Map<String, Object> run(File workspace) throws IOException {
-            PromoteStep.Input input = new PromoteStep.Input(new GitOpsTarget(step.gitops, step.branch, git.credentials()),
-                    step.from, step.to, step.chart, step.toNamespace, step.policyNamespace, "image");
-            PromoteStep.Result r = new PromoteStep(new ManagementApi(registry.access()), log).run(input);
+            PromoteStep.Input input;
+            PromoteStep.Result r;
+            try (StepCredentials.GitLogin.InUse login = git.use()) {
+                input = new PromoteStep.Input(new GitOpsTarget(step.gitops, step.branch, login.credentials()),
+                        step.from, step.to, step.chart, step.toNamespace, step.policyNamespace, "image");
+                r = new PromoteStep(new ManagementApi(registry.access()), log).run(input);
+            }
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("promoted", r.promoted());
             result.put("source", r.source().toString());
@@ -190,6 +195,14 @@ public final class SlipwayPromoteStep extends RegistryStep {
         public DescriptorImpl() {
             super(FUNCTION, "Promote the image of one environment to the next, if the image policy allows",
                     Run.class, TaskListener.class);
+        }
+
+        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
+            return CredentialsItems.of(item, credentialsId, CredentialsItems.REGISTRY);
+        }
+
+        public ListBoxModel doFillGitCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String gitCredentialsId) {
+            return CredentialsItems.of(item, gitCredentialsId, CredentialsItems.GIT);
         }
 
         public FormValidation doCheckGitops(@QueryParameter String value) {

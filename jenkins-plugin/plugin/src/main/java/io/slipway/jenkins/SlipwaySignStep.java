@@ -2,9 +2,11 @@ package io.slipway.jenkins;
 
 import hudson.Extension;
 import hudson.FilePath;
+import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.slipway.pipeline.ImageInput;
 import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.sign.SignStep;
@@ -19,6 +21,7 @@ import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
@@ -99,15 +102,13 @@ public final class SlipwaySignStep extends RegistryStep {
         private final RegistryLogin login;
         private final String pem;
         private final String passphrase;
-        private final StepLog log;
 
         Sign(String image, RegistryLogin login, String pem, String passphrase, StepLog log) {
-            super(DescriptorImpl.FUNCTION);
+            super(DescriptorImpl.FUNCTION, log);
             this.image = image;
             this.login = login;
             this.pem = pem;
             this.passphrase = passphrase;
-            this.log = log;
         }
 
         @Override
@@ -131,6 +132,18 @@ public final class SlipwaySignStep extends RegistryStep {
 
         public DescriptorImpl() {
             super(FUNCTION, "Sign an image (cosign format) in the Slipway registry", Run.class, TaskListener.class);
+        }
+
+        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
+            return CredentialsItems.of(item, credentialsId, CredentialsItems.REGISTRY);
+        }
+
+        public ListBoxModel doFillKeyCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String keyCredentialsId) {
+            return CredentialsItems.of(item, keyCredentialsId, CredentialsItems.SIGNING_KEY);
+        }
+
+        public ListBoxModel doFillPassphraseCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String passphraseCredentialsId) {
+            return CredentialsItems.of(item, passphraseCredentialsId, CredentialsItems.SECRET_TEXT);
         }
 
         public FormValidation doCheckImage(@QueryParameter String value) {

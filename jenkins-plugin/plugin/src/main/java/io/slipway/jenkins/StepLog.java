@@ -6,7 +6,8 @@ import java.io.Serializable;
 
 /**
  * pipeline-core's progress lines into the build log. It travels to the agent with the work: the
- * listener is remoted by Jenkins, so lines written there stream to the controller's log as they come.
+ * listener is remoted by Jenkins, and what is written there reaches the controller's log when the
+ * agent's side flushes, which {@link AgentWork} does before the work returns.
  */
 final class StepLog implements ProgressListener, Serializable {
     private static final long serialVersionUID = 1L;
@@ -20,5 +21,10 @@ final class StepLog implements ProgressListener, Serializable {
     @Override
     public void line(String message) {
         listener.getLogger().println(message);
+    }
+
+    /** Sends what is buffered on this side (an agent's) to the build log. */
+    void flush() {
+        listener.getLogger().flush();
     }
 }

@@ -29,7 +29,7 @@ final class Validation {
     private static FormValidation plainHttpWarning(String value, FormValidation checked) {
         if (checked.kind == FormValidation.Kind.OK && value != null && value.trim().startsWith("http://")
                 && !new RegistryAccess(value.trim(), null, null).isLoopbackHttp()) {
-            return FormValidation.warning("plain HTTP: the steps send no credentials there (only to 127.0.0.1); use https://");
+            return FormValidation.warning("plain HTTP: the steps send no credentials there (only to this machine: " + RegistryAccess.LOOPBACK_HOSTS + "); use https://");
         }
         return checked;
     }

@@ -7,9 +7,11 @@ import hudson.EnvVars;
 import hudson.Extension;
 import hudson.FilePath;
 import hudson.console.ConsoleLogFilter;
+import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import hudson.util.Secret;
 import io.slipway.pipeline.RegistryAccess;
 import java.io.File;
@@ -32,6 +34,7 @@ import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
@@ -256,6 +259,10 @@ public final class WithSlipwayRegistryStep extends Step {
         @Override
         public boolean takesImplicitBlockArgument() {
             return true;
+        }
+
+        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
+            return CredentialsItems.of(item, credentialsId, CredentialsItems.REGISTRY);
         }
 
         public FormValidation doCheckUrl(@QueryParameter String value) {

@@ -1,5 +1,9 @@
 package io.slipway.jenkins;
 
+import hudson.model.Item;
+import hudson.security.Permission;
+import hudson.util.ListBoxModel;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Method;
@@ -16,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.junit.jupiter.api.Test;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.QueryParameter;
 
 /**
@@ -87,6 +92,47 @@ class DataBindingTest {
                 }
             }
         }
+    }
+
+    /**
+     * Every credentials ID property is a drop-down: a doFill…Items method named after it, taking the
+     * job (@AncestorInPath Item) and the current value as a @QueryParameter of the property's name.
+     */
+    @Test
+    void everyCredentialsFieldIsADropDown() throws Exception {
+        int lists = 0;
+        for (Class<?> step : Steps.ALL) {
+            Class<?> descriptor = descriptorOf(step);
+            for (String property : Steps.properties(step).keySet()) {
+                if (!property.endsWith("redentialsId")) {
+                    continue;
+                }
+                String cap = Character.toUpperCase(property.charAt(0)) + property.substring(1);
+                Method fill = descriptor.getMethod("doFill" + cap + "Items", Item.class, String.class);
+                assertThat(fill.getReturnType()).isEqualTo(ListBoxModel.class);
+                assertThat(fill.getParameters()[0].isAnnotationPresent(AncestorInPath.class)).isTrue();
+                assertThat(fill.getParameters()[1].isAnnotationPresent(QueryParameter.class)).isTrue();
+                assertThat(fill.getParameters()[1].getName()).isEqualTo(property);
+                lists++;
+            }
+        }
+        assertThat(lists).isEqualTo(9);
+    }
+
+    @Test
+    void aDropDownListsOnlyForThoseWhoMayConfigureTheJobAndKeepsTheCurrentValue() {
+        Item mayConfigure = new Item() {
+            @Override
+            public boolean hasPermission(Permission permission) {
+                return permission == Item.EXTENDED_READ;
+            }
+        };
+        Item mayNot = new Item() { };
+        SlipwayDeployStep.DescriptorImpl deploy = new SlipwayDeployStep.DescriptorImpl();
+        ListBoxModel allowed = deploy.doFillGitCredentialsIdItems(mayConfigure, "gitops");
+        assertThat(allowed).extracting(o -> o.value).containsExactly("", "gitops");
+        ListBoxModel denied = deploy.doFillGitCredentialsIdItems(mayNot, "gitops");
+        assertThat(denied).extracting(o -> o.value).containsExactly("gitops");
     }
 
     /** The example Jenkinsfile calls each step by its function name, with arguments the step has. */

@@ -11,6 +11,7 @@ import hudson.FilePath;
 import io.slipway.cli.Slipway;
 import io.slipway.gitops.GitHttpServer;
 import io.slipway.gitops.SeededRepository;
+import io.slipway.gitops.SshGitServer;
 import io.slipway.oci.client.RegistryClient;
 import io.slipway.registry.testing.IamFixture;
 import io.slipway.registry.testing.Log4jJars;
@@ -22,6 +23,8 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +34,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
@@ -369,6 +375,108 @@ class StepExecutionsTest {
         assertThat(read(PROD_VALUES)).contains("acme-prod/svc").contains(fixed);
         RegistryClient manager = new RegistryClient(url, "iamapikey", iam.keys.get("manager"));
         assertThat(manager.manifestDigest("acme-prod/svc", "1.1").toString()).isEqualTo(fixed);
+    }
+
+    @Test
+    @Order(12)
+    void deployRunsOnAThreadWhoseContextClassLoaderCannotSeeThePlugin() throws Exception {
+        // a Jenkins step thread's context class loader is the web application's: it sees none of the
+        // plugin's libraries. The step (render check on) must not depend on it
+        ClassLoader blind = new URLClassLoader(new URL[0], null);
+        assertThatThrownBy(() -> blind.loadClass(SlipwayDeployStep.class.getName())).isInstanceOf(ClassNotFoundException.class);
+        SlipwayDeployStep deploy = new SlipwayDeployStep(git.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1.1@" + fixed);
+        deploy.setGitCredentialsId("gitops");
+        TestContext context = context().with(new EnvVars(Map.of("BUILD_URL", "https://jenkins.example.com/job/app/8/")));
+        Thread starter = new Thread(() -> {
+            try {
+                deploy.start(context).start(); // the step's own thread inherits this context class loader
+            } catch (Exception e) {
+                context.onFailure(e);
+            }
+        });
+        starter.setContextClassLoader(blind);
+        starter.start();
+        starter.join();
+        Map<?, ?> result = (Map<?, ?>) context.await();
+        log(context);
+        assertThat(result.get("pushed")).isEqualTo(true);
+        assertThat(read(DEV_VALUES)).contains("tag: \"1.1.1@" + fixed + "\"");
+    }
+
+    @Test
+    @Order(13)
+    void deployWithoutANativeHelmFailsClearlyWithoutADownloadAndTheNextDeployWorks() throws Exception {
+        // the render jar as it would be on a platform helm-java has no native library for
+        Path withoutNative = tmp.resolve("render-without-native.jar");
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(Path.of("target/classes/io/slipway/jenkins/render/slipway-render.jar")));
+             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(withoutNative))) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                String name = e.getName();
+                if (name.endsWith(".so") || name.equals("META-INF/services/com.marcnuri.helm.jni.NativeLibrary")
+                        || name.startsWith("com/marcnuri/helm/jni/linux/")) {
+                    continue;
+                }
+                out.putNextEntry(new ZipEntry(name));
+                in.transferTo(out);
+            }
+        }
+        String before = head().getName();
+        SlipwayDeployStep deploy = new SlipwayDeployStep(git.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1.2@" + fixed);
+        deploy.setGitCredentialsId("gitops");
+        // Maven Central is reachable from this machine: had helm-java fetched its native jar, this would pass
+        Throwable failure = runFailing(deploy, context().with(new EnvVars(Map.of("SLIPWAY_RENDER_JAR", withoutNative.toString()))));
+        assertThat(failure).isInstanceOf(AbortException.class)
+                .hasMessageStartingWith("slipwayDeploy: no native Helm library for " + System.getProperty("os.name"))
+                .hasMessageContaining("none is downloaded at run time");
+        assertThat(head().getName()).isEqualTo(before);
+
+        Map<?, ?> result = (Map<?, ?>) run(deploy, context());
+        assertThat(result.get("pushed")).isEqualTo(true);
+        assertThat(read(DEV_VALUES)).contains("tag: \"1.1.2@" + fixed + "\"");
+    }
+
+    @Test
+    @Order(14)
+    void agentLogLinesArriveBeforeTheStepEndsAndAMissingBuildUrlIsSaid() throws Exception {
+        SlipwayDeployStep deploy = new SlipwayDeployStep(git.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1.3@" + fixed);
+        deploy.setGitCredentialsId("gitops");
+        deploy.setRenderCheck(false);
+        // the listener reaches the "agent" as a buffering remote end, as remoting's does
+        TestContext context = new TestContext(new TestListener().remoted(), new FilePath(workspace.toFile()), credentials);
+        Map<?, ?> result = (Map<?, ?>) run(deploy, context);
+        assertThat(context.logAtEnd).contains("slipwayDeploy: the commit gets no Build-Url: trailer: BUILD_URL is not set")
+                .contains("Pushed " + result.get("commit") + " to main");
+        assertThat(head().getFullMessage()).doesNotContain("Build-Url:");
+    }
+
+    @Test
+    @Order(15)
+    void deployPushesOverSshWithAnSshPrivateKeyCredential() throws Exception {
+        Path ssh = Files.createDirectories(tmp.resolve("ssh"));
+        var userKey = SshGitServer.newUserKey(ssh.resolve("id_ecdsa"));
+        try (SshGitServer server = new SshGitServer(tmp.resolve("repos"), ssh.resolve("host.ser"), userKey.getPublic())) {
+            Path knownHosts = Files.writeString(ssh.resolve("known_hosts"), server.knownHostsLine() + "\n");
+            credentials.sshKey("gitops-ssh", "git", Files.readString(ssh.resolve("id_ecdsa")), null)
+                    .sshKey("gitops-ssh-locked", "git", Files.readString(ssh.resolve("id_ecdsa")), "secret");
+            SlipwayDeployStep deploy = new SlipwayDeployStep(server.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1.4@" + fixed);
+            deploy.setGitCredentialsId("gitops-ssh");
+            deploy.setRenderCheck(false);
+            Map<?, ?> result = (Map<?, ?>) run(deploy, context().with(new EnvVars(Map.of("SLIPWAY_KNOWN_HOSTS", knownHosts.toString()))));
+            assertThat(result.get("pushed")).isEqualTo(true);
+            assertThat(head().getName()).isEqualTo(result.get("commit"));
+            assertThat(read(DEV_VALUES)).contains("tag: \"1.1.4@" + fixed + "\"");
+
+            // an unknown host is refused; a key with a passphrase is refused before anything is written
+            SlipwayDeployStep next = new SlipwayDeployStep(server.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1.5@" + fixed);
+            next.setGitCredentialsId("gitops-ssh");
+            next.setRenderCheck(false);
+            Path empty = Files.writeString(ssh.resolve("empty_known_hosts"), "");
+            assertThat(runFailing(next, context().with(new EnvVars(Map.of("SLIPWAY_KNOWN_HOSTS", empty.toString())))))
+                    .isInstanceOf(AbortException.class).hasMessageStartingWith("slipwayDeploy: ");
+            next.setGitCredentialsId("gitops-ssh-locked");
+            assertThat(runFailing(next, context())).isInstanceOf(AbortException.class).hasMessageContaining("has a passphrase");
+            assertThat(head().getName()).isEqualTo(result.get("commit"));
+        }
     }
 
     // --- helpers ---

@@ -38,6 +38,8 @@ final class TestContext extends StepContext {
     private final String id;
     private final Map<Class<?>, Object> objects = new LinkedHashMap<>();
     final CompletableFuture<Object> outcome;
+    /** The build log as it stood when the step reported its outcome. */
+    volatile String logAtEnd;
     private Body body;
 
     TestContext(Object... objects) {
@@ -131,12 +133,19 @@ final class TestContext extends StepContext {
 
     @Override
     public void onSuccess(Object result) {
+        logAtEnd = logText();
         outcome.complete(result);
     }
 
     @Override
     public void onFailure(Throwable t) {
+        logAtEnd = logText();
         outcome.completeExceptionally(t);
+    }
+
+    private String logText() {
+        TaskListener listener = lookup(TaskListener.class);
+        return listener instanceof TestListener test ? test.text() : null;
     }
 
     private Object writeReplace() throws ObjectStreamException {

@@ -1,5 +1,8 @@
 package io.slipway.jenkins;
 
+import com.cloudbees.jenkins.plugins.sshcredentials.SSHUserPrivateKey;
+import java.util.List;
+
 import com.cloudbees.plugins.credentials.Credentials;
 import com.cloudbees.plugins.credentials.common.IdCredentials;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
@@ -28,6 +31,11 @@ final class TestCredentials implements CredentialLookup, Serializable {
         return this;
     }
 
+    TestCredentials sshKey(String id, String user, String privateKey, String passphrase) {
+        byId.put(id, new SshKey(id, user, passphrase == null ? null : Secret.fromString(passphrase), List.of(privateKey)));
+        return this;
+    }
+
     TestCredentials file(String id, String fileName, byte[] content) {
         byId.put(id, new SecretFile(id, fileName, content));
         return this;
@@ -48,6 +56,13 @@ final class TestCredentials implements CredentialLookup, Serializable {
     }
 
     record Text(String getId, Secret getSecret) implements StringCredentials {
+        @Override
+        public String getDescription() {
+            return "";
+        }
+    }
+
+    record SshKey(String getId, String getUsername, Secret getPassphrase, List<String> getPrivateKeys) implements SSHUserPrivateKey {
         @Override
         public String getDescription() {
             return "";

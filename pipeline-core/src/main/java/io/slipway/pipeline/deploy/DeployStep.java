@@ -2,6 +2,7 @@ package io.slipway.pipeline.deploy;
 
 import io.slipway.gitops.GitOpsUpdate;
 import io.slipway.gitops.UpdateResult;
+import io.slipway.helm.render.RenderCheckProcess;
 import io.slipway.pipeline.ProgressListener;
 
 /**
@@ -38,9 +39,16 @@ public final class DeployStep {
     }
 
     private final ProgressListener progress;
+    private RenderCheckProcess renderProcess;
 
     public DeployStep(ProgressListener progress) {
         this.progress = progress;
+    }
+
+    /** Render the chart in a child JVM (a long-lived caller such as a Jenkins agent keeps Helm out of its own). */
+    public DeployStep renderIn(RenderCheckProcess process) {
+        this.renderProcess = process;
+        return this;
     }
 
     public UpdateResult run(Input in) {
@@ -63,6 +71,8 @@ public final class DeployStep {
         }
         if (!in.renderCheck()) {
             update.skipRenderCheck();
+        } else if (renderProcess != null) {
+            update.renderIn(renderProcess);
         }
         UpdateResult result = update.call();
         if (result.pushed()) {

@@ -44,8 +44,37 @@ public record GateResult(boolean passed, String status, List<Finding> blocking, 
         return "gate failed for " + image + ": " + findings;
     }
 
-    /** One line saying the gate passed. */
+    /**
+     * One line saying the gate passed, and what it judged. The registry's status counts every issue
+     * of the report, configuration issues too, which the gate judges only when asked: a status of
+     * "1 Issue" beside 0 findings judged is said, not left to puzzle over.
+     */
     public String success(ImageInput image, Severity threshold) {
-        return "gate passed: " + image + " (" + status + ", threshold " + threshold.lowerCase() + ")";
+        long exempt = all.stream().filter(Finding::exempt).count();
+        StringBuilder line = new StringBuilder("gate passed: " + image + ": no unexempted finding at or above "
+                + threshold.lowerCase() + "; ");
+        if (all.isEmpty()) {
+            line.append("0 findings judged");
+        } else {
+            line.append(all.size()).append(all.size() == 1 ? " finding judged (" : " findings judged (")
+                    .append(exempt).append(" exempt, ").append(all.size() - exempt).append(" below the threshold)");
+        }
+        Integer counted = issueCount(status);
+        if (counted != null && counted > all.size()) {
+            line.append("; the registry's status \"").append(status).append("\" also counts configuration issues, "
+                    + "which the gate judges only with includeConfiguration: true");
+        } else if (status != null && !status.isEmpty()) {
+            line.append("; registry status \"").append(status).append('"');
+        }
+        return line.toString();
+    }
+
+    /** The number in the registry's status text ("No Issues", "1 Issue", "12 Issues"), or null for another status. */
+    static Integer issueCount(String status) {
+        if ("No Issues".equals(status)) {
+            return 0;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) Issues?").matcher(status == null ? "" : status);
+        return m.matches() ? Integer.valueOf(m.group(1)) : null;
     }
 }

@@ -74,6 +74,12 @@ class GateStepTest {
         // The critical one is exempt; a finding no source rated counts at every threshold.
         assertThat(gate.run(input(Severity.CRITICAL, Duration.ofSeconds(1))).blocking()).extracting(Finding::id)
                 .containsExactly("CVE-U");
+        JsonNode rated = report("DONE", "2 Issues", "[" + vuln("CVE-C", "CRITICAL", true) + ","
+                + vuln("CVE-H", "HIGH", false) + "," + vuln("CVE-M", "MEDIUM", false) + "]");
+        GateResult critical = new GateStep(image -> rated, line -> { }).run(input(Severity.CRITICAL, Duration.ofSeconds(1)));
+        assertThat(critical.passed()).isTrue(); // critical is exempt
+        assertThat(critical.success(IMAGE, Severity.CRITICAL)).isEqualTo("gate passed: " + IMAGE + ": no unexempted finding "
+                + "at or above critical; 3 findings judged (1 exempt, 2 below the threshold); registry status \"2 Issues\"");
         assertThat(gate.run(input(Severity.HIGH, Duration.ofSeconds(1))).blocking()).extracting(Finding::id)
                 .containsExactly("CVE-H", "CVE-U");
         assertThat(gate.run(input(Severity.MEDIUM, Duration.ofSeconds(1))).blocking()).extracting(Finding::id)
@@ -103,7 +109,12 @@ class GateStepTest {
                 + "\"databaseVersion\":\"db-1\",\"currentDatabaseVersion\":\"db-1\","
                 + "\"configuration\":[{\"id\":\"runs-as-root\",\"severity\":\"HIGH\",\"exempt\":false}]}");
         GateStep gate = new GateStep(image -> done, line -> { });
-        assertThat(gate.run(input(Severity.HIGH, Duration.ofSeconds(1))).passed()).isTrue();
+        GateResult lenient = gate.run(input(Severity.HIGH, Duration.ofSeconds(1)));
+        assertThat(lenient.passed()).isTrue();
+        // "1 Issue" beside 0 findings is explained, not left to confuse
+        assertThat(lenient.success(IMAGE, Severity.HIGH)).isEqualTo("gate passed: " + IMAGE + ": no unexempted finding at or "
+                + "above high; 0 findings judged; the registry's status \"1 Issue\" also counts configuration issues, "
+                + "which the gate judges only with includeConfiguration: true");
         GateResult strict = gate.run(new GateStep.Input(IMAGE, Severity.HIGH, Duration.ofSeconds(1), Duration.ofMillis(1), true));
         assertThat(strict.passed()).isFalse();
         assertThat(strict.blocking()).extracting(Finding::id).containsExactly("runs-as-root");

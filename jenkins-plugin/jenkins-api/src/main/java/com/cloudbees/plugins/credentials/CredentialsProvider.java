@@ -7,6 +7,9 @@ import java.util.List;
 
 /** Every overload of the lookups the plugin calls, so that javac binds the call as it would against the real class. */
 public abstract class CredentialsProvider {
+    /** Core's "Credentials/UseItem" permission; null here, never inlined. */
+    public static final hudson.security.Permission USE_ITEM = null;
+
     private CredentialsProvider() {
     }
 
