@@ -4,6 +4,8 @@ import io.slipway.gitops.GitCredentials;
 import io.slipway.pipeline.deploy.DeployStep;
 import io.slipway.pipeline.deploy.GitOpsTarget;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,8 +28,15 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--values", required = true, paramLabel = "PATH", description = "Values file in the repository.")
     String values;
 
-    @Option(names = "--image", required = true, paramLabel = "REF", description = "registry/ns/repo[:tag]@sha256:…")
-    String image;
+    @Option(names = "--image", required = true, paramLabel = "[ALIAS=]REF",
+            description = "registry/ns/repo[:tag]@sha256:…; repeat for several images (ALIAS names one in --key and markers).")
+    List<String> images;
+
+    @Option(names = "--key", paramLabel = "[ALIAS:]KEY",
+            description = {"Where the image goes, one option per key: PATH of its block (server.image) or whole-string key,",
+                    "or ROLE=PATH with ROLE image|registry|repository|tag|digest. Default: marker comments",
+                    "# {\"$slipway\": \"ALIAS[:ROLE]\"}, else the one image key whose repository has the image's name."})
+    List<String> keys = new ArrayList<>();
 
     @Option(names = "--chart", paramLabel = "DIR", description = "Chart directory (default: the one above the values).")
     String chart;
@@ -97,7 +106,7 @@ final class DeployCommand implements Callable<Integer> {
     public Integer call() {
         GitOpsTarget repository = new GitOpsTarget(gitops, branch, credentials(auth));
         var out = spec.commandLine().getOut();
-        new DeployStep(out::println).run(new DeployStep.Input(repository, values, image, chart, message, buildUrl,
+        new DeployStep(out::println).run(new DeployStep.Input(repository, values, images, keys, chart, message, buildUrl,
                 pullRequest, !skipRenderCheck));
         return 0;
     }

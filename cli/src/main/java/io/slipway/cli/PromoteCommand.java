@@ -47,8 +47,10 @@ final class PromoteCommand implements Callable<Integer> {
             description = "Kubernetes namespace whose image policies apply (default: the target values' folder name).")
     String policyNamespace;
 
-    @Option(names = "--image-path", defaultValue = "image", description = "Values key of the image (default: ${DEFAULT-VALUE}).")
-    String imagePath;
+    @Option(names = {"--key", "--image-path"}, paramLabel = "KEY",
+            description = {"The image's keys in both values files, as deploy's --key (PATH or ROLE=PATH, repeatable).",
+                    "Default: the source's marked or only image key; the target's key found by repository name."})
+    java.util.List<String> keys = new java.util.ArrayList<>();
 
     @CommandLine.ArgGroup(exclusive = true)
     DeployCommand.GitAuth auth;
@@ -57,7 +59,7 @@ final class PromoteCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         GitOpsTarget repository = new GitOpsTarget(gitops, branch, DeployCommand.credentials(auth));
-        PromoteStep.Input input = new PromoteStep.Input(repository, from, to, chart, toNamespace, policyNamespace, imagePath);
+        PromoteStep.Input input = new PromoteStep.Input(repository, from, to, chart, toNamespace, policyNamespace, keys);
         // The step's own lines are the policy verdict and the copy; the outcome is printed below.
         PromoteStep.Result result = new PromoteStep(new ManagementApi(registry.access()), line -> { }).run(input);
         if (!result.verdict().allowed()) {

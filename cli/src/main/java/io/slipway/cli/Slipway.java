@@ -58,6 +58,14 @@ public final class Slipway {
     static final int TIMED_OUT = 7;
 
     static int exitCode(Exception e) {
+        // A values edit or a render check that is refused (no such key, several candidates, a chart
+        // that would not run the image) is a refusal; a malformed reference or key path is bad input.
+        if (e instanceof io.slipway.helm.values.ValuesException v) {
+            return v.badInput() ? BAD_INPUT : REFUSED;
+        }
+        if (e instanceof io.slipway.helm.render.RenderCheckException) {
+            return REFUSED;
+        }
         if (e instanceof IllegalArgumentException) {
             return BAD_INPUT;
         }

@@ -85,6 +85,27 @@ class DeployCommandTest {
     }
 
     @Test
+    void anImageNoKeyHoldsIsRefusedWithExit3AndTheCandidates() throws Exception {
+        Path bare = gitopsRepository();
+        String image = "127.0.0.1:5000/team-dev/billing:1.0@sha256:" + "cd".repeat(32);
+        CliRun refused = CliRun.slipway("deploy", "--gitops", bare.toUri().toString(), "--values", "envs/dev/values.yaml",
+                "--chart", "charts/app", "--image", image);
+        assertThat(refused.code()).as(refused.err()).isEqualTo(Slipway.REFUSED);
+        assertThat(refused.err()).startsWith("slipway: envs/dev/values.yaml: billing: no image in the values has the repository team-dev/billing")
+                .contains("image (registry.example.com/team/app)").contains("--key");
+
+        // Named, it is written where the chart reads it, and the render check proves it.
+        CliRun named = CliRun.slipway("deploy", "--gitops", bare.toUri().toString(), "--values", "envs/dev/values.yaml",
+                "--chart", "charts/app", "--image", image, "--key", "image");
+        assertThat(named.code()).as(named.err()).isZero();
+        assertThat(named.out()).contains("now deploys " + image + " (at image.repository, image.tag");
+
+        CliRun badKey = CliRun.slipway("deploy", "--gitops", bare.toUri().toString(), "--values", "envs/dev/values.yaml",
+                "--image", image, "--key", "image[");
+        assertThat(badKey.code()).as(badKey.err()).isEqualTo(Slipway.BAD_INPUT);
+    }
+
+    @Test
     void chartPushStoresTheChartInTheRegistry() throws Exception {
         try (IamFixture iam = new IamFixture(tmp.resolve("data"))) {
             Path charts = Files.createDirectories(tmp.resolve("charts"));

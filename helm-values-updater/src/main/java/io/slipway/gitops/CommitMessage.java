@@ -27,7 +27,7 @@ record CommitMessage(String template, String buildUrl) {
         vars.put("repository", first.reference().name());
         vars.put("tag", first.reference().tag() == null ? "" : first.reference().tag());
         vars.put("digest", first.reference().digest() == null ? "" : first.reference().digest().toString());
-        vars.put("shortDigest", shortDigest(first));
+        vars.put("shortDigest", shortDigest(first.reference()));
         String subject = template;
         for (Map.Entry<String, String> v : vars.entrySet()) {
             subject = subject.replace("{" + v.getKey() + "}", v.getValue());
@@ -46,10 +46,10 @@ record CommitMessage(String template, String buildUrl) {
     }
 
     /** First 12 hex digits of the digest (the length registries and Docker show), else the tag. */
-    static String shortDigest(ImageUpdate image) {
-        if (image.reference().digest() != null) {
-            return image.reference().digest().hex().substring(0, 12);
+    static String shortDigest(io.slipway.oci.Reference image) {
+        if (image.digest() != null) {
+            return image.digest().hex().substring(0, 12);
         }
-        return image.reference().tag() == null ? "latest" : image.reference().tag();
+        return image.tag() == null ? "latest" : image.tag();
     }
 }

@@ -4,6 +4,8 @@ import io.slipway.helm.render.RenderCheck;
 import io.slipway.helm.render.RenderCheckException;
 import io.slipway.helm.render.RenderCheckProcess;
 import io.slipway.helm.render.RenderedImage;
+import io.slipway.helm.values.ImageFinder;
+import io.slipway.helm.values.ImageKeys;
 import io.slipway.helm.values.ImageShape;
 import io.slipway.helm.values.ImageUpdate;
 import io.slipway.helm.values.ImageValues;
@@ -59,7 +61,7 @@ public final class GitOpsUpdate {
     private final String url;
     private String branch = "main";
     private String valuesPath;
-    private final List<ImageUpdate> images = new ArrayList<>();
+    private final List<Request> images = new ArrayList<>();
     private GitCredentials credentials = GitCredentials.none();
     private Path workFolder;
     private String chart;
@@ -94,29 +96,65 @@ public final class GitOpsUpdate {
         return this;
     }
 
-    /** The image, written at {@code image.repository}/{@code image.tag}(/{@code image.digest}). */
+    /**
+     * The image, written where {@link ImageFinder} finds it: marker comments naming it, else the one
+     * image key whose repository has its name; none or several are refused.
+     */
     public GitOpsUpdate image(String reference) {
-        return image("image", reference, ImageShape.split("image"));
+        return image(null, parse(null, reference), (ImageKeys) null);
     }
 
     public GitOpsUpdate image(Reference reference) {
-        return image("image", reference, ImageShape.split("image"));
+        return image(null, reference, (ImageKeys) null);
     }
 
-    /** One of several images, named by {@code alias}, written in {@code shape}. */
-    public GitOpsUpdate image(String alias, String reference, ImageShape shape) {
-        Reference parsed;
-        try {
-            parsed = Reference.parse(reference);
-        } catch (IllegalArgumentException e) {
-            throw new ValuesException(ValuesException.Reason.INVALID_REFERENCE, alias + ": " + e.getMessage());
+    /**
+     * One of several images: {@code alias} names it in markers and messages (null: its repository's
+     * last name), {@code keys} the keys to write (null: found as {@link #image(String)} does).
+     */
+    public GitOpsUpdate image(String alias, String reference, ImageKeys keys) {
+        return image(alias, parse(alias, reference), keys);
+    }
+
+    public GitOpsUpdate image(String alias, Reference reference, ImageKeys keys) {
+        images.add(new Request(alias, reference, null, keys));
+        return this;
+    }
+
+    /** The images and keys as the user gave them ({@link ImageRequest#parse}). */
+    public GitOpsUpdate images(List<io.slipway.helm.values.ImageRequest> requests) {
+        for (io.slipway.helm.values.ImageRequest r : requests) {
+            image(r.alias(), r.reference(), r.keys());
         }
-        return image(alias, parsed, shape);
+        return this;
+    }
+
+    /** One of several images, named by {@code alias}, written in exactly {@code shape}. */
+    public GitOpsUpdate image(String alias, String reference, ImageShape shape) {
+        return image(alias, parse(alias, reference), shape);
     }
 
     public GitOpsUpdate image(String alias, Reference reference, ImageShape shape) {
-        images.add(new ImageUpdate(alias, reference, shape));
+        images.add(new Request(alias, reference, Objects.requireNonNull(shape), null));
         return this;
+    }
+
+    private static Reference parse(String alias, String reference) {
+        try {
+            return Reference.parse(reference);
+        } catch (IllegalArgumentException e) {
+            throw new ValuesException(ValuesException.Reason.INVALID_REFERENCE, (alias == null ? "" : alias + ": ") + e.getMessage());
+        }
+    }
+
+    /** An image to write: a shape given, or keys (or nothing) to find it by. */
+    private record Request(String alias, Reference reference, ImageShape shape, ImageKeys keys) {
+        ImageUpdate resolve(ImageFinder finder) {
+            if (shape != null) {
+                return new ImageUpdate(alias == null ? ImageFinder.defaultAlias(reference) : alias, reference, shape);
+            }
+            return finder.locate(alias, reference, keys);
+        }
     }
 
     public GitOpsUpdate credentials(GitCredentials value) {
@@ -250,8 +288,15 @@ public final class GitOpsUpdate {
                 throw new GitOpsException("branch " + branch + " of " + url + " has no file " + valuesPath);
             }
             ImageValues.Edit edit;
+            List<ImageUpdate> resolved;
             try {
-                edit = ImageValues.write(ValuesFile.read(file), images);
+                ValuesFile values = ValuesFile.read(file);
+                ImageFinder finder = new ImageFinder(values, chartDefaults(folder.root(), file));
+                resolved = new ArrayList<>();
+                for (Request r : images) {
+                    resolved.add(r.resolve(finder));
+                }
+                edit = ImageValues.write(values, resolved);
             } catch (ValuesException e) {
                 throw new ValuesException(e.reason(), valuesPath + ": " + e.getMessage());
             }
@@ -259,13 +304,13 @@ public final class GitOpsUpdate {
             if (!edit.changed()) {
                 String head = git.getRepository().resolve(Constants.HEAD).name();
                 LOG.info("{} already holds {}; nothing to commit", valuesPath, images.get(0).reference());
-                return new UpdateResult(UpdateResult.Status.UNCHANGED, head, branch, attempt - 1, List.of(), List.of());
+                return new UpdateResult(UpdateResult.Status.UNCHANGED, head, branch, attempt - 1, List.of(), List.of(), resolved);
             }
             edit.file().write(file);
-            List<RenderedImage> rendered = render(folder, file);
+            List<RenderedImage> rendered = render(folder, file, resolved);
             git.add().addFilepattern(valuesPath.replace('\\', '/')).call();
             RevCommit commit = git.commit()
-                    .setMessage(new CommitMessage(messageTemplate, buildUrl).render(env, valuesPath, images))
+                    .setMessage(new CommitMessage(messageTemplate, buildUrl).render(env, valuesPath, resolved))
                     .setAuthor(author)
                     .setCommitter(author)
                     .setOnly(valuesPath.replace('\\', '/'))
@@ -279,7 +324,7 @@ public final class GitOpsUpdate {
             switch (outcome.kind()) {
                 case ACCEPTED -> {
                     LOG.info("pushed {} to {} of {} ({})", commit.abbreviate(12).name(), target, url, edit.changes());
-                    return new UpdateResult(UpdateResult.Status.PUSHED, commit.name(), target, attempt, edit.changes(), rendered);
+                    return new UpdateResult(UpdateResult.Status.PUSHED, commit.name(), target, attempt, edit.changes(), rendered, resolved);
                 }
                 case REFUSED -> throw new GitOpsException("the remote refused the push to " + target + ": " + outcome.detail());
                 case RACED -> {
@@ -294,14 +339,27 @@ public final class GitOpsUpdate {
         }
     }
 
-    private List<RenderedImage> render(WorkFolder folder, Path file) throws GitAPIException {
+    /** The chart's own values.yaml, read with the edited file to find image keys; null when unknown or the same file. */
+    private ValuesFile chartDefaults(Path root, Path file) throws IOException {
+        Path chartDir = chart != null ? root.resolve(chart) : RenderCheck.findChart(root, file).orElse(null);
+        if (chartDir == null) {
+            return null;
+        }
+        Path defaults = chartDir.resolve("values.yaml");
+        if (!Files.isRegularFile(defaults) || Files.isSameFile(defaults, file)) {
+            return null;
+        }
+        return ValuesFile.read(defaults);
+    }
+
+    private List<RenderedImage> render(WorkFolder folder, Path file, List<ImageUpdate> resolved) throws GitAPIException {
         if (!renderCheck) {
             return List.of();
         }
         Path root = folder.root();
         Path chartDir = chart != null ? root.resolve(chart)
-                : RenderCheck.findChart(root, file).orElseThrow(() -> new GitOpsException("no Chart.yaml at or above "
-                        + valuesPath + "; name the chart with chart(…) or skip the render check"));
+                : RenderCheck.findChart(root, file).orElseThrow(() -> new RenderCheckException("no Chart.yaml at or above "
+                        + valuesPath + "; name the chart (--chart DIR) or skip the render check"));
         List<Path> values = new ArrayList<>();
         for (String extra : renderValues) {
             values.add(root.resolve(extra));
@@ -310,7 +368,7 @@ public final class GitOpsUpdate {
         try {
             RenderCheck check = RenderCheck.chart(chartDir)
                     .valuesFiles(values)
-                    .expect(images.stream().map(ImageUpdate::reference).toList());
+                    .expect(resolved.stream().map(ImageUpdate::reference).toList());
             return renderProcess != null ? renderProcess.run(check) : check.run();
         } catch (RenderCheckException e) {
             folder.discardChanges();
@@ -319,8 +377,8 @@ public final class GitOpsUpdate {
     }
 
     private String pullRequestBranch(String env) {
-        ImageUpdate first = images.get(0);
-        String repository = first.reference().repository();
+        Reference first = images.get(0).reference();
+        String repository = first.repository();
         String name = "slipway/" + env + "/" + repository.substring(repository.lastIndexOf('/') + 1)
                 + "-" + CommitMessage.shortDigest(first);
         if (!Repository.isValidRefName(Constants.R_HEADS + name)) {

@@ -1,6 +1,7 @@
 package io.slipway.gitops;
 
 import io.slipway.helm.render.RenderedImage;
+import io.slipway.helm.values.ImageUpdate;
 import io.slipway.helm.values.ValueChange;
 import java.util.List;
 
@@ -14,9 +15,10 @@ import java.util.List;
  * @param attempts pushes tried; more than one means the branch moved and the edit was re-applied
  * @param changes  the values changed by the pushed commit
  * @param rendered the container images the chart rendered (empty when the render check was skipped)
+ * @param images   each image and the keys it was written to (found, marked or named)
  */
 public record UpdateResult(Status status, String commit, String branch, int attempts,
-                           List<ValueChange> changes, List<RenderedImage> rendered) {
+                           List<ValueChange> changes, List<RenderedImage> rendered, List<ImageUpdate> images) {
     public enum Status {
         PUSHED,
         UNCHANGED

@@ -77,10 +77,11 @@ class GitOpsUpdateTest {
         // someone else changes prod meanwhile, through another folder
         GitOpsUpdate.in(url).values("charts/app/envs/prod/values.yaml").workFolder(tmp.resolve("other"))
                 .image("reg.example.com/team/app:1.1.0").call();
+        // {alias} of an image given without one is its name (app), as markers and --key aliases use it.
         UpdateResult second = update().image("reg.example.com/team/app:1.3.0@" + DIGEST).message("{alias} {tag} for {env}").call();
         assertThat(second.attempts()).isEqualTo(1);
         assertThat(TestRepos.log(bare, "main")).extracting(RevCommit::getShortMessage)
-                .containsExactly("image 1.3.0 for dev", "Deploy reg.example.com/team/app:1.1.0 to prod",
+                .containsExactly("app 1.3.0 for dev", "Deploy reg.example.com/team/app:1.1.0 to prod",
                         "Deploy " + IMAGE + " to dev", "seed");
         try (Git git = Git.open(tmp.resolve("work").toFile())) {
             assertThat(git.status().call().isClean()).isTrue();

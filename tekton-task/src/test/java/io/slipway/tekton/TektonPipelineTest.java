@@ -57,7 +57,8 @@ class TektonPipelineTest {
                 Map.of("COSIGN_PASSWORD", "")));
         PipelineHarness.Run run = harness.run(TektonDefinitionsTest.pipeline(), TektonDefinitionsTest.tasks(),
                 Map.of("REGISTRY", url, "IMAGE", "acme-dev/greeter:1.0", "GITOPS_URL", bare.toUri().toString(),
-                        "DEV_VALUES", "hello-service/envs/dev/values.yaml"),
+                        // The values hold hello-service, not greeter: the key is named (found by name it is refused).
+                        "DEV_VALUES", "hello-service/envs/dev/values.yaml", "DEV_KEYS", "image"),
                 Map.of("source", source, "dockerconfig", dockerconfig, "signing-key", key));
 
         StringBuilder log = new StringBuilder();

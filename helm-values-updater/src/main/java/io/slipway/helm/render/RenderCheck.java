@@ -16,6 +16,10 @@ import java.util.Optional;
  * the environment's values files, and every container image of each updated repository in the
  * rendered manifests is the new reference. A template that ignores the values fails here, with
  * the rendered line that is wrong, before anything is committed.
+ *
+ * <p>It renders as {@code helm template} does, offline: no cluster is asked, {@code lookup} returns
+ * an empty map (see {@link OfflineChart}), and sub-charts and library charts come from the chart's
+ * {@code charts/} folder (packed or not), never from a repository.
  */
 public final class RenderCheck {
     private final Path chart;
@@ -83,16 +87,22 @@ public final class RenderCheck {
         if (!Files.isRegularFile(chart.resolve("Chart.yaml"))) {
             throw new RenderCheckException(chart + " is not a Helm chart (no Chart.yaml)");
         }
-        String manifests = HelmCalls.call(() -> {
-            Helm helm = new Helm(chart);
-            if (lint) {
-                LintResult result = helm.lint().call();
-                if (result.isFailed()) {
-                    throw new RenderCheckException("helm lint " + chart + " failed:\n  " + String.join("\n  ", result.getMessages()));
+        String manifests;
+        try (OfflineChart offline = OfflineChart.of(chart)) {
+            manifests = HelmCalls.call(() -> {
+                Helm helm = new Helm(offline.chart());
+                if (lint) {
+                    LintResult result = helm.lint().call();
+                    if (result.isFailed()) {
+                        throw new RenderCheckException("helm lint " + chart + " failed:\n  "
+                                + String.join("\n  ", result.getMessages()).replace(offline.chart().toString(), chart.toString()));
+                    }
                 }
-            }
-            return render(helm);
-        });
+                return render(helm, offline.chart());
+            });
+        } catch (java.io.IOException e) {
+            throw new RenderCheckException("cannot prepare " + chart + " for rendering: " + e.getMessage(), e);
+        }
         List<RenderedImage> images = ManifestImages.find(manifests);
         for (Reference want : expected) {
             check(want, images);
@@ -121,7 +131,7 @@ public final class RenderCheck {
         return chart;
     }
 
-    private String render(Helm helm) {
+    private String render(Helm helm, Path copy) {
         TemplateCommand template = helm.template().withName(releaseName).withNamespace(namespace);
         for (Path values : valuesFiles) {
             template = template.withValuesFile(values);
@@ -129,7 +139,11 @@ public final class RenderCheck {
         try {
             return template.call();
         } catch (RuntimeException e) {
-            throw new RenderCheckException("helm template " + chart + " failed: " + e.getMessage(), e);
+            String why = String.valueOf(e.getMessage()).replace(copy.toString(), chart.toString());
+            if (why.contains("missing in charts/")) {
+                why += "\n(the render check reads sub-charts only from charts/: vendor them with helm dependency build and commit them)";
+            }
+            throw new RenderCheckException("helm template " + chart + " failed: " + why, e);
         }
     }
 

@@ -22,7 +22,7 @@ public sealed interface ImageShape {
     /** {@code <base>.repository} and {@code <base>.tag}; {@code <base>.digest} if the file has it. */
     static Split split(String base) {
         ValuesPath b = ValuesPath.parse(base);
-        return new Split(null, b.child("repository"), b.child("tag"), b.child("digest"), DigestField.AUTO);
+        return new Split(null, b.child("repository"), b.child("tag"), b.child("digest"), DigestField.AUTO, DigestFormat.PREFIXED);
     }
 
     /** Every value path this shape may write. */
@@ -45,14 +45,21 @@ public sealed interface ImageShape {
         NEVER
     }
 
+    /** How a chart's digest key holds the digest: {@code sha256:…} ({@code digest} keys) or bare hex (grafana's {@code sha}). */
+    enum DigestFormat {
+        PREFIXED,
+        HEX
+    }
+
     /**
      * @param registry   path of the registry host, or null when the repository value includes it
      * @param repository path of the repository (with the registry unless {@code registry} is set)
      * @param tag        path of the tag
      * @param digest     path of the digest key
+     * @param digestFormat how the digest key's value is written
      */
-    record Split(ValuesPath registry, ValuesPath repository, ValuesPath tag, ValuesPath digest, DigestField digestField)
-            implements ImageShape {
+    record Split(ValuesPath registry, ValuesPath repository, ValuesPath tag, ValuesPath digest, DigestField digestField,
+                 DigestFormat digestFormat) implements ImageShape {
 
         /** Registry host in {@code <base>.registry}, next to the repository. */
         public Split withRegistry() {
@@ -60,29 +67,48 @@ public sealed interface ImageShape {
         }
 
         public Split withRegistry(String path) {
-            return new Split(ValuesPath.parse(path), repository, tag, digest, digestField);
+            return new Split(ValuesPath.parse(path), repository, tag, digest, digestField, digestFormat);
         }
 
         public Split withRepository(String path) {
-            return new Split(registry, ValuesPath.parse(path), tag, digest, digestField);
+            return new Split(registry, ValuesPath.parse(path), tag, digest, digestField, digestFormat);
         }
 
         public Split withTag(String path) {
-            return new Split(registry, repository, ValuesPath.parse(path), digest, digestField);
+            return new Split(registry, repository, ValuesPath.parse(path), digest, digestField, digestFormat);
         }
 
         /** Always write the digest into {@code path}, adding the key when the file lacks it. */
         public Split withDigest(String path) {
-            return new Split(registry, repository, tag, ValuesPath.parse(path), DigestField.ALWAYS);
+            return new Split(registry, repository, tag, ValuesPath.parse(path), DigestField.ALWAYS, digestFormat);
         }
 
         public Split withDigestField(DigestField mode) {
-            return new Split(registry, repository, tag, digest, mode);
+            return new Split(registry, repository, tag, digest, mode, digestFormat);
+        }
+
+        public Split withDigestFormat(DigestFormat format) {
+            return new Split(registry, repository, tag, digest, digestField, format);
+        }
+
+        /** The shape with the paths given as {@link ValuesPath}s (registry may be null, digest too when never written). */
+        static Split of(ValuesPath registry, ValuesPath repository, ValuesPath tag, ValuesPath digest, DigestFormat format) {
+            ValuesPath digestPath = digest != null ? digest : sibling(repository, "digest");
+            return new Split(registry, repository, tag, digestPath, digest != null ? DigestField.ALWAYS : DigestField.NEVER, format);
         }
 
         @Override
         public List<ValuesPath> paths() {
-            return registry == null ? List.of(repository, tag, digest) : List.of(registry, repository, tag, digest);
+            List<ValuesPath> out = new java.util.ArrayList<>();
+            if (registry != null) {
+                out.add(registry);
+            }
+            out.add(repository);
+            out.add(tag);
+            if (digestField != DigestField.NEVER) {
+                out.add(digest);
+            }
+            return List.copyOf(out);
         }
 
         private static ValuesPath sibling(ValuesPath path, String key) {

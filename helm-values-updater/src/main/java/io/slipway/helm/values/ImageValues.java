@@ -50,6 +50,9 @@ public final class ImageValues {
             String tag = file.get(split.tag()).filter(t -> !t.isEmpty()).orElse(null);
             String digest = split.digestField() == ImageShape.DigestField.NEVER ? null
                     : file.get(split.digest()).filter(d -> !d.isEmpty()).orElse(null);
+            if (digest != null && split.digestFormat() == ImageShape.DigestFormat.HEX && !digest.contains(":")) {
+                digest = "sha256:" + digest;
+            }
             text = name + (tag == null ? "" : ":" + tag) + (digest == null ? "" : "@" + digest);
         }
         return parse(text, "the values");
@@ -80,7 +83,8 @@ public final class ImageValues {
             if (ref.tag() != null) {
                 out.add(new Assignment(shape.tag(), ref.tag()));
             }
-            out.add(new Assignment(shape.digest(), ref.digest().toString()));
+            out.add(new Assignment(shape.digest(), shape.digestFormat() == ImageShape.DigestFormat.HEX
+                    ? hex(ref, update.alias()) : ref.digest().toString()));
         } else if (ref.digest() != null) {
             if (ref.tag() == null) {
                 throw new ValuesException(Reason.SHAPE_MISMATCH, update.alias() + ": " + ref
@@ -100,6 +104,15 @@ public final class ImageValues {
             }
         }
         return out;
+    }
+
+    // A chart that writes "@sha256:{{ .sha }}" takes the bare hex, so only a sha256 digest fits it.
+    private static String hex(Reference ref, String alias) {
+        String text = ref.digest().toString();
+        if (!text.startsWith("sha256:")) {
+            throw new ValuesException(Reason.SHAPE_MISMATCH, alias + ": the chart's digest key takes a sha256 digest as hex, not " + text);
+        }
+        return text.substring("sha256:".length());
     }
 
     private static String required(ValuesFile file, ValuesPath path) {

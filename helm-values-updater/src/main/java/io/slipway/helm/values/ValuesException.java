@@ -16,7 +16,16 @@ public class ValuesException extends RuntimeException {
         UNSUPPORTED_SCALAR,
         INVALID_PATH,
         INVALID_REFERENCE,
-        SHAPE_MISMATCH
+        SHAPE_MISMATCH,
+        /** No image key was named and none in the values holds the repository being deployed. */
+        NO_IMAGE_KEY,
+        /** No image key was named and several hold the repository being deployed. */
+        AMBIGUOUS_IMAGE_KEY
+    }
+
+    /** Whether the input itself is malformed (a bad reference or path), as opposed to a refused edit. */
+    public boolean badInput() {
+        return reason == Reason.INVALID_REFERENCE || reason == Reason.INVALID_PATH;
     }
 
     private final Reason reason;

@@ -83,6 +83,58 @@ public final class ValuesFile {
         }
     }
 
+    /**
+     * Every single value of the edited document with its path and the comment that ends its line,
+     * walking nested mappings and lists (not aliases or merge keys: a value reached only through
+     * them is not this file's own). For finding image keys and the markers that name them.
+     */
+    public List<Leaf> leaves() {
+        List<Leaf> out = new java.util.ArrayList<>();
+        YamlNode root = documents.isEmpty() || documents.get(document).root() == null ? null : documents.get(document).root();
+        if (root instanceof Mapping) {
+            collect(root, null, out);
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * One value: {@code value} as Helm reads it ("" for an empty one), and the text of a comment
+     * that follows it on the same line ("" when there is none).
+     */
+    public record Leaf(ValuesPath path, String value, String comment, int line) {
+    }
+
+    private void collect(YamlNode node, ValuesPath at, List<Leaf> out) {
+        if (node instanceof Mapping mapping) {
+            for (Entry e : mapping.entries()) {
+                String key = e.keyText();
+                if (key == null || e.isMergeKey()) {
+                    continue;
+                }
+                ValuesPath child = at == null ? new ValuesPath(List.of(new ValuesPath.Key(key))) : at.child(key);
+                collect(e.value(), child, out);
+            }
+        } else if (node instanceof Sequence sequence && at != null) {
+            for (int i = 0; i < sequence.items().size(); i++) {
+                List<ValuesPath.Segment> segments = new java.util.ArrayList<>(at.segments());
+                segments.add(new ValuesPath.Index(i));
+                collect(sequence.items().get(i), new ValuesPath(segments), out);
+            }
+        } else if (node instanceof Scalar scalar && at != null) {
+            out.add(new Leaf(at, scalar.value(), trailingComment(scalar.span().end()), scalar.span().line() + 1));
+        }
+    }
+
+    private String trailingComment(int from) {
+        String text = source.text();
+        int end = from;
+        while (end < text.length() && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
+            end++;
+        }
+        String rest = text.substring(from, end).strip();
+        return rest.startsWith("#") ? rest.substring(1).strip() : "";
+    }
+
     public ValuesFile set(String path, String value) {
         return set(ValuesPath.parse(path), value);
     }

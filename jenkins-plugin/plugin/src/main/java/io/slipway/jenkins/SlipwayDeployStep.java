@@ -13,7 +13,9 @@ import io.slipway.pipeline.deploy.DeployStep;
 import io.slipway.pipeline.deploy.GitOpsTarget;
 import java.io.File;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.Step;
@@ -29,8 +31,10 @@ import org.kohsuke.stapler.QueryParameter;
  * {@code slipwayDeploy(gitops: …, values: 'envs/dev/values.yaml', image: …)}: writes the image into
  * an environment's Helm values in the GitOps repository (comments and layout kept), renders the
  * chart to prove it deploys exactly that image, commits with the build's URL as a trailer and
- * pushes; ArgoCD does the rest. Returns a map: {@code pushed}, {@code commit}, {@code branch},
- * {@code attempts}.
+ * pushes; ArgoCD does the rest. {@code keys: ['server.image']} names where the image goes (as
+ * {@code slipway deploy --key}; by default marker comments, else the one image key whose repository
+ * has the image's name), {@code images: ['worker=…']} adds more images to the same commit.
+ * Returns a map: {@code pushed}, {@code commit}, {@code branch}, {@code attempts}.
  */
 public final class SlipwayDeployStep extends Step implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -44,6 +48,8 @@ public final class SlipwayDeployStep extends Step implements Serializable {
     private String message;
     private boolean pullRequest;
     private boolean renderCheck = true;
+    private ArrayList<String> keys = new ArrayList<>();
+    private ArrayList<String> images = new ArrayList<>();
 
     @DataBoundConstructor
     public SlipwayDeployStep(String gitops, String values, String image) {
@@ -118,6 +124,26 @@ public final class SlipwayDeployStep extends Step implements Serializable {
         this.renderCheck = renderCheck;
     }
 
+    public List<String> getKeys() {
+        return keys;
+    }
+
+    /** Where the images go, each {@code [ALIAS:]PATH} or {@code [ALIAS:]ROLE=PATH}, as {@code slipway deploy --key}. */
+    @DataBoundSetter
+    public void setKeys(List<String> keys) {
+        this.keys = keys == null ? new ArrayList<>() : new ArrayList<>(keys);
+    }
+
+    public List<String> getImages() {
+        return images;
+    }
+
+    /** More images for the same commit, each {@code [ALIAS=]REF}. */
+    @DataBoundSetter
+    public void setImages(List<String> images) {
+        this.images = images == null ? new ArrayList<>() : new ArrayList<>(images);
+    }
+
     @Override
     public StepExecution start(StepContext context) {
         return new Execution(context, this);
@@ -182,9 +208,12 @@ public final class SlipwayDeployStep extends Step implements Serializable {
                 // Helm renders in a child JVM here, never in this (agent or controller) JVM
                 deploy.renderIn(RenderTool.process(renderJar));
             }
+            List<String> all = new ArrayList<>();
+            all.add(step.image);
+            all.addAll(step.images);
             try (StepCredentials.GitLogin.InUse git = login.use()) {
                 GitOpsTarget target = new GitOpsTarget(step.gitops, step.branch, git.credentials());
-                UpdateResult r = deploy.run(new DeployStep.Input(target, step.values, step.image, step.chart,
+                UpdateResult r = deploy.run(new DeployStep.Input(target, step.values, all, step.keys, step.chart,
                         step.message, buildUrl, step.pullRequest, step.renderCheck));
                 return result(r);
             }

@@ -14,7 +14,9 @@ import io.slipway.pipeline.deploy.GitOpsTarget;
 import io.slipway.pipeline.deploy.PromoteStep;
 import java.io.File;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -41,6 +43,7 @@ public final class SlipwayPromoteStep extends RegistryStep {
     private final String to;
     private String toNamespace;
     private String policyNamespace;
+    private ArrayList<String> keys = new ArrayList<>();
     private String chart;
     private String branch;
     private String gitCredentialsId;
@@ -71,6 +74,16 @@ public final class SlipwayPromoteStep extends RegistryStep {
     @DataBoundSetter
     public void setToNamespace(String toNamespace) {
         this.toNamespace = StepCredentials.blankToNull(toNamespace);
+    }
+
+    public List<String> getKeys() {
+        return keys;
+    }
+
+    /** The image's keys in both values files, as {@code slipway promote --key}; empty to find them. */
+    @DataBoundSetter
+    public void setKeys(List<String> keys) {
+        this.keys = keys == null ? new ArrayList<>() : new ArrayList<>(keys);
     }
 
     public String getPolicyNamespace() {
@@ -169,7 +182,7 @@ public final class SlipwayPromoteStep extends RegistryStep {
             PromoteStep.Result r;
             try (StepCredentials.GitLogin.InUse login = git.use()) {
                 input = new PromoteStep.Input(new GitOpsTarget(step.gitops, step.branch, login.credentials()),
-                        step.from, step.to, step.chart, step.toNamespace, step.policyNamespace, "image");
+                        step.from, step.to, step.chart, step.toNamespace, step.policyNamespace, step.keys);
                 r = new PromoteStep(new ManagementApi(registry.access()), log).run(input);
             }
             Map<String, Object> result = new LinkedHashMap<>();

@@ -318,6 +318,11 @@ class StepExecutionsTest {
     void deployCommitsTheImageToTheGitOpsRepositoryOverAuthenticatedHttp() throws Exception {
         SlipwayDeployStep deploy = new SlipwayDeployStep(git.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.0@" + vulnerable);
         deploy.setGitCredentialsId("gitops");
+        // The values hold hello-service, not svc: found by name it is refused, so the key is named.
+        assertThat(runFailing(deploy, context())).isInstanceOf(AbortException.class)
+                .hasMessageContaining("no image in the values has the repository acme-dev/svc")
+                .hasMessageContaining("image (" + host + "/hello-dev/hello-service)");
+        deploy.setKeys(List.of("image"));
         TestContext context = context().with(new EnvVars(Map.of("BUILD_URL", "https://jenkins.example.com/job/app/7/")));
         Map<?, ?> result = (Map<?, ?>) run(deploy, context);
         assertThat(result.get("pushed")).isEqualTo(true);

@@ -3,11 +3,17 @@ package io.slipway.pipeline.deploy;
 import io.slipway.gitops.GitOpsUpdate;
 import io.slipway.gitops.UpdateResult;
 import io.slipway.helm.render.RenderCheckProcess;
+import io.slipway.helm.values.ImageRequest;
+import io.slipway.helm.values.ImageUpdate;
 import io.slipway.pipeline.ProgressListener;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
- * The deploy step: writes one image into one environment's Helm values in the GitOps repository,
- * proves with Helm that the chart renders exactly that image, commits and pushes
+ * The deploy step: writes one or more images into one environment's Helm values in the GitOps
+ * repository (at the keys named, marked, or found by repository name; see
+ * {@link io.slipway.helm.values.ImageFinder}), proves with Helm that the chart renders exactly
+ * those images, commits and pushes
  * (helm-values-updater's {@link GitOpsUpdate} does the work; this step gives it the pipeline's
  * inputs and reports to the pipeline's log).
  */
@@ -17,19 +23,30 @@ public final class DeployStep {
      *
      * @param repository  where to write
      * @param valuesPath  values file of the environment, relative to the repository root
-     * @param image       {@code registry/ns/repo[:tag]@sha256:…}
+     * @param images      each {@code [ALIAS=]registry/ns/repo[:tag]@sha256:…}
+     * @param keys        the keys to write, each {@code [ALIAS:]PATH} or {@code [ALIAS:]ROLE=PATH}
+     *                    (ROLE: image, registry, repository, tag, digest); empty to find them
      * @param chart       chart folder, or null for the one above the values file
      * @param message     commit message template ({@code {images}}, {@code {env}}), or null for the default
      * @param buildUrl    recorded as the commit's {@code Build-Url:} trailer, or null
      * @param pullRequest push to a {@code slipway/<env>/…} branch instead of the target branch
      * @param renderCheck render the chart before committing
      */
-    public record Input(GitOpsTarget repository, String valuesPath, String image, String chart, String message,
-                        String buildUrl, boolean pullRequest, boolean renderCheck) {
+    public record Input(GitOpsTarget repository, String valuesPath, List<String> images, List<String> keys, String chart,
+                        String message, String buildUrl, boolean pullRequest, boolean renderCheck) {
         public Input {
-            if (repository == null || valuesPath == null || valuesPath.isBlank() || image == null || image.isBlank()) {
+            images = images == null ? List.of() : images.stream().filter(i -> i != null && !i.isBlank()).toList();
+            keys = keys == null ? List.of() : keys.stream().filter(k -> k != null && !k.isBlank()).toList();
+            if (repository == null || valuesPath == null || valuesPath.isBlank() || images.isEmpty()) {
                 throw new IllegalArgumentException("deploy needs a GitOps repository, a values file and an image");
             }
+        }
+
+        /** One image, its keys found. */
+        public Input(GitOpsTarget repository, String valuesPath, String image, String chart, String message,
+                     String buildUrl, boolean pullRequest, boolean renderCheck) {
+            this(repository, valuesPath, image == null ? List.of() : List.of(image), List.of(), chart, message, buildUrl,
+                    pullRequest, renderCheck);
         }
 
         /** The usual deploy: default message, no pull request, chart rendered. */
@@ -55,7 +72,7 @@ public final class DeployStep {
         GitOpsUpdate update = GitOpsUpdate.in(in.repository().url())
                 .credentials(in.repository().credentials())
                 .values(in.valuesPath())
-                .image(in.image())
+                .images(ImageRequest.parse(in.images(), in.keys()))
                 .pullRequest(in.pullRequest());
         if (in.repository().branch() != null) {
             update.branch(in.repository().branch());
@@ -75,13 +92,21 @@ public final class DeployStep {
             update.renderIn(renderProcess);
         }
         UpdateResult result = update.call();
+        String what = result.images().stream().map(DeployStep::describe).collect(Collectors.joining(", "));
         if (result.pushed()) {
             progress.line("Pushed " + result.commit() + " to " + result.branch() + " (" + result.attempts()
                     + (result.attempts() == 1 ? " attempt" : " attempts") + "): " + in.valuesPath() + " now deploys "
-                    + in.image() + ".");
+                    + what + ".");
+            result.changes().forEach(c -> progress.line("  " + c));
         } else {
-            progress.line("Unchanged: " + in.valuesPath() + " already deploys " + in.image() + "; no commit.");
+            progress.line("Unchanged: " + in.valuesPath() + " already deploys " + what + "; no commit.");
         }
         return result;
+    }
+
+    /** {@code REF (at image.registry, image.repository, …)}: where each image went, so a wrong key shows. */
+    static String describe(ImageUpdate image) {
+        return image.reference() + " (at " + image.shape().paths().stream().map(Object::toString)
+                .collect(Collectors.joining(", ")) + ")";
     }
 }

@@ -2,6 +2,8 @@ package io.slipway.pipeline.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.gitops.UpdateResult;
+import io.slipway.helm.values.ImageFinder;
+import io.slipway.helm.values.ImageKeys;
 import io.slipway.helm.values.ImageShape;
 import io.slipway.helm.values.ImageValues;
 import io.slipway.helm.values.ValuesFile;
@@ -36,19 +38,28 @@ public final class PromoteStep {
      * @param toNamespace     registry namespace to copy the image into first, or null to deploy it as is
      * @param policyNamespace Kubernetes namespace whose image policies apply, or null for the target
      *                        values' folder name ({@code envs/prod/values.yaml} → {@code prod})
-     * @param imagePath       values key of the image, {@code image} by default
+     * @param keys            the image's keys in both files, as {@link DeployStep.Input#keys()} (no alias);
+     *                          empty: the source's marked or only image key, and the target's key
+     *                          found by repository name
      */
     public record Input(GitOpsTarget repository, String fromValues, String toValues, String chart,
-                        String toNamespace, String policyNamespace, String imagePath) {
+                        String toNamespace, String policyNamespace, List<String> keys) {
         public Input {
             if (repository == null || fromValues == null || fromValues.isBlank() || toValues == null || toValues.isBlank()) {
                 throw new IllegalArgumentException("promote needs a GitOps repository and the source and target values files");
             }
-            imagePath = imagePath == null || imagePath.isBlank() ? "image" : imagePath;
+            keys = keys == null ? List.of() : keys.stream().filter(k -> k != null && !k.isBlank()).toList();
+        }
+
+        /** With the image block at {@code imagePath} in both files (null: found). */
+        public Input(GitOpsTarget repository, String fromValues, String toValues, String chart,
+                     String toNamespace, String policyNamespace, String imagePath) {
+            this(repository, fromValues, toValues, chart, toNamespace, policyNamespace,
+                    imagePath == null || imagePath.isBlank() ? List.of() : List.of(imagePath));
         }
 
         public static Input of(GitOpsTarget repository, String fromValues, String toValues) {
-            return new Input(repository, fromValues, toValues, null, null, null, "image");
+            return new Input(repository, fromValues, toValues, null, null, null, List.of());
         }
 
         /** The Kubernetes namespace whose policies decide. */
@@ -93,7 +104,8 @@ public final class PromoteStep {
     }
 
     public Result run(Input in) throws IOException {
-        Reference deployed = readDeployed(in);
+        Deployed source = readDeployed(in);
+        Reference deployed = source.reference();
         if (deployed.digest() == null) {
             throw new IllegalArgumentException(in.fromValues() + " deploys " + deployed + ", which is not pinned by digest");
         }
@@ -105,8 +117,10 @@ public final class PromoteStep {
         }
         progress.line("Policy for " + namespace + " allows " + verdict.image() + ".");
         Reference target = in.toNamespace() == null ? deployed : copy(deployed, in.toNamespace());
-        DeployStep.Input write = new DeployStep.Input(in.repository(), in.toValues(), target.toString(), in.chart(),
-                "Promote {images} from " + environmentOf(in.fromValues()) + " to {env}", null, false, true);
+        // Both environments are values of one chart: the target's image goes where the source's is.
+        List<String> keys = in.keys().isEmpty() ? keysOf(source.shape()) : in.keys();
+        DeployStep.Input write = new DeployStep.Input(in.repository(), in.toValues(), List.of(target.toString()), keys,
+                in.chart(), "Promote {images} from " + environmentOf(in.fromValues()) + " to {env}", null, false, true);
         UpdateResult update = new DeployStep(progress).run(write);
         return new Result(deployed, target, verdict, update);
     }
@@ -137,8 +151,29 @@ public final class PromoteStep {
         return copy;
     }
 
-    /** The reference the source environment deploys now, read from a fresh shallow clone. */
-    private static Reference readDeployed(Input in) throws IOException {
+    private record Deployed(Reference reference, ImageShape shape) {
+    }
+
+    /** The keys of a shape, as {@code --key ROLE=PATH} options. */
+    static List<String> keysOf(ImageShape shape) {
+        if (shape instanceof ImageShape.Single single) {
+            return List.of("image=" + single.path());
+        }
+        ImageShape.Split split = (ImageShape.Split) shape;
+        List<String> keys = new ArrayList<>();
+        if (split.registry() != null) {
+            keys.add("registry=" + split.registry());
+        }
+        keys.add("repository=" + split.repository());
+        keys.add("tag=" + split.tag());
+        if (split.digestField() != ImageShape.DigestField.NEVER) {
+            keys.add("digest=" + split.digest());
+        }
+        return keys;
+    }
+
+    /** The reference the source environment deploys now and where, read from a fresh shallow clone. */
+    private static Deployed readDeployed(Input in) throws IOException {
         Path dir = Files.createTempDirectory("slipway-promote");
         try {
             var clone = Git.cloneRepository().setURI(in.repository().url()).setDirectory(dir.toFile()).setDepth(1);
@@ -151,7 +186,10 @@ public final class PromoteStep {
                 if (!values.startsWith(dir) || !Files.isRegularFile(values)) {
                     throw new IllegalArgumentException("no values file " + in.fromValues() + " in " + in.repository().url());
                 }
-                return ImageValues.read(ValuesFile.read(values), ImageShape.split(in.imagePath()));
+                ValuesFile file = ValuesFile.read(values);
+                ImageKeys keys = in.keys().isEmpty() ? null : ImageKeys.parse(in.keys());
+                ImageShape shape = new ImageFinder(file, null).deployed(null, keys);
+                return new Deployed(ImageValues.read(file, shape), shape);
             } catch (GitAPIException e) {
                 throw new IOException("cannot clone " + in.repository().url() + ": " + e.getMessage(), e);
             }
