@@ -5,8 +5,7 @@ import io.slipway.pipeline.ImageInput;
 import io.slipway.pipeline.gate.GateResult;
 import io.slipway.pipeline.gate.GateStep;
 import io.slipway.pipeline.gate.VulnerabilityReports;
-import io.slipway.trust.policy.InvalidPolicyException;
-import io.slipway.trust.policy.Severity;
+import io.slipway.oci.vulnerability.Severity;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,7 +26,8 @@ final class GateCommand implements Callable<Integer> {
     @Option(names = "--image", required = true, paramLabel = "REPO@DIGEST", description = "The image, pinned by digest.")
     String image;
 
-    @Option(names = "--severity", defaultValue = "high", description = "Threshold: critical, high, medium or low (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--severity", defaultValue = "high", description = "Threshold: critical, high, medium, low, negligible or "
+            + "unknown; findings of unknown severity count at every threshold (default: ${DEFAULT-VALUE}).")
     String severity;
 
     @Option(names = "--timeout", defaultValue = "10m", description = "How long to wait for the scan (default: ${DEFAULT-VALUE}).")
@@ -39,19 +39,18 @@ final class GateCommand implements Callable<Integer> {
     @Option(names = "--include-configuration", description = "Also fail on configuration issues at or above the threshold.")
     boolean includeConfiguration;
 
+    @Option(names = "--allow-unassessed", description = "Pass an image whose operating system packages could not be assessed "
+            + "(status Unsupported OS) on its other findings, instead of failing it.")
+    boolean allowUnassessed;
+
     @Option(names = "--output", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
     String output;
 
     @Override
     public Integer call() throws Exception {
-        Severity threshold;
-        try {
-            threshold = Severity.parse(severity);
-        } catch (InvalidPolicyException e) {
-            throw new IllegalArgumentException(e.getMessage());
-        }
+        Severity threshold = Severity.threshold(severity);
         GateStep.Input input = new GateStep.Input(ImageInput.parse(image), threshold,
-                Durations.parse(timeout), Durations.parse(interval), includeConfiguration);
+                Durations.parse(timeout), Durations.parse(interval), includeConfiguration, allowUnassessed);
         if (!output.equals("table") && !output.equals("json")) {
             throw new IllegalArgumentException("--output must be table or json");
         }

@@ -28,6 +28,10 @@ final class ManagementClient {
         return api.post(path, body);
     }
 
+    JsonNode upload(String path, java.nio.file.Path file) throws IOException {
+        return api.upload(path, file);
+    }
+
     JsonNode patch(String path, JsonNode body) throws IOException {
         return api.patch(path, body);
     }

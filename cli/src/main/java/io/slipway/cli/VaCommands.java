@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The Vulnerability Advisor on the command line: {@code slipway va db import|status} on the
- * registry's advisory database, and under {@code slipway cr} the report of an image and the
+ * running registry's advisory database (through the management API, as the administrator), or
+ * with {@code --data DIR} on a data directory offline; and under {@code slipway cr} the report of an image and the
  * exemptions.
  */
 @Command(name = "va", mixinStandardHelpOptions = true, description = "The Vulnerability Advisor's advisory database.",
@@ -31,9 +32,12 @@ final class VaCommands {
     }
 
     abstract static class DbVerb implements Callable<Integer> {
-        @Option(names = "--data", paramLabel = "DIR", defaultValue = ".slipway",
-                description = "The registry's data directory (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--data", paramLabel = "DIR",
+                description = "Work on this data directory offline instead of on the running registry.")
         Path data;
+
+        @picocli.CommandLine.Mixin
+        RegistryOptions registry = new RegistryOptions();
 
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -45,19 +49,37 @@ final class VaCommands {
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,
-            description = "Import OSV JSON (a file or a zip of them), Debian Security Tracker JSON or Alpine secdb files. "
-                    + "A running registry re-scans its images when the database changes.")
+            description = "Import OSV JSON (a file or a zip of them), Debian Security Tracker JSON or Alpine secdb files "
+                    + "into the running registry (administrator; returns once the registry uses them), or with --data "
+                    + "into a data directory offline (a running registry picks that up within seconds).")
     static final class DbImport extends DbVerb {
         @Parameters(paramLabel = "FILE", arity = "1..*")
         List<Path> files;
 
         @Override
         public Integer call() throws Exception {
+            for (Path f : files) {
+                if (!Files.isRegularFile(f)) {
+                    throw new IllegalArgumentException("no such file: " + f);
+                }
+            }
+            if (data == null) {
+                // The registry answers once the imported database is the one its judges use.
+                ManagementClient client = registry.client();
+                String version = null;
+                for (Path f : files) {
+                    JsonNode r = client.upload("/va/db/import?name=" + ManagementClient.q(f.getFileName().toString()), f);
+                    spec.commandLine().getOut().printf("%s: %s, %d added, %d updated, %d unchanged, %d skipped%n",
+                            f, r.path("format").asText(), r.path("added").asInt(), r.path("updated").asInt(),
+                            r.path("unchanged").asInt(), r.path("skipped").asInt());
+                    version = r.path("databaseVersion").asText();
+                }
+                spec.commandLine().getOut().println("The registry now uses advisory database " + version
+                        + "; images are being re-scanned.");
+                return 0;
+            }
             try (AdvisoryDatabase db = open()) {
                 for (Path f : files) {
-                    if (!Files.isRegularFile(f)) {
-                        throw new IllegalArgumentException("no such file: " + f);
-                    }
                     ImportResult r = db.importFile(f);
                     spec.commandLine().getOut().printf("%s: %s, %d added, %d updated, %d unchanged, %d skipped%n",
                             f, r.format(), r.added(), r.updated(), r.unchanged(), r.skipped());
@@ -71,14 +93,27 @@ final class VaCommands {
     static final class DbStatus extends DbVerb {
         @Override
         public Integer call() throws Exception {
-            try (AdvisoryDatabase db = open()) {
-                DatabaseStatus s = db.status();
-                List<List<String>> rows = new ArrayList<>();
-                s.sources().forEach(src -> rows.add(List.of(src.source(), String.valueOf(src.records()),
-                        String.valueOf(src.lastImport()))));
-                spec.commandLine().getOut().print(Human.table(List.of("SOURCE", "RECORDS", "LAST IMPORT"), rows));
-                spec.commandLine().getOut().println(s.records() + " records in all");
+            List<List<String>> rows = new ArrayList<>();
+            long records = 0;
+            String version = null;
+            if (data == null) {
+                JsonNode r = registry.client().get("/va/db");
+                for (JsonNode src : r.path("sources")) {
+                    rows.add(List.of(src.path("source").asText(), src.path("records").asText(), src.path("lastImport").asText()));
+                    records += src.path("records").asLong();
+                }
+                version = r.path("databaseVersion").asText();
+            } else {
+                try (AdvisoryDatabase db = open()) {
+                    DatabaseStatus s = db.status();
+                    s.sources().forEach(src -> rows.add(List.of(src.source(), String.valueOf(src.records()),
+                            String.valueOf(src.lastImport()))));
+                    records = s.records();
+                }
             }
+            spec.commandLine().getOut().print(Human.table(List.of("SOURCE", "RECORDS", "LAST IMPORT"), rows));
+            spec.commandLine().getOut().println(records + " records in all"
+                    + (version == null ? "" : "; the registry's database version is " + version));
             return 0;
         }
     }

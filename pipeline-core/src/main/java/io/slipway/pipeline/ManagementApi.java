@@ -57,6 +57,19 @@ public final class ManagementApi {
         return call("DELETE", path, null);
     }
 
+    /**
+     * Sends a file as the body of a POST (an advisory database file), waiting as long as the
+     * registry takes to import it.
+     */
+    public JsonNode upload(String path, java.nio.file.Path file) throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(access.url() + "/api/v1" + path))
+                .timeout(Duration.ofMinutes(30))
+                .header("Accept", "application/json")
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofFile(file));
+        return send(b);
+    }
+
     /** {@code path} starts with a slash and is relative to {@code /api/v1}. */
     public JsonNode call(String method, String path, JsonNode body) throws IOException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(access.url() + "/api/v1" + path))
@@ -67,6 +80,10 @@ public final class ManagementApi {
         if (body != null) {
             b.header("Content-Type", "application/json");
         }
+        return send(b);
+    }
+
+    private JsonNode send(HttpRequest.Builder b) throws IOException {
         if (access.user() != null) {
             b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                     (access.user() + ":" + access.secret()).getBytes(StandardCharsets.UTF_8)));

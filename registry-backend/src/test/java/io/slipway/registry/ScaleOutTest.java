@@ -346,6 +346,46 @@ class ScaleOutTest {
         assertThat(nodes.get(1).scans().jobs().runs(image)).as("scanned once more, not once per node").hasSize(2);
     }
 
+    /**
+     * An import through one node's management API is what every node judges by when it answers: no
+     * node's report of the image is current until it was scanned against the imported database.
+     */
+    @Test
+    void anAdvisoryImportThroughTheApiIsTheDatabaseEveryNodeJudgesByAtOnce() throws Exception {
+        String auth = token(0, "repository:" + REPO + ":pull,push");
+        Digest image = pushImage(0, auth, 5, "api-import");
+        assertThat(nodes.get(0).scans().idle(60_000)).isTrue();
+        byte[] record = """
+                {"schema_version": "1.4.0", "id": "TEST-2026-0002", "modified": "2026-01-02T00:00:00Z",
+                 "summary": "a record imported through the management API",
+                 "affected": [{"package": {"ecosystem": "Maven", "name": "org.example:other"},
+                               "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}]}
+                """.getBytes(StandardCharsets.UTF_8);
+        HttpResponse<byte[]> imported = node(0).post("/api/v1/va/db/import?name=TEST-2026-0002.json", record,
+                "Authorization", IamFixture.basic("iamapikey", adminKey));
+        assertThat(imported.statusCode()).as(text(imported)).isEqualTo(201);
+        String version = new com.fasterxml.jackson.databind.ObjectMapper().readTree(imported.body())
+                .path("databaseVersion").asText();
+        // No sweep here: each node looks at the shared database when it is asked.
+        for (int n = 0; n < nodes.size(); n++) {
+            HttpResponse<byte[]> va = node(n).get("/api/v1/va?image=" + REPO + "@" + image,
+                    "Authorization", IamFixture.basic("iamapikey", adminKey));
+            var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(va.body());
+            assertThat(report.path("currentDatabaseVersion").asText()).as("node " + n).isEqualTo(version);
+            // The judge passes nothing computed against the database before the import.
+            var verdict = io.slipway.oci.vulnerability.VulnerabilityJudge.judge(report,
+                    io.slipway.oci.vulnerability.Criteria.of(io.slipway.oci.vulnerability.Severity.CRITICAL));
+            if (!verdict.pending()) {
+                assertThat(report.path("databaseVersion").asText()).as(report.toString()).isEqualTo(version);
+            }
+        }
+        assertThat(nodes.get(0).scans().idle(60_000)).isTrue();
+        HttpResponse<byte[]> va = node(2).get("/api/v1/va?image=" + REPO + "@" + image,
+                "Authorization", IamFixture.basic("iamapikey", adminKey));
+        var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(va.body());
+        assertThat(report.path("databaseVersion").asText()).as(report.toString()).isEqualTo(version);
+    }
+
     @Test
     void twoNodesRacingToMoveOneTagEndWithOneAnswerEverywhere() throws Exception {
         String auth = token(1, "repository:" + REPO + ":pull,push");

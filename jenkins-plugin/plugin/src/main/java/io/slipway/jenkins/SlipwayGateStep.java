@@ -16,8 +16,7 @@ import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.gate.GateResult;
 import io.slipway.pipeline.gate.GateStep;
 import io.slipway.pipeline.gate.VulnerabilityReports;
-import io.slipway.trust.policy.InvalidPolicyException;
-import io.slipway.trust.policy.Severity;
+import io.slipway.oci.vulnerability.Severity;
 import java.io.File;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -39,7 +38,8 @@ import org.kohsuke.stapler.QueryParameter;
  * {@code slipwayGate(image: …, severity: 'high', timeout: '10m')}: the Vulnerability Advisor as a
  * quality gate. It waits for the registry's scan of the image, then fails the build when a finding
  * at or above the severity is not exempted (the findings are printed as a table with their fixed
- * versions), or when the scan failed. Returns a map: {@code passed}, {@code status},
+ * versions), when the scan failed, or when the image's operating system could not be assessed
+ * (unless {@code allowUnassessed: true}). Returns a map: {@code passed}, {@code status},
  * {@code findings}.
  *
  * <p>The wait holds no thread: each look at the report is a scheduled task, and the execution's
@@ -54,6 +54,7 @@ public final class SlipwayGateStep extends RegistryStep {
     private String timeout = "10m";
     private String interval = "5s";
     private boolean includeConfiguration;
+    private boolean allowUnassessed;
 
     @DataBoundConstructor
     public SlipwayGateStep(String image) {
@@ -100,6 +101,15 @@ public final class SlipwayGateStep extends RegistryStep {
         this.includeConfiguration = includeConfiguration;
     }
 
+    public boolean isAllowUnassessed() {
+        return allowUnassessed;
+    }
+
+    @DataBoundSetter
+    public void setAllowUnassessed(boolean allowUnassessed) {
+        this.allowUnassessed = allowUnassessed;
+    }
+
     @Override
     public StepExecution start(StepContext context) throws Exception {
         input(); // bad input fails now, before anything is scheduled
@@ -109,9 +119,9 @@ public final class SlipwayGateStep extends RegistryStep {
     /** The gate's inputs, parsed. */
     GateStep.Input input() throws AbortException {
         try {
-            return new GateStep.Input(ImageInput.parse(image), Severity.parse(severity), Durations.parse(timeout),
-                    Durations.parse(interval), includeConfiguration);
-        } catch (IllegalArgumentException | InvalidPolicyException e) {
+            return new GateStep.Input(ImageInput.parse(image), Severity.threshold(severity), Durations.parse(timeout),
+                    Durations.parse(interval), includeConfiguration, allowUnassessed);
+        } catch (IllegalArgumentException e) {
             throw new AbortException(DescriptorImpl.FUNCTION + ": " + e.getMessage());
         }
     }

@@ -5,8 +5,7 @@ import io.slipway.pipeline.Durations;
 import io.slipway.pipeline.ImageInput;
 import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.build.BuildStep;
-import io.slipway.trust.policy.InvalidPolicyException;
-import io.slipway.trust.policy.Severity;
+import io.slipway.oci.vulnerability.Severity;
 import java.util.function.Consumer;
 
 /**
@@ -44,13 +43,7 @@ final class Validation {
     }
 
     static FormValidation severity(String value) {
-        return check(value, false, v -> {
-            try {
-                Severity.parse(v);
-            } catch (InvalidPolicyException e) {
-                throw new IllegalArgumentException(e.getMessage());
-            }
-        });
+        return check(value, false, Severity::threshold);
     }
 
     static FormValidation duration(String value) {

@@ -2,7 +2,8 @@ package io.slipway.pipeline.gate;
 
 import io.slipway.pipeline.ImageInput;
 import io.slipway.pipeline.TextTable;
-import io.slipway.trust.policy.Severity;
+import io.slipway.oci.vulnerability.ScanReport.Finding;
+import io.slipway.oci.vulnerability.Severity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -14,7 +15,8 @@ import java.util.Objects;
  * @param status   the registry's security status text ("No Issues", "1 Issue", …)
  * @param blocking the findings that fail the gate
  * @param all      every vulnerability of the report, exempt ones included
- * @param reason   why the gate failed when no finding says it (a failed scan), else null
+ * @param reason   why the gate failed beside the findings (a failed scan, an image not assessed, a
+ *                 report that cannot be read), else null
  */
 public record GateResult(boolean passed, String status, List<Finding> blocking, List<Finding> all, String reason) {
 
@@ -25,7 +27,7 @@ public record GateResult(boolean passed, String status, List<Finding> blocking, 
         }
         List<List<String>> rows = new ArrayList<>();
         for (Finding f : all) {
-            rows.add(List.of(f.id(), f.severity(), Objects.toString(f.pkg(), ""), Objects.toString(f.installed(), ""),
+            rows.add(List.of(f.id(), Objects.toString(f.severity(), ""), Objects.toString(f.pkg(), ""), Objects.toString(f.installed(), ""),
                     Objects.toString(f.fixed(), ""), f.exempt() ? "exempt" : blocking.contains(f) ? "BLOCKS" : "below threshold"));
         }
         return TextTable.render(List.of("ID", "SEVERITY", "PACKAGE", "INSTALLED", "FIXED", "VERDICT"), rows);
@@ -33,12 +35,13 @@ public record GateResult(boolean passed, String status, List<Finding> blocking, 
 
     /** One line saying why the gate failed, naming the blocking findings. */
     public String failure(ImageInput image, Severity threshold) {
-        if (reason != null) {
-            return "gate failed for " + image + ": " + reason;
-        }
         List<String> ids = blocking.stream().map(f -> f.id() + " (" + f.severity() + ")").toList();
-        return "gate failed for " + image + ": " + ids.size() + " finding(s) at or above " + threshold.lowerCase() + ": "
+        String findings = ids.isEmpty() ? "" : ids.size() + " finding(s) at or above " + threshold.lowerCase() + ": "
                 + String.join(", ", ids);
+        if (reason != null) {
+            return "gate failed for " + image + ": " + reason + (findings.isEmpty() ? "" : "; " + findings);
+        }
+        return "gate failed for " + image + ": " + findings;
     }
 
     /**

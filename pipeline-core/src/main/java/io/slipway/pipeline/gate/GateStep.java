@@ -3,18 +3,22 @@ package io.slipway.pipeline.gate;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.pipeline.ImageInput;
 import io.slipway.pipeline.ProgressListener;
-import io.slipway.trust.policy.Severity;
+import io.slipway.oci.vulnerability.Criteria;
+import io.slipway.oci.vulnerability.ScanReport;
+import io.slipway.oci.vulnerability.Severity;
+import io.slipway.oci.vulnerability.Verdict;
+import io.slipway.oci.vulnerability.VulnerabilityJudge;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /**
- * The quality gate: waits for the Vulnerability Advisor to finish with the image, then fails when a
- * vulnerability at or above the threshold is not exempted. A scan that failed fails the gate too:
- * an image nobody could look into (failed or unsupported scan) is not known to be safe.
+ * The quality gate: waits for the Vulnerability Advisor to finish with the image against the advisory
+ * database in use, then asks the judge every other judge asks ({@link VulnerabilityJudge}): it fails
+ * when a vulnerability at or above the threshold (or of unknown severity) is not exempted, when the
+ * scan failed or cannot be done, when the operating system could not be assessed (unless allowed),
+ * and when the report cannot be read.
  */
 public final class GateStep {
     /**
@@ -22,11 +26,22 @@ public final class GateStep {
      *
      * @param includeConfiguration also judge the configuration issues (running as root, secrets in
      *                             the environment, …), not only the vulnerabilities
+     * @param allowUnassessed      pass an image whose operating system packages could not be assessed
+     *                             on its other findings, instead of failing it
      */
     public record Input(ImageInput image, Severity threshold, Duration timeout, Duration interval,
-                        boolean includeConfiguration) {
+                        boolean includeConfiguration, boolean allowUnassessed) {
         public Input(ImageInput image, Severity threshold, Duration timeout, Duration interval) {
-            this(image, threshold, timeout, interval, false);
+            this(image, threshold, timeout, interval, false, false);
+        }
+
+        public Input(ImageInput image, Severity threshold, Duration timeout, Duration interval,
+                     boolean includeConfiguration) {
+            this(image, threshold, timeout, interval, includeConfiguration, false);
+        }
+
+        public Criteria criteria() {
+            return new Criteria(threshold, includeConfiguration, allowUnassessed);
         }
 
         public Input {
@@ -38,8 +53,6 @@ public final class GateStep {
             }
         }
     }
-
-    private static final Set<String> PENDING = Set.of("QUEUED", "SCANNING");
 
     /** Where the gate reads reports from: the registry's management API, or a stand-in in tests. */
     @FunctionalInterface
@@ -58,16 +71,19 @@ public final class GateStep {
     public GateResult run(Input input) throws IOException, GateTimeoutException, InterruptedException {
         long deadline = System.nanoTime() + input.timeout().toNanos();
         JsonNode report = reports.report(input.image());
-        while (pending(report)) {
+        Verdict verdict = VulnerabilityJudge.judge(report, input.criteria());
+        while (verdict.pending()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 throw timeout(input, report.path("status").asText("unknown"));
             }
-            progress.line("waiting for the Vulnerability Advisor: " + report.path("status").asText("Scanning"));
+            progress.line("waiting for the Vulnerability Advisor: " + report.path("status").asText("Scanning")
+                    + (verdict.reason() == null ? "" : " (" + verdict.reason() + ")"));
             Thread.sleep(Math.min(input.interval().toMillis(), Math.max(1, left / 1_000_000)));
             report = reports.report(input.image());
+            verdict = VulnerabilityJudge.judge(report, input.criteria());
         }
-        return judge(report, input.threshold(), input.includeConfiguration());
+        return result(report, verdict, input.includeConfiguration());
     }
 
     /**
@@ -89,10 +105,11 @@ public final class GateStep {
     public Look look(Input input) throws IOException {
         JsonNode report = reports.report(input.image());
         String status = report.path("status").asText("Scanning");
-        if (pending(report)) {
+        Verdict verdict = VulnerabilityJudge.judge(report, input.criteria());
+        if (verdict.pending()) {
             return new Look(status, null);
         }
-        return new Look(status, judge(report, input.threshold(), input.includeConfiguration()));
+        return new Look(status, result(report, verdict, input.includeConfiguration()));
     }
 
     /** What a caller that gave up waiting reports. */
@@ -101,48 +118,19 @@ public final class GateStep {
                 + " after " + input.timeout() + " (status " + (lastStatus == null ? "unknown" : lastStatus) + ")");
     }
 
-    /** No state yet means the scan was not even queued when the report was read. */
-    private static boolean pending(JsonNode report) {
-        String state = report.path("state").asText("");
-        String status = report.path("status").asText("");
-        return state.isEmpty() ? !"Unsupported".equals(status) : PENDING.contains(state);
-    }
-
-    static GateResult judge(JsonNode report, Severity threshold, boolean includeConfiguration) {
-        String status = report.path("status").asText("");
-        List<Finding> all = new ArrayList<>();
-        List<Finding> blocking = new ArrayList<>();
-        List<JsonNode> issues = new ArrayList<>();
-        report.path("vulnerabilities").forEach(issues::add);
-        if (includeConfiguration) {
-            report.path("configuration").forEach(issues::add);
-        }
-        for (JsonNode v : issues) {
-            Finding f = new Finding(v.path("id").asText(), v.path("severity").asText("UNKNOWN"),
-                    v.path("package").asText(null), v.path("installed").asText(null), v.path("fixed").asText(null),
-                    v.path("exempt").asBoolean(false));
-            all.add(f);
-            if (!f.exempt() && reaches(f.severity(), threshold)) {
-                blocking.add(f);
-            }
-        }
-        String state = report.path("state").asText("");
-        if ("FAILED".equals(state)) {
-            return new GateResult(false, status, blocking, all,
-                    "the scan failed: " + report.path("error").asText("no reason given"));
-        }
-        if ("UNSUPPORTED".equals(state) || (state.isEmpty() && "Unsupported".equals(status))) {
-            return new GateResult(false, status, blocking, all, "the Vulnerability Advisor cannot scan this artifact");
-        }
-        return new GateResult(blocking.isEmpty(), status, blocking, all, null);
-    }
-
-    /** A severity the gate does not know blocks only at the lowest threshold: it was not rated. */
-    private static boolean reaches(String severity, Severity threshold) {
+    /** The verdict with the findings a person wants to see beside it. */
+    private static GateResult result(JsonNode report, Verdict verdict, boolean includeConfiguration) {
+        List<ScanReport.Finding> all = new ArrayList<>();
         try {
-            return Severity.valueOf(severity.toUpperCase(Locale.ROOT)).reaches(threshold);
-        } catch (IllegalArgumentException e) {
-            return threshold == Severity.LOW;
+            for (ScanReport.Finding f : ScanReport.fromJson(report).findings()) {
+                if (f.vulnerability() || includeConfiguration) {
+                    all.add(f);
+                }
+            }
+        } catch (ScanReport.UnreadableReportException e) {
+            // The verdict already says what was unreadable; there is no list to show.
         }
+        return new GateResult(verdict.passed(), report.path("status").asText(""), verdict.blocking(), all,
+                verdict.reason());
     }
 }

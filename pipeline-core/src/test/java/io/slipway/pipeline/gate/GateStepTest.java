@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.pipeline.ImageInput;
-import io.slipway.trust.policy.Severity;
+import io.slipway.oci.vulnerability.ScanReport.Finding;
+import io.slipway.oci.vulnerability.Severity;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ class GateStepTest {
 
     static JsonNode report(String state, String status, String vulnerabilities) throws Exception {
         return JSON.readTree("{\"status\":\"" + status + "\"" + (state == null ? "" : ",\"state\":\"" + state + "\"")
+                + ",\"databaseVersion\":\"db-1\",\"currentDatabaseVersion\":\"db-1\""
                 + ",\"vulnerabilities\":" + vulnerabilities + "}");
     }
 
@@ -69,14 +71,19 @@ class GateStepTest {
         JsonNode done = report("DONE", "2 Issues", "[" + vuln("CVE-C", "CRITICAL", true) + ","
                 + vuln("CVE-H", "HIGH", false) + "," + vuln("CVE-M", "MEDIUM", false) + "," + vuln("CVE-U", "UNKNOWN", false) + "]");
         GateStep gate = new GateStep(image -> done, line -> { });
-        GateResult critical = gate.run(input(Severity.CRITICAL, Duration.ofSeconds(1)));
+        // The critical one is exempt; a finding no source rated counts at every threshold.
+        assertThat(gate.run(input(Severity.CRITICAL, Duration.ofSeconds(1))).blocking()).extracting(Finding::id)
+                .containsExactly("CVE-U");
+        JsonNode rated = report("DONE", "2 Issues", "[" + vuln("CVE-C", "CRITICAL", true) + ","
+                + vuln("CVE-H", "HIGH", false) + "," + vuln("CVE-M", "MEDIUM", false) + "]");
+        GateResult critical = new GateStep(image -> rated, line -> { }).run(input(Severity.CRITICAL, Duration.ofSeconds(1)));
         assertThat(critical.passed()).isTrue(); // critical is exempt
         assertThat(critical.success(IMAGE, Severity.CRITICAL)).isEqualTo("gate passed: " + IMAGE + ": no unexempted finding "
-                + "at or above critical; 4 findings judged (1 exempt, 3 below the threshold); registry status \"2 Issues\"");
+                + "at or above critical; 3 findings judged (1 exempt, 2 below the threshold); registry status \"2 Issues\"");
         assertThat(gate.run(input(Severity.HIGH, Duration.ofSeconds(1))).blocking()).extracting(Finding::id)
-                .containsExactly("CVE-H");
+                .containsExactly("CVE-H", "CVE-U");
         assertThat(gate.run(input(Severity.MEDIUM, Duration.ofSeconds(1))).blocking()).extracting(Finding::id)
-                .containsExactly("CVE-H", "CVE-M");
+                .containsExactly("CVE-H", "CVE-M", "CVE-U");
         GateResult low = gate.run(input(Severity.LOW, Duration.ofSeconds(1)));
         assertThat(low.blocking()).extracting(Finding::id).containsExactly("CVE-H", "CVE-M", "CVE-U");
         assertThat(low.all()).hasSize(4);
@@ -99,6 +106,7 @@ class GateStepTest {
     @Test
     void configurationIssuesCountOnlyWhenAskedFor() throws Exception {
         JsonNode done = JSON.readTree("{\"status\":\"1 Issue\",\"state\":\"DONE\",\"vulnerabilities\":[],"
+                + "\"databaseVersion\":\"db-1\",\"currentDatabaseVersion\":\"db-1\","
                 + "\"configuration\":[{\"id\":\"runs-as-root\",\"severity\":\"HIGH\",\"exempt\":false}]}");
         GateStep gate = new GateStep(image -> done, line -> { });
         GateResult lenient = gate.run(input(Severity.HIGH, Duration.ofSeconds(1)));
@@ -110,6 +118,59 @@ class GateStepTest {
         GateResult strict = gate.run(new GateStep.Input(IMAGE, Severity.HIGH, Duration.ofSeconds(1), Duration.ofMillis(1), true));
         assertThat(strict.passed()).isFalse();
         assertThat(strict.blocking()).extracting(Finding::id).containsExactly("runs-as-root");
+    }
+
+    @Test
+    void negligibleFindingsPassAHighThresholdAndCountAtNegligible() throws Exception {
+        JsonNode done = report("DONE", "1 Issue", "[" + vuln("CVE-2005-2541", "NEGLIGIBLE", false) + "]");
+        GateStep gate = new GateStep(image -> done, line -> { });
+        assertThat(gate.run(input(Severity.HIGH, Duration.ofSeconds(1))).passed()).isTrue();
+        assertThat(gate.run(input(Severity.LOW, Duration.ofSeconds(1))).passed()).isTrue();
+        assertThat(gate.run(input(Severity.NEGLIGIBLE, Duration.ofSeconds(1))).blocking()).extracting(Finding::id)
+                .containsExactly("CVE-2005-2541");
+    }
+
+    @Test
+    void anUnassessedImageFailsUnlessAllowedExplicitly() throws Exception {
+        JsonNode done = JSON.readTree("{\"status\":\"Unsupported OS\",\"state\":\"DONE\",\"unassessed\":"
+                + "\"the operating system Plan 9 (ID=plan9) is not supported\",\"databaseVersion\":\"db-1\","
+                + "\"currentDatabaseVersion\":\"db-1\",\"vulnerabilities\":[]}");
+        GateStep gate = new GateStep(image -> done, line -> { });
+        GateResult strict = gate.run(input(Severity.CRITICAL, Duration.ofSeconds(1)));
+        assertThat(strict.passed()).isFalse();
+        assertThat(strict.failure(IMAGE, Severity.CRITICAL)).contains("not assessed").contains("Plan 9")
+                .contains("--allow-unassessed");
+        GateResult allowed = gate.run(new GateStep.Input(IMAGE, Severity.CRITICAL, Duration.ofSeconds(1),
+                Duration.ofMillis(1), false, true));
+        assertThat(allowed.passed()).isTrue();
+    }
+
+    @Test
+    void aReportAgainstAnOlderAdvisoryDatabaseIsWaitedForNotJudged() throws Exception {
+        JsonNode stale = JSON.readTree("{\"status\":\"No Issues\",\"state\":\"DONE\",\"databaseVersion\":\"db-1\","
+                + "\"currentDatabaseVersion\":\"db-2\",\"vulnerabilities\":[]}");
+        JsonNode fresh = report("DONE", "1 Issue", "[" + vuln("CVE-NEW", "HIGH", false) + "]")
+                .deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) fresh).put("databaseVersion", "db-2").put("currentDatabaseVersion", "db-2");
+        Deque<JsonNode> answers = new ArrayDeque<>(List.of(stale, fresh));
+        List<String> lines = new ArrayList<>();
+        GateResult r = new GateStep(image -> answers.poll(), lines::add).run(input(Severity.HIGH, Duration.ofSeconds(30)));
+        assertThat(lines).singleElement().asString().contains("older advisory database");
+        assertThat(r.blocking()).extracting(Finding::id).containsExactly("CVE-NEW");
+    }
+
+    @Test
+    void aReportTheGateCannotReadFailsNamingWhatWasUnreadable() throws Exception {
+        JsonNode badSeverity = report("DONE", "1 Issue", "[" + vuln("CVE-X", "SEVERE", false) + "]");
+        GateResult r = new GateStep(image -> badSeverity, line -> { }).run(input(Severity.CRITICAL, Duration.ofSeconds(1)));
+        assertThat(r.passed()).isFalse();
+        assertThat(r.reason()).contains("CVE-X has severity \"SEVERE\"");
+        JsonNode badState = JSON.readTree("{\"status\":\"?\",\"state\":\"SOMETHING\"}");
+        assertThat(new GateStep(image -> badState, line -> { }).run(input(Severity.CRITICAL, Duration.ofSeconds(1)))
+                .reason()).contains("scan state \"SOMETHING\"");
+        JsonNode noVersion = JSON.readTree("{\"status\":\"No Issues\",\"state\":\"DONE\",\"vulnerabilities\":[]}");
+        assertThat(new GateStep(image -> noVersion, line -> { }).run(input(Severity.CRITICAL, Duration.ofSeconds(1)))
+                .reason()).contains("advisory database");
     }
 
     @Test

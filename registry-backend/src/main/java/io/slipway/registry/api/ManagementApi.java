@@ -317,6 +317,7 @@ public final class ManagementApi {
             prefix = restrict.contains("/") ? restrict : restrict + "/";
         }
         ArrayNode list = JSON.createArrayNode();
+        String current = va ? scans.currentDatabaseVersion() : null;
         for (ImageRow row : metadata.images(prefix)) {
             if (restrict != null && restrict.contains("/") && !row.repository().equals(restrict)
                     && !row.repository().startsWith(restrict + "/")) {
@@ -338,7 +339,7 @@ public final class ManagementApi {
             r.put("created", row.created().toString());
             r.put("size", row.size());
             if (va) {
-                r.put("securityStatus", securityStatus(row.repository(), row.tag(), row.digest(), 0));
+                r.put("securityStatus", securityStatus(row.repository(), row.tag(), row.digest(), 0, current));
             }
         }
         return list;
@@ -347,7 +348,7 @@ public final class ManagementApi {
     // --- Vulnerability Advisor
 
     /** An index's status is the worst of its children's. */
-    private String securityStatus(String repository, String tag, Digest digest, int depth) {
+    private String securityStatus(String repository, String tag, Digest digest, int depth, String current) {
         Optional<ManifestRecord> m = metadata.manifest(repository, digest);
         if (m.isPresent() && io.slipway.oci.MediaTypes.isIndex(m.get().mediaType()) && depth < 2) {
             String worst = "No Issues";
@@ -356,7 +357,7 @@ public final class ManagementApi {
                 var index = io.slipway.oci.Manifest.parse(manifests.get(repository, digest.toString()).content(),
                         m.get().mediaType());
                 for (var child : index.manifests()) {
-                    String s = securityStatus(repository, tag, child.digest(), depth + 1);
+                    String s = securityStatus(repository, tag, child.digest(), depth + 1, current);
                     long n = s.endsWith("Issues") || s.endsWith("Issue") ? Long.parseLong(s.split(" ")[0]) : 0;
                     if (s.equals("Scanning") || s.equals("Scan Failed") || s.equals("Not Scanned")) {
                         return s;
@@ -373,7 +374,7 @@ public final class ManagementApi {
             }
             return worst;
         }
-        Optional<ScanResult> result = scans.result(digest);
+        Optional<ScanResult> result = scans.result(digest, current);
         return ScanService.status(result.orElse(null), result.map(r -> view(r, repository, tag, digest)).orElse(null));
     }
 
@@ -385,21 +386,92 @@ public final class ManagementApi {
         return new io.slipway.registry.scan.Exemptions(store, scanStore).forRepository(repository);
     }
 
-    /** The Vulnerability Advisor report of one image, exemptions marked. */
+    /** The largest advisory file the registry takes over the API (OSV's biggest ecosystem zips are far smaller). */
+    static final long MAX_ADVISORY_FILE = 2L << 30;
+
+    /**
+     * Imports one advisory file sent by the administrator into the database the registry uses, and
+     * answers once that database is the one judges compare reports with (re-scans queued). The file is
+     * spooled to a temporary file first; a file too large or not an advisory format is refused and
+     * the database is left as it was.
+     */
+    public JsonNode importAdvisories(Principal c, String name, java.io.InputStream body) throws IOException {
+        requireAdmin(c);
+        java.nio.file.Path spool = java.nio.file.Files.createTempFile("slipway-advisories-", ".upload");
+        try {
+            try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(spool)) {
+                long copied = 0;
+                byte[] buffer = new byte[1 << 16];
+                for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
+                    copied += n;
+                    if (copied > MAX_ADVISORY_FILE) {
+                        throw TenancyException.invalid("advisory file larger than " + MAX_ADVISORY_FILE + " bytes");
+                    }
+                    out.write(buffer, 0, n);
+                }
+            }
+            if (java.nio.file.Files.size(spool) == 0) {
+                throw TenancyException.invalid("the request body must be the advisory file");
+            }
+            ScanService.Imported imported;
+            try {
+                imported = scans.importAdvisories(spool);
+            } catch (IOException | RuntimeException e) {
+                throw TenancyException.invalid("cannot import " + (name == null ? "the file" : name) + ": " + e.getMessage());
+            }
+            ObjectNode r = JSON.createObjectNode();
+            r.put("file", name);
+            r.put("format", imported.result().format());
+            r.put("added", imported.result().added());
+            r.put("updated", imported.result().updated());
+            r.put("unchanged", imported.result().unchanged());
+            r.put("skipped", imported.result().skipped());
+            r.put("databaseVersion", imported.databaseVersion());
+            return r;
+        } finally {
+            java.nio.file.Files.deleteIfExists(spool);
+        }
+    }
+
+    /** The advisory database in use: sources, records, last imports and the version reports name. */
+    public JsonNode advisoryStatus(Principal c) {
+        String current = scans.currentDatabaseVersion();
+        ObjectNode r = JSON.createObjectNode();
+        r.put("databaseVersion", current);
+        ArrayNode sources = r.putArray("sources");
+        for (var s : scans.database().status().sources()) {
+            sources.addObject().put("source", s.source()).put("records", s.records()).put("lastImport", s.lastImport());
+        }
+        return r;
+    }
+
+    /**
+     * The Vulnerability Advisor report of one image, exemptions marked, in the shape
+     * {@link io.slipway.oci.vulnerability.ScanReport#fromJson} reads. It names the advisory database it
+     * was computed against and the one in use; a report computed against another database than the
+     * one in use is queued again first.
+     */
     public JsonNode va(Principal c, String image) throws IOException {
         ImageName name = ImageName.parse(image, names);
         requireImage(c, name.repository(), Action.PULL);
         ManifestService.Found found = get(name);
         Digest digest = found.record().digest();
+        String current = scans.currentDatabaseVersion();
+        Optional<ScanResult> result = scans.result(digest, current);
         ObjectNode r = JSON.createObjectNode();
         r.put("image", name.repository() + (name.tag() != null ? ":" + name.tag() : "") + "@" + digest);
-        r.put("status", securityStatus(name.repository(), name.tag(), digest, 0));
-        Optional<ScanResult> result = scans.result(digest);
+        r.put("status", securityStatus(name.repository(), name.tag(), digest, 0, current));
+        r.put("currentDatabaseVersion", current);
         if (result.isPresent()) {
             ScanResult s = result.get();
             ScanService.View v = view(s, name.repository(), name.tag(), digest);
             r.put("state", s.state().name());
             r.put("os", s.os());
+            r.put("assessed", s.unassessed() == null);
+            if (s.unassessed() != null) {
+                r.put("unassessed", s.unassessed());
+            }
+            r.put("databaseVersion", s.databaseVersion());
             r.put("scanned", s.updated().toString());
             if (s.error() != null) {
                 r.put("error", s.error());

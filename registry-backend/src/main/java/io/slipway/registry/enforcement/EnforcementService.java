@@ -3,6 +3,8 @@ package io.slipway.registry.enforcement;
 import io.slipway.oci.Digest;
 import io.slipway.oci.Reference;
 import io.slipway.oci.RepositoryName;
+import io.slipway.oci.vulnerability.Verdict;
+import io.slipway.oci.vulnerability.VulnerabilityJudge;
 import io.slipway.registry.config.RegistryNames;
 import io.slipway.registry.metadata.ManifestRecord;
 import io.slipway.registry.metadata.MetadataStore;
@@ -22,9 +24,7 @@ import io.slipway.trust.policy.ImagePolicySet;
 import io.slipway.trust.policy.PolicyDecision;
 import io.slipway.trust.policy.SignatureSource;
 import io.slipway.trust.policy.VulnerabilityGate;
-import io.slipway.trust.policy.Severity;
 import io.slipway.trust.policy.VulnerabilityRequirement;
-import io.slipway.trust.policy.VulnerabilityVerdict;
 import io.slipway.trust.verify.ImageSignatures;
 import io.slipway.trust.verify.SignerKeys;
 import io.slipway.va.report.ImageCoordinates;
@@ -103,10 +103,18 @@ public final class EnforcementService {
      */
     public PolicyDecision check(Requester requester, String namespace, String reference) {
         Reference parsed = Reference.parse(reference); // bad input: the caller says so (400, or a denial)
+        List<String> unreadable = new ArrayList<>();
+        List<ImagePolicy> stored = loadPolicies(requester.accountId(), unreadable);
+        if (!unreadable.isEmpty()) {
+            // An unreadable policy may be the one that applies: nothing can be decided without it.
+            return new PolicyDecision(Image.of(DockerReference.of(parsed).toString(),
+                    parsed.digest() == null ? Digest.sha256("") : parsed.digest()), false, null, null,
+                    unreadable.stream().map(u -> new PolicyDecision.Reason("policy", false, u)).toList());
+        }
+        var evaluators = evaluators(requester.accountId(), stored);
         RegistryNames own = names.get();
         if (parsed.registry() == null || !own.isOwn(parsed.registry())) {
-            return new ForeignImages(own).check(namespace, parsed,
-                    (signatures, scans) -> evaluator(requester.accountId(), signatures, scans));
+            return new ForeignImages(own).check(namespace, parsed, evaluators);
         }
         DockerReference ref = DockerReference.of(parsed);
         String repository = parsed.repository();
@@ -124,29 +132,40 @@ public final class EnforcementService {
         Image image = Image.of(ref.withDigest(digest).toString(), digest);
         String tag = ref.tag();
         Digest resolved = digest;
-        return evaluator(requester.accountId(), img -> signatures(repository, resolved),
+        return evaluators.apply(img -> signatures(repository, resolved),
                 (img, requirement) -> vulnerability(repository, tag, resolved, requirement)).evaluate(namespace, image);
     }
 
     /**
-     * An evaluator over the account's and the cluster's policies and keys, whose signature and scan
-     * sources are {@code signatures} and {@code vulnerabilities}.
+     * Evaluators over {@code stored} (the account's and the cluster's policies) and the account's and
+     * the cluster's keys, whose signature and scan sources are the arguments.
      */
-    private ImagePolicyEvaluator evaluator(long accountId, SignatureSource signatures, VulnerabilityGate vulnerabilities) {
-        return new ImagePolicyEvaluator(new ImagePolicySet(loadPolicies(accountId)), signatures,
-                (policyNamespace, name) -> resolveKey(accountId, policyNamespace, name), vulnerabilities,
-                clock);
+    private java.util.function.BiFunction<SignatureSource, VulnerabilityGate, ImagePolicyEvaluator> evaluators(
+            long accountId, List<ImagePolicy> stored) {
+        return (signatures, vulnerabilities) -> new ImagePolicyEvaluator(new ImagePolicySet(stored), signatures,
+                (policyNamespace, name) -> resolveKey(accountId, policyNamespace, name), vulnerabilities, clock);
     }
 
-    /** The account's ImagePolicies and the cluster's ClusterImagePolicies; no other account's. */
-    private List<ImagePolicy> loadPolicies(long accountId) {
+    /**
+     * The account's ImagePolicies and the cluster's ClusterImagePolicies, no other account's; each one
+     * that cannot be read is named in {@code unreadable} instead.
+     */
+    private List<ImagePolicy> loadPolicies(long accountId, List<String> unreadable) {
         List<ImagePolicy> list = new ArrayList<>();
         List<PolicyStore.StoredPolicy> stored = new ArrayList<>(policies.policies(PolicyStore.CLUSTER));
         if (accountId != PolicyStore.CLUSTER) {
             stored.addAll(policies.policies(accountId));
         }
         for (PolicyStore.StoredPolicy p : stored) {
-            list.addAll(ImagePolicyParser.parse(p.document()));
+            try {
+                list.addAll(ImagePolicyParser.parse(p.document()));
+            } catch (RuntimeException e) {
+                String kind = java.util.Arrays.stream(io.slipway.trust.policy.PolicyKind.values())
+                        .filter(k -> k.name().equals(p.kind())).map(io.slipway.trust.policy.PolicyKind::kindName)
+                        .findFirst().orElse(p.kind());
+                unreadable.add("the stored policy " + kind + " " + (p.namespace().isEmpty() ? "" : p.namespace() + "/")
+                        + p.name() + " cannot be read: " + e.getMessage());
+            }
         }
         return list;
     }
@@ -194,33 +213,12 @@ public final class EnforcementService {
         }
     }
 
-    private VulnerabilityVerdict vulnerability(String repository, String tag, Digest digest,
-            VulnerabilityRequirement requirement) {
-        Optional<ScanResult> result = scans.result(digest);
-        if (result.isEmpty() || result.get().state() == ScanResult.State.QUEUED
-                || result.get().state() == ScanResult.State.SCANNING) {
-            return VulnerabilityVerdict.pending();
-        }
-        ScanResult r = result.get();
-        if (r.state() != ScanResult.State.DONE) {
-            return VulnerabilityVerdict.failed(List.of("the image could not be scanned (" + r.state().name().toLowerCase()
-                    + (r.error() == null ? "" : ": " + r.error()) + ")"));
-        }
-        ScanService.View view = scans.view(r, ImageCoordinates.of(repository, tag, digest.toString()),
-                exemptions.forRepository(repository));
-        List<String> failing = new ArrayList<>();
-        for (ScanResult.Issue i : view.issues()) {
-            Severity severity;
-            try {
-                severity = Severity.parse(i.severity());
-            } catch (IllegalArgumentException e) {
-                severity = Severity.parse("critical"); // an unknown severity counts as the worst
-            }
-            if (severity.reaches(requirement.threshold())) {
-                failing.add(i.id() + " (" + i.severity().toLowerCase() + (i.pkg() != null ? ", " + i.pkg() + " "
-                        + i.installed() + (i.fixed() != null ? ", fixed in " + i.fixed() : "") : "") + ")");
-            }
-        }
-        return failing.isEmpty() ? VulnerabilityVerdict.passed() : VulnerabilityVerdict.failed(failing);
+    /** The shared judge over the stored report, exemptions applied, against the advisory database in use. */
+    private Verdict vulnerability(String repository, String tag, Digest digest, VulnerabilityRequirement requirement) {
+        String current = scans.currentDatabaseVersion();
+        Optional<ScanResult> result = scans.result(digest, current);
+        ScanService.View view = result.map(r -> scans.view(r, ImageCoordinates.of(repository, tag, digest.toString()),
+                exemptions.forRepository(repository))).orElse(null);
+        return VulnerabilityJudge.judge(ScanService.report(result.orElse(null), view, current), requirement.criteria());
     }
 }

@@ -37,6 +37,9 @@ public final class ManagementHandler extends Handler.Abstract {
     private static final Pattern NAMED =
             Pattern.compile("^/api/v1/(namespaces|service-ids|users|api-keys|policies|exemptions)/([^/]+)$");
 
+    /** Where an administrator sends an advisory file for the running registry to import. */
+    static final String ADVISORY_IMPORT = "/api/v1/va/db/import";
+
     private final ManagementApi api;
     private final Callers callers;
 
@@ -76,6 +79,14 @@ public final class ManagementHandler extends Handler.Abstract {
             }
             Principal c = caller;
             Fields query = Request.extractQueryParameters(request);
+            if (method.equals("POST") && path.equals(ADVISORY_IMPORT)) {
+                // The body is the advisory file itself (OSV JSON or zip, Debian tracker, Alpine secdb),
+                // streamed to a file, not a JSON document.
+                JsonNode result = api.importAdvisories(c, query.getValue("name"), Content.Source.asInputStream(request));
+                api.store().audit(c.subject(), "api.post va/db/import", summary(null, query), remote, "ok");
+                send(response, callback, 201, result);
+                return true;
+            }
             JsonNode body = method.equals("POST") || method.equals("PATCH") ? readJson(request) : null;
             bodyRead = body != null;
             Operation op = route(method, path, query, body, c);
@@ -128,6 +139,7 @@ public final class ManagementHandler extends Handler.Abstract {
             case "POST /policies": return () -> api.createPolicy(c, body);
             case "GET /images": return () -> api.images(c, q.getValue("restrict"), "true".equals(q.getValue("va")));
             case "GET /va": return () -> api.va(c, q.getValue("image"));
+            case "GET /va/db": return () -> api.advisoryStatus(c);
             case "GET /image-policies": return () -> policies.policies(c, q.getValue("account"));
             case "POST /image-policies": return () -> policies.putPolicy(c, body);
             case "DELETE /image-policies": return () -> policies.deletePolicy(c, q.getValue("kind"),

@@ -7,8 +7,11 @@ import java.util.List;
 /**
  * What the registry keeps of one scan: its state and, once done, every issue found, stored
  * without exemptions so that an exemption added later applies at once, without a re-scan.
+ *
+ * @param unassessed      why the operating system packages could not be assessed, or null
+ * @param databaseVersion the advisory database the scan was (or will be) computed against
  */
-public record ScanResult(Digest digest, State state, String os, boolean osSupported, List<Issue> issues,
+public record ScanResult(Digest digest, State state, String os, String unassessed, List<Issue> issues,
         List<String> advice, String error, String databaseVersion, Instant updated) {
 
     public enum State { QUEUED, SCANNING, DONE, FAILED, UNSUPPORTED }
@@ -22,6 +25,6 @@ public record ScanResult(Digest digest, State state, String os, boolean osSuppor
     }
 
     public static ScanResult of(Digest digest, State state, String databaseVersion) {
-        return new ScanResult(digest, state, null, false, List.of(), List.of(), null, databaseVersion, Instant.now());
+        return new ScanResult(digest, state, null, null, List.of(), List.of(), null, databaseVersion, Instant.now());
     }
 }

@@ -4,6 +4,7 @@ import io.slipway.oci.Descriptor;
 import io.slipway.oci.Digest;
 import io.slipway.oci.Manifest;
 import io.slipway.oci.MediaTypes;
+import io.slipway.oci.vulnerability.ScanReport;
 import io.slipway.registry.metadata.ManifestRecord;
 import io.slipway.registry.scan.ScanResult.Issue;
 import io.slipway.registry.scan.ScanResult.State;
@@ -165,7 +166,7 @@ public final class ScanService implements AutoCloseable {
             return;
         }
         if (job.attempt() > MAX_ATTEMPTS) {
-            store.put(new ScanResult(job.digest(), State.FAILED, null, false, List.of(), List.of(),
+            store.put(new ScanResult(job.digest(), State.FAILED, null, null, List.of(), List.of(),
                     "scan abandoned after " + MAX_ATTEMPTS + " attempts (the nodes scanning it stopped or timed out)",
                     databaseVersion, java.time.Instant.now()));
             jobs.complete(job, started, State.FAILED.name());
@@ -195,8 +196,53 @@ public final class ScanService implements AutoCloseable {
         }
     }
 
+    /**
+     * The advisory database in use now. A database changed on disk (an offline import) or by another
+     * node is picked up first, so no judge reads a report as current that is not.
+     */
+    public String currentDatabaseVersion() {
+        boolean changed = !version(database.status()).equals(databaseVersion);
+        if (!changed && sync != null) {
+            AdvisorySync.Published latest = sync.latest();
+            changed = latest != null && !latest.version().equals(databaseVersion);
+        }
+        if (changed) {
+            sweep();
+        }
+        return databaseVersion;
+    }
+
+    /**
+     * The scan of {@code digest} as a judge may use it: a result computed against an advisory
+     * database other than {@code current} is queued again first (and shows as queued, or keeps its
+     * old database version until the worker takes it; either way no judge passes it).
+     */
+    public Optional<ScanResult> result(Digest digest, String current) {
+        Optional<ScanResult> r = store.get(digest);
+        if (r.isPresent() && !current.equals(r.get().databaseVersion())
+                && (r.get().state() == State.DONE || r.get().state() == State.FAILED)) {
+            enqueue(digest);
+            r = store.get(digest);
+        }
+        return r;
+    }
+
+    /** What an import through the registry did, and the advisory database in use after it. */
+    public record Imported(io.slipway.va.advisory.ImportResult result, String databaseVersion) {
+    }
+
+    /**
+     * Imports an advisory file into the database in use and returns once it is the one in use: the
+     * version judges compare reports with has changed, other nodes were told, re-scans are queued.
+     */
+    public Imported importAdvisories(java.nio.file.Path file) throws IOException {
+        io.slipway.va.advisory.ImportResult result = database.importFile(file);
+        sweep();
+        return new Imported(result, databaseVersion);
+    }
+
     /** Picks up a new advisory database: what was scanned against another one is queued again. */
-    public void sweep() {
+    public synchronized void sweep() {
         if (sync != null) {
             try {
                 sync.sync();
@@ -222,7 +268,7 @@ public final class ScanService implements AutoCloseable {
             result = scanNow(digest, version);
         } catch (Exception e) {
             LOG.warn("scan of {} failed: {}", digest, e.toString());
-            result = new ScanResult(digest, State.FAILED, null, false, List.of(), List.of(),
+            result = new ScanResult(digest, State.FAILED, null, null, List.of(), List.of(),
                     e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), version,
                     java.time.Instant.now());
         }
@@ -242,7 +288,7 @@ public final class ScanService implements AutoCloseable {
                 || !manifest.layers().stream().allMatch(l -> MediaTypes.isImageLayer(l.mediaType()))) {
             // A chart, a signature (cosign's keep an image config) or another artifact: nothing a
             // package scanner can judge.
-            return new ScanResult(digest, State.UNSUPPORTED, null, false, List.of(), List.of(), null, version,
+            return new ScanResult(digest, State.UNSUPPORTED, null, null, List.of(), List.of(), null, version,
                     java.time.Instant.now());
         }
         byte[] configBytes = blobs.readAll(config.digest(), CONFIG_LIMIT);
@@ -271,7 +317,7 @@ public final class ScanService implements AutoCloseable {
         String os = report.os() == null ? null
                 : report.os().prettyName() != null ? report.os().prettyName() : report.os().id() + " " + report.os().versionId();
         return new ScanResult(digest, State.DONE, os,
-                report.osSupported(), issues, advice, null, version, java.time.Instant.now());
+                report.unassessed(), issues, advice, null, version, java.time.Instant.now());
     }
 
     private InputStream open(Digest digest) throws IOException {
@@ -292,6 +338,7 @@ public final class ScanService implements AutoCloseable {
         };
     }
 
+    /** The scan as stored, whichever database it was computed against; judges use {@link #result(Digest, String)}. */
     public Optional<ScanResult> result(Digest digest) {
         return store.get(digest);
     }
@@ -314,6 +361,24 @@ public final class ScanService implements AutoCloseable {
         return new View(result, counted, exempt);
     }
 
+    /**
+     * The report every judge reads (see {@link io.slipway.oci.vulnerability.VulnerabilityJudge}), from a
+     * stored result seen through exemptions, or from no result at all.
+     */
+    public static ScanReport report(ScanResult result, View view, String currentDatabaseVersion) {
+        if (result == null) {
+            return new ScanReport(ScanReport.State.NOT_SCANNED, status(null, null), null, null, null,
+                    currentDatabaseVersion, List.of());
+        }
+        List<ScanReport.Finding> findings = new ArrayList<>();
+        for (Issue i : result.issues()) {
+            findings.add(new ScanReport.Finding("cve".equals(i.type()) ? "cve" : "configuration", i.id(), i.severity(),
+                    i.pkg(), i.installed(), i.fixed(), view.exempt().contains(i)));
+        }
+        return new ScanReport(ScanReport.State.valueOf(result.state().name()), status(result, view), result.unassessed(),
+                result.error(), result.databaseVersion(), currentDatabaseVersion, findings);
+    }
+
     /** The security status a listing shows, e.g. {@code No Issues}, {@code 5 Issues}, {@code Scanning}. */
     public static String status(ScanResult result, View view) {
         if (result == null) {
@@ -324,7 +389,7 @@ public final class ScanService implements AutoCloseable {
             case FAILED -> "Scan Failed";
             case UNSUPPORTED -> "Unsupported";
             case DONE -> view.count() > 0 ? (view.count() == 1 ? "1 Issue" : view.count() + " Issues")
-                    : result.osSupported() ? "No Issues" : "Unsupported OS";
+                    : result.unassessed() == null ? "No Issues" : "Unsupported OS";
         };
     }
 

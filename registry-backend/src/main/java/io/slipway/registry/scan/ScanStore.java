@@ -29,7 +29,7 @@ public final class ScanStore {
     public void put(ScanResult r) {
         ObjectNode result = JSON.createObjectNode();
         result.put("os", r.os());
-        result.put("osSupported", r.osSupported());
+        result.put("unassessed", r.unassessed());
         result.set("issues", JSON.valueToTree(r.issues()));
         result.set("advice", JSON.valueToTree(r.advice()));
         result.put("error", r.error());
@@ -61,6 +61,15 @@ public final class ScanStore {
                 rs -> Digest.parse(rs.getString(1)), databaseVersion);
     }
 
+    /** Results stored before assessments were recorded kept only a flag. */
+    private static String unassessed(com.fasterxml.jackson.databind.JsonNode result) {
+        if (result.path("unassessed").isTextual()) {
+            return result.path("unassessed").asText();
+        }
+        return result.has("osSupported") && !result.path("osSupported").asBoolean()
+                ? "the operating system is not supported" : null;
+    }
+
     private static ScanResult row(java.sql.ResultSet rs) throws java.sql.SQLException {
         try {
             var result = JSON.readTree(rs.getString(3));
@@ -68,7 +77,7 @@ public final class ScanStore {
             List<String> advice = JSON.convertValue(result.path("advice"), new TypeReference<>() { });
             return new ScanResult(Digest.parse(rs.getString(1)), ScanResult.State.valueOf(rs.getString(2)),
                     result.path("os").isNull() ? null : result.path("os").asText(null),
-                    result.path("osSupported").asBoolean(), issues == null ? List.of() : issues,
+                    unassessed(result), issues == null ? List.of() : issues,
                     advice == null ? List.of() : advice,
                     result.path("error").isNull() ? null : result.path("error").asText(null), rs.getString(4),
                     Instant.ofEpochMilli(rs.getLong(5)));

@@ -209,6 +209,41 @@ class AccessMatrixTest {
         assertThat(audit.toString()).contains("api.post namespaces").contains("user:acme/manager");
     }
 
+    /**
+     * {@code POST /api/v1/va/db/import} changes what every account's images are judged by: the
+     * administrator alone may send a file, and the database in use changes before the answer.
+     */
+    @Test
+    void onlyTheAdministratorImportsAdvisoriesIntoTheRunningRegistry() throws Exception {
+        String record = """
+                {"id": "GHSA-test-0001", "aliases": ["CVE-2099-0001"], "summary": "access matrix",
+                 "database_specific": {"severity": "LOW"},
+                 "affected": [{"package": {"ecosystem": "npm", "name": "slipway-access-matrix"},
+                   "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.0.0"}]}]}]}
+                """;
+        String before = iam.api(iam.adminKey, "GET", "/api/v1/va/db", null, 200).path("databaseVersion").asText();
+        for (String principal : EXPECTED.keySet()) {
+            if (principal.equals("admin")) {
+                continue;
+            }
+            HttpResponse<byte[]> r = iam.apiCall(keyOf(principal), "POST", "/api/v1/va/db/import?name=x.json", record);
+            assertThat(r.statusCode()).as(principal).isEqualTo(principal.equals("anonymous") ? 401 : 403);
+        }
+        assertThat(iam.api(iam.adminKey, "GET", "/api/v1/va/db", null, 200).path("databaseVersion").asText())
+                .isEqualTo(before);
+        var imported = iam.api(iam.adminKey, "POST", "/api/v1/va/db/import?name=x.json", record, 201);
+        assertThat(imported.path("added").asInt()).isEqualTo(1);
+        assertThat(imported.path("databaseVersion").asText()).isNotEqualTo(before)
+                .isEqualTo(iam.api(iam.keys.get("reader"), "GET", "/api/v1/va/db", null, 200).path("databaseVersion").asText());
+        // Not an advisory file: refused, and the database is as it was.
+        HttpResponse<byte[]> bad = iam.apiCall(iam.adminKey, "POST", "/api/v1/va/db/import?name=y.json", "{not json");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(iam.api(iam.adminKey, "GET", "/api/v1/va/db", null, 200).path("databaseVersion").asText())
+                .isEqualTo(imported.path("databaseVersion").asText());
+        var audit = iam.api(iam.adminKey, "GET", "/api/v1/audit?limit=1000", null, 200);
+        assertThat(audit.toString()).contains("va/db/import");
+    }
+
     @Test
     void publicNamespacesArePullableByEveryoneButPushableOnlyByTheirAccount() throws Exception {
         String manager = iam.token(iam.keys.get("manager"), "repository:acme-pub/base:pull,push");

@@ -51,15 +51,21 @@ class SqlDatabaseStoresTest {
         ScanResult.Issue cve = new ScanResult.Issue("cve", "CVE-2021-44228", List.of("CVE-2021-44228",
                 "GHSA-jfh8-c2jp-5v3q"), "log4j-core", "2.14.1", "2.15.0", "critical", "Log4Shell", null);
         scans.put(ScanResult.of(image, ScanResult.State.QUEUED, null));
-        scans.put(new ScanResult(image, ScanResult.State.DONE, "debian 12", true, List.of(cve), List.of("upgrade"),
+        scans.put(new ScanResult(image, ScanResult.State.DONE, "debian 12", null, List.of(cve), List.of("upgrade"),
                 null, "db-1", Instant.parse("2024-05-06T07:08:09Z")));
         ScanResult stored = scans.get(image).orElseThrow();
+        assertThat(stored.unassessed()).isNull();
+        assertThat(stored.databaseVersion()).isEqualTo("db-1");
         assertThat(stored.state()).isEqualTo(ScanResult.State.DONE);
         assertThat(stored.issues()).containsExactly(cve);
         assertThat(stored.os()).isEqualTo("debian 12");
         assertThat(stored.updated()).isEqualTo(Instant.parse("2024-05-06T07:08:09Z"));
+        Digest ubuntu = Digest.sha256("unassessed");
+        scans.put(new ScanResult(ubuntu, ScanResult.State.DONE, "Plan 9", "the operating system Plan 9 is not supported",
+                List.of(), List.of(), null, "db-1", Instant.parse("2024-05-06T07:08:09Z")));
+        assertThat(scans.get(ubuntu).orElseThrow().unassessed()).isEqualTo("the operating system Plan 9 is not supported");
         assertThat(scans.staleScans("db-1")).isEmpty();
-        assertThat(scans.staleScans("db-2")).containsExactly(image);
+        assertThat(scans.staleScans("db-2")).containsExactlyInAnyOrder(image, ubuntu);
 
         ScanStore.StoredExemption e = scans.addExemption(account, "acme-dev/app", "cve", "CVE-2021-44228", "patched",
                 "user:acme/alice");

@@ -1,5 +1,6 @@
 package io.slipway.trust.policy;
 
+import io.slipway.oci.vulnerability.Verdict;
 import io.slipway.trust.Image;
 import io.slipway.trust.SignerKey;
 import io.slipway.trust.keys.KeyFileException;
@@ -102,8 +103,8 @@ public final class ImagePolicyEvaluator {
     }
 
     private Reason vulnerability(VulnerabilityRequirement requirement, Image image) {
-        String threshold = requirement.threshold() == null ? "" : " (threshold " + requirement.threshold().lowerCase() + ")";
-        VulnerabilityVerdict verdict;
+        String criteria = " (" + requirement.criteria().describe() + ")";
+        Verdict verdict;
         try {
             verdict = vulnerabilities.check(image, requirement);
         } catch (Exception e) {
@@ -112,12 +113,17 @@ public final class ImagePolicyEvaluator {
         if (verdict == null) {
             return new Reason("vulnerability", false, "no scan status");
         }
-        return switch (verdict.status()) {
-            case PASSED -> new Reason("vulnerability", true, "scan passed" + threshold);
-            case PENDING -> new Reason("vulnerability", false, "not scanned yet" + threshold);
-            case FAILED -> new Reason("vulnerability", false, verdict.findings().size() + " issue"
-                    + (verdict.findings().size() == 1 ? "" : "s") + threshold
-                    + (verdict.findings().isEmpty() ? "" : ": " + String.join(", ", verdict.findings())));
+        return switch (verdict.outcome()) {
+            case PASSED -> new Reason("vulnerability", true, "scan passed" + criteria);
+            case PENDING -> new Reason("vulnerability", false, "not scanned yet" + criteria
+                    + (verdict.reason() == null ? "" : ": " + verdict.reason()));
+            case FAILED -> {
+                List<String> lines = verdict.lines();
+                String issues = lines.size() + " issue" + (lines.size() == 1 ? "" : "s") + criteria + ": "
+                        + String.join(", ", lines);
+                yield new Reason("vulnerability", false, lines.isEmpty() ? verdict.reason() + criteria
+                        : verdict.reason() == null ? issues : verdict.reason() + "; " + issues);
+            }
         };
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.slipway.oci.vulnerability.Severity;
 import io.slipway.trust.DockerReference;
 import io.slipway.trust.IdentityMatch;
 import io.slipway.trust.keys.KeyFileException;
@@ -37,7 +38,8 @@ import java.util.Set;
  *           signedIdentity: matchRepoDigestOrExact   # or, for a promoted copy:
  *           # signedIdentity: {type: remapIdentity, prefix: "registry.local:5000/prod", signedPrefix: "registry.local:5000/dev"}
  *         vulnerability:
- *           severity: high
+ *           severity: high             # unknown, negligible, low, medium, high or critical
+ *           allowUnassessed: false     # true admits images whose OS packages cannot be assessed
  * </pre>
  * Unknown fields are errors, never ignored: a misspelt requirement in a security policy must not
  * silently become no requirement.
@@ -195,14 +197,22 @@ public final class ImagePolicyParser {
     }
 
     private static VulnerabilityRequirement vulnerability(JsonNode node, String where) {
-        if (node == null || node.isNull() || !enabled(node, where, Set.of("enabled", "severity"))) {
+        if (node == null || node.isNull() || !enabled(node, where, Set.of("enabled", "severity", "allowUnassessed"))) {
             return null;
         }
-        try {
-            return new VulnerabilityRequirement(node.has("severity") ? Severity.parse(text(node, "severity", where)) : null);
-        } catch (InvalidPolicyException e) {
-            throw new InvalidPolicyException(where + ".severity: " + e.getMessage());
+        Severity threshold = null;
+        if (node.has("severity")) {
+            try {
+                threshold = Severity.threshold(text(node, "severity", where));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidPolicyException(where + ".severity: " + e.getMessage());
+            }
         }
+        JsonNode allow = node.get("allowUnassessed");
+        if (allow != null && !allow.isBoolean()) {
+            throw new InvalidPolicyException(where + ".allowUnassessed must be true or false");
+        }
+        return new VulnerabilityRequirement(threshold, allow != null && allow.booleanValue());
     }
 
     // A requirement block is on unless it says enabled: false.

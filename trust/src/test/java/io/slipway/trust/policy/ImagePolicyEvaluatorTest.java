@@ -3,6 +3,9 @@ package io.slipway.trust.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipway.oci.Digest;
+import io.slipway.oci.vulnerability.ScanReport;
+import io.slipway.oci.vulnerability.Severity;
+import io.slipway.oci.vulnerability.VulnerabilityJudge;
 import io.slipway.trust.Image;
 import io.slipway.trust.SignerKey;
 import io.slipway.trust.cosign.CosignSignature;
@@ -106,16 +109,17 @@ class ImagePolicyEvaluatorTest {
             }
             return SIGNATURES.getOrDefault(image.manifestDigest(), ImageSignatures.none());
         };
+        // The registry's judge itself, over reports made from the table's scans.
         VulnerabilityGate gate = (image, requirement) -> {
             List<Finding> findings = SCANS.get(image.manifestDigest());
             if (findings == null) {
-                return VulnerabilityVerdict.pending();
+                return VulnerabilityJudge.judge(new ScanReport(ScanReport.State.QUEUED, "Scanning", null, null, "db-1",
+                        "db-1", List.of()), requirement.criteria());
             }
-            Severity threshold = requirement.threshold() == null ? Severity.LOW : requirement.threshold();
-            List<String> failing = findings.stream()
-                    .filter(f -> f.severity().reaches(threshold) && !EXEMPTIONS.contains(f.id()))
-                    .map(f -> f.id() + " (" + f.severity().lowerCase() + ")").toList();
-            return failing.isEmpty() ? VulnerabilityVerdict.passed() : VulnerabilityVerdict.failed(failing);
+            List<ScanReport.Finding> report = findings.stream().map(f -> new ScanReport.Finding("cve", f.id(),
+                    f.severity().name(), null, null, null, EXEMPTIONS.contains(f.id()))).toList();
+            return VulnerabilityJudge.judge(new ScanReport(ScanReport.State.DONE, "", null, null, "db-1", "db-1", report),
+                    requirement.criteria());
         };
         SignerKeyResolver resolver = (namespace, name) -> Optional.ofNullable(KEYS.get(name));
         evaluator = new ImagePolicyEvaluator(new ImagePolicySet(policies), source, resolver, gate, CLOCK);
@@ -174,7 +178,7 @@ class ImagePolicyEvaluatorTest {
                         List.of("trust: not signed", "vulnerability: 1 issue")),
                 Arguments.of("most specific rule: legacy needs no signature, any finding fails", "default",
                         image("prod/legacy-billing:1", Stream.of(), List.of(new Finding("CVE-2026-0005", Severity.LOW))), false,
-                        List.of("vulnerability: 1 issue: CVE-2026-0005 (low)")),
+                        List.of("vulnerability: 1 issue (any finding, configuration included): CVE-2026-0005 (low)")),
                 Arguments.of("allowed without requirements", "default", image("tools/debug:1", Stream.of(), null), true,
                         List.of("ClusterImagePolicy/default rule \"registry.local:5000/tools/*\" admits without requirements")),
                 Arguments.of("outside every policy", "default", image("sandbox/app:1", Stream.of("release"), CLEAN), false,

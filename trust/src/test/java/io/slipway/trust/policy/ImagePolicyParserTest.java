@@ -3,6 +3,7 @@ package io.slipway.trust.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.slipway.oci.vulnerability.Severity;
 import io.slipway.trust.IdentityMatch;
 import io.slipway.trust.testing.Vectors;
 import java.util.List;
@@ -184,7 +185,14 @@ class ImagePolicyParserTest {
                       policy:
                         vulnerability:
                           severity: severe
-                """), "severity");
+                """), "unknown severity \"severe\" (accepted: unknown, negligible, low, medium, high, critical)");
+        assertInvalid(cluster("""
+                    - name: "*"
+                      policy:
+                        vulnerability:
+                          severity: high
+                          allowUnassessed: "yes"
+                """), "allowUnassessed must be true or false");
         assertInvalid(cluster("""
                     - name: "Not A Name"
                 """), "repositories[0].name");
@@ -195,6 +203,28 @@ class ImagePolicyParserTest {
         assertInvalid(anyRule.replace("ClusterImagePolicy", "ImagePolicy"), "needs metadata.namespace");
         assertInvalid(cluster(""), "repositories is missing");
         assertInvalid("key: [unclosed", "not valid YAML");
+    }
+
+    @Test
+    void everySeverityOfTheModelIsAThresholdAndUnassessedImagesAreAllowedOnlyWhenSaid() {
+        for (Severity s : Severity.values()) {
+            VulnerabilityRequirement r = ImagePolicyParser.parse(cluster("""
+                        - name: "*"
+                          policy:
+                            vulnerability:
+                              severity: %s
+                    """.formatted(s.lowerCase()))).get(0).repositories().get(0).requirements().vulnerability();
+            assertThat(r).isEqualTo(new VulnerabilityRequirement(s, false));
+        }
+        VulnerabilityRequirement allowing = ImagePolicyParser.parse(cluster("""
+                    - name: "*"
+                      policy:
+                        vulnerability:
+                          severity: NEGLIGIBLE
+                          allowUnassessed: true
+                """)).get(0).repositories().get(0).requirements().vulnerability();
+        assertThat(allowing).isEqualTo(new VulnerabilityRequirement(Severity.NEGLIGIBLE, true));
+        assertThat(allowing.criteria().allowUnassessed()).isTrue();
     }
 
     private static String cluster(String repositories) {
