@@ -42,7 +42,12 @@ public final class Revocations {
         Known k = known.get(principalId);
         if (k == null || k.generation() != generation || Duration.between(k.read(), now).compareTo(STALE) >= 0) {
             OptionalLong after = store.tokensAfter(principalId);
-            k = new Known(after.isPresent() ? after.getAsLong() : Long.MAX_VALUE, generation, now);
+            if (after.isEmpty()) {
+                // Not remembered: SQLite may give a deleted principal's id to the next one created,
+                // and a remembered absence would refuse that new principal's tokens until STALE.
+                return false;
+            }
+            k = new Known(after.getAsLong(), generation, now);
             if (known.size() > LIMIT) {
                 known.clear();
             }
