@@ -204,8 +204,10 @@ class JudgementsAgreeTest {
                  "object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"prod"},
                   "spec":{"containers":[{"name":"c","image":"%s/%s:1"}]}}}}
                 """.formatted(host, repo);
+        // The API server authenticates as acme's reader (a bearer API key in the webhook's kubeconfig),
+        // the identity policy check runs as above.
         var r = iam.http.post("/admission/v1/validate", review.getBytes(StandardCharsets.UTF_8),
-                "Content-Type", "application/json");
+                "Content-Type", "application/json", "Authorization", "Bearer " + iam.keys.get("reader"));
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode response = Credentials.JSON.readTree(r.body()).path("response");
         return new Answer(response.path("allowed").asBoolean(), response.toString());
