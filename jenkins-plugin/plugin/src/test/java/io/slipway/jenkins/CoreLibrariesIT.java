@@ -180,6 +180,8 @@ class CoreLibrariesIT {
         // deploy: JGit over authenticated HTTP, and the render check in its child JVM from the packed jar
         Object deployStep = plugin.loadClass("io.slipway.jenkins.SlipwayDeployStep").getConstructor(String.class, String.class, String.class)
                 .newInstance(git.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.0@" + digest);
+        // The values hold hello-service, not svc: the key is named (found by name it would be refused).
+        deployStep.getClass().getMethod("setKeys", java.util.List.class).invoke(deployStep, java.util.List.of("image"));
         Object gitLogin = newInstance("io.slipway.jenkins.StepCredentials$GitLogin", "jenkins", "git-s3cret", null, null);
         Map<?, ?> deployed = (Map<?, ?>) act(newInstance("io.slipway.jenkins.SlipwayDeployStep$Deploy", deployStep, gitLogin,
                 "https://jenkins.example.com/job/app/1/", null, stepLog), workspace);
@@ -193,6 +195,7 @@ class CoreLibrariesIT {
             Path knownHosts = Files.writeString(ssh.resolve("known_hosts"), server.knownHostsLine() + "\n");
             Object overSsh = plugin.loadClass("io.slipway.jenkins.SlipwayDeployStep").getConstructor(String.class, String.class, String.class)
                     .newInstance(server.url("gitops.git"), DEV_VALUES, host + "/acme-dev/svc:1.1@" + digest);
+            overSsh.getClass().getMethod("setKeys", java.util.List.class).invoke(overSsh, java.util.List.of("image"));
             Object sshLogin = newInstance("io.slipway.jenkins.StepCredentials$GitLogin", "git", null,
                     Files.readString(ssh.resolve("id_ecdsa")), knownHosts.toString());
             Map<?, ?> pushed = (Map<?, ?>) act(newInstance("io.slipway.jenkins.SlipwayDeployStep$Deploy", overSsh, sshLogin,
