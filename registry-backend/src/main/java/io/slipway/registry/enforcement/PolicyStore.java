@@ -83,13 +83,6 @@ public final class PolicyStore {
     }
 
     private int update(String sql, Object... args) {
-        return db.write(c -> {
-            try (var ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < args.length; i++) {
-                    ps.setObject(i + 1, args[i]);
-                }
-                return ps.executeUpdate();
-            }
-        });
+        return db.write(c -> SqlDatabase.update(c, sql, args));
     }
 }
