@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A SQL database that stores run plain, portable statements on: the embedded SQLite file of one
@@ -100,6 +101,12 @@ public interface SqlDatabase extends AutoCloseable {
     /** Runs a query with positional arguments on a connection that sees committed data, and maps every row. */
     default <T> List<T> list(String sql, Row<T> row, Object... args) {
         return read(c -> list(c, sql, row, args));
+    }
+
+    /** The first row a query with positional arguments answers, if any. */
+    default <T> Optional<T> one(String sql, Row<T> row, Object... args) {
+        List<T> found = list(sql, row, args);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
     /** True when {@code e} says a unique constraint refused the row (someone created it first). */

@@ -42,11 +42,6 @@ public final class SqlMetadataStore implements MetadataStore {
         this.ownsDatabase = ownsDatabase;
     }
 
-    private <T> Optional<T> one(String sql, Row<T> row, Object... args) {
-        List<T> found = db.list(sql, row, args);
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
-    }
-
     private static String text(Digest d) {
         return d == null ? null : d.toString();
     }
@@ -107,7 +102,7 @@ public final class SqlMetadataStore implements MetadataStore {
 
     @Override
     public boolean repositoryExists(String repository) {
-        return one("SELECT 1 FROM repositories WHERE name = ?", rs -> 1, repository).isPresent();
+        return db.one("SELECT 1 FROM repositories WHERE name = ?", rs -> 1, repository).isPresent();
     }
 
     @Override
@@ -129,7 +124,7 @@ public final class SqlMetadataStore implements MetadataStore {
 
     @Override
     public OptionalLong linkedBlobSize(String repository, Digest digest) {
-        return one("SELECT b.size FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id "
+        return db.one("SELECT b.size FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id "
                 + "WHERE r.name = ? AND b.digest = ?", rs -> rs.getLong(1), repository, digest.toString())
                 .map(OptionalLong::of).orElse(OptionalLong.empty());
     }
@@ -218,13 +213,13 @@ public final class SqlMetadataStore implements MetadataStore {
 
     @Override
     public Optional<ManifestRecord> manifest(String repository, Digest digest) {
-        return one("SELECT " + MANIFEST_COLUMNS + " FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+        return db.one("SELECT " + MANIFEST_COLUMNS + " FROM manifests m JOIN repositories r ON r.id = m.repository_id "
                 + "WHERE r.name = ? AND m.digest = ?", MANIFEST, repository, digest.toString());
     }
 
     @Override
     public Optional<ManifestRecord> manifestByTag(String repository, String tag) {
-        return one("SELECT " + MANIFEST_COLUMNS + " FROM tags t JOIN repositories r ON r.id = t.repository_id "
+        return db.one("SELECT " + MANIFEST_COLUMNS + " FROM tags t JOIN repositories r ON r.id = t.repository_id "
                 + "JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest "
                 + "WHERE r.name = ? AND t.name = ?", MANIFEST, repository, tag);
     }
@@ -360,7 +355,7 @@ public final class SqlMetadataStore implements MetadataStore {
 
     @Override
     public Optional<UploadSession> upload(String id) {
-        return one("SELECT id, repository, started_at FROM uploads WHERE id = ?", UPLOAD, id);
+        return db.one("SELECT id, repository, started_at FROM uploads WHERE id = ?", UPLOAD, id);
     }
 
     @Override

@@ -41,9 +41,8 @@ public final class ScanStore {
     }
 
     public Optional<ScanResult> get(Digest digest) {
-        List<ScanResult> found = db.list("SELECT digest, state, result, db_version, updated_at FROM scans WHERE digest = ?",
+        return db.one("SELECT digest, state, result, db_version, updated_at FROM scans WHERE digest = ?",
                 ScanStore::row, digest.toString());
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
     /** Digests scanned (or failed) against another database version, newest first. */
