@@ -50,6 +50,14 @@ public final class SqlMetadataStore implements MetadataStore {
         return s == null ? null : Digest.parse(s);
     }
 
+    /**
+     * The length SQL's {@code substr} counts for {@code text}: characters (code points), not Java's
+     * UTF-16 units. {@code substr(name, 1, length) = prefix} is the portable "starts with".
+     */
+    private static int sqlLength(String text) {
+        return text.codePointCount(0, text.length());
+    }
+
     /** {@code (?, ?, …)} for {@code n} values. */
     private static String placeholders(int n) {
         return "(" + String.join(", ", java.util.Collections.nCopies(n, "?")) + ")";
@@ -151,7 +159,7 @@ public final class SqlMetadataStore implements MetadataStore {
         String prefix = namespace + "/";
         return db.list("SELECT r.name FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id "
                 + "WHERE b.digest = ? AND substr(r.name, 1, ?) = ? ORDER BY r.name LIMIT ?", rs -> rs.getString(1),
-                digest.toString(), prefix.length(), prefix, limit);
+                digest.toString(), sqlLength(prefix), prefix, limit);
     }
 
     @Override
@@ -284,7 +292,7 @@ public final class SqlMetadataStore implements MetadataStore {
                 + "WHERE substr(r.name, 1, ?) = ? ORDER BY r.name, t.name NULLS FIRST, m.digest",
                 rs -> new ImageRow(rs.getString(1), rs.getString(2), Digest.parse(rs.getString(3)), rs.getString(4),
                         Instant.ofEpochMilli(rs.getLong(5)), rs.getLong(6)),
-                p.length(), p);
+                sqlLength(p), p);
     }
 
     @Override
@@ -294,7 +302,7 @@ public final class SqlMetadataStore implements MetadataStore {
             // The ids locked here, not a subquery run again per table: a repository another node
             // creates meanwhile is either wholly kept or was locked here, never half deleted.
             List<Long> ids = SqlDatabase.list(c, "SELECT id FROM repositories WHERE substr(name, 1, ?) = ? ORDER BY id"
-                    + db.rowLock("FOR UPDATE"), rs -> rs.getLong(1), prefix.length(), prefix);
+                    + db.rowLock("FOR UPDATE"), rs -> rs.getLong(1), sqlLength(prefix), prefix);
             int deleted = 0;
             for (List<Long> chunk : chunks(ids)) {
                 Object[] args = chunk.toArray();
