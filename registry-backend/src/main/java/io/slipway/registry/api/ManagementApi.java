@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.slipway.oci.Digest;
 import io.slipway.registry.auth.Authorizer;
 import io.slipway.registry.distribution.ManifestService;
-import io.slipway.registry.distribution.RegistryException;
+import io.slipway.registry.distribution.OciError;
 import io.slipway.registry.metadata.ImageRow;
 import io.slipway.registry.metadata.ManifestRecord;
 import io.slipway.registry.metadata.MetadataStore;
@@ -592,7 +592,7 @@ public final class ManagementApi {
             r.put("target", to.repository() + ":" + to.tag());
             r.put("digest", pushed.digest().toString());
             return r;
-        } catch (RegistryException e) {
+        } catch (OciError e) {
             throw TenancyException.notFound(e.getMessage());
         }
     }
@@ -627,7 +627,7 @@ public final class ManagementApi {
     private ManifestService.Found get(ImageName name) throws IOException {
         try {
             return manifests.get(name.repository(), name.reference());
-        } catch (RegistryException e) {
+        } catch (OciError e) {
             throw TenancyException.notFound("no image " + name);
         }
     }

@@ -15,7 +15,7 @@ import io.slipway.registry.distribution.BlobService;
 import io.slipway.registry.distribution.Limits;
 import io.slipway.registry.distribution.ManifestService;
 import io.slipway.registry.distribution.Names;
-import io.slipway.registry.distribution.RegistryException;
+import io.slipway.registry.distribution.OciError;
 import io.slipway.registry.distribution.RequestBody;
 import io.slipway.registry.distribution.UploadService;
 import io.slipway.registry.metadata.ManifestRecord;
@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The OCI Distribution API under {@code /v2/}. Each route parses its request, calls one service
- * and writes the answer; every refusal is a {@link RegistryException} turned into the OCI error
+ * and writes the answer; every refusal is a {@link OciError} turned into the OCI error
  * JSON with the status of {@link ErrorCode}. No SQL and no file paths here.
  */
 public final class DistributionHandler extends Handler.Abstract {
@@ -111,11 +111,11 @@ public final class DistributionHandler extends Handler.Abstract {
         try {
             route(path, request, response);
             callback.succeeded();
-        } catch (RegistryException e) {
+        } catch (OciError e) {
             writeError(request, response, callback, e);
         } catch (AccessDenied e) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, e.challenge());
-            writeError(request, response, callback, new RegistryException(ErrorCode.UNAUTHORIZED, null,
+            writeError(request, response, callback, new OciError(ErrorCode.UNAUTHORIZED, null,
                     e.repository().isEmpty() ? null : List.of(Map.of(
                             "Type", e.repository().equals("catalog") ? "registry" : "repository",
                             "Name", e.repository(), "Action", e.action())), Map.of()));
@@ -161,7 +161,7 @@ public final class DistributionHandler extends Handler.Abstract {
             if (loose.matches()) {
                 Names.repository(loose.group(1), limits);
             }
-            throw new RegistryException(ErrorCode.NAME_INVALID, "no such endpoint");
+            throw new OciError(ErrorCode.NAME_INVALID, "no such endpoint");
         }
         String name = Names.repository(m.group(1), limits);
         String kind = m.group(2);
@@ -186,7 +186,7 @@ public final class DistributionHandler extends Handler.Abstract {
                 requireMethod(method, "GET");
                 referrers(name, rest, request, response);
             }
-            default -> throw new RegistryException(ErrorCode.NAME_INVALID, "no such endpoint");
+            default -> throw new OciError(ErrorCode.NAME_INVALID, "no such endpoint");
         }
     }
 
@@ -237,7 +237,7 @@ public final class DistributionHandler extends Handler.Abstract {
             if (rangeHeader != null) {
                 ByteRange range = ByteRange.parse(rangeHeader, size);
                 if (range == null) {
-                    throw new RegistryException(ErrorCode.RANGE_INVALID, "unsatisfiable range " + rangeHeader,
+                    throw new OciError(ErrorCode.RANGE_INVALID, "unsatisfiable range " + rangeHeader,
                             null, Map.of("Content-Range", "bytes */" + size));
                 }
                 start = range.start();
@@ -340,7 +340,7 @@ public final class DistributionHandler extends Handler.Abstract {
             case "PUT" -> {
                 String digestText = query.getValue("digest");
                 if (digestText == null) {
-                    throw new RegistryException(ErrorCode.DIGEST_INVALID, "the digest query parameter is required");
+                    throw new OciError(ErrorCode.DIGEST_INVALID, "the digest query parameter is required");
                 }
                 Digest digest = Names.digest(digestText);
                 ContentRange range = ContentRange.parse(request.getHeaders().get(HttpHeader.CONTENT_RANGE));
@@ -429,7 +429,7 @@ public final class DistributionHandler extends Handler.Abstract {
                     record = manifests.head(name, reference);
                 }
                 if (!Negotiation.accepts(request.getHeaders().getValuesList(HttpHeader.ACCEPT), record.mediaType())) {
-                    throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + record.digest()
+                    throw new OciError(ErrorCode.MANIFEST_UNKNOWN, "manifest " + record.digest()
                             + " is a " + record.mediaType() + ", which the request does not accept");
                 }
                 response.setStatus(200);
@@ -482,7 +482,7 @@ public final class DistributionHandler extends Handler.Abstract {
     private void signatures(String path, Request request, Response response) throws Exception {
         Matcher m = path.length() <= MAX_PATH ? SIGNATURES.matcher(path) : null;
         if (m == null || !m.matches()) {
-            throw new RegistryException(ErrorCode.NAME_INVALID, "no such endpoint");
+            throw new OciError(ErrorCode.NAME_INVALID, "no such endpoint");
         }
         String name = Names.repository(m.group(1), limits);
         Digest digest = Names.digest(m.group(2));
@@ -508,18 +508,18 @@ public final class DistributionHandler extends Handler.Abstract {
         try {
             body = JSON.readTree(raw);
         } catch (IOException e) {
-            throw new RegistryException(ErrorCode.SIZE_INVALID, "the signature is not JSON");
+            throw new OciError(ErrorCode.SIZE_INVALID, "the signature is not JSON");
         }
         int version = body == null ? 0 : body.path("schemaVersion").asInt(body.path("version").asInt());
         if (!body.isObject() || version != 2 || !body.path("content").isTextual()) {
-            throw new RegistryException(ErrorCode.UNSUPPORTED,
+            throw new OciError(ErrorCode.UNSUPPORTED,
                     "expected {\"schemaVersion\":2,\"type\":\"atomic\",\"name\":…,\"content\":<base64>}");
         }
         byte[] content;
         try {
             content = body.get("content").binaryValue();
         } catch (IOException e) {
-            throw new RegistryException(ErrorCode.SIZE_INVALID, "content is not base64");
+            throw new OciError(ErrorCode.SIZE_INVALID, "content is not base64");
         }
         String sigName = body.path("name").asText(digest + "@" + content.length);
         signatureService.add(name, digest, new MetadataStore.Signature(
@@ -615,7 +615,7 @@ public final class DistributionHandler extends Handler.Abstract {
             }
             return Math.min(value, limits.listPageSize());
         } catch (NumberFormatException e) {
-            throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "n must be a non-negative integer");
+            throw new OciError(ErrorCode.PAGINATION_NUMBER_INVALID, "n must be a non-negative integer");
         }
     }
 
@@ -691,14 +691,14 @@ public final class DistributionHandler extends Handler.Abstract {
         long declared = request.getLength();
         long drainLimit = (long) limit * DRAIN_FACTOR;
         if (declared > drainLimit) {
-            throw new RegistryException(ErrorCode.TOO_LARGE, "manifest is larger than the limit of " + limit + " bytes");
+            throw new OciError(ErrorCode.TOO_LARGE, "manifest is larger than the limit of " + limit + " bytes");
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 && declared <= limit ? (int) declared : 4096);
         long[] total = {0};
         body(request).forEach(buffer -> {
             total[0] += buffer.remaining();
             if (total[0] > drainLimit) {
-                throw new RegistryException(ErrorCode.TOO_LARGE, "manifest is larger than the limit of " + limit + " bytes");
+                throw new OciError(ErrorCode.TOO_LARGE, "manifest is larger than the limit of " + limit + " bytes");
             }
             if (total[0] > limit) {
                 buffer.position(buffer.limit()); // dropped: the answer will be 413
@@ -709,7 +709,7 @@ public final class DistributionHandler extends Handler.Abstract {
             out.write(bytes);
         });
         if (total[0] > limit) {
-            throw new RegistryException(ErrorCode.TOO_LARGE, "manifest is larger than the limit of " + limit + " bytes");
+            throw new OciError(ErrorCode.TOO_LARGE, "manifest is larger than the limit of " + limit + " bytes");
         }
         return out.toByteArray();
     }
@@ -744,15 +744,15 @@ public final class DistributionHandler extends Handler.Abstract {
         throw unsupported(method);
     }
 
-    private static RegistryException unsupported(String method) {
-        return new RegistryException(ErrorCode.UNSUPPORTED, "method " + method + " is not supported here");
+    private static OciError unsupported(String method) {
+        return new OciError(ErrorCode.UNSUPPORTED, "method " + method + " is not supported here");
     }
 
     /** A failure that is not one of the specification's codes. */
     private record Failure(int status, String code, String message) {
     }
 
-    private void writeError(Request request, Response response, Callback callback, RegistryException e) {
+    private void writeError(Request request, Response response, Callback callback, OciError e) {
         ErrorCode code = e.code();
         if (code.status() >= 500) {
             LOG.warn("{} {}: {}", request.getMethod(), request.getHttpURI().getPath(), e.getMessage());
