@@ -8,7 +8,6 @@ import io.slipway.registry.distribution.BlobService;
 import io.slipway.registry.distribution.Names;
 import io.slipway.registry.distribution.OciError;
 import io.slipway.registry.storage.BlobContent;
-import io.slipway.registry.tenancy.Role.Action;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -26,11 +25,6 @@ final class BlobHandler implements RepositoryResource {
     BlobHandler(BlobService blobService, DistributionHandler.Audit audit) {
         this.blobService = blobService;
         this.audit = audit;
-    }
-
-    @Override
-    public Action action(String method, String reference) {
-        return RepositoryResource.readWriteDelete(method);
     }
 
     @Override

@@ -39,11 +39,6 @@ final class BlobUploadHandler implements RepositoryResource {
     }
 
     @Override
-    public Action action(String method, String reference) {
-        return Action.PUSH;
-    }
-
-    @Override
     public void serve(Call call, Request request, Response response) throws Exception {
         String name = call.repository();
         String id = call.reference();

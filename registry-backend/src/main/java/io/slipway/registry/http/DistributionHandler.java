@@ -11,7 +11,6 @@ import io.slipway.registry.distribution.UploadService;
 import io.slipway.registry.metadata.MetadataException;
 import io.slipway.registry.metadata.MetadataStore;
 import io.slipway.registry.signatures.SignatureService;
-import io.slipway.registry.tenancy.Role.Action;
 import java.util.EnumMap;
 import java.util.Map;
 import org.eclipse.jetty.server.Handler;
@@ -104,9 +103,9 @@ public final class DistributionHandler extends Handler.Abstract {
             case CATALOG -> catalog.catalog(request, response);
             default -> {
                 RepositoryResource resource = resources.get(route.resource());
-                Action action = resource.action(request.getMethod(), route.reference());
-                AccessGate.Caller caller = gate.require(OciExchange.authorization(request), route.name(), action,
-                        challenge.realm(request));
+                resource.precheck(request.getMethod(), route.reference());
+                AccessGate.Caller caller = gate.require(OciExchange.authorization(request), route.name(),
+                        route.resource().action(request.getMethod()), challenge.realm(request));
                 resource.serve(new RepositoryResource.Call(route.name(), route.reference(), caller,
                         Request.getRemoteAddr(request)), request, response);
             }

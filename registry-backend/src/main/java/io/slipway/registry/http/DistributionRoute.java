@@ -4,6 +4,7 @@ import io.slipway.oci.ErrorCode;
 import io.slipway.registry.distribution.Limits;
 import io.slipway.registry.distribution.Names;
 import io.slipway.registry.distribution.OciError;
+import io.slipway.registry.tenancy.Role.Action;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,7 +16,21 @@ import java.util.regex.Pattern;
 record DistributionRoute(String name, Resource resource, String reference) {
 
     /** The resources of the API, one handler each. */
-    enum Resource { BASE, CATALOG, BLOBS, UPLOADS, MANIFESTS, TAGS, REFERRERS, SIGNATURES }
+    enum Resource {
+        BASE, CATALOG, BLOBS, UPLOADS, MANIFESTS, TAGS, REFERRERS, SIGNATURES;
+
+        /** What a caller must be allowed on the repository to call {@code method} on a repository's resource. */
+        Action action(String method) {
+            return switch (this) {
+                case UPLOADS -> Action.PUSH;
+                case BLOBS, MANIFESTS -> method.equals("DELETE") ? Action.DELETE
+                        : method.equals("PUT") ? Action.PUSH : Action.PULL;
+                case SIGNATURES -> method.equals("PUT") ? Action.PUSH : Action.PULL;
+                case TAGS, REFERRERS -> Action.PULL;
+                case BASE, CATALOG -> throw new IllegalStateException(this + " is not a repository's resource");
+            };
+        }
+    }
 
     // /v2/<name>/(blobs|manifests|tags|referrers|blobs/uploads)/<rest>. A name component may
     // itself be "blobs" or "manifests", so the name is matched by its own grammar, longest first,

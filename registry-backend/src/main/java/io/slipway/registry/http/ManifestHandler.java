@@ -6,7 +6,6 @@ import io.slipway.registry.distribution.Limits;
 import io.slipway.registry.distribution.ManifestService;
 import io.slipway.registry.distribution.OciError;
 import io.slipway.registry.metadata.ManifestRecord;
-import io.slipway.registry.tenancy.Role.Action;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
@@ -23,11 +22,6 @@ final class ManifestHandler implements RepositoryResource {
         this.manifests = manifests;
         this.limits = limits;
         this.audit = audit;
-    }
-
-    @Override
-    public Action action(String method, String reference) {
-        return RepositoryResource.readWriteDelete(method);
     }
 
     @Override

@@ -4,7 +4,6 @@ import io.slipway.oci.Digest;
 import io.slipway.oci.MediaTypes;
 import io.slipway.registry.distribution.ManifestService;
 import io.slipway.registry.distribution.Names;
-import io.slipway.registry.tenancy.Role.Action;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -16,11 +15,6 @@ final class ReferrerHandler implements RepositoryResource {
 
     ReferrerHandler(ManifestService manifests) {
         this.manifests = manifests;
-    }
-
-    @Override
-    public Action action(String method, String reference) {
-        return Action.PULL;
     }
 
     @Override

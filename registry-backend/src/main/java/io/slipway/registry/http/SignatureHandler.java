@@ -10,9 +10,7 @@ import io.slipway.registry.distribution.Names;
 import io.slipway.registry.distribution.OciError;
 import io.slipway.registry.metadata.MetadataStore;
 import io.slipway.registry.signatures.SignatureService;
-import io.slipway.registry.tenancy.Role.Action;
 import java.io.IOException;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 
@@ -29,10 +27,9 @@ final class SignatureHandler implements RepositoryResource {
 
     /** The digest and the method are checked before access is decided. */
     @Override
-    public Action action(String method, String reference) {
+    public void precheck(String method, String reference) {
         Names.digest(reference);
         OciExchange.requireMethod(method, "GET", "PUT");
-        return method.equals("PUT") ? Action.PUSH : Action.PULL;
     }
 
     @Override

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.slipway.registry.distribution.Limits;
 import io.slipway.registry.distribution.ManifestService;
-import io.slipway.registry.tenancy.Role.Action;
 import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -21,11 +20,6 @@ final class TagHandler implements RepositoryResource {
     TagHandler(ManifestService manifests, Limits limits) {
         this.manifests = manifests;
         this.limits = limits;
-    }
-
-    @Override
-    public Action action(String method, String reference) {
-        return Action.PULL;
     }
 
     @Override
