@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
@@ -25,14 +24,6 @@ import org.eclipse.jetty.server.ServerConnector;
  * flight per HTTP/1.1 connection, so one pending region per end point suffices. The stand-in's
  * position is advanced by what the kernel accepted, so Jetty's own handling of incomplete writes
  * (wait until writable, flush again) resumes the transfer where it stopped.
- *
- * <p>When the socket's buffer is full, the thread that wrote the region (the handler's, which is
- * blocked until the write completes anyway) waits for the socket to become writable itself, on a
- * selector of its own, and goes on sending: a pull then never leaves the thread that serves it.
- * Handing each buffer-full back to Jetty (re-arm write interest through the selector thread, wake,
- * dispatch, flush again) costs a round of thread hand-offs every few MiB, during which the
- * socket's buffer drains and the transfer stalls; that held a 1 GiB pull well below the page-cache
- * rate. Any other thread (Jetty's selector, after an incomplete write) never waits here.
  */
 public final class FileRegionEndPoint extends SocketChannelEndPoint {
     /** The most one stand-in (and so one blocking write) carries. */
@@ -43,8 +34,6 @@ public final class FileRegionEndPoint extends SocketChannelEndPoint {
     private volatile ByteBuffer pendingStandIn;
     private volatile FileChannel pendingFile;
     private volatile long pendingPosition;
-    /** The thread that wrote the pending stand-in, the only one that may block in {@link #flush}. */
-    private volatile Thread pendingWriter;
 
     FileRegionEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key, ServerConnector connector) {
         super(channel, selector, key, connector.getScheduler());
@@ -61,7 +50,6 @@ public final class FileRegionEndPoint extends SocketChannelEndPoint {
         buffer.limit(length);
         pendingFile = file;
         pendingPosition = position;
-        pendingWriter = Thread.currentThread();
         pendingStandIn = buffer;
         return buffer;
     }
@@ -70,7 +58,6 @@ public final class FileRegionEndPoint extends SocketChannelEndPoint {
         if (pendingStandIn == standIn) {
             pendingStandIn = null;
             pendingFile = null;
-            pendingWriter = null;
         }
     }
 
@@ -95,36 +82,18 @@ public final class FileRegionEndPoint extends SocketChannelEndPoint {
                 return false;
             }
         }
-        Selector waiting = null;
-        try {
-            while (standIn.hasRemaining()) {
-                long sent = pendingFile.transferTo(pendingPosition + standIn.position(), standIn.remaining(), socket);
-                if (sent <= 0) {
-                    if (pendingPosition + standIn.position() >= pendingFile.size()) {
-                        // Without this the selector would wake us for ever on a writable socket.
-                        throw new IOException("stored file ended before the region it was to send");
-                    }
-                    if (Thread.currentThread() != pendingWriter) {
-                        // The socket's buffer is full: Jetty waits until it is writable and flushes again.
-                        return false;
-                    }
-                    if (waiting == null) {
-                        waiting = Selector.open();
-                        socket.register(waiting, SelectionKey.OP_WRITE);
-                    }
-                    if (waiting.select(Math.max(1, getIdleTimeout())) == 0) {
-                        return false; // nothing moved for the idle timeout: Jetty's own handling takes over
-                    }
-                    waiting.selectedKeys().clear();
-                    continue;
+        while (standIn.hasRemaining()) {
+            long sent = pendingFile.transferTo(pendingPosition + standIn.position(), standIn.remaining(), socket);
+            if (sent <= 0) {
+                if (pendingPosition + standIn.position() >= pendingFile.size()) {
+                    // Without this the selector would wake us for ever on a writable socket.
+                    throw new IOException("stored file ended before the region it was to send");
                 }
-                standIn.position(standIn.position() + (int) sent);
-                notIdle();
+                // The socket's buffer is full: Jetty waits until it is writable and flushes again.
+                return false;
             }
-        } finally {
-            if (waiting != null) {
-                waiting.close(); // deregisters the socket from this selector only
-            }
+            standIn.position(standIn.position() + (int) sent);
+            notIdle();
         }
         if (at + 1 < buffers.length) {
             ByteBuffer[] after = new ByteBuffer[buffers.length - at - 1];
