@@ -1,6 +1,8 @@
-package io.slipway.cli;
+package io.slipway.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.slipway.cli.Folders;
+import io.slipway.cli.Slipway;
 import io.slipway.pipeline.ManagementApi;
 import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.build.BuildStep;
