@@ -48,11 +48,11 @@ public final class Stores implements AutoCloseable {
             if (settings.postgres() != null) {
                 PostgresDatabase db = new PostgresDatabase(settings.postgres());
                 opened.push(db);
-                return new Stores(blobs, metadata(db), new SqlTenancyStore(db), db, opened);
+                return new Stores(blobs, metadata(db, opened), new SqlTenancyStore(db), db, opened);
             }
             SqliteDatabase db = new SqliteDatabase(config.dataDir().resolve("metadata.db"));
             opened.push(db);
-            return new Stores(blobs, metadata(db), new SqlTenancyStore(db), db, opened);
+            return new Stores(blobs, metadata(db, opened), new SqlTenancyStore(db), db, opened);
         } catch (Exception e) {
             closeAll(opened, e);
             throw e;
@@ -60,8 +60,10 @@ public final class Stores implements AutoCloseable {
     }
 
     /** The metadata store of a node: the SQL store behind the read cache every node keeps. */
-    private static MetadataStore metadata(SqlDatabase db) {
-        return new CachingMetadataStore(new SqlMetadataStore(db, false));
+    private static MetadataStore metadata(SqlDatabase db, Deque<AutoCloseable> opened) {
+        MetadataStore metadata = new CachingMetadataStore(new SqlMetadataStore(db, false));
+        opened.push(metadata); // closed before the database: its poller stops first
+        return metadata;
     }
 
     public BlobStore blobs() {
