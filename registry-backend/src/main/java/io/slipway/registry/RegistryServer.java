@@ -14,6 +14,8 @@ import io.slipway.registry.auth.Authorizer;
 import io.slipway.registry.auth.TokenGate;
 import io.slipway.registry.auth.TokenService;
 import io.slipway.registry.http.ManagementHandler;
+import io.slipway.registry.lifecycle.Lifecycle;
+import io.slipway.registry.lifecycle.LifecycleApi;
 import io.slipway.registry.http.NotFoundHandler;
 import io.slipway.registry.http.TokenHandler;
 import io.slipway.registry.metadata.MetadataStore;
@@ -100,6 +102,11 @@ public final class RegistryServer implements AutoCloseable {
         BlobService blobService = new BlobService(blobs, metadata);
         UploadService uploads = new UploadService(blobs, metadata, config.limits(), clock);
         ManifestService manifests = new ManifestService(blobs, metadata, config.limits(), clock);
+        // Immutable tags and quotas are judged before the services store or move anything.
+        Lifecycle lifecycle = new Lifecycle(database, metadata, clock);
+        blobService.guard(lifecycle);
+        uploads.guard(lifecycle);
+        manifests.guard(lifecycle);
         this.advisories = AdvisoryDatabase.open(config.dataDir().resolve("advisories.db"));
         String node = nodeName();
         ScanJobs jobs = new ScanJobs(database, node, config.scan().lease(), clock);
@@ -144,7 +151,8 @@ public final class RegistryServer implements AutoCloseable {
         ManagementApi api = new ManagementApi(tenancy, authorizer, metadata, manifests, auth.open(), scans,
                 new ScanStore(database), names);
         PolicyApi policyApi = new PolicyApi(enforcement, authorizer, tenancyStore);
-        handlers.addHandler(new ManagementHandler(api, policyApi, authenticator));
+        handlers.addHandler(new ManagementHandler(api, policyApi, new LifecycleApi(lifecycle, authorizer, tenancyStore),
+                authenticator));
         Admission admission = new Admission(enforcement);
         handlers.addHandler(new AdmissionHandler(admission, new ImagePinning(admission), policyApi, authenticator,
                 tenancyStore, auth.open()));

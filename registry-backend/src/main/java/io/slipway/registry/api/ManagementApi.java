@@ -593,7 +593,7 @@ public final class ManagementApi {
             r.put("digest", pushed.digest().toString());
             return r;
         } catch (RegistryException e) {
-            throw TenancyException.notFound(e.getMessage());
+            throw refusal(e);
         }
     }
 
@@ -617,11 +617,21 @@ public final class ManagementApi {
         requireImage(c, name.repository(), Action.DELETE);
         ManifestService.Found found = get(name);
         Digest digest = found.record().digest();
-        metadata.deleteManifest(name.repository(), digest);
+        try {
+            manifests.delete(name.repository(), digest.toString()); // through the storage lifecycle's judgement
+        } catch (RegistryException e) {
+            throw refusal(e);
+        }
         ObjectNode r = JSON.createObjectNode();
         r.put("repository", name.repository());
         r.put("digest", digest.toString());
         return r;
+    }
+
+    /** A refusal of the storage lifecycle (immutable tag, quota) says so; anything else answers as missing. */
+    private static TenancyException refusal(RegistryException e) {
+        return e.code() == io.slipway.oci.ErrorCode.DENIED ? TenancyException.denied(e.getMessage())
+                : TenancyException.notFound(e.getMessage());
     }
 
     private ManifestService.Found get(ImageName name) throws IOException {

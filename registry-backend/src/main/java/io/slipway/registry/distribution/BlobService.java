@@ -17,6 +17,13 @@ public final class BlobService {
     private final BlobStore blobs;
     private final MetadataStore metadata;
 
+    private volatile StorageGuard guard = StorageGuard.NONE;
+
+    /** What refuses a change the storage lifecycle forbids (immutable tags, quotas). */
+    public void guard(StorageGuard guard) {
+        this.guard = guard;
+    }
+
     public BlobService(BlobStore blobs, MetadataStore metadata) {
         this.blobs = blobs;
         this.metadata = metadata;
@@ -33,9 +40,11 @@ public final class BlobService {
 
     /** Opens a blob readable in {@code repository}; the caller closes it. */
     public BlobContent open(String repository, Digest digest) throws IOException {
-        if (metadata.linkedBlobSize(repository, digest).isEmpty()) {
+        OptionalLong size = metadata.linkedBlobSize(repository, digest);
+        if (size.isEmpty()) {
             throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
         }
+        guard.beforePull(repository, size.getAsLong());
         BlobContent content = blobs.open(digest);
         if (content == null) {
             throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
@@ -62,6 +71,7 @@ public final class BlobService {
         if (size.isEmpty() || blobs.size(digest).isEmpty()) {
             return false;
         }
+        guard.beforeStoring(repository, digest, size.getAsLong());
         metadata.linkBlob(repository, digest, size.getAsLong());
         return true;
     }

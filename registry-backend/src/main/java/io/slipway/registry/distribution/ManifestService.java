@@ -49,6 +49,13 @@ public final class ManifestService {
     private volatile java.util.function.Consumer<ManifestRecord> onPush = r -> { };
     private final AtomicLong cachedBytes = new AtomicLong();
 
+    private volatile StorageGuard guard = StorageGuard.NONE;
+
+    /** What refuses a change the storage lifecycle forbids (immutable tags, quotas). */
+    public void guard(StorageGuard guard) {
+        this.guard = guard;
+    }
+
     /** A manifest to serve. */
     public record Found(ManifestRecord record, byte[] content) {
     }
@@ -155,6 +162,12 @@ public final class ManifestService {
 
         Instant now = clock.instant();
         Instant created = manifest.isIndex() ? now : imageCreated(manifest.config()).orElse(now);
+        List<String> tags = new ArrayList<>(extraTags);
+        if (tag != null) {
+            tags.add(tag);
+        }
+        guard.beforeTagging(repository, tags, digest);
+        guard.beforeStoring(repository, digest, content.length);
         blobs.putVerified(digest, content);
         ManifestRecord record = new ManifestRecord(repository, digest, manifest.mediaType(), content.length,
                 manifest.config() == null ? null : manifest.config().digest(),
@@ -162,10 +175,6 @@ public final class ManifestService {
                 manifest.subject() == null ? null : manifest.subject().digest(),
                 manifest.annotations().isEmpty() ? null : JSON.writeValueAsString(manifest.annotations()),
                 totalSize, created, now, references);
-        List<String> tags = new ArrayList<>(extraTags);
-        if (tag != null) {
-            tags.add(tag);
-        }
         metadata.putManifest(record, tags);
         remember(digest, content);
         onPush.accept(record);
@@ -186,6 +195,7 @@ public final class ManifestService {
             throw new RegistryException(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(tag) + "\"");
         }
         Found found = get(source, reference);
+        guard.beforeTagging(target, tag == null ? List.of() : List.of(tag), found.record().digest());
         copyInto(source, found, target, 0);
         metadata.putManifest(rebased(found.record(), target), tag);
         return new Pushed(found.record().digest(), found.record().subject(), tag == null ? List.of() : List.of(tag));
@@ -212,6 +222,7 @@ public final class ManifestService {
                 throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "blob " + blob.digest()
                         + " is missing from " + source);
             }
+            guard.beforeStoring(target, blob.digest(), size);
             metadata.linkBlob(target, blob.digest(), size);
         }
     }
@@ -249,8 +260,10 @@ public final class ManifestService {
     public void delete(String repository, String reference) {
         boolean removed;
         if (Digest.looksLikeDigest(reference)) {
+            guard.beforeManifestDelete(repository, Names.digest(reference));
             removed = metadata.deleteManifest(repository, Names.digest(reference));
         } else if (Tag.isValid(reference)) {
+            guard.beforeUntagging(repository, reference);
             removed = metadata.deleteTag(repository, reference);
         } else {
             throw new RegistryException(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(reference) + "\"");

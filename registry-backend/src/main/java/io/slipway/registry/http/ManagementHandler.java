@@ -45,8 +45,12 @@ public final class ManagementHandler extends Handler.Abstract {
 
     private final io.slipway.registry.api.PolicyApi policies;
 
-    public ManagementHandler(ManagementApi api, io.slipway.registry.api.PolicyApi policies, Authenticator authenticator) {
+    private final io.slipway.registry.lifecycle.LifecycleApi lifecycle;
+
+    public ManagementHandler(ManagementApi api, io.slipway.registry.api.PolicyApi policies,
+            io.slipway.registry.lifecycle.LifecycleApi lifecycle, Authenticator authenticator) {
         this.api = api;
+        this.lifecycle = lifecycle;
         this.policies = policies;
         this.callers = new Callers(authenticator, api.store(), api.open());
     }
@@ -156,6 +160,12 @@ public final class ManagementHandler extends Handler.Abstract {
             case "POST /images/tag": return () -> api.tag(c, text(body, "source"), text(body, "target"));
             case "DELETE /images": return () -> api.deleteImage(c, q.getValue("image"));
             case "GET /audit": return () -> api.audit(c, parseInt(q.getValue("limit"), 100));
+            // the storage lifecycle (issue 20)
+            case "GET /immutable-tags": return () -> lifecycle.immutableRules(c, q.getValue("namespace"), q.getValue("account"));
+            case "POST /immutable-tags": return () -> lifecycle.addImmutableRule(c, body);
+            case "DELETE /immutable-tags": return () -> lifecycle.deleteImmutableRule(c, q.getValue("scope"), q.getValue("glob"));
+            case "GET /quota": return () -> lifecycle.quota(c, q.getValue("account"));
+            case "POST /quota": return () -> lifecycle.setQuota(c, body);
             default: break;
         }
         Matcher m = NAMED.matcher(path);

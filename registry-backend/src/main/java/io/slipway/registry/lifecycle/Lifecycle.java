@@ -1,0 +1,61 @@
+package io.slipway.registry.lifecycle;
+
+import io.slipway.oci.Digest;
+import io.slipway.registry.distribution.StorageGuard;
+import io.slipway.registry.metadata.MetadataStore;
+import io.slipway.registry.metadata.SqlDatabase;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The storage lifecycle of a registry: immutable tags and quotas judged before the distribution
+ * services change anything (it is their {@link StorageGuard}), over the rows of
+ * {@link LifecycleStore}.
+ */
+public final class Lifecycle implements StorageGuard {
+    private final LifecycleStore store;
+    private final ImmutableTags immutableTags;
+    private final Quotas quotas;
+
+    public Lifecycle(SqlDatabase database, MetadataStore metadata, Clock clock) {
+        this.store = new LifecycleStore(database);
+        Accounts accounts = new Accounts(store);
+        this.immutableTags = new ImmutableTags(store, metadata, accounts);
+        this.quotas = new Quotas(store, accounts, clock);
+    }
+
+    public LifecycleStore store() {
+        return store;
+    }
+
+    Quotas quotas() {
+        return quotas;
+    }
+
+    @Override
+    public void beforeTagging(String repository, List<String> tags, Digest digest) {
+        if (!tags.isEmpty()) {
+            immutableTags.beforeTagging(repository, tags, digest);
+        }
+    }
+
+    @Override
+    public void beforeUntagging(String repository, String tag) {
+        immutableTags.beforeUntagging(repository, tag);
+    }
+
+    @Override
+    public void beforeManifestDelete(String repository, Digest digest) {
+        immutableTags.beforeManifestDelete(repository, digest);
+    }
+
+    @Override
+    public void beforeStoring(String repository, Digest digest, long bytes) {
+        quotas.beforeStoring(repository, digest, bytes);
+    }
+
+    @Override
+    public void beforePull(String repository, long bytes) {
+        quotas.beforePull(repository, bytes);
+    }
+}
