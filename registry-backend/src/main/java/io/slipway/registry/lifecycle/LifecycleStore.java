@@ -93,11 +93,28 @@ public final class LifecycleStore {
     }
 
     public void setQuota(long accountId, Quota quota, String by) {
-        db.write(c -> SqlDatabase.update(c, "INSERT INTO quotas(account_id, storage_bytes, traffic_bytes, updated_by, "
-                + "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET storage_bytes = "
-                + "excluded.storage_bytes, traffic_bytes = excluded.traffic_bytes, updated_by = excluded.updated_by, "
-                + "updated_at = excluded.updated_at", accountId, quota.storageBytes(), quota.trafficBytes(), by,
-                System.currentTimeMillis()));
+        db.write(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO quotas(account_id, storage_bytes, "
+                    + "traffic_bytes, updated_by, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET "
+                    + "storage_bytes = excluded.storage_bytes, traffic_bytes = excluded.traffic_bytes, "
+                    + "updated_by = excluded.updated_by, updated_at = excluded.updated_at")) {
+                ps.setLong(1, accountId);
+                // A missing limit is a null of the column's own type (PostgreSQL refuses a text null there).
+                bindLong(ps, 2, quota.storageBytes());
+                bindLong(ps, 3, quota.trafficBytes());
+                ps.setString(4, by);
+                ps.setLong(5, System.currentTimeMillis());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private static void bindLong(java.sql.PreparedStatement ps, int i, Long v) throws java.sql.SQLException {
+        if (v == null) {
+            ps.setNull(i, java.sql.Types.BIGINT);
+        } else {
+            ps.setLong(i, v);
+        }
     }
 
     private static Long nullable(java.sql.ResultSet rs, int column) throws java.sql.SQLException {
