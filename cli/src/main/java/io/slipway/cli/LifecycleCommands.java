@@ -142,4 +142,57 @@ final class LifecycleCommands {
             return 0;
         }
     }
+
+    @Command(name = "trash-list", mixinStandardHelpOptions = true,
+            description = "List the images in the trash (removed with image-rm or by retention) and when each expires.")
+    static final class TrashList extends CrCommand.Listing {
+        @Option(names = "--restrict", paramLabel = "NAMESPACE", description = "Only this namespace's.")
+        String namespace;
+
+        @Option(names = "--account", description = "Another account's trash (administrator).")
+        String account;
+
+        @Override
+        public Integer call() throws Exception {
+            String query = namespace != null ? "?namespace=" + ManagementClient.q(namespace)
+                    : account != null ? "?account=" + ManagementClient.q(account) : "";
+            JsonNode list = registry.client().get("/trash" + query);
+            if (asJson()) {
+                json(list);
+                return 0;
+            }
+            List<List<String>> rows = new ArrayList<>();
+            for (JsonNode e : list) {
+                List<String> tags = new ArrayList<>();
+                e.path("tags").forEach(t -> tags.add(t.asText()));
+                rows.add(List.of(e.path("repository").asText(), String.join(", ", tags), e.path("digest").asText(),
+                        e.path("deleted").asText(), e.path("expires").asText()));
+            }
+            out().print(Human.table(List.of("REPOSITORY", "TAGS", "DIGEST", "DELETED", "EXPIRES"), rows));
+            return 0;
+        }
+    }
+
+    @Command(name = "image-restore", mixinStandardHelpOptions = true,
+            description = "Bring an image back from the trash with its tags (a tag another image took meanwhile stays there).")
+    static final class ImageRestore extends CrCommand.Listing {
+        @Parameters(paramLabel = "REPO@DIGEST|REPO:TAG")
+        String image;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode r = registry.client().post("/images/restore", object().put("image", image));
+            if (asJson()) {
+                json(r);
+                return 0;
+            }
+            List<String> tags = new ArrayList<>();
+            r.path("tags").forEach(t -> tags.add(t.asText()));
+            out().println("Restored " + r.path("repository").asText() + "@" + r.path("digest").asText()
+                    + (tags.isEmpty() ? "" : " with tags " + String.join(", ", tags)) + ".");
+            r.path("tagsTakenMeanwhile").forEach(t -> out().println("Tag " + t.asText()
+                    + " now names another image and was left there."));
+            return 0;
+        }
+    }
 }

@@ -103,7 +103,7 @@ public final class RegistryServer implements AutoCloseable {
         UploadService uploads = new UploadService(blobs, metadata, config.limits(), clock);
         ManifestService manifests = new ManifestService(blobs, metadata, config.limits(), clock);
         // Immutable tags and quotas are judged before the services store or move anything.
-        Lifecycle lifecycle = new Lifecycle(database, metadata, clock);
+        Lifecycle lifecycle = new Lifecycle(database, metadata, blobs, manifests, clock, config.lifecycle().trashRetention());
         blobService.guard(lifecycle);
         uploads.guard(lifecycle);
         manifests.guard(lifecycle);
@@ -151,7 +151,8 @@ public final class RegistryServer implements AutoCloseable {
         ManagementApi api = new ManagementApi(tenancy, authorizer, metadata, manifests, auth.open(), scans,
                 new ScanStore(database), names);
         PolicyApi policyApi = new PolicyApi(enforcement, authorizer, tenancyStore);
-        handlers.addHandler(new ManagementHandler(api, policyApi, new LifecycleApi(lifecycle, authorizer, tenancyStore),
+        handlers.addHandler(new ManagementHandler(api, policyApi, new LifecycleApi(lifecycle, authorizer, tenancyStore, metadata,
+                auth.open(), names),
                 authenticator));
         Admission admission = new Admission(enforcement);
         handlers.addHandler(new AdmissionHandler(admission, new ImagePinning(admission), policyApi, authenticator,
@@ -176,6 +177,16 @@ public final class RegistryServer implements AutoCloseable {
                 LOG.warn("purging abandoned uploads failed: {}", e.toString());
             }
         }, 0, 1, TimeUnit.HOURS);
+        housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                int expired = lifecycle.trash().expire();
+                if (expired > 0) {
+                    LOG.info("forgot {} images trashed more than {} ago", expired, config.lifecycle().trashRetention());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("emptying the trash failed: {}", e.toString());
+            }
+        }, 1, 60, TimeUnit.MINUTES);
         housekeeping.scheduleWithFixedDelay(() -> {
             try {
                 scans.sweep();

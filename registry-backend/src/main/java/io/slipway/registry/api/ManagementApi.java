@@ -611,23 +611,6 @@ public final class ManagementApi {
         }
     }
 
-    /** Removes an image: by digest, the manifest and all its tags; by tag, the image the tag names. */
-    public JsonNode deleteImage(Principal c, String image) throws IOException {
-        ImageName name = ImageName.parse(image, names);
-        requireImage(c, name.repository(), Action.DELETE);
-        ManifestService.Found found = get(name);
-        Digest digest = found.record().digest();
-        try {
-            manifests.delete(name.repository(), digest.toString()); // through the storage lifecycle's judgement
-        } catch (RegistryException e) {
-            throw refusal(e);
-        }
-        ObjectNode r = JSON.createObjectNode();
-        r.put("repository", name.repository());
-        r.put("digest", digest.toString());
-        return r;
-    }
-
     /** A refusal of the storage lifecycle (immutable tag, quota) says so; anything else answers as missing. */
     private static TenancyException refusal(RegistryException e) {
         return e.code() == io.slipway.oci.ErrorCode.DENIED ? TenancyException.denied(e.getMessage())

@@ -158,7 +158,7 @@ public final class ManagementHandler extends Handler.Abstract {
             case "POST /exemptions": return () -> api.addExemption(c, body);
             case "GET /images/inspect": return () -> api.inspect(c, q.getValue("image"));
             case "POST /images/tag": return () -> api.tag(c, text(body, "source"), text(body, "target"));
-            case "DELETE /images": return () -> api.deleteImage(c, q.getValue("image"));
+            case "DELETE /images": return () -> lifecycle.trashImage(c, q.getValue("image"));
             case "GET /audit": return () -> api.audit(c, parseInt(q.getValue("limit"), 100));
             // the storage lifecycle (issue 20)
             case "GET /immutable-tags": return () -> lifecycle.immutableRules(c, q.getValue("namespace"), q.getValue("account"));
@@ -166,6 +166,8 @@ public final class ManagementHandler extends Handler.Abstract {
             case "DELETE /immutable-tags": return () -> lifecycle.deleteImmutableRule(c, q.getValue("scope"), q.getValue("glob"));
             case "GET /quota": return () -> lifecycle.quota(c, q.getValue("account"));
             case "POST /quota": return () -> lifecycle.setQuota(c, body);
+            case "GET /trash": return () -> lifecycle.trashList(c, q.getValue("namespace"), q.getValue("account"));
+            case "POST /images/restore": return () -> lifecycle.restore(c, text(body, "image"));
             default: break;
         }
         Matcher m = NAMED.matcher(path);

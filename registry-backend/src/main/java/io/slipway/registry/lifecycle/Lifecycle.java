@@ -1,10 +1,13 @@
 package io.slipway.registry.lifecycle;
 
 import io.slipway.oci.Digest;
+import io.slipway.registry.distribution.ManifestService;
 import io.slipway.registry.distribution.StorageGuard;
+import io.slipway.registry.storage.BlobStore;
 import io.slipway.registry.metadata.MetadataStore;
 import io.slipway.registry.metadata.SqlDatabase;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -16,12 +19,24 @@ public final class Lifecycle implements StorageGuard {
     private final LifecycleStore store;
     private final ImmutableTags immutableTags;
     private final Quotas quotas;
+    private final Accounts accounts;
+    private final Trash trash;
 
-    public Lifecycle(SqlDatabase database, MetadataStore metadata, Clock clock) {
+    public Lifecycle(SqlDatabase database, MetadataStore metadata, BlobStore blobs, ManifestService manifests, Clock clock,
+            Duration trashRetention) {
         this.store = new LifecycleStore(database);
-        Accounts accounts = new Accounts(store);
+        this.accounts = new Accounts(store);
         this.immutableTags = new ImmutableTags(store, metadata, accounts);
         this.quotas = new Quotas(store, accounts, clock);
+        this.trash = new Trash(store, metadata, manifests, blobs, this, clock, trashRetention);
+    }
+
+    public Trash trash() {
+        return trash;
+    }
+
+    Accounts accounts() {
+        return accounts;
     }
 
     public LifecycleStore store() {

@@ -4,7 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.oci.ErrorCode;
+import io.slipway.registry.api.ImageName;
 import io.slipway.registry.auth.Authorizer;
+import io.slipway.registry.config.RegistryNames;
+import io.slipway.registry.distribution.RegistryException;
+import io.slipway.registry.metadata.ManifestRecord;
+import io.slipway.registry.metadata.MetadataStore;
+import io.slipway.registry.tenancy.Role.Action;
 import io.slipway.registry.tenancy.TenancyException;
 import io.slipway.registry.tenancy.TenancyModel.Account;
 import io.slipway.registry.tenancy.TenancyModel.Namespace;
@@ -12,12 +19,14 @@ import io.slipway.registry.tenancy.TenancyModel.Principal;
 import io.slipway.registry.tenancy.TenancyStore;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * The storage lifecycle through the management API: immutable-tag rules (a namespace's Managers
- * write them, whoever sees the namespace reads them) and quotas (the administrator sets them, an
- * account's principals read their own). Another account's namespace or account answers exactly
+ * The storage lifecycle through the management API: the trash ({@code image-rm} moves an image
+ * there, with the repository's delete right; a restore needs push; the listing shows what the caller
+ * may pull), immutable-tag rules (a namespace's Managers write them, whoever sees the namespace
+ * reads them) and quotas (the administrator sets them, an account's principals read their own). Another account's namespace or account answers exactly
  * like a missing one.
  */
 public final class LifecycleApi {
@@ -28,12 +37,122 @@ public final class LifecycleApi {
     private final LifecycleStore store;
     private final Authorizer authorizer;
     private final TenancyStore tenancy;
+    private final MetadataStore metadata;
+    private final boolean open;
+    private final Supplier<RegistryNames> names;
 
-    public LifecycleApi(Lifecycle lifecycle, Authorizer authorizer, TenancyStore tenancy) {
+    /**
+     * @param open  an open registry ({@code --auth none}): every caller acts as the administrator
+     * @param names this registry's own hosts: an image reference naming another host is refused
+     */
+    public LifecycleApi(Lifecycle lifecycle, Authorizer authorizer, TenancyStore tenancy, MetadataStore metadata,
+            boolean open, Supplier<RegistryNames> names) {
         this.lifecycle = lifecycle;
         this.store = lifecycle.store();
         this.authorizer = authorizer;
         this.tenancy = tenancy;
+        this.metadata = metadata;
+        this.open = open;
+        this.names = names;
+    }
+
+    // --- trash
+
+    /** {@code image-rm}: the image (by digest, or the one a tag names) goes to the trash with all its tags. */
+    public JsonNode trashImage(Principal c, String image) {
+        ImageName name = ImageName.parse(image, names);
+        requireImage(c, name.repository(), Action.DELETE);
+        ManifestRecord m = (name.digest() != null ? metadata.manifest(name.repository(), name.digest())
+                : metadata.manifestByTag(name.repository(), name.tag()))
+                .orElseThrow(() -> TenancyException.notFound("no image " + name));
+        Accounts.Owner owner = lifecycle.accounts().owner(name.repository());
+        LifecycleStore.TrashEntry e;
+        try {
+            e = lifecycle.trash().move(owner == null ? c.accountId() : owner.accountId(), name.repository(), m.digest(),
+                    c.subject());
+        } catch (RegistryException x) {
+            throw refusal(x);
+        }
+        ObjectNode r = trashJson(e);
+        r.put("expires", Instant.ofEpochMilli(e.deletedAt()).plus(lifecycle.trash().retention()).toString());
+        return r;
+    }
+
+    /** {@code trash-list}: the trash of the caller's account (or a namespace of it), what the caller may pull. */
+    public JsonNode trashList(Principal c, String namespace, String account) {
+        long accountId;
+        if (namespace != null) {
+            accountId = visibleNamespace(c, namespace).accountId();
+        } else {
+            accountId = authorizer.account(c, account).id();
+        }
+        lifecycle.trash().expire(); // an expired entry is never listed, whenever the schedule last ran
+        ArrayNode list = JSON.createArrayNode();
+        for (LifecycleStore.TrashEntry e : store.trash(accountId)) {
+            if (namespace != null && !e.repository().startsWith(namespace + "/")) {
+                continue;
+            }
+            if (can(c, e.repository(), Action.PULL)) {
+                ObjectNode r = trashJson(e);
+                r.put("expires", Instant.ofEpochMilli(e.deletedAt()).plus(lifecycle.trash().retention()).toString());
+                list.add(r);
+            }
+        }
+        return list;
+    }
+
+    /** {@code image-restore REPO@DIGEST|REPO:TAG}: back from the trash, with the tags no other image took meanwhile. */
+    public JsonNode restore(Principal c, String image) throws java.io.IOException {
+        ImageName name = ImageName.parse(image, names);
+        requireImage(c, name.repository(), Action.PUSH);
+        lifecycle.trash().expire(); // nor restored
+        LifecycleStore.TrashEntry e = lifecycle.trash().find(name.repository(), name.reference())
+                .orElseThrow(() -> TenancyException.notFound("no image " + name + " in the trash"));
+        Trash.Restored restored;
+        try {
+            restored = lifecycle.trash().restore(e);
+        } catch (RegistryException x) {
+            throw refusal(x);
+        }
+        ObjectNode r = JSON.createObjectNode();
+        r.put("repository", restored.repository());
+        r.put("digest", restored.digest().toString());
+        restored.tags().forEach(r.putArray("tags")::add);
+        restored.skipped().forEach(r.putArray("tagsTakenMeanwhile")::add);
+        return r;
+    }
+
+    private static ObjectNode trashJson(LifecycleStore.TrashEntry e) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("repository", e.repository());
+        r.put("digest", e.digest().toString());
+        e.tags().forEach(r.putArray("tags")::add);
+        r.put("mediaType", e.mediaType());
+        r.put("deletedBy", e.deletedBy());
+        r.put("deleted", Instant.ofEpochMilli(e.deletedAt()).toString());
+        return r;
+    }
+
+    /** The management API's rule for images: may the caller do {@code action} in the repository. */
+    private boolean can(Principal c, String repository, Action action) {
+        return open || authorizer.allowed(c, repository).contains(action);
+    }
+
+    /** Refuses as "not found" unless the caller may at least pull; as "denied" when it may pull but not this. */
+    private void requireImage(Principal c, String repository, Action action) {
+        if (can(c, repository, action)) {
+            return;
+        }
+        if (!can(c, repository, Action.PULL)) {
+            throw TenancyException.notFound("no repository " + repository);
+        }
+        throw TenancyException.denied("you may not " + action.scopeName() + " in " + repository);
+    }
+
+    /** A refusal of the storage lifecycle (immutable tag, quota) says so; anything else answers as missing. */
+    private static TenancyException refusal(RegistryException e) {
+        return e.code() == ErrorCode.DENIED ? TenancyException.denied(e.getMessage())
+                : TenancyException.notFound(e.getMessage());
     }
 
     // --- immutable tags

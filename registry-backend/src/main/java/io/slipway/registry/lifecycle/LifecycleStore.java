@@ -171,6 +171,65 @@ public final class LifecycleStore {
         });
     }
 
+    // --- trash
+
+    /** An image in the trash: what a restore needs to bring it back with its tags. */
+    public record TrashEntry(long accountId, String repository, Digest digest, String mediaType, List<String> tags,
+            long size, String deletedBy, long deletedAt) {
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final String TRASH_COLUMNS = "account_id, repository, digest, media_type, tags, size, deleted_by, "
+            + "deleted_at";
+
+    /** Remembers an image in the trash (again, if it was trashed before and pushed since). */
+    public void putTrash(TrashEntry e) {
+        String tags;
+        try {
+            tags = JSON.writeValueAsString(e.tags());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
+            throw new IllegalStateException(x);
+        }
+        db.write(c -> SqlDatabase.update(c, "INSERT INTO trash(" + TRASH_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (repository, digest) DO UPDATE SET account_id = excluded.account_id, media_type = "
+                + "excluded.media_type, tags = excluded.tags, size = excluded.size, deleted_by = excluded.deleted_by, "
+                + "deleted_at = excluded.deleted_at", e.accountId(), e.repository(), e.digest().toString(), e.mediaType(),
+                tags, e.size(), e.deletedBy(), e.deletedAt()));
+    }
+
+    /** The account's trash, newest first. */
+    public List<TrashEntry> trash(long accountId) {
+        return db.list("SELECT " + TRASH_COLUMNS + " FROM trash WHERE account_id = ? ORDER BY deleted_at DESC, "
+                + "repository, digest", LifecycleStore::trashEntry, accountId);
+    }
+
+    /** The trash of one repository, newest first. */
+    public List<TrashEntry> trashIn(String repository) {
+        return db.list("SELECT " + TRASH_COLUMNS + " FROM trash WHERE repository = ? ORDER BY deleted_at DESC, digest",
+                LifecycleStore::trashEntry, repository);
+    }
+
+    public boolean deleteTrash(String repository, Digest digest) {
+        return db.write(c -> SqlDatabase.update(c, "DELETE FROM trash WHERE repository = ? AND digest = ?", repository,
+                digest.toString()) > 0);
+    }
+
+    /** Forgets every entry trashed before {@code cutoff} (epoch ms); how many. */
+    public int expireTrash(long cutoff) {
+        return db.write(c -> SqlDatabase.update(c, "DELETE FROM trash WHERE deleted_at < ?", cutoff));
+    }
+
+    private static TrashEntry trashEntry(java.sql.ResultSet rs) throws java.sql.SQLException {
+        List<String> tags;
+        try {
+            tags = List.of(JSON.readValue(rs.getString(5), String[].class));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
+            throw new java.sql.SQLException("unreadable tags in the trash", x);
+        }
+        return new TrashEntry(rs.getLong(1), rs.getString(2), Digest.parse(rs.getString(3)), rs.getString(4), tags,
+                rs.getLong(6), rs.getString(7), rs.getLong(8));
+    }
+
     Optional<Long> accountOfNamespace(String namespace) {
         List<Long> v = db.list("SELECT account_id FROM namespaces WHERE name = ?", rs -> rs.getLong(1), namespace);
         return v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));

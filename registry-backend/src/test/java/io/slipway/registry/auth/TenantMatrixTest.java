@@ -309,6 +309,11 @@ class TenantMatrixTest {
         api("GET /immutable-tags", Kind.NAMESPACE, "GET", o -> "/api/v1/immutable-tags?namespace=" + o, null);
         api("DELETE /immutable-tags", Kind.NAMESPACE, "DELETE",
                 o -> "/api/v1/immutable-tags?scope=" + o + "&glob=release-*", null);
+        api("GET /trash", Kind.NAMESPACE, "GET", o -> "/api/v1/trash?namespace=" + o, null);
+        api("GET /trash?account=", Kind.ACCOUNT, "GET", o -> "/api/v1/trash?account=" + o, null);
+        api("POST /images/restore", Kind.IMAGE, "POST", o -> "/api/v1/images/restore", o -> "{\"image\":\"" + o + "\"}");
+        api("POST /images/restore (digest)", Kind.DIGEST, "POST", o -> "/api/v1/images/restore",
+                o -> "{\"image\":\"" + o + "\"}");
         api("GET /immutable-tags?account=", Kind.ACCOUNT, "GET", o -> "/api/v1/immutable-tags?account=" + o, null);
         api("GET /quota?account=", Kind.ACCOUNT, "GET", o -> "/api/v1/quota?account=" + o, null);
         api("POST /quota (account)", Kind.ACCOUNT, "POST", o -> "/api/v1/quota",

@@ -164,6 +164,64 @@ class StorageLifecycleTest {
                 .contains(second.toString());
     }
 
+    // --- trash
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stacks")
+    void imageRmMovesToTheTrashAndRestoreBringsItBack(String stack) throws Exception {
+        start(stack);
+        byte[] layer = random(50_000, 7);
+        Digest image = pushImage(REPO, "1.0", layer);
+        http.pushManifest(REPO, "stable", MediaTypes.OCI_MANIFEST, manifest(Images.config("2024-01-01T00:00:00Z")
+                .getBytes(StandardCharsets.UTF_8), layer));
+        JsonNode removed = api("DELETE", "/api/v1/images?image=" + URLEncoder.encode(REPO + ":1.0", StandardCharsets.UTF_8),
+                null, 200);
+        assertThat(removed.path("digest").asText()).isEqualTo(image.toString());
+        assertThat(removed.path("tags").toString()).contains("1.0", "stable");
+        assertThat(http.get("/v2/" + REPO + "/manifests/" + image).statusCode()).isEqualTo(404);
+        assertThat(http.get("/v2/" + REPO + "/manifests/stable").statusCode()).isEqualTo(404);
+
+        JsonNode trash = api("GET", "/api/v1/trash?namespace=" + NS, null, 200);
+        assertThat(trash).hasSize(1);
+        assertThat(trash.path(0).path("digest").asText()).isEqualTo(image.toString());
+        assertThat(java.time.Duration.between(java.time.Instant.parse(trash.path(0).path("deleted").asText()),
+                java.time.Instant.parse(trash.path(0).path("expires").asText()))).isEqualTo(java.time.Duration.ofDays(30));
+
+        // Meanwhile another image takes one of its tags: the restore leaves that tag where it is.
+        Digest other = pushImage(REPO, "stable", random(1_000, 8));
+        JsonNode restored = api("POST", "/api/v1/images/restore", "{\"image\":\"" + REPO + ":1.0\"}", 201);
+        assertThat(restored.path("tags").toString()).isEqualTo("[\"1.0\"]");
+        assertThat(restored.path("tagsTakenMeanwhile").toString()).isEqualTo("[\"stable\"]");
+        assertThat(http.head("/v2/" + REPO + "/manifests/1.0").headers().firstValue("Docker-Content-Digest"))
+                .contains(image.toString());
+        assertThat(http.head("/v2/" + REPO + "/manifests/stable").headers().firstValue("Docker-Content-Digest"))
+                .contains(other.toString());
+        HttpResponse<byte[]> blob = http.get("/v2/" + REPO + "/blobs/" + Digest.sha256(layer));
+        assertThat(blob.statusCode()).isEqualTo(200);
+        assertThat(blob.body()).isEqualTo(layer);
+        assertThat(api("GET", "/api/v1/trash", null, 200)).isEmpty();
+
+        // By digest too; a second restore finds nothing.
+        api("DELETE", "/api/v1/images?image=" + URLEncoder.encode(REPO + "@" + image, StandardCharsets.UTF_8), null, 200);
+        api("POST", "/api/v1/images/restore", "{\"image\":\"" + REPO + "@" + image + "\"}", 201);
+        api("POST", "/api/v1/images/restore", "{\"image\":\"" + REPO + "@" + image + "\"}", 404);
+        api("POST", "/api/v1/images/restore", "{\"image\":\"" + REPO + ":nosuchtag\"}", 404);
+    }
+
+    @Test
+    void theTrashForgetsAfterItsRetention() throws Exception {
+        server = RegistryServer.start(RegistryConfig.defaults().withListen("127.0.0.1:0").withDataDir(dir).withAuth("none")
+                .withLifecycle(new io.slipway.registry.config.LifecycleSettings(java.time.Duration.ZERO,
+                        java.time.Duration.ZERO, java.time.Duration.ofHours(1))));
+        http = new RegistryHttp(server.uri());
+        api("POST", "/api/v1/namespaces", "{\"name\":\"" + NS + "\"}", 201);
+        Digest image = pushImage(REPO, "1.0", random(100, 9));
+        api("DELETE", "/api/v1/images?image=" + URLEncoder.encode(REPO + "@" + image, StandardCharsets.UTF_8), null, 200);
+        Thread.sleep(5); // the entry must be older than a retention of zero
+        assertThat(api("GET", "/api/v1/trash", null, 200)).isEmpty();
+        api("POST", "/api/v1/images/restore", "{\"image\":\"" + REPO + "@" + image + "\"}", 404);
+    }
+
     // --- quotas
 
     @ParameterizedTest(name = "{0}")
