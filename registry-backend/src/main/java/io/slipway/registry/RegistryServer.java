@@ -102,13 +102,14 @@ public final class RegistryServer implements AutoCloseable {
         BlobService blobService = new BlobService(blobs, metadata);
         UploadService uploads = new UploadService(blobs, metadata, config.limits(), clock);
         ManifestService manifests = new ManifestService(blobs, metadata, config.limits(), clock);
-        // Immutable tags and quotas are judged before the services store or move anything.
-        Lifecycle lifecycle = new Lifecycle(database, metadata, blobs, manifests, clock, config.lifecycle().trashRetention());
+        this.advisories = AdvisoryDatabase.open(config.dataDir().resolve("advisories.db"));
+        String node = nodeName();
+        // Immutable tags, quotas and garbage collection's touches come before the services store or move anything.
+        Lifecycle lifecycle = new Lifecycle(database, metadata, blobs, manifests, clock, config.lifecycle().trashRetention(),
+                config.lifecycle().gcGrace(), node);
         blobService.guard(lifecycle);
         uploads.guard(lifecycle);
         manifests.guard(lifecycle);
-        this.advisories = AdvisoryDatabase.open(config.dataDir().resolve("advisories.db"));
-        String node = nodeName();
         ScanJobs jobs = new ScanJobs(database, node, config.scan().lease(), clock);
         AdvisorySync sync = config.stores().shared()
                 ? new AdvisorySync(database, blobs, advisories, config.dataDir().resolve("advisory-snapshots"), node) : null;
@@ -187,6 +188,16 @@ public final class RegistryServer implements AutoCloseable {
                 LOG.warn("emptying the trash failed: {}", e.toString());
             }
         }, 1, 60, TimeUnit.MINUTES);
+        long gcEvery = config.lifecycle().gcInterval().toMillis();
+        if (gcEvery > 0) {
+            housekeeping.scheduleWithFixedDelay(() -> {
+                try {
+                    lifecycle.collector().collect(false);
+                } catch (RuntimeException e) {
+                    LOG.warn("garbage collection did not run: {}", e.getMessage());
+                }
+            }, gcEvery, gcEvery, TimeUnit.MILLISECONDS);
+        }
         housekeeping.scheduleWithFixedDelay(() -> {
             try {
                 scans.sweep();

@@ -68,10 +68,14 @@ public final class BlobService {
      */
     public boolean mount(String repository, Digest digest, String from) throws IOException {
         OptionalLong size = metadata.linkedBlobSize(from, digest);
-        if (size.isEmpty() || blobs.size(digest).isEmpty()) {
+        if (size.isEmpty()) {
             return false;
         }
+        // Judged (and kept from garbage collection) before the bytes are looked for, so they stay.
         guard.beforeStoring(repository, digest, size.getAsLong());
+        if (blobs.size(digest).isEmpty()) {
+            return false;
+        }
         metadata.linkBlob(repository, digest, size.getAsLong());
         return true;
     }

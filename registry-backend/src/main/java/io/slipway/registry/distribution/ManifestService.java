@@ -122,6 +122,11 @@ public final class ManifestService {
 
         long totalSize = content.length;
         List<Digest> references = new ArrayList<>();
+        List<Digest> relied = new ArrayList<>(manifest.isIndex()
+                ? manifest.manifests().stream().map(Descriptor::digest).toList()
+                : digestsOf(manifest.requiredBlobs()));
+        relied.add(digest);
+        guard.beforeReferencing(repository, relied);
         if (manifest.isIndex()) {
             List<Digest> children = manifest.manifests().stream().map(Descriptor::digest).toList();
             Set<Digest> present = metadata.existingManifests(repository, children);
@@ -195,6 +200,7 @@ public final class ManifestService {
             throw new RegistryException(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(tag) + "\"");
         }
         Found found = get(source, reference);
+        guard.beforeReferencing(target, List.of(found.record().digest()));
         guard.beforeTagging(target, tag == null ? List.of() : List.of(tag), found.record().digest());
         copyInto(source, found, target, 0);
         metadata.putManifest(rebased(found.record(), target), tag);

@@ -33,6 +33,10 @@ public interface StorageGuard {
     default void beforeStoring(String repository, Digest digest, long bytes) {
     }
 
+    /** Before a manifest push or copy relies on {@code digests} (its blobs, children or itself) being kept. */
+    default void beforeReferencing(String repository, List<Digest> digests) {
+    }
+
     /** Before a blob of {@code bytes} is sent from {@code repository}; counts the traffic. */
     default void beforePull(String repository, long bytes) {
     }

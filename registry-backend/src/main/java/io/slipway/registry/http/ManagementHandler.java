@@ -166,6 +166,7 @@ public final class ManagementHandler extends Handler.Abstract {
             case "DELETE /immutable-tags": return () -> lifecycle.deleteImmutableRule(c, q.getValue("scope"), q.getValue("glob"));
             case "GET /quota": return () -> lifecycle.quota(c, q.getValue("account"));
             case "POST /quota": return () -> lifecycle.setQuota(c, body);
+            case "POST /gc": return () -> lifecycle.collectGarbage(c, body);
             case "GET /trash": return () -> lifecycle.trashList(c, q.getValue("namespace"), q.getValue("account"));
             case "POST /images/restore": return () -> lifecycle.restore(c, text(body, "image"));
             default: break;

@@ -21,14 +21,16 @@ public final class Lifecycle implements StorageGuard {
     private final Quotas quotas;
     private final Accounts accounts;
     private final Trash trash;
+    private final Collector collector;
 
     public Lifecycle(SqlDatabase database, MetadataStore metadata, BlobStore blobs, ManifestService manifests, Clock clock,
-            Duration trashRetention) {
+            Duration trashRetention, Duration gcGrace, String node) {
         this.store = new LifecycleStore(database);
         this.accounts = new Accounts(store);
         this.immutableTags = new ImmutableTags(store, metadata, accounts);
         this.quotas = new Quotas(store, accounts, clock);
         this.trash = new Trash(store, metadata, manifests, blobs, this, clock, trashRetention);
+        this.collector = new Collector(database, blobs, clock, gcGrace, node);
     }
 
     public Trash trash() {
@@ -67,6 +69,18 @@ public final class Lifecycle implements StorageGuard {
     @Override
     public void beforeStoring(String repository, Digest digest, long bytes) {
         quotas.beforeStoring(repository, digest, bytes);
+        if (digest != null) {
+            collector.touch(List.of(digest), bytes);
+        }
+    }
+
+    @Override
+    public void beforeReferencing(String repository, List<Digest> digests) {
+        collector.touch(digests, -1);
+    }
+
+    public Collector collector() {
+        return collector;
     }
 
     @Override

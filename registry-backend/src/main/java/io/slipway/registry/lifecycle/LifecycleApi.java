@@ -56,6 +56,25 @@ public final class LifecycleApi {
         this.names = names;
     }
 
+    // --- garbage collection
+
+    /** {@code slipway registry gc [--dry-run]}: one sweep now (administrator), with what it freed. */
+    public JsonNode collectGarbage(Principal c, JsonNode body) {
+        if (!c.admin()) {
+            throw TenancyException.denied("only the registry administrator collects garbage");
+        }
+        boolean dryRun = body != null && body.path("dryRun").asBoolean(false);
+        Collector.Report report = lifecycle.collector().collect(dryRun);
+        ObjectNode r = JSON.createObjectNode();
+        r.put("dryRun", report.dryRun());
+        r.put("candidates", report.candidates());
+        r.put("deleted", report.deleted());
+        r.put("bytesFreed", report.bytesFreed());
+        r.put("bytesFreedText", Sizes.format(report.bytesFreed()));
+        report.digests().forEach(r.putArray("digests")::add);
+        return r;
+    }
+
     // --- trash
 
     /** {@code image-rm}: the image (by digest, or the one a tag names) goes to the trash with all its tags. */

@@ -175,26 +175,28 @@ public final class LifecycleStore {
 
     /** An image in the trash: what a restore needs to bring it back with its tags. */
     public record TrashEntry(long accountId, String repository, Digest digest, String mediaType, List<String> tags,
-            long size, String deletedBy, long deletedAt) {
+            List<String> refs, long size, String deletedBy, long deletedAt) {
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-    private static final String TRASH_COLUMNS = "account_id, repository, digest, media_type, tags, size, deleted_by, "
-            + "deleted_at";
+    private static final String TRASH_COLUMNS = "account_id, repository, digest, media_type, tags, refs, size, "
+            + "deleted_by, deleted_at";
 
     /** Remembers an image in the trash (again, if it was trashed before and pushed since). */
     public void putTrash(TrashEntry e) {
         String tags;
+        String refs;
         try {
             tags = JSON.writeValueAsString(e.tags());
+            refs = JSON.writeValueAsString(e.refs());
         } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
             throw new IllegalStateException(x);
         }
-        db.write(c -> SqlDatabase.update(c, "INSERT INTO trash(" + TRASH_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        db.write(c -> SqlDatabase.update(c, "INSERT INTO trash(" + TRASH_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (repository, digest) DO UPDATE SET account_id = excluded.account_id, media_type = "
-                + "excluded.media_type, tags = excluded.tags, size = excluded.size, deleted_by = excluded.deleted_by, "
-                + "deleted_at = excluded.deleted_at", e.accountId(), e.repository(), e.digest().toString(), e.mediaType(),
-                tags, e.size(), e.deletedBy(), e.deletedAt()));
+                + "excluded.media_type, tags = excluded.tags, refs = excluded.refs, size = excluded.size, "
+                + "deleted_by = excluded.deleted_by, deleted_at = excluded.deleted_at", e.accountId(), e.repository(),
+                e.digest().toString(), e.mediaType(), tags, refs, e.size(), e.deletedBy(), e.deletedAt()));
     }
 
     /** The account's trash, newest first. */
@@ -221,13 +223,22 @@ public final class LifecycleStore {
 
     private static TrashEntry trashEntry(java.sql.ResultSet rs) throws java.sql.SQLException {
         List<String> tags;
+        List<String> refs;
         try {
             tags = List.of(JSON.readValue(rs.getString(5), String[].class));
+            refs = List.of(JSON.readValue(rs.getString(6), String[].class));
         } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
             throw new java.sql.SQLException("unreadable tags in the trash", x);
         }
         return new TrashEntry(rs.getLong(1), rs.getString(2), Digest.parse(rs.getString(3)), rs.getString(4), tags,
-                rs.getLong(6), rs.getString(7), rs.getLong(8));
+                refs, rs.getLong(7), rs.getString(8), rs.getLong(9));
+    }
+
+    /** The digests a stored manifest references (its config and layers, or an index's children). */
+    public List<String> references(String repository, Digest manifest) {
+        return db.list("SELECT r.digest FROM manifest_references r JOIN repositories p ON p.id = r.repository_id "
+                + "WHERE p.name = ? AND r.manifest_digest = ? ORDER BY r.position", rs -> rs.getString(1), repository,
+                manifest.toString());
     }
 
     Optional<Long> accountOfNamespace(String namespace) {

@@ -67,7 +67,7 @@ public final class Trash {
             }
         }
         LifecycleStore.TrashEntry entry = new LifecycleStore.TrashEntry(accountId, repository, digest, m.mediaType(),
-                List.copyOf(tags), m.size(), by, clock.millis());
+                List.copyOf(tags), store.references(repository, digest), m.size(), by, clock.millis());
         store.putTrash(entry);
         manifests.delete(repository, digest.toString());
         return entry;

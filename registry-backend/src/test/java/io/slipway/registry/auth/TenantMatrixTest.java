@@ -357,7 +357,9 @@ class TenantMatrixTest {
             "POST /namespaces", "POST /users", "POST /service-ids", "GET /principals", "GET /api-keys", "POST /api-keys",
             "POST /image-policies", "POST /signer-keys", "GET /audit",
             // the advisory database, registry-wide and the administrator's (issue 16)
-            "GET /va/db", "POST /va/db/import");
+            "GET /va/db", "POST /va/db/import",
+            // garbage collection, registry-wide and the administrator's (issue 20)
+            "POST /gc");
 
     void registry(String route, Kind kind, String method, java.util.function.Function<String, String> path, String actions) {
         surfaces.add(new Surface(route, kind, (p, o) -> {

@@ -40,13 +40,15 @@ CREATE TABLE pull_traffic (
 );
 
 -- Images removed with image-rm or by retention: the manifest bytes stay in the blob store (GC
--- keeps what the trash reaches) and its tags are remembered for a restore.
+-- keeps what the trash reaches: the manifest and refs, the digests it references) and its tags are
+-- remembered for a restore.
 CREATE TABLE trash (
     account_id BIGINT NOT NULL,
     repository TEXT COLLATE "C" NOT NULL,
     digest     TEXT COLLATE "C" NOT NULL,
     media_type TEXT COLLATE "C" NOT NULL,
     tags       TEXT COLLATE "C" NOT NULL,
+    refs       TEXT COLLATE "C" NOT NULL,
     size       BIGINT NOT NULL,
     deleted_by TEXT COLLATE "C" NOT NULL,
     deleted_at BIGINT NOT NULL,
@@ -69,3 +71,17 @@ CREATE TABLE lifecycle_leases (
     holder     TEXT COLLATE "C" NOT NULL,
     expires_at BIGINT NOT NULL
 );
+
+-- Every digest the blob store holds, as garbage collection knows them: written (touched) before
+-- an upload, mount or manifest push makes it reachable, so a sweep spares what was touched within
+-- its grace period. Seeded with what is stored before this version.
+CREATE TABLE blob_ledger (
+    digest     TEXT COLLATE "C" PRIMARY KEY,
+    size       BIGINT NOT NULL,
+    touched_at BIGINT NOT NULL
+);
+INSERT INTO blob_ledger(digest, size, touched_at)
+    SELECT digest, MAX(size), 0 FROM (
+        SELECT digest, size FROM repository_blobs
+        UNION ALL SELECT digest, size FROM manifests) known
+    GROUP BY digest;
