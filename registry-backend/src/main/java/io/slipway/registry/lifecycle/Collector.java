@@ -126,6 +126,7 @@ public final class Collector {
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
+                        LOG.debug("garbage collection deleted {}", candidate.digest());
                         batchDeleted.add(candidate.digest());
                         batchFreed[0] += Math.max(0, candidate.size());
                     }
