@@ -15,7 +15,6 @@ import io.slipway.registry.auth.TokenGate;
 import io.slipway.registry.auth.TokenService;
 import io.slipway.registry.http.ManagementHandler;
 import io.slipway.registry.lifecycle.Lifecycle;
-import io.slipway.registry.lifecycle.LifecycleApi;
 import io.slipway.registry.http.NotFoundHandler;
 import io.slipway.registry.http.TokenHandler;
 import io.slipway.registry.metadata.MetadataStore;
@@ -77,6 +76,7 @@ public final class RegistryServer implements AutoCloseable {
     private final Server jetty;
     private final ServerConnector connector;
     private final ScheduledExecutorService housekeeping;
+    private final ManagementHandler management;
 
     private RegistryServer(RegistryConfig config) throws Exception {
         this.config = config;
@@ -150,11 +150,10 @@ public final class RegistryServer implements AutoCloseable {
         EnforcementService enforcement = new EnforcementService(new PolicyStore(database), metadata, blobs, scans,
                 new Exemptions(tenancyStore, new ScanStore(database)), clock, names);
         ManagementApi api = new ManagementApi(tenancy, authorizer, metadata, manifests, auth.open(), scans,
-                new ScanStore(database), names);
+                new ScanStore(database), names, lifecycle);
         PolicyApi policyApi = new PolicyApi(enforcement, authorizer, tenancyStore);
-        handlers.addHandler(new ManagementHandler(api, policyApi, new LifecycleApi(lifecycle, authorizer, tenancyStore, metadata,
-                auth.open(), names),
-                authenticator));
+        this.management = new ManagementHandler(api, policyApi, authenticator);
+        handlers.addHandler(management);
         Admission admission = new Admission(enforcement);
         handlers.addHandler(new AdmissionHandler(admission, new ImagePinning(admission), policyApi, authenticator,
                 tenancyStore, auth.open()));
@@ -240,6 +239,11 @@ public final class RegistryServer implements AutoCloseable {
     public URI uri() {
         String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
         return URI.create("http://" + host + ":" + port());
+    }
+
+    /** The management API's routes, {@code METHOD /path}: what the access matrix must probe. */
+    public java.util.List<String> managementRoutes() {
+        return management.routes();
     }
 
     public RegistryConfig config() {

@@ -33,7 +33,7 @@ public final class BlobService {
     public long size(String repository, Digest digest) throws IOException {
         OptionalLong linked = metadata.linkedBlobSize(repository, digest);
         if (linked.isEmpty() || blobs.size(digest).isEmpty()) {
-            throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
+            throw new OciError(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
         }
         return linked.getAsLong();
     }
@@ -42,12 +42,12 @@ public final class BlobService {
     public BlobContent open(String repository, Digest digest) throws IOException {
         OptionalLong size = metadata.linkedBlobSize(repository, digest);
         if (size.isEmpty()) {
-            throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
+            throw new OciError(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
         }
         guard.beforePull(repository, size.getAsLong());
         BlobContent content = blobs.open(digest);
         if (content == null) {
-            throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
+            throw new OciError(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
         }
         return content;
     }
@@ -58,7 +58,7 @@ public final class BlobService {
      */
     public void delete(String repository, Digest digest) {
         if (!metadata.unlinkBlob(repository, digest)) {
-            throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
+            throw new OciError(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
         }
     }
 

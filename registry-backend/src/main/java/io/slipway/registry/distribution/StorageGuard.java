@@ -7,7 +7,7 @@ import java.util.List;
  * What the storage lifecycle ({@code io.slipway.registry.lifecycle}) may refuse before the
  * distribution services change anything: a tag that must not move or go, bytes over an account's
  * storage quota, a pull over its traffic quota. Each method returns when the change is allowed and
- * throws a {@link RegistryException} ({@code DENIED}, naming the rule or the quota) when it is not.
+ * throws a {@link OciError} ({@code DENIED}, naming the rule or the quota) when it is not.
  * The services hold {@link #NONE} until the registry gives them the real one.
  */
 public interface StorageGuard {

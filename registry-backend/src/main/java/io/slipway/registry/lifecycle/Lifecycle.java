@@ -37,8 +37,20 @@ public final class Lifecycle implements StorageGuard {
         return trash;
     }
 
-    Accounts accounts() {
-        return accounts;
+    /** The account owning the repository's namespace, if the namespace exists. */
+    public java.util.OptionalLong accountOf(String repository) {
+        Accounts.Owner owner = accounts.owner(repository);
+        return owner == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(owner.accountId());
+    }
+
+    /** The calendar month (UTC) pull traffic is counted in now, like {@code 2026-12}. */
+    public String month() {
+        return quotas.month();
+    }
+
+    /** Refuses an immutable-tag glob the rules cannot hold, saying what they accept. */
+    public static String validGlob(String glob) {
+        return ImmutableTags.validGlob(glob);
     }
 
     public LifecycleStore store() {

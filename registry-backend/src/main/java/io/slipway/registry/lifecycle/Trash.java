@@ -3,7 +3,7 @@ package io.slipway.registry.lifecycle;
 import io.slipway.oci.Digest;
 import io.slipway.oci.ErrorCode;
 import io.slipway.registry.distribution.ManifestService;
-import io.slipway.registry.distribution.RegistryException;
+import io.slipway.registry.distribution.OciError;
 import io.slipway.registry.metadata.ImageRow;
 import io.slipway.registry.metadata.ManifestRecord;
 import io.slipway.registry.metadata.MetadataStore;
@@ -57,7 +57,7 @@ public final class Trash {
      * restorable, never lost.
      */
     public LifecycleStore.TrashEntry move(long accountId, String repository, Digest digest, String by) {
-        ManifestRecord m = metadata.manifest(repository, digest).orElseThrow(() -> new RegistryException(
+        ManifestRecord m = metadata.manifest(repository, digest).orElseThrow(() -> new OciError(
                 ErrorCode.MANIFEST_UNKNOWN, "manifest " + digest + " is not in " + repository));
         guard.beforeManifestDelete(repository, digest);
         List<String> tags = new ArrayList<>();
@@ -90,7 +90,7 @@ public final class Trash {
     public Restored restore(LifecycleStore.TrashEntry e) throws IOException {
         byte[] content = blobs.readAll(e.digest(), (int) Math.max(e.size(), 1));
         if (content == null) {
-            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "the stored bytes of " + e.repository() + "@"
+            throw new OciError(ErrorCode.MANIFEST_UNKNOWN, "the stored bytes of " + e.repository() + "@"
                     + e.digest() + " are gone; it cannot be restored");
         }
         List<String> tags = new ArrayList<>();

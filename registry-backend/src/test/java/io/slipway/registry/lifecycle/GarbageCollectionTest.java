@@ -1,6 +1,6 @@
 package io.slipway.registry.lifecycle;
 
-import static io.slipway.registry.testing.RegistryHttp.text;
+import static io.slipway.testing.RegistryHttp.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +14,7 @@ import io.slipway.registry.config.StoreSettings;
 import io.slipway.registry.storage.S3Settings;
 import io.slipway.registry.testing.Images;
 import io.slipway.registry.testing.PostgresServer;
-import io.slipway.registry.testing.RegistryHttp;
+import io.slipway.testing.RegistryHttp;
 import io.slipway.registry.testing.S3Server;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;

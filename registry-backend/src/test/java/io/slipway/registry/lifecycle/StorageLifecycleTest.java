@@ -1,7 +1,7 @@
 package io.slipway.registry.lifecycle;
 
-import static io.slipway.registry.testing.RegistryHttp.location;
-import static io.slipway.registry.testing.RegistryHttp.text;
+import static io.slipway.testing.RegistryHttp.location;
+import static io.slipway.testing.RegistryHttp.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +15,7 @@ import io.slipway.registry.config.StoreSettings;
 import io.slipway.registry.tenancy.TenancyException;
 import io.slipway.registry.testing.Images;
 import io.slipway.registry.testing.PostgresServer;
-import io.slipway.registry.testing.RegistryHttp;
+import io.slipway.testing.RegistryHttp;
 import io.slipway.registry.testing.S3Server;
 import java.io.ByteArrayInputStream;
 import java.net.URLEncoder;

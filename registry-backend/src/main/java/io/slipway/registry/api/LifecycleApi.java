@@ -1,14 +1,19 @@
-package io.slipway.registry.lifecycle;
+package io.slipway.registry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import static io.slipway.registry.api.ManagementRoute.route;
+
 import io.slipway.oci.ErrorCode;
-import io.slipway.registry.api.ImageName;
-import io.slipway.registry.auth.Authorizer;
+import io.slipway.registry.lifecycle.Collector;
+import io.slipway.registry.lifecycle.Lifecycle;
+import io.slipway.registry.lifecycle.LifecycleStore;
+import io.slipway.registry.lifecycle.Sizes;
+import io.slipway.registry.lifecycle.Trash;
 import io.slipway.registry.config.RegistryNames;
-import io.slipway.registry.distribution.RegistryException;
+import io.slipway.registry.distribution.OciError;
 import io.slipway.registry.metadata.ManifestRecord;
 import io.slipway.registry.metadata.MetadataStore;
 import io.slipway.registry.tenancy.Role.Action;
@@ -16,8 +21,8 @@ import io.slipway.registry.tenancy.TenancyException;
 import io.slipway.registry.tenancy.TenancyModel.Account;
 import io.slipway.registry.tenancy.TenancyModel.Namespace;
 import io.slipway.registry.tenancy.TenancyModel.Principal;
-import io.slipway.registry.tenancy.TenancyStore;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -29,31 +34,38 @@ import java.util.regex.Pattern;
  * reads them) and quotas (the administrator sets them, an account's principals read their own). Another account's namespace or account answers exactly
  * like a missing one.
  */
-public final class LifecycleApi {
+public final class LifecycleApi implements ManagementArea {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SCOPE = Pattern.compile("[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
 
     private final Lifecycle lifecycle;
     private final LifecycleStore store;
-    private final Authorizer authorizer;
-    private final TenancyStore tenancy;
     private final MetadataStore metadata;
-    private final boolean open;
     private final Supplier<RegistryNames> names;
+    private final CallerAccess access;
 
-    /**
-     * @param open  an open registry ({@code --auth none}): every caller acts as the administrator
-     * @param names this registry's own hosts: an image reference naming another host is refused
-     */
-    public LifecycleApi(Lifecycle lifecycle, Authorizer authorizer, TenancyStore tenancy, MetadataStore metadata,
-            boolean open, Supplier<RegistryNames> names) {
+    LifecycleApi(Lifecycle lifecycle, MetadataStore metadata, Supplier<RegistryNames> names, CallerAccess access) {
         this.lifecycle = lifecycle;
         this.store = lifecycle.store();
-        this.authorizer = authorizer;
-        this.tenancy = tenancy;
         this.metadata = metadata;
-        this.open = open;
         this.names = names;
+        this.access = access;
+    }
+
+    @Override
+    public List<ManagementRoute> routes() {
+        return List.of(
+                route("DELETE", "/images", call -> trashImage(call.caller(), call.query("image"))),
+                route("GET", "/trash", call -> trashList(call.caller(), call.query("namespace"), call.query("account"))),
+                route("POST", "/images/restore", call -> restore(call.caller(), text(call.body(), "image", true))),
+                route("GET", "/immutable-tags",
+                        call -> immutableRules(call.caller(), call.query("namespace"), call.query("account"))),
+                route("POST", "/immutable-tags", call -> addImmutableRule(call.caller(), call.body())),
+                route("DELETE", "/immutable-tags",
+                        call -> deleteImmutableRule(call.caller(), call.query("scope"), call.query("glob"))),
+                route("GET", "/quota", call -> quota(call.caller(), call.query("account"))),
+                route("POST", "/quota", call -> setQuota(call.caller(), call.body())),
+                route("POST", "/gc", call -> collectGarbage(call.caller(), call.body())));
     }
 
     // --- garbage collection
@@ -80,16 +92,15 @@ public final class LifecycleApi {
     /** {@code image-rm}: the image (by digest, or the one a tag names) goes to the trash with all its tags. */
     public JsonNode trashImage(Principal c, String image) {
         ImageName name = ImageName.parse(image, names);
-        requireImage(c, name.repository(), Action.DELETE);
+        access.requireImage(c, name.repository(), Action.DELETE);
         ManifestRecord m = (name.digest() != null ? metadata.manifest(name.repository(), name.digest())
                 : metadata.manifestByTag(name.repository(), name.tag()))
                 .orElseThrow(() -> TenancyException.notFound("no image " + name));
-        Accounts.Owner owner = lifecycle.accounts().owner(name.repository());
         LifecycleStore.TrashEntry e;
         try {
-            e = lifecycle.trash().move(owner == null ? c.accountId() : owner.accountId(), name.repository(), m.digest(),
-                    c.subject());
-        } catch (RegistryException x) {
+            e = lifecycle.trash().move(lifecycle.accountOf(name.repository()).orElse(c.accountId()), name.repository(),
+                    m.digest(), c.subject());
+        } catch (OciError x) {
             throw refusal(x);
         }
         ObjectNode r = trashJson(e);
@@ -101,9 +112,9 @@ public final class LifecycleApi {
     public JsonNode trashList(Principal c, String namespace, String account) {
         long accountId;
         if (namespace != null) {
-            accountId = visibleNamespace(c, namespace).accountId();
+            accountId = access.visibleNamespace(c, namespace).accountId();
         } else {
-            accountId = authorizer.account(c, account).id();
+            accountId = access.account(c, account).id();
         }
         lifecycle.trash().expire(); // an expired entry is never listed, whenever the schedule last ran
         ArrayNode list = JSON.createArrayNode();
@@ -111,7 +122,7 @@ public final class LifecycleApi {
             if (namespace != null && !e.repository().startsWith(namespace + "/")) {
                 continue;
             }
-            if (can(c, e.repository(), Action.PULL)) {
+            if (access.can(c, e.repository(), Action.PULL)) {
                 ObjectNode r = trashJson(e);
                 r.put("expires", Instant.ofEpochMilli(e.deletedAt()).plus(lifecycle.trash().retention()).toString());
                 list.add(r);
@@ -123,14 +134,14 @@ public final class LifecycleApi {
     /** {@code image-restore REPO@DIGEST|REPO:TAG}: back from the trash, with the tags no other image took meanwhile. */
     public JsonNode restore(Principal c, String image) throws java.io.IOException {
         ImageName name = ImageName.parse(image, names);
-        requireImage(c, name.repository(), Action.PUSH);
+        access.requireImage(c, name.repository(), Action.PUSH);
         lifecycle.trash().expire(); // nor restored
         LifecycleStore.TrashEntry e = lifecycle.trash().find(name.repository(), name.reference())
                 .orElseThrow(() -> TenancyException.notFound("no image " + name + " in the trash"));
         Trash.Restored restored;
         try {
             restored = lifecycle.trash().restore(e);
-        } catch (RegistryException x) {
+        } catch (OciError x) {
             throw refusal(x);
         }
         ObjectNode r = JSON.createObjectNode();
@@ -152,24 +163,8 @@ public final class LifecycleApi {
         return r;
     }
 
-    /** The management API's rule for images: may the caller do {@code action} in the repository. */
-    private boolean can(Principal c, String repository, Action action) {
-        return open || authorizer.allowed(c, repository).contains(action);
-    }
-
-    /** Refuses as "not found" unless the caller may at least pull; as "denied" when it may pull but not this. */
-    private void requireImage(Principal c, String repository, Action action) {
-        if (can(c, repository, action)) {
-            return;
-        }
-        if (!can(c, repository, Action.PULL)) {
-            throw TenancyException.notFound("no repository " + repository);
-        }
-        throw TenancyException.denied("you may not " + action.scopeName() + " in " + repository);
-    }
-
     /** A refusal of the storage lifecycle (immutable tag, quota) says so; anything else answers as missing. */
-    private static TenancyException refusal(RegistryException e) {
+    private static TenancyException refusal(OciError e) {
         return e.code() == ErrorCode.DENIED ? TenancyException.denied(e.getMessage())
                 : TenancyException.notFound(e.getMessage());
     }
@@ -178,7 +173,7 @@ public final class LifecycleApi {
 
     public JsonNode addImmutableRule(Principal c, JsonNode body) {
         String scope = scope(text(body, "scope", true));
-        String glob = ImmutableTags.validGlob(text(body, "glob", true));
+        String glob = Lifecycle.validGlob(text(body, "glob", true));
         Namespace ns = managedNamespace(c, scope);
         store.addRule(ns.accountId(), scope, glob, c.subject());
         return ruleJson(store.rules(ns.accountId()).stream()
@@ -189,11 +184,11 @@ public final class LifecycleApi {
         long accountId;
         String accountName;
         if (namespace != null) {
-            Namespace ns = visibleNamespace(c, namespace);
+            Namespace ns = access.visibleNamespace(c, namespace);
             accountId = ns.accountId();
             accountName = ns.account();
         } else {
-            Account a = authorizer.account(c, account);
+            Account a = access.account(c, account);
             accountId = a.id();
             accountName = a.name();
         }
@@ -203,9 +198,9 @@ public final class LifecycleApi {
             if (namespace != null && !namespace.equals(ruleNamespace)) {
                 continue;
             }
-            Optional<Namespace> ns = tenancy.namespace(ruleNamespace);
-            if (ns.isPresent() && ns.get().accountId() == accountId && (c.admin() || authorizer.sees(c, ns.get())
-                    || authorizer.managesAccount(c, accountId))) {
+            Optional<Namespace> ns = access.namespace(ruleNamespace);
+            if (ns.isPresent() && ns.get().accountId() == accountId && (c.admin()
+                    || access.authorizer().sees(c, ns.get()) || access.authorizer().managesAccount(c, accountId))) {
                 list.add(ruleJson(r, accountName));
             }
         }
@@ -234,20 +229,11 @@ public final class LifecycleApi {
 
     /** The namespace of {@code scope} when the caller manages it; another account's answers as missing. */
     private Namespace managedNamespace(Principal c, String scope) {
-        Namespace ns = visibleNamespace(c, scope.split("/", 2)[0]);
-        if (!authorizer.managesNamespace(c, ns)) {
+        Namespace ns = access.visibleNamespace(c, scope.split("/", 2)[0]);
+        if (!access.authorizer().managesNamespace(c, ns)) {
             throw TenancyException.denied("only a Manager of namespace " + ns.name() + " may change its immutable-tag rules");
         }
         return ns;
-    }
-
-    /** The management API's visibility rule for a namespace: the administrator, or a principal of its account who sees it. */
-    private Namespace visibleNamespace(Principal c, String name) {
-        Optional<Namespace> ns = tenancy.namespace(name);
-        if (ns.isEmpty() || !(c.admin() || ns.get().accountId() == c.accountId() && authorizer.sees(c, ns.get()))) {
-            throw TenancyException.notFound("no namespace " + name);
-        }
-        return ns.get();
     }
 
     private static ObjectNode ruleJson(LifecycleStore.Rule r, String account) {
@@ -263,9 +249,9 @@ public final class LifecycleApi {
     // --- quotas
 
     public JsonNode quota(Principal c, String account) {
-        Account a = authorizer.account(c, account);
+        Account a = access.account(c, account);
         LifecycleStore.Quota q = store.quota(a.id());
-        String month = lifecycle.quotas().month();
+        String month = lifecycle.month();
         ObjectNode r = JSON.createObjectNode();
         r.put("account", a.name());
         r.put("month", month);
@@ -275,7 +261,7 @@ public final class LifecycleApi {
     }
 
     public JsonNode setQuota(Principal c, JsonNode body) {
-        Account a = authorizer.account(c, text(body, "account", false));
+        Account a = access.account(c, text(body, "account", false));
         if (!c.admin()) {
             throw TenancyException.denied("only the registry administrator sets quotas");
         }
@@ -301,17 +287,7 @@ public final class LifecycleApi {
         o.put("usedText", Sizes.format(used));
     }
 
-    static String text(JsonNode body, String field, boolean required) {
-        JsonNode v = body == null ? null : body.get(field);
-        if (v == null || v.isNull()) {
-            if (required) {
-                throw TenancyException.invalid(field + " is required");
-            }
-            return null;
-        }
-        if (!v.isTextual()) {
-            throw TenancyException.invalid(field + " must be a string");
-        }
-        return v.textValue();
+    private static String text(JsonNode body, String field, boolean required) {
+        return Bodies.text(body, field, required);
     }
 }
