@@ -108,9 +108,10 @@ public final class SqlMetadataStore implements MetadataStore {
 
     /**
      * Raises the change counter within the transaction of a change that may make a cached answer
-     * wrong. Always the last lock a transaction takes, so it adds no lock-order cycle.
+     * wrong. Always the last lock a transaction takes, so it adds no lock-order cycle. Public for the
+     * writers beside this store that remove what it caches (the garbage collector's unlinking).
      */
-    private static void changed(Connection c) throws SQLException {
+    public static void changed(Connection c) throws SQLException {
         SqlDatabase.update(c, "UPDATE metadata_changes SET counter = counter + 1 WHERE id = 1");
     }
 
