@@ -145,6 +145,8 @@ public final class RegistryServer implements AutoCloseable {
                 new ScanStore(database), names);
         PolicyApi policyApi = new PolicyApi(enforcement, authorizer, tenancyStore);
         handlers.addHandler(new ManagementHandler(api, policyApi, authenticator));
+        handlers.addHandler(io.slipway.registry.console.Console.handler(config, api, policyApi, authorizer, authenticator,
+                metadata, blobs, scans, database, names, clock)); // the Registry Console at /console/ (issue 22)
         Admission admission = new Admission(enforcement);
         handlers.addHandler(new AdmissionHandler(admission, new ImagePinning(admission), policyApi, authenticator,
                 tenancyStore, auth.open()));

@@ -318,12 +318,13 @@ public final class ManagementApi {
         }
         ArrayNode list = JSON.createArrayNode();
         String current = va ? scans.currentDatabaseVersion() : null;
+        java.util.Map<String, Boolean> pullable = new java.util.HashMap<>(); // one IAM decision per repository
         for (ImageRow row : metadata.images(prefix)) {
             if (restrict != null && restrict.contains("/") && !row.repository().equals(restrict)
                     && !row.repository().startsWith(restrict + "/")) {
                 continue;
             }
-            if (!can(c, row.repository(), Action.PULL)) {
+            if (!pullable.computeIfAbsent(row.repository(), repository -> can(c, repository, Action.PULL))) {
                 continue;
             }
             ObjectNode r = list.addObject();
@@ -346,6 +347,12 @@ public final class ManagementApi {
     }
 
     // --- Vulnerability Advisor
+
+    /** The security status of one image the caller may pull, as {@code image-list --va} shows it (the console's rows). */
+    public String securityStatus(Principal c, String repository, String tag, Digest digest) {
+        requireImage(c, repository, Action.PULL);
+        return securityStatus(repository, tag, digest, 0, scans.currentDatabaseVersion());
+    }
 
     /** An index's status is the worst of its children's. */
     private String securityStatus(String repository, String tag, Digest digest, int depth, String current) {
