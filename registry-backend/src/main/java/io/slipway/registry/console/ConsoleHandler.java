@@ -121,6 +121,17 @@ public final class ConsoleHandler extends Handler.Abstract {
                     Response.addCookie(response, cookie(request, COOKIE, "", 0));
                     return redirect(response, callback, "/console/login?out=1");
                 }
+                if (path.equals("/console/api-keys")) {
+                    // A new key is shown once, on the page that answers this form (never in a redirect's address).
+                    ObjectNode body = JSON.createObjectNode().put(
+                            "service".equals(form.getValue("kind")) ? "serviceId" : "user", required(form, "name"))
+                            .put("description", trim(form.getValue("description")));
+                    JsonNode created = api.createApiKey(caller, body);
+                    store.audit(caller.subject(), "console.post api-keys", body.toString(), Request.getRemoteAddr(request),
+                            "ok");
+                    return page(response, callback, 201, "access", pages.access(session.get(),
+                            created.path("apiKey").asText(), null));
+                }
                 String target = post(path, form, session.get(), Request.getRemoteAddr(request));
                 if (target == null) {
                     return notFound(response, callback, session.get());
@@ -219,6 +230,8 @@ public final class ConsoleHandler extends Handler.Abstract {
                         "true".equals(form.getValue("public"))));
                 target = "/console/namespaces?done=changed";
                 break;
+            case "/console/api-keys": // answered above: the key is shown on the page itself
+                return null;
             case "/console/image-policies":
                 body = JSON.createObjectNode().put("document", form.getValue("document"));
                 pages.applyPolicy(c, form.getValue("document"));

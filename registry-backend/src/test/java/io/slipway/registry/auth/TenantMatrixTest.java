@@ -357,6 +357,8 @@ class TenantMatrixTest {
         console("POST /console/exemptions/delete", Kind.EXEMPTION, "POST", o -> "/console/exemptions/delete|id=" + o);
         console("POST /console/namespaces/public", Kind.NAMESPACE, "POST", o -> "/console/namespaces/public|name=" + o
                 + "&public=true");
+        console("POST /console/api-keys", Kind.SERVICE_ID, "POST", o -> "/console/api-keys|kind=service&name=" + o);
+        console("POST /console/api-keys (user)", Kind.USER, "POST", o -> "/console/api-keys|kind=user&name=" + o);
         console("POST /console/namespaces/delete", Kind.NAMESPACE, "POST", o -> "/console/namespaces/delete|name=" + o);
     }
 

@@ -167,6 +167,15 @@ class ConsoleBrowserTest {
             page(p[1]);
         }
         assertThat(browser.findElement(By.tagName("main")).getText()).doesNotContain("globex");
+        // A Manager creates a key for the CI service ID on the Access page: shown once, and it works.
+        open("/console/access");
+        new Select(browser.findElement(By.id("key-kind"))).selectByValue("service");
+        browser.findElement(By.id("key-name")).sendKeys("ci");
+        browser.findElement(By.id("key-description")).sendKeys("from the console", Keys.ENTER);
+        String newKey = browser.findElement(By.cssSelector("#created-key code")).getText();
+        assertThat(newKey).startsWith("slw_");
+        assertThat(fixture.iam.api(newKey, "GET", "/api/v1/whoami", null, 200).path("name").asText()).isEqualTo("ci");
+        page("access-key-created");
         // A narrow window (a phone) still shows the list.
         browser.manage().window().setSize(new Dimension(400, 900));
         open("/console/images");
