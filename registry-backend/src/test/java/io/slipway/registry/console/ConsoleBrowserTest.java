@@ -68,6 +68,11 @@ class ConsoleBrowserTest {
                 .usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
         Files.createDirectories(SCREENSHOTS);
+        try (var old = Files.list(SCREENSHOTS)) { // this run's pages only
+            for (Path f : old.toList()) {
+                Files.delete(f);
+            }
+        }
     }
 
     /** axe.min.js: {@code SLIPWAY_AXE_CORE}, else {@code .ci/tools/axe-core/package} of the repository. */
