@@ -468,7 +468,8 @@ public final class ConsolePages {
         }
         List<List<String>> keys = new ArrayList<>();
         for (JsonNode k : policies.keys(c, null)) {
-            keys.add(List.of(k.path("name").asText(), k.path("namespace").asText(""), k.path("fingerprint").asText("")));
+            keys.add(List.of(k.path("name").asText(), k.path("cluster").asBoolean() ? "(registry-wide)"
+                    : k.path("namespace").asText(""), k.path("updatedBy").asText("")));
         }
         boolean manager = api.open() || authorizer.managesAccount(c, c.accountId());
         return new Pages.ImagePolicies(chrome(s, "Image policies", "image-policies"), lines, keys, manager, flash(done));
