@@ -75,6 +75,7 @@ public final class RegistryServer implements AutoCloseable {
     private final Server jetty;
     private final ServerConnector connector;
     private final ScheduledExecutorService housekeeping;
+    private final ManagementHandler management;
 
     private RegistryServer(RegistryConfig config) throws Exception {
         this.config = config;
@@ -144,7 +145,8 @@ public final class RegistryServer implements AutoCloseable {
         ManagementApi api = new ManagementApi(tenancy, authorizer, metadata, manifests, auth.open(), scans,
                 new ScanStore(database), names);
         PolicyApi policyApi = new PolicyApi(enforcement, authorizer, tenancyStore);
-        handlers.addHandler(new ManagementHandler(api, policyApi, authenticator));
+        this.management = new ManagementHandler(api, policyApi, authenticator);
+        handlers.addHandler(management);
         handlers.addHandler(io.slipway.registry.console.Console.handler(config, api, policyApi, authorizer, authenticator,
                 metadata, blobs, scans, database, names, clock)); // the Registry Console at /console/ (issue 22)
         Admission admission = new Admission(enforcement);
@@ -212,6 +214,11 @@ public final class RegistryServer implements AutoCloseable {
     public URI uri() {
         String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
         return URI.create("http://" + host + ":" + port());
+    }
+
+    /** The management API's routes, {@code METHOD /path}: what the access matrix must probe. */
+    public java.util.List<String> managementRoutes() {
+        return management.routes();
     }
 
     public RegistryConfig config() {

@@ -126,7 +126,7 @@ public final class ConsoleHandler extends Handler.Abstract {
                     ObjectNode body = JSON.createObjectNode().put(
                             "service".equals(form.getValue("kind")) ? "serviceId" : "user", required(form, "name"))
                             .put("description", trim(form.getValue("description")));
-                    JsonNode created = api.createApiKey(caller, body);
+                    JsonNode created = api.iam().createApiKey(caller, body);
                     store.audit(caller.subject(), "console.post api-keys", body.toString(), Request.getRemoteAddr(request),
                             "ok");
                     return page(response, callback, 201, "access", pages.access(session.get(),
@@ -198,13 +198,13 @@ public final class ConsoleHandler extends Handler.Abstract {
                         .put("issueType", form.getValue("issueType")).put("issueId", trim(form.getValue("issueId")))
                         .put("reason", form.getValue("reason"));
                 body = e;
-                api.addExemption(c, e);
+                api.va().addExemption(c, e);
                 target = issuesLink(ref, "exempted");
                 break;
             }
             case "/console/exemptions/delete":
                 body = JSON.createObjectNode().put("id", form.getValue("id"));
-                api.deleteExemption(c, number(form.getValue("id")), null);
+                api.va().deleteExemption(c, number(form.getValue("id")), null);
                 target = issuesLink(ref, "removed");
                 break;
             case "/console/rescan":
@@ -215,18 +215,18 @@ public final class ConsoleHandler extends Handler.Abstract {
             case "/console/namespaces":
                 body = JSON.createObjectNode().put("name", form.getValue("name"))
                         .put("public", "on".equals(form.getValue("public")));
-                api.createNamespace(c, body);
+                api.accounts().createNamespace(c, body);
                 target = "/console/namespaces?done=created";
                 break;
             case "/console/namespaces/delete":
                 body = JSON.createObjectNode().put("name", form.getValue("name"));
-                api.deleteNamespace(c, required(form, "name"), false);
+                api.accounts().deleteNamespace(c, required(form, "name"), false);
                 target = "/console/namespaces?done=deleted";
                 break;
             case "/console/namespaces/public":
                 body = JSON.createObjectNode().put("name", form.getValue("name"))
                         .put("public", "true".equals(form.getValue("public")));
-                api.updateNamespace(c, required(form, "name"), JSON.createObjectNode().put("public",
+                api.accounts().updateNamespace(c, required(form, "name"), JSON.createObjectNode().put("public",
                         "true".equals(form.getValue("public"))));
                 target = "/console/namespaces?done=changed";
                 break;

@@ -108,7 +108,7 @@ public final class ConsolePages {
         Map<String, Group> groups = new LinkedHashMap<>();
         Map<String, List<String>> attached = new LinkedHashMap<>();
         List<JsonNode> untagged = new ArrayList<>();
-        for (JsonNode row : api.images(c, namespace, false)) {
+        for (JsonNode row : api.images().images(c, namespace, false)) {
             String repository = row.path("repository").asText();
             String tag = row.path("tag").isNull() ? null : row.path("tag").asText();
             if (tag != null) {
@@ -172,7 +172,7 @@ public final class ConsolePages {
             if (!metadata.signatures(g.repository, digest).isEmpty()) {
                 badges.add("Signed (simple signing)");
             }
-            String status = api.securityStatus(c, g.repository, g.tags.isEmpty() ? null : g.tags.get(0), digest);
+            String status = api.va().securityStatus(c, g.repository, g.tags.isEmpty() ? null : g.tags.get(0), digest);
             String ref = g.repository + "@" + g.digest;
             rows.add(new Pages.ImageLine(host.get() + "/" + g.repository, g.namespace, List.copyOf(g.tags), g.digest,
                     g.digest.substring(7, 19), TIME.format(g.created), size(g.size), status, statusKind(status),
@@ -197,7 +197,7 @@ public final class ConsolePages {
             pager.add(new Pages.Link(Integer.toString(p), pageLink(namespace, search, sort, ascending, p), p == page, null));
         }
         List<String> namespaces = new ArrayList<>();
-        api.namespaces(c).forEach(n -> namespaces.add(n.path("name").asText()));
+        api.accounts().namespaces(c).forEach(n -> namespaces.add(n.path("name").asText()));
         String summary = all.isEmpty() ? "No images" : "Images " + ((page - 1) * PAGE_SIZE + 1) + "–"
                 + Math.min(all.size(), page * PAGE_SIZE) + " of " + all.size();
         return new Pages.Images(chrome(s, "Images", "images"), host.get(), rows, namespaces, nz(namespace), nz(search),
@@ -238,7 +238,7 @@ public final class ConsolePages {
 
     Pages.Details details(ConsoleSessions.Session s, String ref) throws IOException {
         Principal c = s.principal();
-        JsonNode inspected = api.inspect(c, required(ref)); // 404 unless the caller may pull it
+        JsonNode inspected = api.images().inspect(c, required(ref)); // 404 unless the caller may pull it
         String repository = inspected.path("repository").asText();
         Digest digest = Digest.parse(inspected.path("digest").asText());
         JsonNode manifest = inspected.path("manifest");
@@ -300,7 +300,7 @@ public final class ConsolePages {
         for (ManifestRecord r : metadata.referrers(repository, digest)) {
             referrers.add(new Pages.Row(r.artifactType() == null ? r.mediaType() : r.artifactType(), r.digest().toString()));
         }
-        String status = api.securityStatus(c, repository, tags.isEmpty() ? null : tags.get(0), digest);
+        String status = api.va().securityStatus(c, repository, tags.isEmpty() ? null : tags.get(0), digest);
         String reference = repository + "@" + digest;
         return new Pages.Details(chrome(s, "Image " + repository, "images"), reference, host.get() + "/" + repository,
                 digest.toString(), tags, inspected.path("mediaType").asText(),
@@ -327,11 +327,11 @@ public final class ConsolePages {
 
     Pages.Issues issues(ConsoleSessions.Session s, String ref, String done) throws IOException {
         Principal c = s.principal();
-        JsonNode inspected = api.inspect(c, required(ref));
+        JsonNode inspected = api.images().inspect(c, required(ref));
         String repository = inspected.path("repository").asText();
         String digest = inspected.path("digest").asText();
         String reference = repository + "@" + digest;
-        JsonNode va = api.va(c, reference);
+        JsonNode va = api.va().va(c, reference);
         List<String> tags = new ArrayList<>();
         inspected.path("tags").forEach(t -> tags.add(t.asText()));
         Map<String, Long> counts = new LinkedHashMap<>();
@@ -354,7 +354,7 @@ public final class ConsolePages {
         scopes.add(namespace);
         scopes.add("*");
         List<Pages.ExemptionLine> exemptions = new ArrayList<>();
-        for (JsonNode e : api.exemptions(c, null, null)) {
+        for (JsonNode e : api.va().exemptions(c, null, null)) {
             if (scopes.contains(e.path("scope").asText())) {
                 exemptions.add(new Pages.ExemptionLine(e.path("id").asLong(), e.path("scope").asText(),
                         e.path("issueType").asText(), e.path("issueId").asText(), e.path("reason").asText(""),
@@ -400,7 +400,7 @@ public final class ConsolePages {
 
     /** Queues a new scan of an image the caller may push to (a re-scan costs the registry work). */
     void rescan(Principal c, String ref) throws IOException {
-        JsonNode inspected = api.inspect(c, required(ref)); // 404 unless the caller may pull it
+        JsonNode inspected = api.images().inspect(c, required(ref)); // 404 unless the caller may pull it
         String repository = inspected.path("repository").asText();
         if (!api.open() && !authorizer.allowed(c, repository).contains(Action.PUSH)) {
             throw TenancyException.denied("only a Writer of " + repository + " may scan it again");
@@ -422,13 +422,13 @@ public final class ConsolePages {
     Pages.Namespaces namespaces(ConsoleSessions.Session s, String done) {
         Principal c = s.principal();
         Map<String, long[]> usage = new LinkedHashMap<>();
-        for (JsonNode row : api.images(c, null, false)) {
+        for (JsonNode row : api.images().images(c, null, false)) {
             long[] u = usage.computeIfAbsent(row.path("namespace").asText(), k -> new long[2]);
             u[0]++;
             u[1] += row.path("size").asLong();
         }
         List<Pages.NamespaceLine> lines = new ArrayList<>();
-        for (JsonNode n : api.namespaces(c)) {
+        for (JsonNode n : api.accounts().namespaces(c)) {
             long[] u = usage.getOrDefault(n.path("name").asText(), new long[2]);
             lines.add(new Pages.NamespaceLine(n.path("name").asText(), n.path("public").asBoolean(),
                     TIME.format(Instant.parse(n.path("created").asText())), Long.toString(u[0]), size(u[1])));
@@ -440,18 +440,18 @@ public final class ConsolePages {
     Pages.Access access(ConsoleSessions.Session s, String createdKey, String done) {
         Principal c = s.principal();
         List<Pages.AccessPrincipal> principals = new ArrayList<>();
-        for (JsonNode p : api.principals(c, null)) { // Managers only: others are refused
+        for (JsonNode p : api.iam().principals(c, null)) { // Managers only: others are refused
             JsonNode selector = JSON.createObjectNode().put(p.path("kind").asText().equals("service") ? "serviceId" : "user",
                     p.path("name").asText());
             List<Pages.Row> keys = new ArrayList<>();
-            for (JsonNode k : api.apiKeys(c, selector)) {
+            for (JsonNode k : api.iam().apiKeys(c, selector)) {
                 keys.add(new Pages.Row("key " + k.path("id").asText() + " " + k.path("description").asText(""),
                         TIME.format(Instant.parse(k.path("created").asText()))));
             }
             principals.add(new Pages.AccessPrincipal(p.path("kind").asText(), p.path("name").asText(), keys));
         }
         List<List<String>> grants = new ArrayList<>();
-        for (JsonNode p : api.policies(c, null)) {
+        for (JsonNode p : api.iam().policies(c, null)) {
             grants.add(List.of(p.has("serviceId") ? "service " + p.path("serviceId").asText() : "user "
                     + p.path("user").asText(), p.path("role").asText(), p.path("namespace").asText("(account)"),
                     p.path("repository").asText("")));
@@ -481,7 +481,7 @@ public final class ConsolePages {
 
     Pages.Audit audit(ConsoleSessions.Session s, String actor, String action) {
         List<List<String>> entries = new ArrayList<>();
-        for (JsonNode e : api.audit(s.principal(), 500)) { // the administrator's only: others are refused
+        for (JsonNode e : api.audit().audit(s.principal(), 500)) { // the administrator's only: others are refused
             if ((actor == null || e.path("actor").asText().contains(actor))
                     && (action == null || e.path("action").asText().contains(action))) {
                 entries.add(List.of(e.path("at").asText(), e.path("actor").asText(), e.path("action").asText(),
