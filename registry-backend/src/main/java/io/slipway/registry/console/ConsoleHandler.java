@@ -103,6 +103,9 @@ public final class ConsoleHandler extends Handler.Abstract {
             }
             Optional<ConsoleSessions.Session> session = sessions.find(cookie(request, COOKIE));
             if (session.isEmpty()) {
+                if (method.equals("POST")) {
+                    FormFields.getFields(request); // read the form, so the connection stays usable for the next request
+                }
                 return redirect(response, callback, "/console/login");
             }
             caller = session.get().principal();
