@@ -12,7 +12,7 @@ trap 'rm -f "$cp_file"' EXIT
 mvn -q -B -pl registry-backend -am test-compile dependency:build-classpath \
     -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >/dev/null
 cp="registry-backend/target/test-classes:registry-backend/target/classes"
-for m in oci-core vulnerability-advisor trust; do
+for m in oci-core vulnerability-advisor trust test-support; do
     cp="$cp:$m/target/classes"
 done
 java -Xmx1g -cp "$cp:$(cat "$cp_file")" io.slipway.registry.console.ConsoleBenchmark "${1:-200}"

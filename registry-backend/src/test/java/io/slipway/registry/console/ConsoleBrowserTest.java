@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.slipway.registry.testing.RequiredTools;
-import io.slipway.registry.testing.ToolBinaries;
+import io.slipway.testing.RequiredTools;
+import io.slipway.testing.ToolBinaries;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
