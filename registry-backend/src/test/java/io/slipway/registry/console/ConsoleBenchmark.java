@@ -40,11 +40,13 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  */
 public final class ConsoleBenchmark {
     private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-    static final int IMAGES = 10_000;
+    /** Images seeded in the account (the second argument may lower it on a busy machine; the issue asks 10,000). */
+    static int IMAGES = 10_000;
     static final int FINDINGS = 1_000;
 
     public static void main(String[] args) throws Exception {
         int requests = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        IMAGES = args.length > 1 ? Integer.parseInt(args[1]) : IMAGES;
         Path dir = java.nio.file.Files.createTempDirectory("console-bench");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> TempDirs.deleteQuietly(dir)));
         run("SQLite", RegistryConfig.defaults().withDataDir(dir.resolve("sqlite")), requests);
@@ -101,11 +103,11 @@ public final class ConsoleBenchmark {
                 page(uri, "/console/images", cookie);
                 page(uri, "/console/issues?ref=" + q(big), cookie);
             }
-            report(name, "images page 1 (50 of 10,001)", measure(uri, "/console/images", "Cookie", cookie, requests),
+            report(name, "images page 1 (50 of " + (IMAGES + 1) + ")", measure(uri, "/console/images", "Cookie", cookie, requests),
                     measure(uri, "/api/v1/images?restrict=bench-ns", "Authorization", basic, requests));
-            report(name, "images page 150, sorted by repository", measure(uri,
-                    "/console/images?sort=repository&dir=asc&page=150", "Cookie", cookie, requests), null);
-            report(name, "images search 'repo7' (1,100 hits)", measure(uri, "/console/images?q=repo7", "Cookie", cookie,
+            report(name, "images page " + Math.max(1, IMAGES / 50 / 2) + ", sorted by repository", measure(uri,
+                    "/console/images?sort=repository&dir=asc&page=" + Math.max(1, IMAGES / 50 / 2), "Cookie", cookie, requests), null);
+            report(name, "images search 'repo7'", measure(uri, "/console/images?q=repo7", "Cookie", cookie,
                     requests), null);
             report(name, "issues page (1,000 findings)", measure(uri, "/console/issues?ref=" + q(big), "Cookie", cookie,
                     requests), measure(uri, "/api/v1/va?image=" + q(big), "Authorization", basic, requests));
