@@ -154,6 +154,8 @@ public final class RegistryServer implements AutoCloseable {
         PolicyApi policyApi = new PolicyApi(enforcement, authorizer, tenancyStore);
         this.management = new ManagementHandler(api, policyApi, authenticator);
         handlers.addHandler(management);
+        handlers.addHandler(io.slipway.registry.console.Console.handler(config, api, policyApi, authorizer, authenticator,
+                metadata, blobs, scans, database, names, clock)); // the Registry Console at /console/ (issue 22)
         Admission admission = new Admission(enforcement);
         handlers.addHandler(new AdmissionHandler(admission, new ImagePinning(admission), policyApi, authenticator,
                 tenancyStore, auth.open()));

@@ -109,6 +109,8 @@ final class DemoCommand implements Callable<Integer> {
                 out.println("  ./slipway cr image-list --va");
                 out.println("  ./slipway cr va " + host + "/" + DEV + "/" + REPOSITORY + ":1.0.0");
                 out.println("  git --git-dir " + work.resolve("gitops.git") + " log --stat");
+                out.println("The Registry Console: " + url + "/console/");
+                out.println("  sign in with the API key " + adminKey);
                 out.flush();
                 // Ctrl-C ends the JVM without reaching the finally below: the registry is stopped then.
                 RegistryCommand.closeOnExit(server);

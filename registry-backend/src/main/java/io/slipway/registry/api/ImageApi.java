@@ -66,12 +66,13 @@ public final class ImageApi implements ManagementArea {
         }
         ArrayNode list = JSON.createArrayNode();
         String current = withStatus ? va.currentDatabaseVersion() : null;
+        java.util.Map<String, Boolean> pullable = new java.util.HashMap<>(); // one IAM decision per repository
         for (ImageRow row : metadata.images(prefix)) {
             if (restrict != null && restrict.contains("/") && !row.repository().equals(restrict)
                     && !row.repository().startsWith(restrict + "/")) {
                 continue;
             }
-            if (!access.can(c, row.repository(), Action.PULL)) {
+            if (!pullable.computeIfAbsent(row.repository(), repository -> access.can(c, repository, Action.PULL))) {
                 continue;
             }
             ObjectNode r = list.addObject();

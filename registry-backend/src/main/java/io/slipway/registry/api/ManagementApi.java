@@ -22,6 +22,11 @@ public final class ManagementApi {
     private final TenancyStore store;
     private final boolean open;
     private final List<ManagementArea> areas;
+    private final AccountApi accounts;
+    private final IamApi iam;
+    private final ImageApi images;
+    private final VaApi va;
+    private final AuditApi audit;
 
     /** @param names this registry's own hosts: an image reference naming another host is refused */
     public ManagementApi(Tenancy tenancy, Authorizer authorizer, MetadataStore metadata, ManifestService manifests,
@@ -31,9 +36,12 @@ public final class ManagementApi {
         this.open = open;
         CallerAccess access = new CallerAccess(authorizer, store, manifests, open);
         VaApi va = new VaApi(store, metadata, manifests, scans, scanStore, names, access);
-        this.areas = List.of(new AccountApi(tenancy, metadata, access), new IamApi(tenancy, access),
-                new ImageApi(metadata, manifests, names, access, va), va, new AuditApi(store),
-                new LifecycleApi(lifecycle, metadata, names, access));
+        this.accounts = new AccountApi(tenancy, metadata, access);
+        this.iam = new IamApi(tenancy, access);
+        this.images = new ImageApi(metadata, manifests, names, access, va);
+        this.va = va;
+        this.audit = new AuditApi(store);
+        this.areas = List.of(accounts, iam, images, va, audit, new LifecycleApi(lifecycle, metadata, names, access));
     }
 
     /** In {@code --auth none} every caller acts as the administrator. */
@@ -43,6 +51,27 @@ public final class ManagementApi {
 
     public TenancyStore store() {
         return store;
+    }
+
+    /** Each area by name, for callers other than the HTTP routes (the Registry Console): the same operations and checks. */
+    public AccountApi accounts() {
+        return accounts;
+    }
+
+    public IamApi iam() {
+        return iam;
+    }
+
+    public ImageApi images() {
+        return images;
+    }
+
+    public VaApi va() {
+        return va;
+    }
+
+    public AuditApi audit() {
+        return audit;
     }
 
     /** The areas, each with its routes. */

@@ -73,6 +73,12 @@ public final class VaApi implements ManagementArea {
         return scans.currentDatabaseVersion();
     }
 
+    /** The security status of one image the caller may pull, as {@code image-list --va} shows it (the console's rows). */
+    public String securityStatus(Principal c, String repository, String tag, Digest digest) {
+        access.requireImage(c, repository, Action.PULL);
+        return securityStatus(repository, tag, digest, 0, currentDatabaseVersion());
+    }
+
     /** An index's status is the worst of its children's. */
     String securityStatus(String repository, String tag, Digest digest, int depth, String current) {
         Optional<ManifestRecord> m = metadata.manifest(repository, digest);

@@ -118,6 +118,13 @@ public final class ScanService implements AutoCloseable {
         enqueue(manifest.digest());
     }
 
+    /** Scans the image again even if its result is current (the console's re-scan button); indexes are not scanned. */
+    public void rescan(ManifestRecord manifest) {
+        if (!MediaTypes.isIndex(manifest.mediaType())) {
+            enqueue(manifest.digest());
+        }
+    }
+
     private boolean isCurrent(Optional<ScanResult> known) {
         return known.isPresent() && databaseVersion.equals(known.get().databaseVersion())
                 && (known.get().state() == State.DONE || known.get().state() == State.UNSUPPORTED);

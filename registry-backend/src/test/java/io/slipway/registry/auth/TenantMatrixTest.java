@@ -126,6 +126,7 @@ class TenantMatrixTest {
                 iam.token(globex, "repository:globex-app/app:pull,push,delete", "registry:catalog:*"), false));
         probers.add(new Prober("anonymous", "globex", null, null, null, null, false));
         defineSurfaces();
+        defineConsoleSurfaces();
     }
 
     @AfterAll
@@ -346,6 +347,97 @@ class TenantMatrixTest {
                 o -> "/api/v1/image-policies?kind=IMAGE_POLICY&namespace=prod&name=acmepolicy&account=" + o, null);
         api("DELETE /signer-keys?account=", Kind.ACCOUNT, "DELETE",
                 o -> "/api/v1/signer-keys?namespace=prod&name=acmesigner&account=" + o, null);
+    }
+
+    // --- the Registry Console (issue 22): the same probes through its pages and forms, signed in as each prober
+
+    /** Console routes with no tenant object to probe: the caller's own view or account, or sign-in itself. */
+    static final Set<String> CONSOLE_WITHOUT_OBJECT = Set.of("/console/login", "/console/logout", "/console/namespaces",
+            "/console/access", "/console/image-policies", "/console/audit");
+
+    /** Per prober: the console session cookie and its CSRF token (none for a registry token or anonymous). */
+    final Map<String, String[]> consoleSessions = new java.util.HashMap<>();
+
+    void console(String route, Kind kind, String method, java.util.function.Function<String, String> target) {
+        surfaces.add(new Surface(route, kind, (p, o) -> console(p, method, target.apply(o))));
+    }
+
+    void defineConsoleSurfaces() {
+        console("GET /console/images", Kind.NAMESPACE, "GET", o -> "/console/images?namespace=" + o);
+        console("GET /console/image", Kind.DIGEST, "GET", o -> "/console/image?ref=" + q(o));
+        console("GET /console/issues", Kind.DIGEST, "GET", o -> "/console/issues?ref=" + q(o));
+        console("GET /console/issues (tag)", Kind.IMAGE, "GET", o -> "/console/issues?ref=" + q(o));
+        console("POST /console/rescan", Kind.DIGEST, "POST", o -> "/console/rescan|ref=" + q(o));
+        console("POST /console/exemptions", Kind.NAMESPACE, "POST", o -> "/console/exemptions|scope=" + q(o + "/app")
+                + "&issueType=cve&issueId=CVE-2099-0003&reason=matrix&ref=" + q(o + "/app:v1"));
+        console("POST /console/exemptions/delete", Kind.EXEMPTION, "POST", o -> "/console/exemptions/delete|id=" + o);
+        console("POST /console/namespaces/public", Kind.NAMESPACE, "POST", o -> "/console/namespaces/public|name=" + o
+                + "&public=true");
+        console("POST /console/api-keys", Kind.SERVICE_ID, "POST", o -> "/console/api-keys|kind=service&name=" + o);
+        console("POST /console/api-keys (user)", Kind.USER, "POST", o -> "/console/api-keys|kind=user&name=" + o);
+        console("POST /console/namespaces/delete", Kind.NAMESPACE, "POST", o -> "/console/namespaces/delete|name=" + o);
+    }
+
+    /** A console request as the prober's browser would send it ({@code path|form} for a POST). */
+    Answer console(Prober p, String method, String target) {
+        String[] session = consoleSession(p);
+        String path = method.equals("POST") ? target.substring(0, target.indexOf('|')) : target;
+        var b = iam.http.request(path);
+        if (session != null) {
+            b.header("Cookie", "slipway_console=" + session[0]);
+        }
+        if (method.equals("POST")) {
+            String form = target.substring(target.indexOf('|') + 1) + (session == null ? "" : "&csrf=" + q(session[1]));
+            b.header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form));
+        }
+        return answer(iam.http.send(b.build()));
+    }
+
+    /** Signs the prober in through the console's form, once; null for those who cannot sign in. */
+    String[] consoleSession(Prober p) {
+        if (p.registryToken() != null || p.anonymous()) {
+            return null;
+        }
+        return consoleSessions.computeIfAbsent(p.name(), n -> {
+            HttpResponse<byte[]> login = iam.http.get("/console/login");
+            String loginCookie = login.headers().allValues("Set-Cookie").stream()
+                    .filter(c -> c.startsWith("slipway_console_login=")).findFirst().orElseThrow().split(";")[0];
+            String csrf = csrfOf(login);
+            String form = "csrf=" + q(csrf) + (p.password() != null ? "&user=" + q(p.user()) + "&password=" + q(p.password())
+                    : "&apiKey=" + q(p.apiKey()));
+            HttpResponse<byte[]> r = iam.http.send(iam.http.request("/console/login").header("Cookie", loginCookie)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form)).build());
+            assertThat(r.statusCode()).as(p.name() + " signs in to the console: " + RegistryHttp.text(r)).isEqualTo(303);
+            String cookie = r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("slipway_console="))
+                    .findFirst().orElseThrow().split(";")[0].substring("slipway_console=".length());
+            HttpResponse<byte[]> page = iam.http.get("/console/namespaces", "Cookie", "slipway_console=" + cookie);
+            return new String[] {cookie, csrfOf(page)};
+        });
+    }
+
+    static String csrfOf(HttpResponse<byte[]> page) {
+        Matcher m = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(RegistryHttp.text(page));
+        assertThat(m.find()).as(RegistryHttp.text(page)).isTrue();
+        return m.group(1);
+    }
+
+    @Test
+    void everyConsoleRouteIsInTheMatrix() throws Exception {
+        String handler = Files.readString(Path.of("src/main/java/io/slipway/registry/console/ConsoleHandler.java"));
+        Matcher m = Pattern.compile("case \"(/console/[a-z/-]*)\"").matcher(handler);
+        Set<String> probed = new HashSet<>();
+        surfaces.forEach(s -> probed.add(s.route().replaceAll(" \\(.*\\)$", "").replaceAll("^[A-Z]+ ", "")));
+        List<String> uncovered = new ArrayList<>();
+        int routes = 0;
+        while (m.find()) {
+            routes++;
+            if (!probed.contains(m.group(1)) && !CONSOLE_WITHOUT_OBJECT.contains(m.group(1))) {
+                uncovered.add(m.group(1));
+            }
+        }
+        assertThat(routes).isGreaterThan(10);
+        assertThat(uncovered).as("console routes missing from the tenant matrix").isEmpty();
     }
 
     /** Listings: the probe's name is not in the request; a leak shows as the other account's name in the answer. */

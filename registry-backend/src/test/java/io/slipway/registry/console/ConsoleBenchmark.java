@@ -1,0 +1,254 @@
+package io.slipway.registry.console;
+
+import io.slipway.oci.Digest;
+import io.slipway.oci.MediaTypes;
+import io.slipway.registry.RegistryServer;
+import io.slipway.registry.config.RegistryConfig;
+import io.slipway.registry.config.StoreSettings;
+import io.slipway.registry.testing.Images;
+import io.slipway.registry.testing.PostgresServer;
+import io.slipway.registry.testing.TempDirs;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * {@code bench/console-bench.sh}: the console's images page for an account with 10,000 images (50
+ * a page; the first page, a page deep in the list, and a search) and the issues page of an image
+ * with 1,000 findings, on SQLite and, when PostgreSQL's server binaries are here, on PostgreSQL.
+ * Time per request is measured at the client over loopback, one request at a time (so it is the
+ * server's time plus a loopback round trip); the reference, measured in the same run, is the
+ * management API call the page is built on ({@code GET /api/v1/images}, {@code GET /api/v1/va}).
+ */
+public final class ConsoleBenchmark {
+    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    /** Images seeded in the account (the second argument may lower it on a busy machine; the issue asks 10,000). */
+    static int IMAGES = 10_000;
+    static final int FINDINGS = 1_000;
+
+    public static void main(String[] args) throws Exception {
+        int requests = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        IMAGES = args.length > 1 ? Integer.parseInt(args[1]) : IMAGES;
+        Path dir = java.nio.file.Files.createTempDirectory("console-bench");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> TempDirs.deleteQuietly(dir)));
+        run("SQLite", RegistryConfig.defaults().withDataDir(dir.resolve("sqlite")), requests);
+        boolean postgres;
+        try {
+            postgres = java.nio.file.Files.list(Path.of("/usr/lib/postgresql")).findAny().isPresent();
+        } catch (java.io.IOException e) {
+            postgres = false;
+        }
+        if (postgres) {
+            run("PostgreSQL", RegistryConfig.defaults().withDataDir(dir.resolve("postgres")).withStores(
+                    new StoreSettings(StoreSettings.defaults().storage(), null, "postgres",
+                            PostgresServer.shared().newDatabase(16))), requests);
+        } else {
+            System.out.println("PostgreSQL: skipped (no server binaries under /usr/lib/postgresql)");
+        }
+        System.exit(0);
+    }
+
+    static void run(String name, RegistryConfig base, int requests) throws Exception {
+        RegistryConfig config = base.withListen("127.0.0.1:0").withAuth("token");
+        try (RegistryServer server = RegistryServer.start(config)) {
+            URI uri = server.uri();
+            String admin = server.bootstrap().generatedKey();
+            long seed = System.nanoTime();
+            api(uri, admin, "POST", "/api/v1/namespaces", "{\"name\":\"bench-ns\"}");
+            api(uri, admin, "POST", "/api/v1/va/db/import?name=bench.json", advisories());
+            String token = token(uri, admin);
+            byte[] layer = layer(0);
+            // 10,000 images in 100 repositories, four pushers at once; then one with 1,000 findings
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            List<Future<?>> pushes = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int first = t;
+                pushes.add(pool.submit(() -> {
+                    for (int i = first; i < IMAGES; i += 4) {
+                        push(uri, token, "bench-ns/repo" + (i % 100), "v" + i, layer, i);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : pushes) {
+                f.get();
+            }
+            pool.shutdown();
+            push(uri, token, "bench-ns/big", "1.0", layer(FINDINGS), IMAGES);
+            server.scans().idle(600_000);
+            System.out.printf("%s: seeded %d images in %.1f s%n", name, IMAGES + 1, (System.nanoTime() - seed) / 1e9);
+            String cookie = signIn(uri, admin);
+            String big = "bench-ns/big:1.0";
+            String basic = "Basic " + Base64.getEncoder().encodeToString(("iamapikey:" + admin).getBytes());
+            // warm up: class loading, JIT, caches
+            for (int i = 0; i < 20; i++) {
+                page(uri, "/console/images", cookie);
+                page(uri, "/console/issues?ref=" + q(big), cookie);
+            }
+            report(name, "images page 1 (50 of " + (IMAGES + 1) + ")", measure(uri, "/console/images", "Cookie", cookie, requests),
+                    measure(uri, "/api/v1/images?restrict=bench-ns", "Authorization", basic, requests));
+            report(name, "images page " + Math.max(1, IMAGES / 50 / 2) + ", sorted by repository", measure(uri,
+                    "/console/images?sort=repository&dir=asc&page=" + Math.max(1, IMAGES / 50 / 2), "Cookie", cookie, requests), null);
+            report(name, "images search 'repo7'", measure(uri, "/console/images?q=repo7", "Cookie", cookie,
+                    requests), null);
+            report(name, "issues page (1,000 findings)", measure(uri, "/console/issues?ref=" + q(big), "Cookie", cookie,
+                    requests), measure(uri, "/api/v1/va?image=" + q(big), "Authorization", basic, requests));
+        }
+    }
+
+    static void report(String store, String what, double[] console, double[] reference) {
+        System.out.printf("%s  %-40s p50 %6.1f ms  p99 %6.1f ms%s%n", store, what, pct(console, 50), pct(console, 99),
+                reference == null ? "" : String.format("   (API reference p50 %.1f ms, p99 %.1f ms; console/API p50 %.2f)",
+                        pct(reference, 50), pct(reference, 99), pct(console, 50) / pct(reference, 50)));
+    }
+
+    static double[] measure(URI uri, String path, String header, String value, int n) throws Exception {
+        double[] millis = new double[n];
+        for (int i = 0; i < n; i++) {
+            long t = System.nanoTime();
+            HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(uri.resolve(path)).header(header, value).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            millis[i] = (System.nanoTime() - t) / 1e6;
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException(path + " answered " + r.statusCode());
+            }
+        }
+        Arrays.sort(millis);
+        return millis;
+    }
+
+    static double pct(double[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    static String page(URI uri, String path, String cookie) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri.resolve(path)).header("Cookie", cookie).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(path + " answered " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
+    }
+
+    static String signIn(URI uri, String key) throws Exception {
+        HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(uri.resolve("/console/login")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Matcher m = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(login.body());
+        m.find();
+        String loginCookie = login.headers().allValues("Set-Cookie").get(0).split(";")[0];
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri.resolve("/console/login"))
+                .header("Cookie", loginCookie).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("csrf=" + q(m.group(1)) + "&apiKey=" + q(key))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("slipway_console="))
+                .findFirst().orElseThrow(() -> new IllegalStateException("sign-in failed: " + r.statusCode()))
+                .split(";")[0];
+    }
+
+    static void api(URI uri, String key, String method, String path, String body) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri.resolve(path))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("iamapikey:" + key).getBytes()))
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() >= 300) {
+            throw new IllegalStateException(path + ": " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    static String token(URI uri, String key) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri.resolve("/token?service=slipway&scope="
+                + q("repository:bench-ns/big:pull,push") + IntStreamScopes.all()))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("iamapikey:" + key).getBytes()))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        Matcher m = Pattern.compile("\"token\":\"([^\"]+)\"").matcher(r.body());
+        if (!m.find()) {
+            throw new IllegalStateException("no token: " + r.body());
+        }
+        return m.group(1);
+    }
+
+    /** The scopes of the hundred benchmark repositories, for one token. */
+    static final class IntStreamScopes {
+        static String all() {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < 100; i++) {
+                b.append("&scope=").append(q("repository:bench-ns/repo" + i + ":pull,push"));
+            }
+            return b.toString();
+        }
+    }
+
+    static void push(URI uri, String token, String repository, String tag, byte[] layer, int n) throws Exception {
+        byte[] config = Images.config(String.format("2026-01-01T00:00:%02dZ", n % 60)).replace("\"config\":{}",
+                "\"config\":{\"Labels\":{\"n\":\"" + n + "\"}}").getBytes(StandardCharsets.UTF_8);
+        for (byte[] blob : new byte[][] {config, layer}) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri.resolve("/v2/" + repository
+                    + "/blobs/uploads/?digest=" + Digest.sha256(blob))).header("Authorization", "Bearer " + token)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(blob)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 201) {
+                throw new IllegalStateException("blob push: " + r.statusCode() + " " + r.body());
+            }
+        }
+        String manifest = Images.imageManifest(Digest.sha256(config), config.length, Digest.sha256(layer), layer.length);
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri.resolve("/v2/" + repository + "/manifests/" + tag))
+                .header("Authorization", "Bearer " + token).header("Content-Type", MediaTypes.OCI_MANIFEST)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest.getBytes(StandardCharsets.UTF_8))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) {
+            throw new IllegalStateException("manifest push: " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    /** {@code packages} npm packages, each matched by one advisory below (0: one harmless package). */
+    static byte[] layer(int packages) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes))) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (int i = 0; i < Math.max(1, packages); i++) {
+                String name = packages == 0 ? "harmless" : "bench-pkg-" + i;
+                byte[] json = ("{\"name\":\"" + name + "\",\"version\":\"1.0.0\"}").getBytes(StandardCharsets.UTF_8);
+                TarArchiveEntry e = new TarArchiveEntry("app/node_modules/" + name + "/package.json");
+                e.setSize(json.length);
+                tar.putArchiveEntry(e);
+                tar.write(json);
+                tar.closeArchiveEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    static String advisories() {
+        StringBuilder b = new StringBuilder("[");
+        String[] severities = {"CRITICAL", "HIGH", "MODERATE", "LOW"};
+        Random random = new Random(22);
+        for (int i = 0; i < FINDINGS; i++) {
+            b.append(i == 0 ? "" : ",").append("{\"id\":\"GHSA-bench-").append(i).append("\",\"aliases\":[\"CVE-2099-")
+                    .append(10000 + i).append("\"],\"summary\":\"benchmark finding ").append(i)
+                    .append("\",\"database_specific\":{\"severity\":\"").append(severities[random.nextInt(4)])
+                    .append("\"},\"affected\":[{\"package\":{\"ecosystem\":\"npm\",\"name\":\"bench-pkg-").append(i)
+                    .append("\"},\"ranges\":[{\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":\"2.0.0\"}]}]}]}");
+        }
+        return b.append("]").toString();
+    }
+
+    static String q(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

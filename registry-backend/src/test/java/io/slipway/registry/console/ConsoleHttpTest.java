@@ -1,0 +1,203 @@
+package io.slipway.registry.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slipway.registry.testing.IamFixture;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The console's session and form rules over plain HTTP, against a real registry: the cookie's
+ * attributes, the CSRF token on every form (sign-in included), sign-out, a removed key ending its
+ * session, the sign-in throttle shared with {@code /token}, and the security headers of every page.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConsoleHttpTest {
+    private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+
+    @TempDir
+    static Path data;
+
+    ConsoleFixture fixture;
+    final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+    @BeforeAll
+    void start() throws Exception {
+        fixture = new ConsoleFixture(data);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        fixture.close();
+    }
+
+    /** A browser's state: its cookies (name=value) and the page it last saw. */
+    final class Browser {
+        final java.util.Map<String, String> cookies = new java.util.LinkedHashMap<>();
+        HttpResponse<String> last;
+
+        HttpResponse<String> get(String path) throws Exception {
+            return send(HttpRequest.newBuilder(URI.create(fixture.url(path))).GET());
+        }
+
+        HttpResponse<String> post(String path, String... fields) throws Exception {
+            StringBuilder form = new StringBuilder();
+            for (int i = 0; i + 1 < fields.length; i += 2) {
+                form.append(form.length() == 0 ? "" : "&").append(fields[i]).append('=')
+                        .append(URLEncoder.encode(fields[i + 1], StandardCharsets.UTF_8));
+            }
+            return send(HttpRequest.newBuilder(URI.create(fixture.url(path)))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form.toString())));
+        }
+
+        private HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+            if (!cookies.isEmpty()) {
+                b.header("Cookie", String.join("; ", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                        .toList()));
+            }
+            last = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            for (String set : last.headers().allValues("Set-Cookie")) {
+                String pair = set.split(";", 2)[0];
+                String name = pair.substring(0, pair.indexOf('='));
+                String value = pair.substring(pair.indexOf('=') + 1);
+                if (value.isEmpty() || set.contains("Max-Age=0")) {
+                    cookies.remove(name);
+                } else {
+                    cookies.put(name, value);
+                }
+            }
+            return last;
+        }
+
+        String csrf() {
+            Matcher m = CSRF.matcher(last.body());
+            assertThat(m.find()).as(last.body()).isTrue();
+            return m.group(1);
+        }
+
+        /** Signs in with an API key through the form, as a person would. */
+        void signIn(String apiKey) throws Exception {
+            get("/console/login");
+            HttpResponse<String> r = post("/console/login", "csrf", csrf(), "apiKey", apiKey);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(303);
+            assertThat(r.headers().firstValue("Location")).contains("/console/images");
+        }
+    }
+
+    @Test
+    void aSignInSetsAStrictHttpOnlyCookieAndSignOutEndsTheSession() throws Exception {
+        Browser b = new Browser();
+        assertThat(b.get("/console/images").statusCode()).isEqualTo(303);
+        assertThat(b.last.headers().firstValue("Location")).contains("/console/login");
+        b.get("/console/login");
+        HttpResponse<String> r = b.post("/console/login", "csrf", b.csrf(), "apiKey", fixture.iam.keys.get("manager"));
+        assertThat(r.statusCode()).isEqualTo(303);
+        String cookie = r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("slipway_console="))
+                .findFirst().orElseThrow();
+        assertThat(cookie).contains("HttpOnly").containsIgnoringCase("SameSite=Strict").contains("Path=/console")
+                .contains("Max-Age=28800").doesNotContain("Secure"); // plain HTTP here; Secure under TLS
+        HttpResponse<String> images = b.get("/console/images");
+        assertThat(images.statusCode()).isEqualTo(200);
+        assertThat(images.body()).contains("acme-dev/web").contains("user manager").doesNotContain("globex-app");
+        b.post("/console/logout", "csrf", b.csrf());
+        assertThat(b.last.statusCode()).isEqualTo(303);
+        // The old cookie is worthless now, even presented again.
+        Browser replay = new Browser();
+        replay.cookies.put("slipway_console", cookie.split(";")[0].substring("slipway_console=".length()));
+        assertThat(replay.get("/console/images").statusCode()).isEqualTo(303);
+    }
+
+    @Test
+    void everyFormNeedsItsCsrfTokenSignInIncluded() throws Exception {
+        Browser b = new Browser();
+        b.get("/console/login");
+        assertThat(b.post("/console/login", "apiKey", fixture.iam.keys.get("manager")).statusCode()).isEqualTo(403);
+        assertThat(b.post("/console/login", "csrf", "forged", "apiKey", fixture.iam.keys.get("manager")).statusCode())
+                .isEqualTo(403);
+        b.signIn(fixture.iam.keys.get("manager"));
+        String ref = "acme-dev/web@" + fixture.web;
+        List<List<String>> forms = List.of(List.of(), List.of("csrf", "not-the-token"));
+        for (List<String> form : forms) {
+            List<String> all = new java.util.ArrayList<>(form);
+            all.addAll(List.of("ref", ref, "scope", "acme-dev/web", "issueType", "cve", "issueId", "CVE-2099-1111",
+                    "reason", "forged"));
+            String[] fields = all.toArray(String[]::new);
+            HttpResponse<String> r = b.post("/console/exemptions", fields);
+            assertThat(r.statusCode()).as(form.toString()).isEqualTo(403);
+            assertThat(r.body()).contains("security token");
+        }
+        assertThat(fixture.iam.api(fixture.iam.keys.get("manager"), "GET", "/api/v1/exemptions", null, 200).toString())
+                .doesNotContain("CVE-2099-1111");
+        assertThat(b.post("/console/logout").statusCode()).isEqualTo(403); // sign-out is a form too
+    }
+
+    @Test
+    void removingTheKeyEndsItsSession() throws Exception {
+        String manager = fixture.iam.keys.get("manager");
+        var created = fixture.iam.api(manager, "POST", "/api/v1/api-keys", "{\"serviceId\":\"ci\"}", 201);
+        Browser b = new Browser();
+        b.signIn(created.path("apiKey").asText());
+        assertThat(b.get("/console/images").statusCode()).isEqualTo(200);
+        fixture.iam.api(manager, "DELETE", "/api/v1/api-keys/" + created.path("id").asText(), null, 200);
+        assertThat(b.get("/console/images").statusCode()).isEqualTo(303);
+    }
+
+    @Test
+    void signInsAreThrottledLikeTheTokenEndpoint() throws Exception {
+        String manager = fixture.iam.keys.get("manager");
+        fixture.iam.api(manager, "POST", "/api/v1/users", "{\"name\":\"guessed\",\"password\":\"the real one\"}", 201);
+        Browser b = new Browser();
+        int throttled = -1;
+        for (int i = 0; i < 12 && throttled < 0; i++) {
+            b.get("/console/login");
+            HttpResponse<String> r = b.post("/console/login", "csrf", b.csrf(), "user", "guessed", "password", "guess " + i);
+            if (r.statusCode() == 429) {
+                throttled = i;
+                assertThat(r.headers().firstValue("Retry-After")).isPresent();
+            } else {
+                assertThat(r.statusCode()).isEqualTo(401);
+            }
+        }
+        assertThat(throttled).as("attempt answered 429").isGreaterThanOrEqualTo(5);
+        // the same principal is throttled on /token too: one throttle for every sign-in
+        HttpResponse<byte[]> token = fixture.iam.http.get("/token?service=slipway", "Authorization",
+                IamFixture.basic("guessed", "the real one"));
+        assertThat(token.statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void everyPageForbidsOtherOriginsAndInlineCode() throws Exception {
+        Browser b = new Browser();
+        b.signIn(fixture.iam.adminKey);
+        String ref = URLEncoder.encode("acme-dev/web@" + fixture.web, StandardCharsets.UTF_8);
+        for (String page : List.of("/console/login", "/console/images", "/console/image?ref=" + ref,
+                "/console/issues?ref=" + ref, "/console/namespaces", "/console/access", "/console/image-policies",
+                "/console/audit")) {
+            HttpResponse<String> r = b.get(page);
+            assertThat(r.statusCode()).as(page).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Security-Policy")).as(page).hasValueSatisfying(csp ->
+                    assertThat(csp).startsWith("default-src 'self'").contains("script-src 'self'")
+                            .doesNotContain("unsafe").doesNotContain("http"));
+            assertThat(r.body()).as(page).doesNotContain(" style=").doesNotContain("<style")
+                    .doesNotContainPattern("<script(?![^>]*\\bsrc=\"/console/assets/)").doesNotContain("http://")
+                    .doesNotContain("https://").doesNotContain(" onclick");
+        }
+        HttpResponse<String> htmx = b.get("/console/assets/htmx.min.js");
+        assertThat(htmx.statusCode()).isEqualTo(200);
+        assertThat(htmx.body()).contains("htmx");
+    }
+}
