@@ -15,13 +15,19 @@ import java.time.Duration;
 /** A plain HTTP client for tests that speak the distribution protocol by hand. */
 public final class RegistryHttp {
     private final URI base;
-    private final HttpClient client = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    private final HttpClient client;
 
     public RegistryHttp(URI base) {
+        this(base, HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build());
+    }
+
+    /** Through {@code client} (one that trusts a test CA, say). */
+    public RegistryHttp(URI base, HttpClient client) {
         this.base = base;
+        this.client = client;
     }
 
     public URI uri(String pathAndQuery) {
