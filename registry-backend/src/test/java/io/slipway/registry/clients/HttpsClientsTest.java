@@ -8,6 +8,7 @@ import com.marcnuri.helm.Helm;
 import io.slipway.registry.RegistryServer;
 import io.slipway.registry.config.RegistryConfig;
 import io.slipway.registry.testing.TestTls;
+import io.slipway.testing.RegistryHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.registry.RegistryServer;
 import io.slipway.registry.config.RegistryConfig;
-import io.slipway.registry.testing.RegistryHttp;
+import io.slipway.testing.RegistryHttp;
 import io.slipway.registry.testing.TestTls;
 import java.io.IOException;
 import java.net.http.HttpClient;
