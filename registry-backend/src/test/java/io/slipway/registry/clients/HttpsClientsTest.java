@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real clients push to and pull from the registry over HTTPS with its CA trusted — verification
- * on, as in production: skopeo ({@code --dest-cert-dir}/{@code --src-cert-dir}) and Helm
- * ({@code --ca-file}).
+ * on, as in production: skopeo ({@code --dest-cert-dir}/{@code --src-cert-dir}), Helm
+ * ({@code --ca-file}) and Jib (a trust store, in a child JVM so the test JVM's own trust is untouched).
  */
 class HttpsClientsTest {
     @TempDir
@@ -94,6 +94,35 @@ class HttpsClientsTest {
             String shown = Helm.show("oci://" + registry + "/charts/secure").chart().withVersion("0.1.0")
                     .withCaFile(tls.files.ca()).call();
             assertThat(shown).contains("name: secure").contains("version: 0.1.0");
+        }
+    }
+
+    @Test
+    void jibPushesAndPullsWithATrustStoreOfTheCa() throws Exception {
+        TestTls tls = TestTls.create(tmp.resolve("tls"));
+        Path trustStore = tmp.resolve("ca.p12");
+        try (var out = Files.newOutputStream(trustStore)) {
+            io.slipway.registry.tls.PemKeyStore.trustStore(tls.files.ca()).store(out, "changeit".toCharArray());
+        }
+        try (RegistryServer server = start(tls)) {
+            Path work = Files.createDirectories(tmp.resolve("jib"));
+            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+            Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                    "-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=changeit",
+                    "-Djavax.net.ssl.trustStoreType=PKCS12", JibOverHttps.class.getName(),
+                    "127.0.0.1:" + server.port(), work.toString())
+                    .redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(out).isZero();
+            HttpResponse<byte[]> manifest = tls.client(HttpClient.Version.HTTP_2).send(
+                    HttpRequest.newBuilder(server.uri().resolve("/v2/team/jib/manifests/1"))
+                            .header("Accept", "application/vnd.docker.distribution.manifest.v2+json, "
+                                    + "application/vnd.oci.image.manifest.v1+json").build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(manifest.statusCode()).isEqualTo(200);
+            assertThat(out).contains(manifest.headers().firstValue("Docker-Content-Digest").orElseThrow());
+            assertThat(work.resolve("pulled.tar")).isNotEmptyFile();
         }
     }
 
