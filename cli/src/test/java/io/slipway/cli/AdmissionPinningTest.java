@@ -198,7 +198,7 @@ class AdmissionPinningTest {
 
     JsonNode post(String endpoint, String review) throws Exception {
         // The API server authenticates as acme's reader (a bearer API key in the webhook's kubeconfig).
-        var r = iam.http.post(endpoint, review.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json",
+        var r = iam.admission.post(endpoint, review.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json",
                 "Authorization", "Bearer " + iam.keys.get("reader"));
         assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
         return Credentials.JSON.readTree(r.body()).path("response");

@@ -183,7 +183,7 @@ class ImagePolicyTest {
                 """.formatted(host, host);
         // The API server authenticates with a bearer API key from the webhook's kubeconfig.
         String cluster = "Bearer " + iam.keys.get("reader");
-        var r = iam.http.post("/admission/v1/validate", deployment.getBytes(StandardCharsets.UTF_8),
+        var r = iam.admission.post("/admission/v1/validate", deployment.getBytes(StandardCharsets.UTF_8),
                 "Content-Type", "application/json", "Authorization", cluster);
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode response = Credentials.JSON.readTree(r.body()).path("response");
@@ -198,26 +198,26 @@ class ImagePolicyTest {
                  "object":{"kind":"CronJob","spec":{"jobTemplate":{"spec":{"template":{"spec":{
                    "containers":[{"name":"job","image":"%s/acme-dev/signed:1"}]}}}}}}}}
                 """.formatted(host);
-        JsonNode ok = Credentials.JSON.readTree(iam.http.post("/admission/v1/validate",
+        JsonNode ok = Credentials.JSON.readTree(iam.admission.post("/admission/v1/validate",
                 cronJob.getBytes(StandardCharsets.UTF_8), "Authorization", cluster).body()).path("response");
         assertThat(ok.path("allowed").asBoolean()).isTrue();
         // Without credentials the same review is denied, naming no image and no finding.
-        JsonNode anonymous = Credentials.JSON.readTree(iam.http.post("/admission/v1/validate",
+        JsonNode anonymous = Credentials.JSON.readTree(iam.admission.post("/admission/v1/validate",
                 cronJob.getBytes(StandardCharsets.UTF_8)).body()).path("response");
         assertThat(anonymous.path("allowed").asBoolean()).isFalse();
         assertThat(anonymous.path("status").path("code").asInt()).isEqualTo(401);
         assertThat(anonymous.path("status").path("message").asText()).contains("did not authenticate")
                 .doesNotContain("acme-dev");
         // globex's cluster identity may not pull acme's images: they are unknown to it.
-        JsonNode globex = Credentials.JSON.readTree(iam.http.post("/admission/v1/validate",
+        JsonNode globex = Credentials.JSON.readTree(iam.admission.post("/admission/v1/validate",
                 cronJob.getBytes(StandardCharsets.UTF_8), "Authorization", "Bearer " + iam.keys.get("globex")).body())
                 .path("response");
         assertThat(globex.path("allowed").asBoolean()).isFalse();
         assertThat(globex.path("status").path("message").asText()).contains("is not in this registry")
                 .doesNotContain("signature").doesNotContain("CVE");
 
-        assertThat(iam.http.post("/admission/v1/validate", "{\"nope\":1}".getBytes()).statusCode()).isEqualTo(400);
-        assertThat(iam.http.post("/admission/v1/validate", "not json".getBytes()).statusCode()).isEqualTo(400);
+        assertThat(iam.admission.post("/admission/v1/validate", "{\"nope\":1}".getBytes()).statusCode()).isEqualTo(400);
+        assertThat(iam.admission.post("/admission/v1/validate", "not json".getBytes()).statusCode()).isEqualTo(400);
     }
 
     String digestOf(String repo) throws Exception {

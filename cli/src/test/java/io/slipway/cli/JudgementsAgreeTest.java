@@ -206,7 +206,7 @@ class JudgementsAgreeTest {
                 """.formatted(host, repo);
         // The API server authenticates as acme's reader (a bearer API key in the webhook's kubeconfig),
         // the identity policy check runs as above.
-        var r = iam.http.post("/admission/v1/validate", review.getBytes(StandardCharsets.UTF_8),
+        var r = iam.admission.post("/admission/v1/validate", review.getBytes(StandardCharsets.UTF_8),
                 "Content-Type", "application/json", "Authorization", "Bearer " + iam.keys.get("reader"));
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode response = Credentials.JSON.readTree(r.body()).path("response");

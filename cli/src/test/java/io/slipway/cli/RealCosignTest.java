@@ -203,7 +203,7 @@ class RealCosignTest {
                   "spec":{"containers":[{"name":"app","image":"%s"}]}}}}
                 """.formatted(namespace, image);
         // The API server authenticates as acme's reader (a bearer API key in the webhook's kubeconfig).
-        var r = iam.http.post(path, review.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json",
+        var r = iam.admission.post(path, review.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json",
                 "Authorization", "Bearer " + iam.keys.get("reader"));
         assertThat(r.statusCode()).isEqualTo(200);
         return Credentials.JSON.readTree(r.body()).path("response");

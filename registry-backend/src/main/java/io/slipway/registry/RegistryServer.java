@@ -5,7 +5,8 @@ import io.slipway.registry.distribution.BlobService;
 import io.slipway.registry.distribution.ManifestService;
 import io.slipway.registry.distribution.UploadService;
 import io.slipway.registry.http.DistributionHandler;
-import io.slipway.registry.http.FileRegionEndPoint;
+import io.slipway.registry.listen.ListenerSettings;
+import io.slipway.registry.listen.Listeners;
 import io.slipway.registry.api.ManagementApi;
 import io.slipway.registry.auth.AccessGate;
 import io.slipway.registry.auth.Revocations;
@@ -44,8 +45,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -58,8 +57,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RegistryServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryServer.class);
-
-    private static final int INPUT_BUFFER = 512 * 1024;
 
     private final RegistryConfig config;
     private final BlobStore blobs;
@@ -75,6 +72,8 @@ public final class RegistryServer implements AutoCloseable {
     private final ScanService scans;
     private final Server jetty;
     private final ServerConnector connector;
+    private final ServerConnector admissionConnector;
+    private final Listeners listeners;
     private final ScheduledExecutorService housekeeping;
     private final ManagementHandler management;
 
@@ -125,25 +124,17 @@ public final class RegistryServer implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(256, 8);
         threads.setName("registry");
         this.jetty = new Server(threads);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        http.setSendXPoweredBy(false);
-        http.setOutputBufferSize(64 * 1024);
-        http.setRequestHeaderSize(16 * 1024);
-        HttpConnectionFactory http1 = new HttpConnectionFactory(http);
-        // Large reads: an upload is received in few big chunks rather than many 8 KiB ones, each
-        // of which would cost a wake-up of the handler thread.
-        http1.setInputBufferSize(INPUT_BUFFER);
-        this.connector = FileRegionEndPoint.connector(jetty, http1);
-        connector.setHost(config.host());
-        connector.setPort(config.port());
-        connector.setAcceptQueueSize(1024);
-        jetty.addConnector(connector);
+        // The registry listener (HTTPS when tls is set) and the admission webhook's own listener.
+        this.listeners = new Listeners(jetty, config.listeners());
+        this.connector = listeners.registry(config.host(), config.port());
+        this.admissionConnector = listeners.admission();
         DistributionHandler distribution = new DistributionHandler(blobService, uploads, manifests, metadata,
                 config.limits(), gate, audit, auth.realm());
         Handler.Sequence handlers = new Handler.Sequence();
+        ListenerSettings.Connections limits = config.listeners().connections();
         if (!auth.open()) {
-            handlers.addHandler(new TokenHandler(tokens, authenticator, authorizer, audit));
+            handlers.addHandler(Listeners.route("/token", limits.tokenBodyBytes(),
+                    new TokenHandler(tokens, authenticator, authorizer, audit)));
         }
         // The names images of this registry are pulled by; the port is the one bound (port 0 in tests).
         Supplier<RegistryNames> names = () -> RegistryNames.of(config, connector.getLocalPort());
@@ -153,14 +144,15 @@ public final class RegistryServer implements AutoCloseable {
                 new ScanStore(database), names, lifecycle);
         PolicyApi policyApi = new PolicyApi(enforcement, authorizer, tenancyStore);
         this.management = new ManagementHandler(api, policyApi, authenticator);
-        handlers.addHandler(management);
+        handlers.addHandler(Listeners.route("/api/", limits.apiBodyBytes(), management));
         handlers.addHandler(io.slipway.registry.console.Console.handler(config, api, policyApi, authorizer, authenticator,
                 metadata, blobs, scans, database, names, clock)); // the Registry Console at /console/ (issue 22)
         Admission admission = new Admission(enforcement);
-        handlers.addHandler(new AdmissionHandler(admission, new ImagePinning(admission), policyApi, authenticator,
-                tenancyStore, auth.open()));
+        // The webhook answers on its own listener only: the public port answers /admission/ as any missing route.
+        Handler webhook = admissionConnector == null ? null : Listeners.route("/admission/", limits.admissionBodyBytes(),
+                new AdmissionHandler(admission, new ImagePinning(admission), policyApi, authenticator, tenancyStore, auth.open()));
         handlers.addHandler(distribution);
-        jetty.setHandler(handlers);
+        jetty.setHandler(listeners.handler(handlers, webhook));
         jetty.setDefaultHandler(new NotFoundHandler());
         jetty.setStopTimeout(5000);
 
@@ -216,8 +208,10 @@ public final class RegistryServer implements AutoCloseable {
             server.close();
             throw e;
         }
-        LOG.info("registry listening on http://{}:{} with data in {}", config.host(), server.port(),
-                config.dataDir().toAbsolutePath());
+        LOG.info("registry listening on {} with data in {}", server.uri(), config.dataDir().toAbsolutePath());
+        if (server.admissionConnector != null) {
+            LOG.info("admission webhook listening on {}", server.admissionUri());
+        }
         return server;
     }
 
@@ -237,10 +231,25 @@ public final class RegistryServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
-    /** The base URL, {@code http://host:port}. */
+    /** The base URL, {@code http://host:port} or {@code https://host:port}. */
     public URI uri() {
         String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
-        return URI.create("http://" + host + ":" + port());
+        return URI.create((config.listeners().tls() == null ? "http" : "https") + "://" + host + ":" + port());
+    }
+
+    /** The admission webhook's base URL, {@code https://host:port}, or null when it has no listener. */
+    public URI admissionUri() {
+        if (admissionConnector == null) {
+            return null;
+        }
+        String h = config.listeners().admission().host();
+        String host = h.contains(":") ? "[" + h + "]" : h;
+        return URI.create("https://" + host + ":" + admissionConnector.getLocalPort());
+    }
+
+    /** Compares the TLS files with what is loaded and reloads now, as the watcher does every few seconds. */
+    public void reloadTls() {
+        listeners.reloadTls();
     }
 
     /** The management API's routes, {@code METHOD /path}: what the access matrix must probe. */
@@ -283,6 +292,7 @@ public final class RegistryServer implements AutoCloseable {
         try {
             jetty.stop();
         } finally {
+            listeners.close();
             scans.close();
             advisories.close();
             metadata.close();

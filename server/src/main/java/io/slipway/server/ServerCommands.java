@@ -10,6 +10,6 @@ import java.util.List;
 public final class ServerCommands implements Slipway.Extension {
     @Override
     public List<Object> commands() {
-        return List.of(new RegistryCommand(), new DemoCommand());
+        return List.of(new RegistryCommand(), new DemoCommand(), new TlsCommand());
     }
 }

@@ -27,13 +27,19 @@ public final class RegistryHttp {
             "application/vnd.docker.distribution.manifest.list.v2+json");
     public static final ObjectMapper JSON = new ObjectMapper();
     private final URI base;
-    private final HttpClient client = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    private final HttpClient client;
 
     public RegistryHttp(URI base) {
+        this(base, HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build());
+    }
+
+    /** Through {@code client} (one that trusts a test CA, say). */
+    public RegistryHttp(URI base, HttpClient client) {
         this.base = base;
+        this.client = client;
     }
 
     public URI uri(String pathAndQuery) {

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.slipway.registry.distribution.Limits;
+import io.slipway.registry.listen.Cidr;
+import io.slipway.registry.listen.ListenerSettings;
+import io.slipway.registry.tls.TlsFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,10 +43,12 @@ import java.util.Set;
  * storage: {driver: filesystem}  # or s3, and metadata: {driver: sqlite} or postgres: see StoreSettings
  * externalUrl: https://registry.example.com   # how clients reach it; its host is one of its names
  * names: [registry.internal:5000]             # further hosts images of this registry are pulled by
+ * tls: {cert: tls.crt, key: tls.key}          # and trustedProxies, admission, connections: see ListenerSettings
  * </pre>
  */
 public record RegistryConfig(String host, int port, Path dataDir, AuthSettings authSettings, Limits limits,
-        StoreSettings stores, ScanSettings scan, Naming naming, LifecycleSettings lifecycle) {
+        StoreSettings stores, ScanSettings scan, Naming naming, LifecycleSettings lifecycle,
+        ListenerSettings listeners) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:5000";
 
@@ -116,7 +121,7 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
     public static RegistryConfig defaults() {
         return new RegistryConfig("127.0.0.1", 5000, Path.of(".slipway"), AuthSettings.defaults(), Limits.defaults(),
                 StoreSettings.defaults(), ScanSettings.defaults(), Naming.defaults(),
-                LifecycleSettings.defaults());
+                LifecycleSettings.defaults(), ListenerSettings.defaults());
     }
 
     /** The authentication mode, {@code token} or {@code none}. */
@@ -143,11 +148,11 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
             throw new IllegalArgumentException("listen port must be 0-65535");
         }
         return new RegistryConfig(h.isEmpty() ? "0.0.0.0" : h, p, dataDir, authSettings, limits, stores, scan, naming,
-                lifecycle);
+                lifecycle, listeners);
     }
 
     public RegistryConfig withDataDir(Path dir) {
-        return new RegistryConfig(host, port, dir, authSettings, limits, stores, scan, naming, lifecycle);
+        return new RegistryConfig(host, port, dir, authSettings, limits, stores, scan, naming, lifecycle, listeners);
     }
 
     public RegistryConfig withAuth(String mode) {
@@ -160,27 +165,31 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
     }
 
     public RegistryConfig withAuthSettings(AuthSettings a) {
-        return new RegistryConfig(host, port, dataDir, a, limits, stores, scan, naming, lifecycle);
+        return new RegistryConfig(host, port, dataDir, a, limits, stores, scan, naming, lifecycle, listeners);
     }
 
     public RegistryConfig withLimits(Limits l) {
-        return new RegistryConfig(host, port, dataDir, authSettings, l, stores, scan, naming, lifecycle);
+        return new RegistryConfig(host, port, dataDir, authSettings, l, stores, scan, naming, lifecycle, listeners);
     }
 
     public RegistryConfig withStores(StoreSettings s) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, s, scan, naming, lifecycle);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, s, scan, naming, lifecycle, listeners);
     }
 
     public RegistryConfig withLifecycle(LifecycleSettings l) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, naming, l);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, naming, l, listeners);
+    }
+
+    public RegistryConfig withListeners(ListenerSettings l) {
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, naming, lifecycle, l);
     }
 
     public RegistryConfig withScan(ScanSettings s) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, s, naming, lifecycle);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, s, naming, lifecycle, listeners);
     }
 
     public RegistryConfig withNaming(Naming n) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, n, lifecycle);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, n, lifecycle, listeners);
     }
 
     /** Applies {@code SLIPWAY_LISTEN} and {@code SLIPWAY_DATA} when set. */
@@ -206,7 +215,7 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
             throw new IOException(file + ": the configuration must be a mapping");
         }
         checkKeys(file, "", root, Set.of("listen", "data", "auth", "limits", "storage", "metadata", "scan", "externalUrl",
-                "names", "trash", "gc"));
+                "names", "trash", "gc", "tls", "trustedProxies", "admission", "connections"));
         if (root.hasNonNull("externalUrl") || root.hasNonNull("names")) {
             java.util.List<String> names = new java.util.ArrayList<>();
             JsonNode n = root.get("names");
@@ -291,7 +300,70 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
                     l.path("uploadsPerPrincipal").asInt(d.uploadsPerPrincipal()),
                     l.path("uploadsPerRepository").asInt(d.uploadsPerRepository())));
         }
-        return c;
+        return c.withListeners(listeners(file, root, c.listeners()));
+    }
+
+    /** {@code tls}, {@code trustedProxies}, {@code admission} and {@code connections}; paths relative to the file. */
+    private static ListenerSettings listeners(Path file, JsonNode root, ListenerSettings d) throws IOException {
+        ListenerSettings l = d;
+        try {
+            if (root.hasNonNull("tls")) {
+                l = l.withTls(tls(file, "tls.", root.get("tls"), null));
+            }
+            JsonNode proxies = root.get("trustedProxies");
+            if (proxies != null && !proxies.isNull()) {
+                if (!proxies.isArray()) {
+                    throw new IOException(file + ": trustedProxies must be a list of address blocks (10.0.0.0/8)");
+                }
+                java.util.List<Cidr> cidrs = new java.util.ArrayList<>();
+                for (JsonNode p : proxies) {
+                    cidrs.add(Cidr.parse(p.asText()));
+                }
+                l = l.withTrustedProxies(cidrs);
+            }
+            JsonNode a = root.get("admission");
+            if (a != null && !a.isNull()) {
+                if (!a.isObject()) {
+                    throw new IOException(file + ": admission must be a mapping {listen, tls, clientCA}");
+                }
+                checkKeys(file, "admission.", a, Set.of("listen", "tls", "clientCA"));
+                if (!a.hasNonNull("listen") || !a.hasNonNull("tls")) {
+                    throw new IOException(file + ": admission needs listen (HOST:PORT) and tls: {cert, key}");
+                }
+                RegistryConfig at = defaults().withListen(a.get("listen").asText());
+                l = l.withAdmission(new ListenerSettings.Admission(at.host(), at.port(),
+                        tls(file, "admission.tls.", a.get("tls"), a.hasNonNull("clientCA") ? a.get("clientCA").asText() : null)));
+            }
+            JsonNode c = root.get("connections");
+            if (c != null && c.isObject()) {
+                checkKeys(file, "connections.", c, Set.of("idleTimeout", "headerTimeout", "minDataRate", "tokenBodyBytes",
+                        "apiBodyBytes", "admissionBodyBytes"));
+                ListenerSettings.Connections k = l.connections();
+                l = l.withConnections(new ListenerSettings.Connections(
+                        c.hasNonNull("idleTimeout") ? duration(c.get("idleTimeout").asText()) : k.idleTimeout(),
+                        c.hasNonNull("headerTimeout") ? duration(c.get("headerTimeout").asText()) : k.headerTimeout(),
+                        c.path("minDataRate").asLong(k.minDataRate()),
+                        c.path("tokenBodyBytes").asLong(k.tokenBodyBytes()),
+                        c.path("apiBodyBytes").asLong(k.apiBodyBytes()),
+                        c.path("admissionBodyBytes").asLong(k.admissionBodyBytes())));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage());
+        }
+        return l;
+    }
+
+    private static TlsFiles tls(Path file, String prefix, JsonNode t, String clientCA) throws IOException {
+        if (!t.isObject()) {
+            throw new IOException(file + ": " + prefix.substring(0, prefix.length() - 1) + " must be a mapping {cert, key}");
+        }
+        checkKeys(file, prefix, t, Set.of("cert", "key"));
+        if (!t.hasNonNull("cert") || !t.hasNonNull("key")) {
+            throw new IOException(file + ": " + prefix + "cert and " + prefix + "key are both needed (PEM files)");
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return new TlsFiles(base.resolve(t.get("cert").asText()), base.resolve(t.get("key").asText()),
+                clientCA == null ? null : base.resolve(clientCA));
     }
 
     private static void checkKeys(Path file, String prefix, JsonNode node, Set<String> known) throws IOException {

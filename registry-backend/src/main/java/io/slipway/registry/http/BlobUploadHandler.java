@@ -52,13 +52,13 @@ final class BlobUploadHandler implements RepositoryResource {
         switch (method) {
             case "GET" -> {
                 UploadService.Status status = uploads.status(name, id);
-                accepted(response, 204, name, status);
+                accepted(request, response, 204, name, status);
             }
             case "PATCH" -> {
                 ContentRange range = ContentRange.parse(request.getHeaders().get(HttpHeader.CONTENT_RANGE));
                 UploadService.Status status = uploads.append(name, id,
                         range == null ? null : range.start(), range == null ? null : range.length(), body(request));
-                accepted(response, 202, name, status);
+                accepted(request, response, 202, name, status);
             }
             case "PUT" -> {
                 String digestText = query.getValue("digest");
@@ -68,7 +68,7 @@ final class BlobUploadHandler implements RepositoryResource {
                 Digest digest = Names.digest(digestText);
                 ContentRange range = ContentRange.parse(request.getHeaders().get(HttpHeader.CONTENT_RANGE));
                 uploads.finish(name, id, digest, range == null ? null : range.start(), body(request));
-                created(response, name, digest);
+                created(request, response, name, digest);
             }
             case "DELETE" -> {
                 uploads.cancel(name, id);
@@ -86,7 +86,7 @@ final class BlobUploadHandler implements RepositoryResource {
             if (from != null && Names.repositoryOrNull(from, limits) != null
                     && gate.allows(authorization(request), from, Action.PULL)
                     && blobService.mount(name, digest, from)) {
-                created(response, name, digest);
+                created(request, response, name, digest);
                 return;
             }
             if (from == null) {
@@ -96,7 +96,7 @@ final class BlobUploadHandler implements RepositoryResource {
                 for (String candidate : metadata.repositoriesWithBlob(namespace, digest, 20)) {
                     if (gate.allows(authorization(request), candidate, Action.PULL)
                             && blobService.mount(name, digest, candidate)) {
-                        created(response, name, digest);
+                        created(request, response, name, digest);
                         return;
                     }
                 }
@@ -108,26 +108,26 @@ final class BlobUploadHandler implements RepositoryResource {
         if (digestText != null) {
             Digest digest = Names.digest(digestText);
             uploads.monolithic(name, digest, body(request));
-            created(response, name, digest);
+            created(request, response, name, digest);
             return;
         }
         // An open registry's callers are all "anonymous": there only the repository's cap applies.
         UploadService.Status status = uploads.start(name,
                 call.caller() == AccessGate.Caller.ANONYMOUS ? null : call.caller().subject());
-        accepted(response, 202, name, status);
+        accepted(request, response, 202, name, status);
     }
 
-    private static void accepted(Response response, int code, String name, UploadService.Status status) {
+    private static void accepted(Request request, Response response, int code, String name, UploadService.Status status) {
         response.setStatus(code);
-        response.getHeaders().put(HttpHeader.LOCATION, UploadService.uploadLocation(name, status.id()));
+        response.getHeaders().put(HttpHeader.LOCATION, PublicUrls.location(request, UploadService.uploadLocation(name, status.id())));
         response.getHeaders().put("Range", UploadService.range(status.size()));
         response.getHeaders().put("Docker-Upload-UUID", status.id());
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
     }
 
-    private static void created(Response response, String name, Digest digest) {
+    private static void created(Request request, Response response, String name, Digest digest) {
         response.setStatus(201);
-        response.getHeaders().put(HttpHeader.LOCATION, "/v2/" + name + "/blobs/" + digest);
+        response.getHeaders().put(HttpHeader.LOCATION, PublicUrls.location(request, "/v2/" + name + "/blobs/" + digest));
         response.getHeaders().put("Docker-Content-Digest", digest.toString());
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
     }

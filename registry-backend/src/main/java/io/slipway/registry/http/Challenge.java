@@ -23,12 +23,17 @@ final class Challenge {
 
     /**
      * The token endpoint to announce: the configured one ({@code auth.realm}), else this listener's
+     * the public address a trusted proxy forwarded (see {@link PublicUrls}), else this listener's
      * own address as the connection's socket reports it. Never the request's Host header, which the
      * client chooses and could point at a host that collects credentials.
      */
     String realm(Request request) {
         if (fixedRealm != null) {
             return fixedRealm;
+        }
+        String forwarded = PublicUrls.forwardedBase(request);
+        if (forwarded != null) {
+            return forwarded + "/token";
         }
         String address = Request.getLocalAddr(request);
         String host = address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address;

@@ -64,7 +64,7 @@ final class ManifestHandler implements RepositoryResource {
                 audit.record(call.caller().subject(), "image.push", name + (Digest.looksLikeDigest(reference) ? "@"
                         : ":" + reference + "@") + pushed.digest(), call.remote(), "ok");
                 response.setStatus(201);
-                response.getHeaders().put(HttpHeader.LOCATION, "/v2/" + name + "/manifests/" + pushed.digest());
+                response.getHeaders().put(HttpHeader.LOCATION, PublicUrls.location(request, "/v2/" + name + "/manifests/" + pushed.digest()));
                 response.getHeaders().put("Docker-Content-Digest", pushed.digest().toString());
                 if (pushed.subject() != null) {
                     response.getHeaders().put("OCI-Subject", pushed.subject().toString());

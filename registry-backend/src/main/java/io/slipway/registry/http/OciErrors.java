@@ -41,7 +41,7 @@ final class OciErrors {
         if (e.detail() != null) {
             item.set("detail", JSON.valueToTree(e.detail()));
         }
-        e.headers().forEach((k, v) -> response.getHeaders().put(k, v));
+        e.headers().forEach((k, v) -> response.getHeaders().put(k, "Location".equals(k) ? PublicUrls.location(request, v) : v));
         send(request, response, callback, code.status(), error);
     }
 

@@ -239,7 +239,7 @@ class TenantIsolationTest {
                  "object":{"kind":"Pod","spec":{"containers":[{"name":"c","image":"127.0.0.1/acme-dev/app:v1"}]}}}}
                 """;
         for (String[] headers : new String[][] {{}, {"Authorization", "Bearer " + iam.token(iam.keys.get("reader"))}}) {
-            HttpResponse<byte[]> r = iam.http.post("/admission/v1/validate", review.getBytes(StandardCharsets.UTF_8),
+            HttpResponse<byte[]> r = iam.admission.post("/admission/v1/validate", review.getBytes(StandardCharsets.UTF_8),
                     headers);
             assertThat(r.statusCode()).isEqualTo(200);
             JsonNode response = JSON.readTree(r.body()).path("response");

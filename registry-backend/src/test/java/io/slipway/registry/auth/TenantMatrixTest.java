@@ -516,13 +516,13 @@ class TenantMatrixTest {
                  "kind":{"group":"","version":"v1","kind":"Pod"},"namespace":"prod","operation":"CREATE",
                  "object":{"kind":"Pod","spec":{"containers":[{"name":"c","image":"%s"}]}}}}
                 """.formatted(image);
-        var b = iam.http.request("/admission/v1/" + webhook).header("Content-Type", "application/json")
+        var b = iam.admission.request("/admission/v1/" + webhook).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(review));
         String auth = managementAuthorization(p);
         if (auth != null) {
             b.header("Authorization", auth);
         }
-        return answer(iam.http.send(b.build()));
+        return answer(iam.admission.send(b.build()));
     }
 
     /** The token endpoint: what the token grants stands for its (random, time-stamped) text. */

@@ -26,6 +26,8 @@ public final class IamFixture implements AutoCloseable {
 
     public final RegistryServer server;
     public final RegistryHttp http;
+    /** The admission webhook's own HTTPS listener, its CA trusted. */
+    public final RegistryHttp admission;
     public final String adminKey;
     /** API keys by principal: reader, writer, manager, ci, deployer, globex. */
     public final Map<String, String> keys = new LinkedHashMap<>();
@@ -41,11 +43,14 @@ public final class IamFixture implements AutoCloseable {
     /** The fixture on a configuration {@code adjust} may change (limits, say). */
     public IamFixture(Path data, boolean anonymousPull, java.util.function.UnaryOperator<RegistryConfig> adjust)
             throws Exception {
-        RegistryConfig c = adjust.apply(RegistryConfig.defaults().withListen("127.0.0.1:0").withDataDir(data));
+        TestTls tls = TestTls.create(data.resolveSibling(data.getFileName() + "-tls"));
+        RegistryConfig c = adjust.apply(tls.withAdmission(RegistryConfig.defaults().withListen("127.0.0.1:0")
+                .withDataDir(data), null));
         var a = c.authSettings();
         server = RegistryServer.start(c.withAuthSettings(new RegistryConfig.AuthSettings("token", anonymousPull,
                 a.bootstrapAccount(), a.tokenLifetime(), a.realm(), a.service())));
         http = new RegistryHttp(server.uri());
+        admission = new RegistryHttp(server.admissionUri(), tls.client(java.net.http.HttpClient.Version.HTTP_1_1));
         adminKey = server.bootstrap().generatedKey();
         assertThat(adminKey).startsWith("slw_");
 

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# edge-bench.sh: the registry's edge, three comparisons side by side in one run (issue 19):
+#  1. push of a 1 GiB layer with curl over HTTPS vs the same push over plain HTTP   (goal >= 0.8)
+#  2. manifest GETs with h2load, HTTP/2 (1 connection, 32 streams) vs HTTP/1.1 (32 connections),
+#     both over TLS                                                                  (goal >= 1)
+#  3. manifest GET p99 (wrk, 8 connections) while 300 slow connections dribble into the
+#     management API vs without them                                                (goal <= 2x)
+# Two Slipway servers from server/target/slipway.jar: one plain HTTP, one HTTPS (certificates from
+# `slipway tls self-signed`). Prints a table and writes it to bench/results/.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+jar="$root/server/target/slipway.jar"
+
+REPS=${REPS:-3}
+BIG_MIB=${BIG_MIB:-1024}
+H2_REQUESTS=${H2_REQUESTS:-100000}
+SLOW=${SLOW:-300}
+SLOW_INTERVAL=${SLOW_INTERVAL:-2}
+WRK_DURATION=${WRK_DURATION:-10s}
+SLIPWAY_JAVA_OPTS=${SLIPWAY_JAVA_OPTS:--Xms512m -Xmx1g}
+
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+for tool in java curl openssl wrk h2load python3; do
+  command -v "$tool" >/dev/null || die "$tool is not installed (h2load: Debian's nghttp2-client)"
+done
+LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl server -am package >&2)
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/edge-bench.XXXXXX")"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ "${KEEP_TMP:-0}" = 1 ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+HTTP_PORT=$(port); HTTPS_PORT=$(port)
+java -jar "$jar" tls self-signed --host 127.0.0.1 --host localhost --output-dir "$work/certs" >/dev/null
+CA="$work/certs/ca.crt"
+cat >"$work/https.yaml" <<EOF2
+listen: 127.0.0.1:$HTTPS_PORT
+data: $work/https-data
+auth: none
+tls: {cert: $work/certs/tls.crt, key: $work/certs/tls.key}
+EOF2
+cat >"$work/http.yaml" <<EOF2
+listen: 127.0.0.1:$HTTP_PORT
+data: $work/http-data
+auth: none
+EOF2
+for kind in http https; do
+  # shellcheck disable=SC2086
+  java $SLIPWAY_JAVA_OPTS -jar "$jar" registry serve --config "$work/$kind.yaml" >"$work/$kind.log" 2>&1 &
+  pids+=("$!")
+done
+declare -A BASE=([http]="http://127.0.0.1:$HTTP_PORT" [https]="https://127.0.0.1:$HTTPS_PORT")
+for kind in http https; do
+  for i in $(seq 1 120); do
+    [ "$(curl -s --cacert "$CA" -o /dev/null -w '%{http_code}' "${BASE[$kind]}/v2/")" = 200 ] && break
+    [ "$i" -lt 120 ] || die "$kind server did not start: $(tail -5 "$work/$kind.log")"
+    sleep 0.5
+  done
+done
+
+# A small image to GET the manifest of.
+manifest_setup() {
+  local base=$1 cfg='{"architecture":"amd64","os":"linux"}' d
+  d="sha256:$(printf %s "$cfg" | sha256sum | cut -d' ' -f1)"
+  curl -sf --cacert "$CA" -X POST --data-binary "$cfg" "$base/v2/bench/m/blobs/uploads/?digest=$d" -o /dev/null
+  curl -sf --cacert "$CA" -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' --data-binary \
+    "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"$d\",\"size\":${#cfg}},\"layers\":[]}" \
+    "$base/v2/bench/m/manifests/v1" -o /dev/null
+}
+manifest_setup "${BASE[http]}"; manifest_setup "${BASE[https]}"
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# --- 1. 1 GiB push, HTTPS vs HTTP
+log "writing a ${BIG_MIB} MiB layer"
+head -c $((BIG_MIB * 1048576)) /dev/urandom >"$work/big"
+push() {   # prints MB/s
+  local base=$1 tag=$2 file=${3:-$work/big} d loc t0 t1 size
+  size=$(stat -c %s "$file")
+  printf '%-32s' "$tag" | dd of="$file" bs=1 count=32 conv=notrunc status=none
+  d="sha256:$(openssl dgst -sha256 -r "$file" | cut -d' ' -f1)"
+  sync
+  t0=$(date +%s.%N)
+  loc=$(curl -sf --cacert "$CA" -X POST -D - -o /dev/null "$base/v2/bench/big/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
+  case "$loc" in http*) ;; *) loc="$base$loc" ;; esac
+  curl -sf --cacert "$CA" -X PUT -H 'Content-Type: application/octet-stream' -T "$file" "$loc?digest=$d" -o /dev/null
+  t1=$(date +%s.%N)
+  awk -v b="$size" -v s="$(echo "$t1 - $t0" | bc)" 'BEGIN{printf "%.1f", b/s/1e6}'
+}
+# Warm-up (JIT) with a 64 MiB piece, not counted.
+head -c $((64 * 1048576)) "$work/big" >"$work/warm"
+push "${BASE[http]}" warm-http "$work/warm" >/dev/null; push "${BASE[https]}" warm-https "$work/warm" >/dev/null
+PUSH_HTTP=(); PUSH_HTTPS=()
+for r in $(seq 1 "$REPS"); do
+  if [ $((r % 2)) = 1 ]; then
+    PUSH_HTTP+=("$(push "${BASE[http]}" "http-$r")"); PUSH_HTTPS+=("$(push "${BASE[https]}" "https-$r")")
+  else
+    PUSH_HTTPS+=("$(push "${BASE[https]}" "https-$r")"); PUSH_HTTP+=("$(push "${BASE[http]}" "http-$r")")
+  fi
+  log "push pass $r: HTTP ${PUSH_HTTP[-1]} MB/s, HTTPS ${PUSH_HTTPS[-1]} MB/s"
+done
+rm -f "$work/big"
+
+# --- 2. manifest GETs, HTTP/2 vs HTTP/1.1 over TLS, 32 concurrent streams
+URL="${BASE[https]}/v2/bench/m/manifests/v1"
+ACCEPT='accept: application/vnd.oci.image.manifest.v1+json'
+h2() { h2load -n "$H2_REQUESTS" -c 1 -m 32 -H "$ACCEPT" "$URL" | awk '/^finished in/{gsub(",","");print $4}'; }
+h1() { h2load --h1 -n "$H2_REQUESTS" -c 32 -m 1 -H "$ACCEPT" "$URL" | awk '/^finished in/{gsub(",","");print $4}'; }
+h2 >/dev/null; h1 >/dev/null
+H2=(); H1=()
+for r in $(seq 1 "$REPS"); do
+  H2+=("$(h2)"); H1+=("$(h1)")
+  log "GET pass $r: HTTP/2 ${H2[-1]} req/s, HTTP/1.1 ${H1[-1]} req/s"
+done
+h2load -n 10 -c 1 -m 1 -H "$ACCEPT" "$URL" | grep -q 'Application protocol: h2' || die "h2load did not negotiate h2"
+
+# --- 3. p99 of a normal client with and without 300 slow connections
+p99() { wrk -t2 -c8 -d"$WRK_DURATION" --latency -H "Accept: application/vnd.oci.image.manifest.v1+json" \
+  "${BASE[http]}/v2/bench/m/manifests/v1" | awk '$1=="99%"{v=$2; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) sub("ms","",v); else if (v ~ /s$/) {sub("s","",v); v*=1000}; print v}'; }
+p99 >/dev/null
+QUIET=(); BUSY=(); SLOW_LOG="$work/slow.log"
+for r in $(seq 1 "$REPS"); do
+  QUIET+=("$(p99)")
+  python3 "$here/slow-clients.py" 127.0.0.1 "$HTTP_PORT" "$SLOW" "$SLOW_INTERVAL" /api/v1/accounts >>"$SLOW_LOG" 2>&1 &
+  slow_pid=$!
+  sleep 5
+  BUSY+=("$(p99)")
+  kill "$slow_pid"; wait "$slow_pid" || true
+  log "p99 pass $r: ${QUIET[-1]} ms quiet, ${BUSY[-1]} ms with $SLOW slow connections"
+done
+
+mh=$(printf '%s\n' "${PUSH_HTTP[@]}" | median); ms=$(printf '%s\n' "${PUSH_HTTPS[@]}" | median)
+g2=$(printf '%s\n' "${H2[@]}" | median); g1=$(printf '%s\n' "${H1[@]}" | median)
+pq=$(printf '%s\n' "${QUIET[@]}" | median); pb=$(printf '%s\n' "${BUSY[@]}" | median)
+mkdir -p "$here/results"
+out="$here/results/edge-bench-$(date +%Y%m%d-%H%M%S).txt"
+{
+  echo "edge-bench $(date -u +%FT%TZ), $(nproc) cores, load at start $LOAD_AT_START, at end $(cut -d' ' -f1-3 /proc/loadavg); medians of $REPS passes"
+  printf '%-58s %12s %12s %8s %s\n' scenario new reference ratio goal
+  printf '%-58s %12s %12s %8s %s\n' "1. push ${BIG_MIB} MiB, MB/s (HTTPS | HTTP)" "$ms" "$mh" "$(awk -v a="$ms" -v b="$mh" 'BEGIN{printf "%.2f", a/b}')" ">= 0.8"
+  printf '%-58s %12s %12s %8s %s\n' "2. manifest GET req/s, 32 streams (HTTP/2 | HTTP/1.1, TLS)" "$g2" "$g1" "$(awk -v a="$g2" -v b="$g1" 'BEGIN{printf "%.2f", a/b}')" ">= 1"
+  printf '%-58s %12s %12s %8s %s\n' "3. manifest GET p99 ms ($SLOW slow conns | none)" "$pb" "$pq" "$(awk -v a="$pb" -v b="$pq" 'BEGIN{printf "%.2f", a/b}')" "<= 2"
+  echo "samples: push HTTPS ${PUSH_HTTPS[*]} | HTTP ${PUSH_HTTP[*]}; h2 ${H2[*]} | h1 ${H1[*]}; p99 slow ${BUSY[*]} | quiet ${QUIET[*]}"
+  echo "slow clients: $(grep -h 'cut by' "$SLOW_LOG" | awk '{s+=$NF} END {print s+0}') cuts by the server over the runs"
+} | tee "$out"
