@@ -75,13 +75,16 @@ public final class RegistryServer implements AutoCloseable {
     private final Server jetty;
     private final ServerConnector connector;
     private final ScheduledExecutorService housekeeping;
+    private final io.slipway.registry.observe.Observability observability;
 
     private RegistryServer(RegistryConfig config) throws Exception {
         this.config = config;
         Files.createDirectories(config.dataDir());
         // The configuration chooses the stores: files and SQLite, or S3 and PostgreSQL shared by nodes.
         this.stores = Stores.open(config);
-        this.blobs = stores.blobs();
+        this.observability = new io.slipway.registry.observe.Observability(config.observe(), stores.database(),
+                stores.blobs());
+        this.blobs = observability.blobs(stores.blobs());
         this.metadata = stores.metadata();
         this.tenancyStore = stores.tenancy();
         this.database = stores.database();
@@ -103,6 +106,7 @@ public final class RegistryServer implements AutoCloseable {
         this.advisories = AdvisoryDatabase.open(config.dataDir().resolve("advisories.db"));
         String node = nodeName();
         ScanJobs jobs = new ScanJobs(database, node, config.scan().lease(), clock);
+        observability.watch(jobs);
         AdvisorySync sync = config.stores().shared()
                 ? new AdvisorySync(database, blobs, advisories, config.dataDir().resolve("advisory-snapshots"), node) : null;
         this.scans = new ScanService(blobs, new ScanStore(database), advisories, jobs, sync, config.scan().workers());
@@ -149,7 +153,7 @@ public final class RegistryServer implements AutoCloseable {
         handlers.addHandler(new AdmissionHandler(admission, new ImagePinning(admission), policyApi, authenticator,
                 tenancyStore, auth.open()));
         handlers.addHandler(distribution);
-        jetty.setHandler(handlers);
+        jetty.setHandler(observability.wrap(jetty, handlers));
         jetty.setDefaultHandler(new NotFoundHandler());
         jetty.setStopTimeout(5000);
 
@@ -212,6 +216,10 @@ public final class RegistryServer implements AutoCloseable {
         return URI.create("http://" + host + ":" + port());
     }
 
+    public io.slipway.registry.observe.Observability observability() {
+        return observability;
+    }
+
     public RegistryConfig config() {
         return config;
     }
@@ -248,6 +256,7 @@ public final class RegistryServer implements AutoCloseable {
             jetty.stop();
         } finally {
             scans.close();
+            observability.close();
             advisories.close();
             metadata.close();
             stores.close();

@@ -38,10 +38,11 @@ import java.util.Set;
  * storage: {driver: filesystem}  # or s3, and metadata: {driver: sqlite} or postgres: see StoreSettings
  * externalUrl: https://registry.example.com   # how clients reach it; its host is one of its names
  * names: [registry.internal:5000]             # further hosts images of this registry are pulled by
+ * metrics: {enabled: true}  # and log:, webhooks: see ObserveSettings
  * </pre>
  */
 public record RegistryConfig(String host, int port, Path dataDir, AuthSettings authSettings, Limits limits,
-        StoreSettings stores, ScanSettings scan, Naming naming) {
+        StoreSettings stores, ScanSettings scan, Naming naming, ObserveSettings observe) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:5000";
 
@@ -113,7 +114,8 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
 
     public static RegistryConfig defaults() {
         return new RegistryConfig("127.0.0.1", 5000, Path.of(".slipway"), AuthSettings.defaults(), Limits.defaults(),
-                StoreSettings.defaults(), ScanSettings.defaults(), Naming.defaults());
+                StoreSettings.defaults(), ScanSettings.defaults(), Naming.defaults(),
+                ObserveSettings.defaults());
     }
 
     /** The authentication mode, {@code token} or {@code none}. */
@@ -139,11 +141,11 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
         if (p < 0 || p > 65535) {
             throw new IllegalArgumentException("listen port must be 0-65535");
         }
-        return new RegistryConfig(h.isEmpty() ? "0.0.0.0" : h, p, dataDir, authSettings, limits, stores, scan, naming);
+        return new RegistryConfig(h.isEmpty() ? "0.0.0.0" : h, p, dataDir, authSettings, limits, stores, scan, naming, observe);
     }
 
     public RegistryConfig withDataDir(Path dir) {
-        return new RegistryConfig(host, port, dir, authSettings, limits, stores, scan, naming);
+        return new RegistryConfig(host, port, dir, authSettings, limits, stores, scan, naming, observe);
     }
 
     public RegistryConfig withAuth(String mode) {
@@ -156,23 +158,27 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
     }
 
     public RegistryConfig withAuthSettings(AuthSettings a) {
-        return new RegistryConfig(host, port, dataDir, a, limits, stores, scan, naming);
+        return new RegistryConfig(host, port, dataDir, a, limits, stores, scan, naming, observe);
     }
 
     public RegistryConfig withLimits(Limits l) {
-        return new RegistryConfig(host, port, dataDir, authSettings, l, stores, scan, naming);
+        return new RegistryConfig(host, port, dataDir, authSettings, l, stores, scan, naming, observe);
     }
 
     public RegistryConfig withStores(StoreSettings s) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, s, scan, naming);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, s, scan, naming, observe);
     }
 
     public RegistryConfig withScan(ScanSettings s) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, s, naming);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, s, naming, observe);
     }
 
     public RegistryConfig withNaming(Naming n) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, n);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, n, observe);
+    }
+
+    public RegistryConfig withObserve(ObserveSettings o) {
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, naming, o);
     }
 
     /** Applies {@code SLIPWAY_LISTEN} and {@code SLIPWAY_DATA} when set. */
@@ -198,7 +204,11 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
             throw new IOException(file + ": the configuration must be a mapping");
         }
         checkKeys(file, "", root, Set.of("listen", "data", "auth", "limits", "storage", "metadata", "scan", "externalUrl",
-                "names"));
+                "names", "metrics", "log", "webhooks"));
+        if (root.has("metrics") || root.has("log") || root.has("webhooks")) {
+            c = c.withObserve(ObserveSettings.parse(file, root.get("metrics"), root.get("log"), root.get("webhooks"),
+                    c.observe()));
+        }
         if (root.hasNonNull("externalUrl") || root.hasNonNull("names")) {
             java.util.List<String> names = new java.util.ArrayList<>();
             JsonNode n = root.get("names");
