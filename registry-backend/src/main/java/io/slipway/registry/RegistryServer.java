@@ -76,6 +76,7 @@ public final class RegistryServer implements AutoCloseable {
     private final ServerConnector connector;
     private final ScheduledExecutorService housekeeping;
     private final io.slipway.registry.observe.Observability observability;
+    private final io.slipway.registry.events.Events events;
 
     private RegistryServer(RegistryConfig config) throws Exception {
         this.config = config;
@@ -107,6 +108,8 @@ public final class RegistryServer implements AutoCloseable {
         String node = nodeName();
         ScanJobs jobs = new ScanJobs(database, node, config.scan().lease(), clock);
         observability.watch(jobs);
+        this.events = new io.slipway.registry.events.Events(config.observe(), database, tenancyStore, authorizer, jobs, node,
+                this::eventSource, observability.metrics());
         AdvisorySync sync = config.stores().shared()
                 ? new AdvisorySync(database, blobs, advisories, config.dataDir().resolve("advisory-snapshots"), node) : null;
         this.scans = new ScanService(blobs, new ScanStore(database), advisories, jobs, sync, config.scan().workers());
@@ -148,7 +151,7 @@ public final class RegistryServer implements AutoCloseable {
         ManagementApi api = new ManagementApi(tenancy, authorizer, metadata, manifests, auth.open(), scans,
                 new ScanStore(database), names);
         PolicyApi policyApi = new PolicyApi(enforcement, authorizer, tenancyStore);
-        handlers.addHandler(new ManagementHandler(api, policyApi, authenticator));
+        handlers.addHandler(new ManagementHandler(api, policyApi, events.api(), authenticator));
         Admission admission = new Admission(enforcement);
         handlers.addHandler(new AdmissionHandler(admission, new ImagePinning(admission), policyApi, authenticator,
                 tenancyStore, auth.open()));
@@ -206,6 +209,11 @@ public final class RegistryServer implements AutoCloseable {
         return host + "/" + ProcessHandle.current().pid() + "/" + java.util.UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /** The CloudEvents {@code source} of this registry's events: its external URL, else its listener's. */
+    private String eventSource() {
+        return config.naming().externalUrl() != null ? config.naming().externalUrl() : uri().toString();
+    }
+
     public int port() {
         return connector.getLocalPort();
     }
@@ -255,6 +263,7 @@ public final class RegistryServer implements AutoCloseable {
         try {
             jetty.stop();
         } finally {
+            events.close();
             scans.close();
             observability.close();
             advisories.close();

@@ -660,6 +660,7 @@ public final class ManagementApi {
             r.put("target", e.target());
             r.put("remote", e.remote());
             r.put("outcome", e.outcome());
+            r.put("requestId", e.requestId());
         }
         return list;
     }

@@ -778,6 +778,7 @@ public final class DistributionHandler extends Handler.Abstract {
     }
 
     private void sendError(Request request, Response response, Callback callback, int status, ObjectNode error) {
+        io.slipway.registry.observe.RequestIds.stamp(error);
         if (response.isCommitted()) {
             callback.failed(new IOException("error after the answer began"));
             return;

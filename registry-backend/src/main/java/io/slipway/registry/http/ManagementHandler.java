@@ -35,7 +35,7 @@ public final class ManagementHandler extends Handler.Abstract {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 64 * 1024;
     private static final Pattern NAMED =
-            Pattern.compile("^/api/v1/(namespaces|service-ids|users|api-keys|policies|exemptions)/([^/]+)$");
+            Pattern.compile("^/api/v1/(namespaces|service-ids|users|api-keys|policies|exemptions|webhooks)/([^/]+)$");
 
     /** Where an administrator sends an advisory file for the running registry to import. */
     static final String ADVISORY_IMPORT = "/api/v1/va/db/import";
@@ -44,10 +44,13 @@ public final class ManagementHandler extends Handler.Abstract {
     private final Callers callers;
 
     private final io.slipway.registry.api.PolicyApi policies;
+    private final io.slipway.registry.events.WebhookApi webhooks;
 
-    public ManagementHandler(ManagementApi api, io.slipway.registry.api.PolicyApi policies, Authenticator authenticator) {
+    public ManagementHandler(ManagementApi api, io.slipway.registry.api.PolicyApi policies,
+            io.slipway.registry.events.WebhookApi webhooks, Authenticator authenticator) {
         this.api = api;
         this.policies = policies;
+        this.webhooks = webhooks;
         this.callers = new Callers(authenticator, api.store(), api.open());
     }
 
@@ -156,6 +159,10 @@ public final class ManagementHandler extends Handler.Abstract {
             case "POST /images/tag": return () -> api.tag(c, text(body, "source"), text(body, "target"));
             case "DELETE /images": return () -> api.deleteImage(c, q.getValue("image"));
             case "GET /audit": return () -> api.audit(c, parseInt(q.getValue("limit"), 100));
+            case "GET /webhooks": return () -> webhooks.list(c, q.getValue("namespace"));
+            case "POST /webhooks": return () -> webhooks.create(c, body);
+            case "GET /webhook-deliveries": return () -> webhooks.deliveries(c, parseInt(q.getValue("webhook"), -1),
+                    parseInt(q.getValue("limit"), 100));
             default: break;
         }
         Matcher m = NAMED.matcher(path);
@@ -172,6 +179,7 @@ public final class ManagementHandler extends Handler.Abstract {
             case "DELETE api-keys" -> () -> api.deleteApiKey(c, parseInt(name, -1));
             case "DELETE policies" -> () -> api.deletePolicy(c, parseInt(name, -1));
             case "DELETE exemptions" -> () -> api.deleteExemption(c, parseInt(name, -1), q.getValue("account"));
+            case "DELETE webhooks" -> () -> webhooks.delete(c, parseInt(name, -1));
             default -> null;
         };
     }
@@ -247,6 +255,7 @@ public final class ManagementHandler extends Handler.Abstract {
         ObjectNode e = body.putArray("errors").addObject();
         e.put("code", code);
         e.put("message", message);
+        io.slipway.registry.observe.RequestIds.stamp(body);
         return body;
     }
 
