@@ -19,7 +19,9 @@ import picocli.CommandLine.Spec;
         subcommands = {CrCommand.NamespaceAdd.class, CrCommand.NamespaceList.class, CrCommand.NamespaceRm.class,
             CrCommand.ImageList.class, CrCommand.ImageDigests.class, CrCommand.ImageInspect.class,
             CrCommand.ImageTag.class, CrCommand.ImageRm.class, VaCommands.Va.class, VaCommands.ExemptionAdd.class,
-            VaCommands.ExemptionList.class, VaCommands.ExemptionRm.class, IamCommand.class})
+            VaCommands.ExemptionList.class, VaCommands.ExemptionRm.class, IamCommand.class,
+            WebhookCommands.Add.class, WebhookCommands.ListWebhooks.class, WebhookCommands.Remove.class,
+            WebhookCommands.Deliveries.class})
 final class CrCommand {
 
     /** Shared by every verb: registry options, output format, the terminal. */
