@@ -147,8 +147,9 @@ public final class WebhookStore {
     public void failed(Claimed d, String node, Integer status, String error, Long nextAttempt) {
         String message = error == null ? null : error.length() > 500 ? error.substring(0, 500) : error;
         db.write(c -> SqlDatabase.update(c, "UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1, "
-                + "last_status = ?, last_error = ?, next_attempt_at = ?, leased_by = NULL, lease_until = NULL "
-                + "WHERE id = ? AND leased_by = ?", nextAttempt == null ? DEAD : PENDING, status, message,
+                // A null status is bound as text (SqlDatabase.prepare): the cast types it for PostgreSQL.
+                + "last_status = CAST(? AS INTEGER), last_error = ?, next_attempt_at = ?, leased_by = NULL, "
+                + "lease_until = NULL WHERE id = ? AND leased_by = ?", nextAttempt == null ? DEAD : PENDING, status, message,
                 nextAttempt == null ? System.currentTimeMillis() : nextAttempt, d.id(), node));
     }
 

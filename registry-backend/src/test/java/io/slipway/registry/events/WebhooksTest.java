@@ -128,6 +128,25 @@ class WebhooksTest {
     }
 
     @Test
+    void aFinishedScanIsAnEventOfTheNamespaceHoldingTheImage() throws Exception {
+        try (Receiver scans = new Receiver()) {
+            String manager = iam.keys.get("manager");
+            JsonNode hook = subscribe(manager, "acme-dev", scans.url("/scans"), "scan-completed");
+            Digest digest = push(iam.keys.get("ci"), "acme-dev/scanned", "1.0", "scan-me");
+            assertThat(scans.await(r -> r.stream().anyMatch(x -> x.event().path("data").path("digest").asText()
+                    .equals(digest.toString())), DEADLINE)).isTrue();
+            JsonNode event = scans.received.stream().map(Receiver.Received::event)
+                    .filter(e -> e.path("data").path("digest").asText().equals(digest.toString())).findFirst().orElseThrow();
+            assertThat(event.path("type").asText()).isEqualTo("io.slipway.scan.completed");
+            assertThat(event.path("subject").asText()).isEqualTo("acme-dev/scanned@" + digest);
+            assertThat(event.path("data").path("outcome").asText()).isNotBlank();
+            // Only scans were asked for: the push itself was not sent.
+            assertThat(scans.received).noneMatch(x -> x.event().path("type").asText().equals("io.slipway.image.pushed"));
+            iam.api(manager, "DELETE", "/api/v1/webhooks/" + hook.path("id").asText(), null, 200);
+        }
+    }
+
+    @Test
     void aFailingReceiverIsRetriedAndThenDeadLettered() throws Exception {
         try (Receiver broken = new Receiver()) {
             broken.status = 500;
