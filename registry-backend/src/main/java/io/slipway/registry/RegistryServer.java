@@ -77,6 +77,7 @@ public final class RegistryServer implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final io.slipway.registry.observe.Observability observability;
     private final io.slipway.registry.events.Events events;
+    private final ManagementHandler management;
 
     private RegistryServer(RegistryConfig config) throws Exception {
         this.config = config;
@@ -151,7 +152,8 @@ public final class RegistryServer implements AutoCloseable {
         ManagementApi api = new ManagementApi(tenancy, authorizer, metadata, manifests, auth.open(), scans,
                 new ScanStore(database), names);
         PolicyApi policyApi = new PolicyApi(enforcement, authorizer, tenancyStore);
-        handlers.addHandler(new ManagementHandler(api, policyApi, events.api(), authenticator));
+        this.management = new ManagementHandler(api, policyApi, authenticator, events.api());
+        handlers.addHandler(management);
         Admission admission = new Admission(enforcement);
         handlers.addHandler(new AdmissionHandler(admission, new ImagePinning(admission), policyApi, authenticator,
                 tenancyStore, auth.open()));
@@ -226,6 +228,11 @@ public final class RegistryServer implements AutoCloseable {
 
     public io.slipway.registry.observe.Observability observability() {
         return observability;
+    }
+
+    /** The management API's routes, {@code METHOD /path}: what the access matrix must probe. */
+    public java.util.List<String> managementRoutes() {
+        return management.routes();
     }
 
     public RegistryConfig config() {

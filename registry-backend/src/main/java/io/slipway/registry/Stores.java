@@ -4,10 +4,9 @@ import io.slipway.registry.config.RegistryConfig;
 import io.slipway.registry.config.StoreSettings;
 import io.slipway.registry.metadata.MetadataStore;
 import io.slipway.registry.metadata.PostgresDatabase;
-import io.slipway.registry.metadata.PostgresMetadataStore;
 import io.slipway.registry.metadata.SqlDatabase;
+import io.slipway.registry.metadata.SqlMetadataStore;
 import io.slipway.registry.metadata.SqliteDatabase;
-import io.slipway.registry.metadata.SqliteMetadataStore;
 import io.slipway.registry.storage.BlobStore;
 import io.slipway.registry.storage.FileSystemBlobStore;
 import io.slipway.registry.storage.S3BlobStore;
@@ -48,11 +47,11 @@ public final class Stores implements AutoCloseable {
             if (settings.postgres() != null) {
                 PostgresDatabase db = new PostgresDatabase(settings.postgres());
                 opened.push(db);
-                return new Stores(blobs, new PostgresMetadataStore(db, false), new SqlTenancyStore(db), db, opened);
+                return new Stores(blobs, new SqlMetadataStore(db, false), new SqlTenancyStore(db), db, opened);
             }
             SqliteDatabase db = new SqliteDatabase(config.dataDir().resolve("metadata.db"));
             opened.push(db);
-            return new Stores(blobs, new SqliteMetadataStore(db, false), new SqlTenancyStore(db), db, opened);
+            return new Stores(blobs, new SqlMetadataStore(db, false), new SqlTenancyStore(db), db, opened);
         } catch (Exception e) {
             closeAll(opened, e);
             throw e;

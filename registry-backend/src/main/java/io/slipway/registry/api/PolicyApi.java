@@ -1,5 +1,7 @@
 package io.slipway.registry.api;
 
+import static io.slipway.registry.api.ManagementRoute.route;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -25,7 +27,7 @@ import java.util.List;
  * ClusterImagePolicies and registry-wide keys ({@code "cluster": true}), which only it sees, and
  * may name any account. A decision is given only about images the caller may pull.
  */
-public final class PolicyApi {
+public final class PolicyApi implements ManagementArea {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final EnforcementService enforcement;
@@ -36,6 +38,21 @@ public final class PolicyApi {
         this.enforcement = enforcement;
         this.authorizer = authorizer;
         this.tenancy = tenancy;
+    }
+
+    @Override
+    public List<ManagementRoute> routes() {
+        return List.of(
+                route("GET", "/image-policies", call -> policies(call.caller(), call.query("account"))),
+                route("POST", "/image-policies", call -> putPolicy(call.caller(), call.body())),
+                route("DELETE", "/image-policies", call -> deletePolicy(call.caller(), call.query("kind"),
+                        call.query("namespace"), call.query("name"), call.query("account"))),
+                route("GET", "/signer-keys", call -> keys(call.caller(), call.query("account"))),
+                route("POST", "/signer-keys", call -> putKey(call.caller(), call.body())),
+                route("DELETE", "/signer-keys", call -> deleteKey(call.caller(), call.query("name"),
+                        call.query("namespace"), call.flag("cluster"), call.query("account"))),
+                route("GET", "/policy/check", call -> check(call.caller(), call.query("image"),
+                        call.query("namespace"), call.query("account"))));
     }
 
     /**

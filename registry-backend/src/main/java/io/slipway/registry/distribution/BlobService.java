@@ -26,7 +26,7 @@ public final class BlobService {
     public long size(String repository, Digest digest) throws IOException {
         OptionalLong linked = metadata.linkedBlobSize(repository, digest);
         if (linked.isEmpty() || blobs.size(digest).isEmpty()) {
-            throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
+            throw new OciError(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
         }
         return linked.getAsLong();
     }
@@ -34,11 +34,11 @@ public final class BlobService {
     /** Opens a blob readable in {@code repository}; the caller closes it. */
     public BlobContent open(String repository, Digest digest) throws IOException {
         if (metadata.linkedBlobSize(repository, digest).isEmpty()) {
-            throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
+            throw new OciError(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
         }
         BlobContent content = blobs.open(digest);
         if (content == null) {
-            throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
+            throw new OciError(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
         }
         return content;
     }
@@ -49,7 +49,7 @@ public final class BlobService {
      */
     public void delete(String repository, Digest digest) {
         if (!metadata.unlinkBlob(repository, digest)) {
-            throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
+            throw new OciError(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
         }
     }
 

@@ -81,35 +81,35 @@ public final class ManifestService {
         } else if (Tag.isValid(reference)) {
             tag = reference;
         } else {
-            throw new RegistryException(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(reference) + "\"");
+            throw new OciError(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(reference) + "\"");
         }
         if (!extraTags.isEmpty() && byDigest == null) {
-            throw new RegistryException(ErrorCode.TAG_INVALID, "tag parameters go with a push by digest");
+            throw new OciError(ErrorCode.TAG_INVALID, "tag parameters go with a push by digest");
         }
         if (extraTags.size() > Limits.MAX_TAGS_PER_PUSH) {
-            throw new RegistryException(ErrorCode.TAG_INVALID, "at most " + Limits.MAX_TAGS_PER_PUSH
+            throw new OciError(ErrorCode.TAG_INVALID, "at most " + Limits.MAX_TAGS_PER_PUSH
                     + " tags in one push");
         }
         for (String t : extraTags) {
             if (!Tag.isValid(t)) {
-                throw new RegistryException(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(t) + "\"");
+                throw new OciError(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(t) + "\"");
             }
         }
         if (content.length > limits.manifestBytes()) {
-            throw new RegistryException(ErrorCode.TOO_LARGE,
+            throw new OciError(ErrorCode.TOO_LARGE,
                     "manifest is larger than the limit of " + limits.manifestBytes() + " bytes");
         }
         Manifest manifest;
         try {
             manifest = Manifest.parse(content, contentType);
         } catch (InvalidManifestException e) {
-            throw new RegistryException(ErrorCode.MANIFEST_INVALID, e.getMessage());
+            throw new OciError(ErrorCode.MANIFEST_INVALID, e.getMessage());
         }
         Digest digest = byDigest != null
                 ? Digest.of(byDigest.algorithm(), content)
                 : Digest.sha256(content);
         if (byDigest != null && !byDigest.equals(digest)) {
-            throw new RegistryException(ErrorCode.DIGEST_INVALID,
+            throw new OciError(ErrorCode.DIGEST_INVALID,
                     "manifest has digest " + digest + ", not " + byDigest);
         }
 
@@ -120,7 +120,7 @@ public final class ManifestService {
             Set<Digest> present = metadata.existingManifests(repository, children);
             for (Descriptor child : manifest.manifests()) {
                 if (!present.contains(child.digest()) && !limits.sparseManifests()) {
-                    throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                    throw new OciError(ErrorCode.MANIFEST_BLOB_UNKNOWN,
                             "manifest " + child.digest() + " is not in " + repository, Map.of("digest",
                             child.digest().toString()), Map.of());
                 }
@@ -136,12 +136,12 @@ public final class ManifestService {
                     continue;
                 }
                 if (size == null) {
-                    throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                    throw new OciError(ErrorCode.MANIFEST_BLOB_UNKNOWN,
                             "blob " + blob.digest() + " is not in " + repository,
                             Map.of("digest", blob.digest().toString()), Map.of());
                 }
                 if (size != blob.size()) {
-                    throw new RegistryException(ErrorCode.MANIFEST_INVALID, "blob " + blob.digest()
+                    throw new OciError(ErrorCode.MANIFEST_INVALID, "blob " + blob.digest()
                             + " has " + size + " bytes, the manifest says " + blob.size());
                 }
             }
@@ -183,7 +183,7 @@ public final class ManifestService {
      */
     public Pushed copy(String source, String reference, String target, String tag) throws IOException {
         if (tag != null && !Tag.isValid(tag)) {
-            throw new RegistryException(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(tag) + "\"");
+            throw new OciError(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(tag) + "\"");
         }
         Found found = get(source, reference);
         copyInto(source, found, target, 0);
@@ -193,7 +193,7 @@ public final class ManifestService {
 
     private void copyInto(String source, Found found, String target, int depth) throws IOException {
         if (depth > 2) {
-            throw new RegistryException(ErrorCode.MANIFEST_INVALID, "indexes nested too deeply to copy");
+            throw new OciError(ErrorCode.MANIFEST_INVALID, "indexes nested too deeply to copy");
         }
         Manifest manifest = Manifest.parse(found.content(), found.record().mediaType());
         if (manifest.isIndex()) {
@@ -209,7 +209,7 @@ public final class ManifestService {
         for (Descriptor blob : required) {
             Long size = present.get(blob.digest());
             if (size == null) {
-                throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "blob " + blob.digest()
+                throw new OciError(ErrorCode.MANIFEST_BLOB_UNKNOWN, "blob " + blob.digest()
                         + " is missing from " + source);
             }
             metadata.linkBlob(target, blob.digest(), size);
@@ -224,13 +224,13 @@ public final class ManifestService {
     /** Finds a manifest by tag or digest; 404 MANIFEST_UNKNOWN when there is none. */
     public Found get(String repository, String reference) throws IOException {
         ManifestRecord record = resolve(repository, reference)
-                .orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                .orElseThrow(() -> new OciError(ErrorCode.MANIFEST_UNKNOWN,
                         "manifest " + printable(reference) + " is not in " + repository));
         byte[] content = cache.get(record.digest());
         if (content == null) {
             content = blobs.readAll(record.digest(), Math.max(limits.manifestBytes(), (int) record.size()));
             if (content == null) {
-                throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                throw new OciError(ErrorCode.MANIFEST_UNKNOWN,
                         "manifest " + record.digest() + " content is missing");
             }
             remember(record.digest(), content);
@@ -241,7 +241,7 @@ public final class ManifestService {
     /** The stored record of a manifest, without its bytes (for HEAD). */
     public ManifestRecord head(String repository, String reference) {
         return resolve(repository, reference)
-                .orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                .orElseThrow(() -> new OciError(ErrorCode.MANIFEST_UNKNOWN,
                         "manifest " + printable(reference) + " is not in " + repository));
     }
 
@@ -253,17 +253,17 @@ public final class ManifestService {
         } else if (Tag.isValid(reference)) {
             removed = metadata.deleteTag(repository, reference);
         } else {
-            throw new RegistryException(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(reference) + "\"");
+            throw new OciError(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(reference) + "\"");
         }
         if (!removed) {
-            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+            throw new OciError(ErrorCode.MANIFEST_UNKNOWN,
                     "manifest " + printable(reference) + " is not in " + repository);
         }
     }
 
     public List<String> tags(String repository, String last, int n) {
         if (!metadata.repositoryExists(repository)) {
-            throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + repository + " is not known");
+            throw new OciError(ErrorCode.NAME_UNKNOWN, "repository " + repository + " is not known");
         }
         return metadata.tags(repository, last, n);
     }

@@ -13,7 +13,7 @@ public final class Names {
     public static String repository(String name, Limits limits) {
         String problem = RepositoryName.problem(name, limits.nameLength());
         if (problem != null) {
-            throw new RegistryException(ErrorCode.NAME_INVALID, problem);
+            throw new OciError(ErrorCode.NAME_INVALID, problem);
         }
         return name;
     }
@@ -27,7 +27,7 @@ public final class Names {
         try {
             return Digest.parse(text);
         } catch (InvalidDigestException e) {
-            throw new RegistryException(ErrorCode.DIGEST_INVALID, e.getMessage());
+            throw new OciError(ErrorCode.DIGEST_INVALID, e.getMessage());
         }
     }
 }

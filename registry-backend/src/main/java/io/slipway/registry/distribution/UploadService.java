@@ -68,11 +68,11 @@ public final class UploadService {
      */
     public Status start(String repository, String owner) throws IOException {
         if (limits.uploadsPerRepository() > 0 && metadata.openUploadsIn(repository) >= limits.uploadsPerRepository()) {
-            throw new RegistryException(ErrorCode.TOOMANYREQUESTS, "repository " + repository + " already has "
+            throw new OciError(ErrorCode.TOOMANYREQUESTS, "repository " + repository + " already has "
                     + limits.uploadsPerRepository() + " open uploads; finish or cancel one first");
         }
         if (owner != null && limits.uploadsPerPrincipal() > 0 && metadata.openUploadsBy(owner) >= limits.uploadsPerPrincipal()) {
-            throw new RegistryException(ErrorCode.TOOMANYREQUESTS, "you already have " + limits.uploadsPerPrincipal()
+            throw new OciError(ErrorCode.TOOMANYREQUESTS, "you already have " + limits.uploadsPerPrincipal()
                     + " open uploads; finish or cancel one first");
         }
         return open(repository, owner);
@@ -113,7 +113,7 @@ public final class UploadService {
             long written = write(id, state, size, body);
             if (length != null && written != length) {
                 undo(id, state, size);
-                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, "Content-Range declared " + length
+                throw new OciError(ErrorCode.BLOB_UPLOAD_INVALID, "Content-Range declared " + length
                         + " bytes but the chunk held " + written);
             }
             return new Status(id, size + written);
@@ -141,7 +141,7 @@ public final class UploadService {
             state.valid = false;
             if (!actual.equals(claimed)) {
                 discard(id);
-                throw new RegistryException(ErrorCode.DIGEST_INVALID,
+                throw new OciError(ErrorCode.DIGEST_INVALID,
                         "upload has digest " + actual + ", not " + claimed);
             }
             blobs.commitUpload(id, claimed);
@@ -238,7 +238,7 @@ public final class UploadService {
                 body.forEach(buffer -> {
                     int n = buffer.remaining();
                     if (size + written[0] + n > limits.uploadBytes() || (chunkLimit > 0 && written[0] + n > chunkLimit)) {
-                        throw new RegistryException(ErrorCode.TOO_LARGE, "upload exceeds the configured limit of "
+                        throw new OciError(ErrorCode.TOO_LARGE, "upload exceeds the configured limit of "
                                 + (chunkLimit > 0 ? chunkLimit + " bytes per chunk and " : "")
                                 + limits.uploadBytes() + " bytes");
                     }
@@ -300,7 +300,7 @@ public final class UploadService {
     /** A chunk must begin where the upload ends: otherwise 416 with the range the registry holds. */
     private static void requireStart(String repository, String id, Long start, long size) {
         if (start != null && start != size) {
-            throw new RegistryException(ErrorCode.RANGE_INVALID,
+            throw new OciError(ErrorCode.RANGE_INVALID,
                     "chunk starts at " + start + " but the upload holds " + size + " bytes",
                     null, rangeHeaders(repository, id, size));
         }
@@ -322,8 +322,8 @@ public final class UploadService {
         return "0-" + Math.max(0, size - 1);
     }
 
-    private static RegistryException unknown(String id) {
-        return new RegistryException(ErrorCode.BLOB_UPLOAD_UNKNOWN, "upload " + printable(id) + " is unknown");
+    private static OciError unknown(String id) {
+        return new OciError(ErrorCode.BLOB_UPLOAD_UNKNOWN, "upload " + printable(id) + " is unknown");
     }
 
     private static boolean isUuid(String id) {

@@ -65,9 +65,8 @@ public final class PolicyStore {
     }
 
     public Optional<String> key(long accountId, String namespace, String name) {
-        List<String> keys = db.list("SELECT public_key FROM signer_keys WHERE account_id = ? AND namespace = ? AND name = ?",
+        return db.one("SELECT public_key FROM signer_keys WHERE account_id = ? AND namespace = ? AND name = ?",
                 rs -> rs.getString(1), accountId, namespace, name);
-        return keys.isEmpty() ? Optional.empty() : Optional.of(keys.get(0));
     }
 
     /** The keys of one account (or of the cluster scope). */
@@ -83,13 +82,6 @@ public final class PolicyStore {
     }
 
     private int update(String sql, Object... args) {
-        return db.write(c -> {
-            try (var ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < args.length; i++) {
-                    ps.setObject(i + 1, args[i]);
-                }
-                return ps.executeUpdate();
-            }
-        });
+        return db.write(c -> SqlDatabase.update(c, sql, args));
     }
 }

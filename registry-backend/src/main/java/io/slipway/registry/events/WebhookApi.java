@@ -1,5 +1,7 @@
 package io.slipway.registry.events;
 
+import static io.slipway.registry.api.ManagementRoute.route;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -24,7 +26,7 @@ import java.util.TreeSet;
  * alone subscribes to the audit log. A subscription belongs to the namespace's account, and another
  * account's answers exactly like a missing one. The signing secret is shown once, at creation.
  */
-public final class WebhookApi {
+public final class WebhookApi implements io.slipway.registry.api.ManagementArea {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -38,6 +40,16 @@ public final class WebhookApi {
         this.tenancy = tenancy;
         this.authorizer = authorizer;
         this.targets = targets;
+    }
+
+    @Override
+    public java.util.List<io.slipway.registry.api.ManagementRoute> routes() {
+        return java.util.List.of(
+                route("GET", "/webhooks", call -> list(call.caller(), call.query("namespace"))),
+                route("POST", "/webhooks", call -> create(call.caller(), call.body())),
+                route("DELETE", "/webhooks/{name}", call -> delete(call.caller(), call.id())),
+                route("GET", "/webhook-deliveries", call -> deliveries(call.caller(), call.number("webhook", -1),
+                        call.number("limit", 100))));
     }
 
     public JsonNode create(Principal c, JsonNode body) {

@@ -123,7 +123,7 @@ public final class WebhookStore {
         }
         List<long[]> claimed = db.write(c -> SqlDatabase.list(c, "UPDATE webhook_deliveries SET leased_by = ?, "
                 + "lease_until = ? WHERE id IN (SELECT id FROM webhook_deliveries WHERE state = ? AND next_attempt_at <= ? "
-                + "AND (lease_until IS NULL OR lease_until < ?) ORDER BY id LIMIT ?" + db.skipLocked() + ") RETURNING id",
+                + "AND (lease_until IS NULL OR lease_until < ?) ORDER BY id LIMIT ?" + db.rowLock("FOR UPDATE SKIP LOCKED") + ") RETURNING id",
                 rs -> new long[] {rs.getLong(1)}, node, leaseUntil, PENDING, now, now, max));
         List<Claimed> result = new ArrayList<>();
         for (long[] id : claimed) {

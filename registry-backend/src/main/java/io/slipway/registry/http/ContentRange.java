@@ -1,7 +1,7 @@
 package io.slipway.registry.http;
 
 import io.slipway.oci.ErrorCode;
-import io.slipway.registry.distribution.RegistryException;
+import io.slipway.registry.distribution.OciError;
 
 /**
  * The {@code Content-Range} of an upload chunk: {@code <start>-<end>} inclusive, as the
@@ -38,6 +38,6 @@ record ContentRange(long start, long end) {
         } catch (NumberFormatException e) {
             // falls through to the refusal below
         }
-        throw new RegistryException(ErrorCode.RANGE_INVALID, "invalid Content-Range \"" + header.replaceAll("[^\\x20-\\x7e]", "?") + "\"");
+        throw new OciError(ErrorCode.RANGE_INVALID, "invalid Content-Range \"" + header.replaceAll("[^\\x20-\\x7e]", "?") + "\"");
     }
 }

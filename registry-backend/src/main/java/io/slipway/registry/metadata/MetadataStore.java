@@ -9,8 +9,8 @@ import java.util.OptionalLong;
 
 /**
  * Everything the registry knows besides blob bytes: repositories, which blobs each repository may
- * read, manifests, tags and upload sessions. One implementation per database; they pass the same
- * behaviour tests.
+ * read, manifests, tags and upload sessions. One implementation, {@link SqlMetadataStore}, on either
+ * database ({@link SqliteDatabase} or {@link PostgresDatabase}); it passes the same behaviour tests on both.
  */
 public interface MetadataStore extends AutoCloseable {
 

@@ -3,13 +3,8 @@ package io.slipway.registry.metadata;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One PostgreSQL database shared by every registry node and by the stores that keep their tables
@@ -109,17 +104,7 @@ public final class PostgresDatabase implements SqlDatabase {
     private <T> T writeUntimed(Work<T> work) {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = pool.getConnection()) {
-                c.setAutoCommit(false);
-                try {
-                    T result = work.run(c);
-                    c.commit();
-                    return result;
-                } catch (SQLException | RuntimeException e) {
-                    c.rollback();
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
-                }
+                return SqlDatabase.transaction(c, work);
             } catch (SQLException e) {
                 if (attempt < ATTEMPTS && retryable(e)) {
                     continue;
@@ -129,36 +114,15 @@ public final class PostgresDatabase implements SqlDatabase {
         }
     }
 
-    @Override
-    public <T> List<T> list(String sql, Row<T> row, Object... args) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < args.length; i++) {
-                    if (args[i] == null) {
-                        ps.setNull(i + 1, Types.VARCHAR);
-                    } else {
-                        ps.setObject(i + 1, args[i]);
-                    }
-                }
-                List<T> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(row.map(rs));
-                    }
-                }
-                return out;
-            }
-        });
-    }
-
     /** Serialization failure or deadlock: the other transaction won; running again is safe. */
     private static boolean retryable(SQLException e) {
         String state = e.getSQLState();
         return "40001".equals(state) || "40P01".equals(state);
     }
 
-    /** True when {@code e} is a unique-constraint violation (someone else created the row first). */
-    public static boolean isUniqueViolation(Throwable e) {
+    /** SQLSTATE 23505: a unique constraint refused the row (someone else created it first). */
+    @Override
+    public boolean isDuplicate(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
                 return true;
@@ -167,14 +131,10 @@ public final class PostgresDatabase implements SqlDatabase {
         return false;
     }
 
+    /** Several nodes write at once: the rows a transaction relies on are locked explicitly. */
     @Override
-    public boolean isDuplicate(Throwable e) {
-        return isUniqueViolation(e);
-    }
-
-    @Override
-    public String skipLocked() {
-        return " FOR UPDATE SKIP LOCKED";
+    public String rowLock(String clause) {
+        return " " + clause;
     }
 
     @Override

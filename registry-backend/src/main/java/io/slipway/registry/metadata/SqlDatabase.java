@@ -7,12 +7,14 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A SQL database that stores run plain, portable statements on: the embedded SQLite file of one
  * node ({@link SqliteDatabase}) or the PostgreSQL database several nodes share
  * ({@link PostgresDatabase}). A store whose SQL both accept (standard DML, {@code ON CONFLICT …
- * DO UPDATE}, generated keys) needs no second implementation.
+ * DO UPDATE}, {@code RETURNING}) needs no second implementation; what truly differs (transactions
+ * and locking, conflict error codes, statement caching) is behind this interface.
  */
 public interface SqlDatabase extends AutoCloseable {
 
@@ -28,12 +30,23 @@ public interface SqlDatabase extends AutoCloseable {
         T map(ResultSet rs) throws SQLException;
     }
 
-    /**
-     * Prepares {@code sql} with positional arguments. A null is bound as VARCHAR: PostgreSQL wants a
-     * type even for a null, and every nullable column the stores bind is text.
-     */
+    /** Prepares {@code sql} with positional arguments ({@link #bind}). */
     static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
+        try {
+            bind(ps, args);
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            throw e;
+        }
+        return ps;
+    }
+
+    /**
+     * Binds positional arguments. A null is bound as VARCHAR: PostgreSQL wants a type even for a
+     * null, and every nullable column the stores bind is text.
+     */
+    static void bind(PreparedStatement ps, Object... args) throws SQLException {
         for (int i = 0; i < args.length; i++) {
             if (args[i] == null) {
                 ps.setNull(i + 1, Types.VARCHAR);
@@ -41,7 +54,6 @@ public interface SqlDatabase extends AutoCloseable {
                 ps.setObject(i + 1, args[i]);
             }
         }
-        return ps;
     }
 
     /** Runs a query with positional arguments on {@code c} and maps every row. */
@@ -68,8 +80,34 @@ public interface SqlDatabase extends AutoCloseable {
     /** Runs {@code work} in one transaction: all of it is committed, or none. */
     <T> T write(Work<T> work);
 
-    /** Runs a query with positional arguments and maps every row. */
-    <T> List<T> list(String sql, Row<T> row, Object... args);
+    /**
+     * Runs {@code work} on {@code c} as one transaction: committed when it returns, rolled back
+     * when it throws; {@code c} is left in auto-commit mode either way.
+     */
+    static <T> T transaction(Connection c, Work<T> work) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            T result = work.run(c);
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /** Runs a query with positional arguments on a connection that sees committed data, and maps every row. */
+    default <T> List<T> list(String sql, Row<T> row, Object... args) {
+        return read(c -> list(c, sql, row, args));
+    }
+
+    /** The first row a query with positional arguments answers, if any. */
+    default <T> Optional<T> one(String sql, Row<T> row, Object... args) {
+        List<T> found = list(sql, row, args);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
 
     /** True when {@code e} says a unique constraint refused the row (someone created it first). */
     boolean isDuplicate(Throwable e);
@@ -83,11 +121,12 @@ public interface SqlDatabase extends AutoCloseable {
     }
 
     /**
-     * What a {@code SELECT} that claims rows for this transaction ends with: {@code FOR UPDATE
-     * SKIP LOCKED} where writers run concurrently (another transaction's claimed rows are passed
-     * over, not waited for); nothing where one writer runs at a time.
+     * What a {@code SELECT} that locks the rows it reads for this transaction ends with, given the
+     * locking clause ({@code FOR UPDATE}, {@code FOR SHARE}, {@code FOR UPDATE SKIP LOCKED}): the
+     * clause where writers run concurrently; nothing where one writer runs at a time (its
+     * transactions are serialized already, and SQLite has no such clause).
      */
-    default String skipLocked() {
+    default String rowLock(String clause) {
         return "";
     }
 

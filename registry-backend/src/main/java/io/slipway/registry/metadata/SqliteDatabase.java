@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -36,18 +37,6 @@ public final class SqliteDatabase implements SqlDatabase {
         Reader(Connection connection) {
             this.connection = connection;
         }
-    }
-
-    /** Binds the parameters of a cached query. */
-    @FunctionalInterface
-    public interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
-    }
-
-    /** Reads the result of a cached query. */
-    @FunctionalInterface
-    public interface Mapper<T> {
-        T map(ResultSet rs) throws SQLException;
     }
 
     public SqliteDatabase(Path file) {
@@ -112,19 +101,22 @@ public final class SqliteDatabase implements SqlDatabase {
     }
 
     /**
-     * Runs one query whose statement stays prepared on each reader connection: for the lookups
-     * every pull makes, where compiling the SQL would cost more than running it.
+     * Runs a query with positional arguments on a reader connection and maps every row. The
+     * statement stays prepared on each reader connection, keyed by its text: the lookups every pull
+     * makes are short, and compiling the SQL would cost SQLite more than running it (PostgreSQL's
+     * driver keeps its own server-side statements).
      */
-    public <T> T query(String sql, Binder binder, Mapper<T> mapper) {
+    @Override
+    public <T> List<T> list(String sql, Row<T> row, Object... args) {
         long start = System.nanoTime();
         try {
-            return queryUntimed(sql, binder, mapper);
+            return listUntimed(sql, row, args);
         } finally {
             timing.record("read", System.nanoTime() - start);
         }
     }
 
-    private <T> T queryUntimed(String sql, Binder binder, Mapper<T> mapper) {
+    private <T> List<T> listUntimed(String sql, Row<T> row, Object... args) {
         Reader r = takeReader();
         try {
             PreparedStatement ps = r.prepared.get(sql);
@@ -132,9 +124,15 @@ public final class SqliteDatabase implements SqlDatabase {
                 ps = r.connection.prepareStatement(sql);
                 r.prepared.put(sql, ps);
             }
-            binder.bind(ps);
-            try (ResultSet rs = ps.executeQuery()) {
-                return mapper.map(rs);
+            try {
+                SqlDatabase.bind(ps, args);
+                List<T> list = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        list.add(row.map(rs));
+                    }
+                }
+                return list;
             } finally {
                 ps.clearParameters();
             }
@@ -143,12 +141,6 @@ public final class SqliteDatabase implements SqlDatabase {
         } finally {
             readers.add(r);
         }
-    }
-
-    /** Runs a query with positional arguments on a reader connection and maps every row. */
-    @Override
-    public <T> List<T> list(String sql, Row<T> row, Object... args) {
-        return read(c -> SqlDatabase.list(c, sql, row, args));
     }
 
     private Reader takeReader() {
@@ -174,17 +166,7 @@ public final class SqliteDatabase implements SqlDatabase {
     private <T> T writeUntimed(Work<T> work) {
         writeLock.lock();
         try {
-            writer.setAutoCommit(false);
-            try {
-                T result = work.run(writer);
-                writer.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                writer.rollback();
-                throw e;
-            } finally {
-                writer.setAutoCommit(true);
-            }
+            return SqlDatabase.transaction(writer, work);
         } catch (SQLException e) {
             throw new MetadataException("metadata write failed: " + e.getMessage(), e);
         } finally {
@@ -192,6 +174,7 @@ public final class SqliteDatabase implements SqlDatabase {
         }
     }
 
+    /** SQLite's extended result codes for a refused unique or primary key. */
     @Override
     public boolean isDuplicate(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

@@ -68,7 +68,7 @@ public final class ScanJobs {
         }
         List<Job> taken = db.write(c -> SqlDatabase.list(c, "UPDATE scan_jobs SET leased_by = ?, lease_until = ?, "
                 + "attempts = attempts + 1 WHERE digest = (SELECT digest FROM scan_jobs WHERE lease_until IS NULL "
-                + "OR lease_until < ? ORDER BY enqueued_at, digest LIMIT 1" + db.skipLocked() + ") RETURNING digest, attempts",
+                + "OR lease_until < ? ORDER BY enqueued_at, digest LIMIT 1" + db.rowLock("FOR UPDATE SKIP LOCKED") + ") RETURNING digest, attempts",
                 rs -> new Job(Digest.parse(rs.getString(1)), rs.getInt(2), node), node, now + lease.toMillis(), now));
         return taken.stream().findFirst();
     }

@@ -33,25 +33,16 @@ public final class ScanStore {
         result.set("issues", JSON.valueToTree(r.issues()));
         result.set("advice", JSON.valueToTree(r.advice()));
         result.put("error", r.error());
-        db.write(c -> {
-            try (var ps = c.prepareStatement("INSERT INTO scans(digest, state, result, db_version, updated_at) "
-                    + "VALUES (?, ?, ?, ?, ?) ON CONFLICT(digest) DO UPDATE SET state = excluded.state, "
-                    + "result = excluded.result, db_version = excluded.db_version, updated_at = excluded.updated_at")) {
-                ps.setString(1, r.digest().toString());
-                ps.setString(2, r.state().name());
-                ps.setString(3, result.toString());
-                ps.setString(4, r.databaseVersion());
-                ps.setLong(5, r.updated().toEpochMilli());
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        db.write(c -> SqlDatabase.update(c, "INSERT INTO scans(digest, state, result, db_version, updated_at) "
+                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT(digest) DO UPDATE SET state = excluded.state, "
+                + "result = excluded.result, db_version = excluded.db_version, updated_at = excluded.updated_at",
+                r.digest().toString(), r.state().name(), result.toString(), r.databaseVersion(),
+                r.updated().toEpochMilli()));
     }
 
     public Optional<ScanResult> get(Digest digest) {
-        List<ScanResult> found = db.list("SELECT digest, state, result, db_version, updated_at FROM scans WHERE digest = ?",
+        return db.one("SELECT digest, state, result, db_version, updated_at FROM scans WHERE digest = ?",
                 ScanStore::row, digest.toString());
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
     /** Digests scanned (or failed) against another database version, newest first. */
@@ -91,23 +82,9 @@ public final class ScanStore {
     public StoredExemption addExemption(long accountId, String scope, String issueType, String issueId, String reason,
             String createdBy) {
         long now = System.currentTimeMillis();
-        long id = db.write(c -> {
-            try (var ps = c.prepareStatement("INSERT INTO exemptions(account_id, scope, issue_type, issue_id, reason, "
-                    + "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", java.sql.Statement.RETURN_GENERATED_KEYS)) {
-                ps.setLong(1, accountId);
-                ps.setString(2, scope);
-                ps.setString(3, issueType);
-                ps.setString(4, issueId);
-                ps.setString(5, reason);
-                ps.setString(6, createdBy);
-                ps.setLong(7, now);
-                ps.executeUpdate();
-                try (var rs = ps.getGeneratedKeys()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        });
+        long id = db.write(c -> SqlDatabase.list(c, "INSERT INTO exemptions(account_id, scope, issue_type, issue_id, "
+                + "reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", rs -> rs.getLong(1),
+                accountId, scope, issueType, issueId, reason, createdBy, now).get(0));
         return new StoredExemption(id, accountId, scope, issueType, issueId, reason, createdBy, Instant.ofEpochMilli(now));
     }
 
@@ -119,12 +96,7 @@ public final class ScanStore {
     }
 
     public boolean deleteExemption(long accountId, long id) {
-        return db.write(c -> {
-            try (var ps = c.prepareStatement("DELETE FROM exemptions WHERE id = ? AND account_id = ?")) {
-                ps.setLong(1, id);
-                ps.setLong(2, accountId);
-                return ps.executeUpdate() > 0;
-            }
-        });
+        return db.write(c -> SqlDatabase.update(c, "DELETE FROM exemptions WHERE id = ? AND account_id = ?", id,
+                accountId) > 0);
     }
 }

@@ -2,7 +2,7 @@ package io.slipway.registry.signatures;
 
 import io.slipway.oci.Digest;
 import io.slipway.oci.ErrorCode;
-import io.slipway.registry.distribution.RegistryException;
+import io.slipway.registry.distribution.OciError;
 import io.slipway.registry.metadata.MetadataStore;
 import io.slipway.registry.metadata.MetadataStore.Signature;
 import java.util.List;
@@ -30,16 +30,16 @@ public final class SignatureService {
     /** Adds a signature to a manifest that exists; adding the same bytes twice keeps one. */
     public void add(String repository, Digest manifest, Signature signature) {
         if (metadata.manifest(repository, manifest).isEmpty()) {
-            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + manifest + " is not in " + repository);
+            throw new OciError(ErrorCode.MANIFEST_UNKNOWN, "manifest " + manifest + " is not in " + repository);
         }
         if (signature.content().length == 0 || signature.content().length > MAX_SIGNATURE_BYTES) {
-            throw new RegistryException(ErrorCode.SIZE_INVALID, "a signature holds 1 to " + MAX_SIGNATURE_BYTES + " bytes");
+            throw new OciError(ErrorCode.SIZE_INVALID, "a signature holds 1 to " + MAX_SIGNATURE_BYTES + " bytes");
         }
         if (!"atomic".equals(signature.type())) {
-            throw new RegistryException(ErrorCode.UNSUPPORTED, "only \"atomic\" signatures are stored");
+            throw new OciError(ErrorCode.UNSUPPORTED, "only \"atomic\" signatures are stored");
         }
         if (metadata.signatures(repository, manifest).size() >= MAX_SIGNATURES) {
-            throw new RegistryException(ErrorCode.DENIED, "manifest " + manifest + " already has " + MAX_SIGNATURES
+            throw new OciError(ErrorCode.DENIED, "manifest " + manifest + " already has " + MAX_SIGNATURES
                     + " signatures");
         }
         metadata.addSignature(repository, manifest, signature);

@@ -35,12 +35,7 @@ public final class SqlTenancyStore implements TenancyStore {
     }
 
     private <T> List<T> query(String sql, Row<T> row, Object... args) {
-        return db.read(c -> SqlDatabase.list(c, sql, row, args));
-    }
-
-    private <T> Optional<T> one(String sql, Row<T> row, Object... args) {
-        List<T> list = query(sql, row, args);
-        return list.isEmpty() ? Optional.empty() : Optional.of(list.get(0));
+        return db.list(sql, row, args);
     }
 
     /** Runs an INSERT … RETURNING id; a duplicate becomes the conflict {@code what} names. */
@@ -77,7 +72,7 @@ public final class SqlTenancyStore implements TenancyStore {
 
     @Override
     public Optional<Account> account(String name) {
-        return one("SELECT id, name, created_at FROM accounts WHERE name = ?", ACCOUNT, name);
+        return db.one("SELECT id, name, created_at FROM accounts WHERE name = ?", ACCOUNT, name);
     }
 
     @Override
@@ -106,7 +101,7 @@ public final class SqlTenancyStore implements TenancyStore {
 
     @Override
     public Optional<Namespace> namespace(String name) {
-        return one(NAMESPACE_SELECT + "WHERE n.name = ?", NAMESPACE, name);
+        return db.one(NAMESPACE_SELECT + "WHERE n.name = ?", NAMESPACE, name);
     }
 
     @Override
@@ -147,17 +142,17 @@ public final class SqlTenancyStore implements TenancyStore {
 
     @Override
     public Optional<Principal> principal(long id) {
-        return one(PRINCIPAL_SELECT + "WHERE p.id = ?", PRINCIPAL, id);
+        return db.one(PRINCIPAL_SELECT + "WHERE p.id = ?", PRINCIPAL, id);
     }
 
     @Override
     public Optional<Principal> user(String name) {
-        return one(PRINCIPAL_SELECT + "WHERE p.kind = 'user' AND p.name = ?", PRINCIPAL, name);
+        return db.one(PRINCIPAL_SELECT + "WHERE p.kind = 'user' AND p.name = ?", PRINCIPAL, name);
     }
 
     @Override
     public Optional<Principal> serviceId(long accountId, String name) {
-        return one(PRINCIPAL_SELECT + "WHERE p.kind = 'service' AND p.account_id = ? AND p.name = ?", PRINCIPAL,
+        return db.one(PRINCIPAL_SELECT + "WHERE p.kind = 'service' AND p.account_id = ? AND p.name = ?", PRINCIPAL,
                 accountId, name);
     }
 
@@ -196,7 +191,7 @@ public final class SqlTenancyStore implements TenancyStore {
 
     @Override
     public Optional<ApiKey> apiKeyByLookup(String lookup) {
-        return one(API_KEY_SELECT + "WHERE lookup = ?", API_KEY, lookup);
+        return db.one(API_KEY_SELECT + "WHERE lookup = ?", API_KEY, lookup);
     }
 
     @Override
@@ -262,7 +257,7 @@ public final class SqlTenancyStore implements TenancyStore {
 
     @Override
     public Optional<Policy> policy(long id) {
-        return one(POLICY_SELECT + "WHERE p.id = ?", POLICY, id);
+        return db.one(POLICY_SELECT + "WHERE p.id = ?", POLICY, id);
     }
 
     @Override

@@ -28,7 +28,7 @@ class PostgresMetadataStoreTest extends MetadataStoreContract {
     @Override
     protected MetadataStore openStore() throws Exception {
         settings = PostgresServer.shared().newDatabase(8);
-        return new PostgresMetadataStore(new PostgresDatabase(settings), true);
+        return new SqlMetadataStore(new PostgresDatabase(settings), true);
     }
 
     private Connection connect() throws Exception {
@@ -88,8 +88,8 @@ class PostgresMetadataStoreTest extends MetadataStoreContract {
 
     @Test
     void storesOfSeveralNodesRacingOnOneTagAgreeOnOneManifest() throws Exception {
-        List<MetadataStore> nodes = List.of(store, new PostgresMetadataStore(new PostgresDatabase(settings), true),
-                new PostgresMetadataStore(new PostgresDatabase(settings), true));
+        List<MetadataStore> nodes = List.of(store, new SqlMetadataStore(new PostgresDatabase(settings), true),
+                new SqlMetadataStore(new PostgresDatabase(settings), true));
         ExecutorService pool = Executors.newFixedThreadPool(6);
         try {
             List<Future<?>> futures = new ArrayList<>();

@@ -15,7 +15,7 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
 
     @Override
     protected MetadataStore openStore() {
-        return new SqliteMetadataStore(dir.resolve("metadata.db"));
+        return new SqlMetadataStore(new SqliteDatabase(dir.resolve("metadata.db")), true);
     }
 
     @Test
@@ -45,6 +45,6 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
             st.execute("INSERT INTO schema_migrations(version, name, applied_at) VALUES (99, 'V99__future.sql', 0)");
         }
         assertThatThrownBy(this::openStore).isInstanceOf(MetadataException.class).hasMessageContaining("newer");
-        store = new SqliteMetadataStore(dir.resolve("other.db"));
+        store = new SqlMetadataStore(new SqliteDatabase(dir.resolve("other.db")), true);
     }
 }

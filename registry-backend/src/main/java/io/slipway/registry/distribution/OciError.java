@@ -5,18 +5,19 @@ import java.util.Map;
 
 /**
  * A request the registry refuses, with the OCI error code (and so the status) to answer, and any
- * headers the specification asks for with that answer.
+ * headers the specification asks for with that answer. The server's refusal, written as the OCI
+ * error JSON; not the client's {@code io.slipway.oci.client.RegistryException}, which reads one.
  */
-public class RegistryException extends RuntimeException {
+public class OciError extends RuntimeException {
     private final ErrorCode code;
     private final transient Object detail;
     private final Map<String, String> headers;
 
-    public RegistryException(ErrorCode code, String message) {
+    public OciError(ErrorCode code, String message) {
         this(code, message, null, Map.of());
     }
 
-    public RegistryException(ErrorCode code, String message, Object detail, Map<String, String> headers) {
+    public OciError(ErrorCode code, String message, Object detail, Map<String, String> headers) {
         super(message == null ? code.defaultMessage() : message);
         this.code = code;
         this.detail = detail;

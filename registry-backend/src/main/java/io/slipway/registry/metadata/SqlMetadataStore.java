@@ -2,11 +2,11 @@ package io.slipway.registry.metadata;
 
 import io.slipway.oci.Digest;
 import io.slipway.registry.metadata.SqlDatabase.Row;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,31 +17,29 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * Registry metadata in PostgreSQL, for several nodes sharing one database.
+ * Registry metadata in a SQL database: the embedded SQLite file of one node or the PostgreSQL
+ * database several nodes share. The statements are portable (as in {@code SqlTenancyStore}):
+ * {@code ON CONFLICT … DO NOTHING / DO UPDATE}, {@code IN (?, …)} lists, {@code substr} for
+ * prefixes, {@code NULLS FIRST}; what truly differs between the two is behind {@link SqlDatabase}.
  *
- * <p>Where nodes can race, a write locks the repository's row first: {@code FOR UPDATE} for
- * manifests, tags, signatures and namespace deletion (so that a tag can never be left pointing at a
- * manifest another node deleted meanwhile, and signature positions are handed out once), and
- * {@code FOR SHARE} for linking blobs (which may run side by side). Locks are always taken in that
- * order, repository first, so two nodes cannot deadlock on them.
+ * <p>Where nodes can race, a write locks the repository's row first ({@link SqlDatabase#rowLock}):
+ * {@code FOR UPDATE} for manifests, tags, signatures and namespace deletion (so that a tag can
+ * never be left pointing at a manifest another node deleted meanwhile, and signature positions are
+ * handed out once), and {@code FOR SHARE} for linking blobs (which may run side by side). Locks are
+ * always taken in that order, repository first, so two nodes cannot deadlock on them. SQLite has
+ * one writer, whose transactions are serialized already, and takes no row locks.
  */
-public final class PostgresMetadataStore implements MetadataStore {
-    private final PostgresDatabase db;
+public final class SqlMetadataStore implements MetadataStore {
+    /** How many values one {@code IN (?, …)} list binds: well under either database's limit. */
+    private static final int IN_LIST = 500;
+
+    private final SqlDatabase db;
     private final boolean ownsDatabase;
 
     /** A store over a database shared with other stores; closing the store leaves it open when not owned. */
-    public PostgresMetadataStore(PostgresDatabase db, boolean ownsDatabase) {
+    public SqlMetadataStore(SqlDatabase db, boolean ownsDatabase) {
         this.db = db;
         this.ownsDatabase = ownsDatabase;
-    }
-
-    private <T> List<T> list(String sql, Row<T> row, Object... args) {
-        return db.read(c -> SqlDatabase.list(c, sql, row, args));
-    }
-
-    private <T> Optional<T> one(String sql, Row<T> row, Object... args) {
-        List<T> found = list(sql, row, args);
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
     private static String text(Digest d) {
@@ -52,33 +50,59 @@ public final class PostgresMetadataStore implements MetadataStore {
         return s == null ? null : Digest.parse(s);
     }
 
-    private static Array textArray(Connection c, Collection<Digest> digests) throws SQLException {
-        return c.createArrayOf("text", digests.stream().map(Digest::toString).distinct().toArray());
+    /**
+     * The length SQL's {@code substr} counts for {@code text}: characters (code points), not Java's
+     * UTF-16 units. {@code substr(name, 1, length) = prefix} is the portable "starts with".
+     */
+    private static int sqlLength(String text) {
+        return text.codePointCount(0, text.length());
+    }
+
+    /** {@code (?, ?, …)} for {@code n} values. */
+    private static String placeholders(int n) {
+        return "(" + String.join(", ", java.util.Collections.nCopies(n, "?")) + ")";
+    }
+
+    /** The distinct values split into lists of at most {@link #IN_LIST}, one {@code IN (…)} each. */
+    private static <T> List<List<T>> chunks(Collection<T> values) {
+        List<T> all = List.copyOf(new java.util.LinkedHashSet<>(values));
+        List<List<T>> chunks = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += IN_LIST) {
+            chunks.add(all.subList(i, Math.min(all.size(), i + IN_LIST)));
+        }
+        return chunks;
+    }
+
+    /** {@code first} followed by {@code rest}, as positional arguments. */
+    private static Object[] args(Object first, List<?> rest) {
+        List<Object> args = new ArrayList<>();
+        args.add(first);
+        args.addAll(rest);
+        return args.toArray();
     }
 
     /**
      * The repository's id, creating the repository when needed, with its row locked
      * ({@code FOR UPDATE} or {@code FOR SHARE}) until the transaction ends.
      */
-    private static long lockRepository(Connection c, String repository, String lock) throws SQLException {
+    private long lockRepository(Connection c, String repository, String lock) throws SQLException {
         // A concurrent namespace deletion can remove the row between the insert and the lock; then
         // the insert simply happens again.
         for (int attempt = 0; attempt < 5; attempt++) {
+            Long id = lockExisting(c, repository, lock);
+            if (id != null) {
+                return id;
+            }
             SqlDatabase.update(c, "INSERT INTO repositories(name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
                     repository, System.currentTimeMillis());
-            List<Long> id = SqlDatabase.list(c, "SELECT id FROM repositories WHERE name = ? " + lock, rs -> rs.getLong(1),
-                    repository);
-            if (!id.isEmpty()) {
-                return id.get(0);
-            }
         }
         throw new SQLException("repository " + repository + " keeps being deleted while written");
     }
 
-    /** The id of an existing repository with its row locked for update, or null. */
-    private static Long lockExisting(Connection c, String repository) throws SQLException {
-        List<Long> id = SqlDatabase.list(c, "SELECT id FROM repositories WHERE name = ? FOR UPDATE", rs -> rs.getLong(1),
-                repository);
+    /** The id of an existing repository with its row locked ({@code lock}), or null. */
+    private Long lockExisting(Connection c, String repository, String lock) throws SQLException {
+        List<Long> id = SqlDatabase.list(c, "SELECT id FROM repositories WHERE name = ?" + db.rowLock(lock),
+                rs -> rs.getLong(1), repository);
         return id.isEmpty() ? null : id.get(0);
     }
 
@@ -86,12 +110,12 @@ public final class PostgresMetadataStore implements MetadataStore {
 
     @Override
     public boolean repositoryExists(String repository) {
-        return one("SELECT 1 FROM repositories WHERE name = ?", rs -> 1, repository).isPresent();
+        return db.one("SELECT 1 FROM repositories WHERE name = ?", rs -> 1, repository).isPresent();
     }
 
     @Override
     public List<String> repositories(String last, int n) {
-        return list("SELECT name FROM repositories WHERE name > ? ORDER BY name LIMIT ?", rs -> rs.getString(1),
+        return db.list("SELECT name FROM repositories WHERE name > ? ORDER BY name LIMIT ?", rs -> rs.getString(1),
                 last == null ? "" : last, n);
     }
 
@@ -108,7 +132,7 @@ public final class PostgresMetadataStore implements MetadataStore {
 
     @Override
     public OptionalLong linkedBlobSize(String repository, Digest digest) {
-        return one("SELECT b.size FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id "
+        return db.one("SELECT b.size FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id "
                 + "WHERE r.name = ? AND b.digest = ?", rs -> rs.getLong(1), repository, digest.toString())
                 .map(OptionalLong::of).orElse(OptionalLong.empty());
     }
@@ -118,22 +142,24 @@ public final class PostgresMetadataStore implements MetadataStore {
         if (digests.isEmpty()) {
             return Map.of();
         }
-        return db.read(c -> {
-            Map<Digest, Long> found = new HashMap<>();
-            for (Object[] row : SqlDatabase.list(c, "SELECT b.digest, b.size FROM repository_blobs b "
-                    + "JOIN repositories r ON r.id = b.repository_id WHERE r.name = ? AND b.digest = ANY(?)",
-                    rs -> new Object[] {rs.getString(1), rs.getLong(2)}, repository, textArray(c, digests))) {
-                found.put(Digest.parse((String) row[0]), (Long) row[1]);
+        Map<Digest, Long> found = new HashMap<>();
+        for (List<String> chunk : chunks(digests.stream().map(Digest::toString).toList())) {
+            for (Map.Entry<Digest, Long> e : db.read(c -> SqlDatabase.list(c, "SELECT b.digest, b.size "
+                    + "FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id WHERE r.name = ? "
+                    + "AND b.digest IN " + placeholders(chunk.size()),
+                    rs -> Map.entry(Digest.parse(rs.getString(1)), rs.getLong(2)), args(repository, chunk)))) {
+                found.put(e.getKey(), e.getValue());
             }
-            return found;
-        });
+        }
+        return found;
     }
 
     @Override
     public List<String> repositoriesWithBlob(String namespace, Digest digest, int limit) {
-        return list("SELECT r.name FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id "
-                + "WHERE b.digest = ? AND starts_with(r.name, ?) ORDER BY r.name LIMIT ?", rs -> rs.getString(1),
-                digest.toString(), namespace + "/", limit);
+        String prefix = namespace + "/";
+        return db.list("SELECT r.name FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id "
+                + "WHERE b.digest = ? AND substr(r.name, 1, ?) = ? ORDER BY r.name LIMIT ?", rs -> rs.getString(1),
+                digest.toString(), sqlLength(prefix), prefix, limit);
     }
 
     @Override
@@ -159,10 +185,7 @@ public final class PostgresMetadataStore implements MetadataStore {
                         + "manifest_digest, position, digest) VALUES (?, ?, ?, ?)")) {
                     int position = 0;
                     for (Digest ref : m.references()) {
-                        ps.setLong(1, id);
-                        ps.setString(2, m.digest().toString());
-                        ps.setInt(3, position++);
-                        ps.setString(4, ref.toString());
+                        SqlDatabase.bind(ps, id, m.digest().toString(), position++, ref.toString());
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -171,8 +194,8 @@ public final class PostgresMetadataStore implements MetadataStore {
             long now = System.currentTimeMillis();
             for (String tag : tags) {
                 SqlDatabase.update(c, "INSERT INTO tags(repository_id, name, digest, updated_at) VALUES (?, ?, ?, ?) "
-                        + "ON CONFLICT (repository_id, name) DO UPDATE SET digest = EXCLUDED.digest, "
-                        + "updated_at = EXCLUDED.updated_at", id, tag, m.digest().toString(), now);
+                        + "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, "
+                        + "updated_at = excluded.updated_at", id, tag, m.digest().toString(), now);
             }
             return null;
         });
@@ -198,13 +221,13 @@ public final class PostgresMetadataStore implements MetadataStore {
 
     @Override
     public Optional<ManifestRecord> manifest(String repository, Digest digest) {
-        return one("SELECT " + MANIFEST_COLUMNS + " FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+        return db.one("SELECT " + MANIFEST_COLUMNS + " FROM manifests m JOIN repositories r ON r.id = m.repository_id "
                 + "WHERE r.name = ? AND m.digest = ?", MANIFEST, repository, digest.toString());
     }
 
     @Override
     public Optional<ManifestRecord> manifestByTag(String repository, String tag) {
-        return one("SELECT " + MANIFEST_COLUMNS + " FROM tags t JOIN repositories r ON r.id = t.repository_id "
+        return db.one("SELECT " + MANIFEST_COLUMNS + " FROM tags t JOIN repositories r ON r.id = t.repository_id "
                 + "JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest "
                 + "WHERE r.name = ? AND t.name = ?", MANIFEST, repository, tag);
     }
@@ -212,7 +235,7 @@ public final class PostgresMetadataStore implements MetadataStore {
     @Override
     public boolean deleteManifest(String repository, Digest digest) {
         return db.write(c -> {
-            Long id = lockExisting(c, repository);
+            Long id = lockExisting(c, repository, "FOR UPDATE");
             if (id == null) {
                 return false;
             }
@@ -233,14 +256,14 @@ public final class PostgresMetadataStore implements MetadataStore {
 
     @Override
     public List<String> tags(String repository, String last, int n) {
-        return list("SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id "
+        return db.list("SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id "
                 + "WHERE r.name = ? AND t.name > ? ORDER BY t.name LIMIT ?", rs -> rs.getString(1),
                 repository, last == null ? "" : last, n);
     }
 
     @Override
     public List<ManifestRecord> referrers(String repository, Digest subject) {
-        return list("SELECT " + MANIFEST_COLUMNS + " FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+        return db.list("SELECT " + MANIFEST_COLUMNS + " FROM manifests m JOIN repositories r ON r.id = m.repository_id "
                 + "WHERE r.name = ? AND m.subject = ? ORDER BY m.pushed_at, m.digest", MANIFEST, repository,
                 subject.toString());
     }
@@ -250,35 +273,47 @@ public final class PostgresMetadataStore implements MetadataStore {
         if (digests.isEmpty()) {
             return Set.of();
         }
-        return db.read(c -> new HashSet<>(SqlDatabase.list(c, "SELECT m.digest FROM manifests m "
-                + "JOIN repositories r ON r.id = m.repository_id WHERE r.name = ? AND m.digest = ANY(?)",
-                rs -> Digest.parse(rs.getString(1)), repository, textArray(c, digests))));
+        Set<Digest> found = new HashSet<>();
+        for (List<String> chunk : chunks(digests.stream().map(Digest::toString).toList())) {
+            found.addAll(db.read(c -> SqlDatabase.list(c, "SELECT m.digest FROM manifests m "
+                    + "JOIN repositories r ON r.id = m.repository_id WHERE r.name = ? AND m.digest IN "
+                    + placeholders(chunk.size()), rs -> Digest.parse(rs.getString(1)), args(repository, chunk))));
+        }
+        return found;
     }
 
     @Override
     public List<ImageRow> images(String prefix) {
-        return list("SELECT r.name, t.name, m.digest, m.media_type, m.created_at, m.total_size "
+        String p = prefix == null ? "" : prefix;
+        // NULLS FIRST: SQLite sorts nulls first by default, PostgreSQL last; untagged images lead.
+        return db.list("SELECT r.name, t.name, m.digest, m.media_type, m.created_at, m.total_size "
                 + "FROM manifests m JOIN repositories r ON r.id = m.repository_id "
                 + "LEFT JOIN tags t ON t.repository_id = m.repository_id AND t.digest = m.digest "
-                + "WHERE starts_with(r.name, ?) ORDER BY r.name, t.name NULLS FIRST, m.digest",
+                + "WHERE substr(r.name, 1, ?) = ? ORDER BY r.name, t.name NULLS FIRST, m.digest",
                 rs -> new ImageRow(rs.getString(1), rs.getString(2), Digest.parse(rs.getString(3)), rs.getString(4),
                         Instant.ofEpochMilli(rs.getLong(5)), rs.getLong(6)),
-                prefix == null ? "" : prefix);
+                sqlLength(p), p);
     }
 
     @Override
     public int deleteRepositories(String namespace) {
+        String prefix = namespace + "/";
         return db.write(c -> {
-            List<Long> ids = SqlDatabase.list(c, "SELECT id FROM repositories WHERE starts_with(name, ?) ORDER BY id FOR UPDATE",
-                    rs -> rs.getLong(1), namespace + "/");
-            if (ids.isEmpty()) {
-                return 0;
+            // The ids locked here, not a subquery run again per table: a repository another node
+            // creates meanwhile is either wholly kept or was locked here, never half deleted.
+            List<Long> ids = SqlDatabase.list(c, "SELECT id FROM repositories WHERE substr(name, 1, ?) = ? ORDER BY id"
+                    + db.rowLock("FOR UPDATE"), rs -> rs.getLong(1), sqlLength(prefix), prefix);
+            int deleted = 0;
+            for (List<Long> chunk : chunks(ids)) {
+                Object[] args = chunk.toArray();
+                for (String table : List.of("tags", "manifest_references", "signatures", "manifests", "repository_blobs")) {
+                    SqlDatabase.update(c, "DELETE FROM " + table + " WHERE repository_id IN " + placeholders(args.length),
+                            args);
+                }
+                deleted += SqlDatabase.update(c, "DELETE FROM repositories WHERE id IN " + placeholders(args.length),
+                        args);
             }
-            Array idArray = c.createArrayOf("bigint", ids.toArray());
-            for (String table : List.of("tags", "manifest_references", "signatures", "manifests", "repository_blobs")) {
-                SqlDatabase.update(c, "DELETE FROM " + table + " WHERE repository_id = ANY(?)", idArray);
-            }
-            return SqlDatabase.update(c, "DELETE FROM repositories WHERE id = ANY(?)", idArray);
+            return deleted;
         });
     }
 
@@ -287,7 +322,7 @@ public final class PostgresMetadataStore implements MetadataStore {
     @Override
     public boolean addSignature(String repository, Digest manifest, Signature signature) {
         return db.write(c -> {
-            Long id = lockExisting(c, repository);
+            Long id = lockExisting(c, repository, "FOR UPDATE");
             if (id == null) {
                 return false;
             }
@@ -300,6 +335,7 @@ public final class PostgresMetadataStore implements MetadataStore {
                 }
                 next = (Integer) row[0] + 1;
             }
+            // content is BLOB in SQLite, BYTEA in PostgreSQL: both take and give a byte[].
             SqlDatabase.update(c, "INSERT INTO signatures(repository_id, manifest_digest, position, name, type, content, "
                     + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", id, manifest.toString(), next, signature.name(),
                     signature.type(), signature.content(), System.currentTimeMillis());
@@ -309,7 +345,7 @@ public final class PostgresMetadataStore implements MetadataStore {
 
     @Override
     public List<Signature> signatures(String repository, Digest manifest) {
-        return list("SELECT s.name, s.type, s.content FROM signatures s JOIN repositories r ON r.id = s.repository_id "
+        return db.list("SELECT s.name, s.type, s.content FROM signatures s JOIN repositories r ON r.id = s.repository_id "
                 + "WHERE r.name = ? AND s.manifest_digest = ? ORDER BY s.position",
                 rs -> new Signature(rs.getString(1), rs.getString(2), rs.getBytes(3)), repository, manifest.toString());
     }
@@ -327,7 +363,7 @@ public final class PostgresMetadataStore implements MetadataStore {
 
     @Override
     public Optional<UploadSession> upload(String id) {
-        return one("SELECT id, repository, started_at FROM uploads WHERE id = ?", UPLOAD, id);
+        return db.one("SELECT id, repository, started_at FROM uploads WHERE id = ?", UPLOAD, id);
     }
 
     @Override
@@ -337,17 +373,17 @@ public final class PostgresMetadataStore implements MetadataStore {
 
     @Override
     public int openUploadsIn(String repository) {
-        return list("SELECT COUNT(*) FROM uploads WHERE repository = ?", rs -> rs.getInt(1), repository).get(0);
+        return db.list("SELECT COUNT(*) FROM uploads WHERE repository = ?", rs -> rs.getInt(1), repository).get(0);
     }
 
     @Override
     public int openUploadsBy(String owner) {
-        return list("SELECT COUNT(*) FROM uploads WHERE owner = ?", rs -> rs.getInt(1), owner).get(0);
+        return db.list("SELECT COUNT(*) FROM uploads WHERE owner = ?", rs -> rs.getInt(1), owner).get(0);
     }
 
     @Override
     public List<UploadSession> uploadsStartedBefore(Instant cutoff) {
-        return list("SELECT id, repository, started_at FROM uploads WHERE started_at < ?", UPLOAD,
+        return db.list("SELECT id, repository, started_at FROM uploads WHERE started_at < ?", UPLOAD,
                 cutoff.toEpochMilli());
     }
 
