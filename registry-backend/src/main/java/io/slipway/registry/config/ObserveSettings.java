@@ -17,8 +17,8 @@ import java.util.Set;
  *   enabled: true            # /metrics in the Prometheus format
  *   listen: 127.0.0.1:9102   # optional: metrics (and the probes) on a port of their own, not the registry's
  * log:
- *   format: text             # or json: one JSON object per line (the server distribution's logger)
- *   requests: false          # one line per request: method, route, status, time, bytes, request id
+ *   requests: false          # one line per request: method, path, route, status, time, bytes, request id
+ *   format: text             # or json: that line is one JSON object
  * webhooks:
  *   allowedTargets: [10.0.0.0/8]   # private, loopback and link-local targets allowed (default: none)
  *   maxAttempts: 10          # a delivery failing this many times is dead-lettered

@@ -82,7 +82,8 @@ public final class Observability implements AutoCloseable {
             metricsConnector.setPort(Integer.parseInt(listen.substring(colon + 1)));
             jetty.addConnector(metricsConnector);
         }
-        return new ObservedHandler(handlers, metrics, readiness, metricsConnector, settings.logRequests());
+        return new ObservedHandler(handlers, metrics, readiness, metricsConnector, settings.logRequests(),
+                settings.logFormat().equals("json"));
     }
 
     /** The port metrics are served on alone, or -1 when they share the registry's. */

@@ -35,6 +35,7 @@ public final class ObservedHandler extends EventsHandler {
     /** Where {@code /metrics} is served: null for the registry's own port, else a connector of its own. */
     private final Connector metricsConnector;
     private final boolean logRequests;
+    private final boolean jsonLog;
 
     /** One request being measured. Written by the threads Jetty runs it on, one at a time. */
     private static final class Exchange {
@@ -56,14 +57,16 @@ public final class ObservedHandler extends EventsHandler {
      * @param metrics          the metrics to record into, or null when metrics are off
      * @param metricsConnector the connector {@code /metrics} is served on alone, or null for every connector
      * @param logRequests      whether each request is logged when it completes (logger {@code io.slipway.registry.requests})
+     * @param jsonLog          whether that line is one JSON object (for log pipelines) rather than text
      */
     public ObservedHandler(Handler handler, RegistryMetrics metrics, Readiness readiness, Connector metricsConnector,
-            boolean logRequests) {
+            boolean logRequests, boolean jsonLog) {
         super(handler);
         this.metrics = metrics;
         this.readiness = readiness;
         this.metricsConnector = metricsConnector;
         this.logRequests = logRequests;
+        this.jsonLog = jsonLog;
     }
 
     @Override
@@ -139,8 +142,26 @@ public final class ObservedHandler extends EventsHandler {
         if (logRequests) {
             MDC.put("requestId", e.id);
             try {
-                REQUESTS.info("{} {} {} {} ms in={} out={} id={}{}", e.method, e.route, status, nanos / 1_000_000, e.in,
-                        e.out, e.id, failure == null ? "" : " failure=" + failure);
+                if (jsonLog) {
+                    ObjectNode line = JSON.createObjectNode();
+                    line.put("time", java.time.Instant.now().toString());
+                    line.put("requestId", e.id);
+                    line.put("method", e.method);
+                    line.put("route", e.route);
+                    line.put("path", request.getHttpURI().getPath());
+                    line.put("status", status);
+                    line.put("millis", nanos / 1_000_000);
+                    line.put("bytesIn", e.in);
+                    line.put("bytesOut", e.out);
+                    line.put("remote", Request.getRemoteAddr(request));
+                    if (failure != null) {
+                        line.put("failure", failure.toString());
+                    }
+                    REQUESTS.info("{}", line);
+                } else {
+                    REQUESTS.info("{} {} {} {} {} ms in={} out={} id={}{}", e.method, request.getHttpURI().getPath(),
+                            status, e.route, nanos / 1_000_000, e.in, e.out, e.id, failure == null ? "" : " failure=" + failure);
+                }
             } finally {
                 MDC.remove("requestId");
             }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.oci.Digest;
 import io.slipway.oci.MediaTypes;
 import io.slipway.registry.testing.Images;
-import io.slipway.registry.testing.RegistryHttp;
+import io.slipway.testing.RegistryHttp;
 import io.slipway.registry.testing.ServerMain;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipway.registry.RegistryServer;
 import io.slipway.registry.config.RegistryConfig;
-import io.slipway.registry.testing.RegistryHttp;
+import io.slipway.testing.RegistryHttp;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.slipway.oci.Digest;
 import io.slipway.oci.MediaTypes;
 import io.slipway.registry.testing.Images;
-import io.slipway.registry.testing.RegistryHttp;
+import io.slipway.testing.RegistryHttp;
 import io.slipway.registry.testing.ServerMain;
 import io.slipway.registry.testing.TempDirs;
 import java.net.InetSocketAddress;
