@@ -57,10 +57,11 @@ public final class EventRecorder {
         audit.put("outcome", e.outcome());
         audit.put("requestId", e.requestId());
         rows += store.enqueue(c, event(AUDIT, "io.slipway.audit", null, e.action(), e.at(), audit));
+        String deleted = managementDelete(e);
         if ("ok".equals(e.outcome()) && e.target() != null
-                && (e.action().equals("image.push") || e.action().equals("image.delete"))) {
+                && (e.action().equals("image.push") || e.action().equals("image.delete") || deleted != null)) {
             boolean push = e.action().equals("image.push");
-            Target t = Target.parse(e.target());
+            Target t = Target.parse(deleted != null ? deleted : e.target());
             ObjectNode data = JSON.createObjectNode();
             data.put("repository", t.repository());
             if (t.tag() != null) {
@@ -72,7 +73,7 @@ public final class EventRecorder {
             data.put("actor", e.actor());
             data.put("requestId", e.requestId());
             rows += store.enqueue(c, event(push ? PUSH : DELETE, push ? "io.slipway.image.pushed" : "io.slipway.image.deleted",
-                    t.namespace(), e.target(), e.at(), data));
+                    t.namespace(), deleted != null ? deleted : e.target(), e.at(), data));
         }
         if (rows > 0) {
             written.run();
@@ -114,6 +115,28 @@ public final class EventRecorder {
         ce.put("datacontenttype", "application/json");
         ce.set("data", data);
         return new WebhookStore.Event(id, name, namespace, ce.toString());
+    }
+
+    /**
+     * The image an {@code image-rm} through the management API removed ({@code DELETE /api/v1/images?image=…},
+     * audited with its query, {@code [image=[ns/repo:tag]]}), without a host of the registry's; else null.
+     */
+    static String managementDelete(AuditEntry e) {
+        if (!"api.delete images".equals(e.action()) || !"ok".equals(e.outcome()) || e.target() == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\[image=\\[([^\\]]+)\\]\\]$").matcher(e.target());
+        if (!m.matches()) {
+            return null;
+        }
+        String image = m.group(1);
+        int slash = image.indexOf('/');
+        String first = slash < 0 ? "" : image.substring(0, slash);
+        // A first component with a dot or a port, or localhost, is a registry host (as image references read).
+        if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
+            image = image.substring(slash + 1);
+        }
+        return image;
     }
 
     static String namespaceOf(String repository) {

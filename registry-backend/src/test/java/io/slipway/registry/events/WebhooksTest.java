@@ -113,6 +113,14 @@ class WebhooksTest {
                 .equals("io.slipway.image.deleted") && e.event().path("data").path("digest").asText()
                 .equals(digest.toString())), DEADLINE)).isTrue();
 
+        // image-rm through the management API is a delete event too.
+        push(iam.keys.get("ci"), "acme-dev/app", "2.0", "second");
+        iam.api(manager, "DELETE", "/api/v1/images?image=" + java.net.URLEncoder.encode("acme-dev/app:2.0",
+                StandardCharsets.UTF_8), null, 200);
+        assertThat(receiver.await(x -> x.stream().anyMatch(e -> e.event().path("type").asText()
+                .equals("io.slipway.image.deleted") && e.event().path("subject").asText().equals("acme-dev/app:2.0")),
+                DEADLINE)).isTrue();
+
         // Deliveries are listed for the subscription's Managers.
         JsonNode deliveries = iam.api(manager, "GET", "/api/v1/webhook-deliveries?webhook=" + hook.path("id").asText(),
                 null, 200);
