@@ -1,6 +1,7 @@
 package io.slipway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.slipway.pipeline.ManagementClient;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
