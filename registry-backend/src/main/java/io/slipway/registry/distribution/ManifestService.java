@@ -44,7 +44,8 @@ public final class ManifestService {
     private final Clock clock;
 
     // Manifests are immutable by digest, so their bytes may be cached without invalidation; the
-    // metadata lookup before every read decides whether the manifest is still there.
+    // metadata lookup before every read (CachingMetadataStore's, within its staleness bound)
+    // decides whether the manifest is still there.
     private final Map<Digest, byte[]> cache = new ConcurrentHashMap<>();
     private volatile java.util.function.Consumer<ManifestRecord> onPush = r -> { };
     private final AtomicLong cachedBytes = new AtomicLong();
