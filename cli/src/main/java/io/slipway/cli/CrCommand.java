@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
             VaCommands.ExemptionList.class, VaCommands.ExemptionRm.class, IamCommand.class,
             LifecycleCommands.ImmutableTagsSet.class, LifecycleCommands.ImmutableTagsList.class,
             LifecycleCommands.ImmutableTagsRm.class, LifecycleCommands.Quota.class, LifecycleCommands.QuotaSet.class,
-            LifecycleCommands.TrashList.class, LifecycleCommands.ImageRestore.class})
+            LifecycleCommands.TrashList.class, LifecycleCommands.ImageRestore.class,
+            WebhookCommands.Add.class, WebhookCommands.ListWebhooks.class, WebhookCommands.Remove.class,
+            WebhookCommands.Deliveries.class})
 final class CrCommand {
 
     /** Shared by every verb: registry options, output format, the terminal. */

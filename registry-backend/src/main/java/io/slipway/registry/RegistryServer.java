@@ -75,6 +75,8 @@ public final class RegistryServer implements AutoCloseable {
     private final ServerConnector admissionConnector;
     private final Listeners listeners;
     private final ScheduledExecutorService housekeeping;
+    private final io.slipway.registry.observe.Observability observability;
+    private final io.slipway.registry.events.Events events;
     private final ManagementHandler management;
 
     private RegistryServer(RegistryConfig config) throws Exception {
@@ -82,7 +84,9 @@ public final class RegistryServer implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         // The configuration chooses the stores: files and SQLite, or S3 and PostgreSQL shared by nodes.
         this.stores = Stores.open(config);
-        this.blobs = stores.blobs();
+        this.observability = new io.slipway.registry.observe.Observability(config.observe(), stores.database(),
+                stores.blobs());
+        this.blobs = observability.blobs(stores.blobs());
         this.metadata = stores.metadata();
         this.tenancyStore = stores.tenancy();
         this.database = stores.database();
@@ -110,6 +114,9 @@ public final class RegistryServer implements AutoCloseable {
         uploads.guard(lifecycle);
         manifests.guard(lifecycle);
         ScanJobs jobs = new ScanJobs(database, node, config.scan().lease(), clock);
+        observability.watch(jobs);
+        this.events = new io.slipway.registry.events.Events(config.observe(), database, tenancyStore, authorizer, jobs, node,
+                this::eventSource, observability.metrics());
         AdvisorySync sync = config.stores().shared()
                 ? new AdvisorySync(database, blobs, advisories, config.dataDir().resolve("advisory-snapshots"), node) : null;
         this.scans = new ScanService(blobs, new ScanStore(database), advisories, jobs, sync, config.scan().workers());
@@ -143,7 +150,7 @@ public final class RegistryServer implements AutoCloseable {
         ManagementApi api = new ManagementApi(tenancy, authorizer, metadata, manifests, auth.open(), scans,
                 new ScanStore(database), names, lifecycle);
         PolicyApi policyApi = new PolicyApi(enforcement, authorizer, tenancyStore);
-        this.management = new ManagementHandler(api, policyApi, authenticator);
+        this.management = new ManagementHandler(api, policyApi, authenticator, events.api());
         handlers.addHandler(Listeners.route("/api/", limits.apiBodyBytes(), management));
         handlers.addHandler(io.slipway.registry.console.Console.handler(config, api, policyApi, authorizer, authenticator,
                 metadata, blobs, scans, database, names, clock)); // the Registry Console at /console/ (issue 22)
@@ -152,7 +159,7 @@ public final class RegistryServer implements AutoCloseable {
         Handler webhook = admissionConnector == null ? null : Listeners.route("/admission/", limits.admissionBodyBytes(),
                 new AdmissionHandler(admission, new ImagePinning(admission), policyApi, authenticator, tenancyStore, auth.open()));
         handlers.addHandler(distribution);
-        jetty.setHandler(listeners.handler(handlers, webhook));
+        jetty.setHandler(listeners.handler(observability.wrap(jetty, handlers), webhook));
         jetty.setDefaultHandler(new NotFoundHandler());
         jetty.setStopTimeout(5000);
 
@@ -227,6 +234,11 @@ public final class RegistryServer implements AutoCloseable {
         return host + "/" + ProcessHandle.current().pid() + "/" + java.util.UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /** The CloudEvents {@code source} of this registry's events: its external URL, else its listener's. */
+    private String eventSource() {
+        return config.naming().externalUrl() != null ? config.naming().externalUrl() : uri().toString();
+    }
+
     public int port() {
         return connector.getLocalPort();
     }
@@ -250,6 +262,10 @@ public final class RegistryServer implements AutoCloseable {
     /** Compares the TLS files with what is loaded and reloads now, as the watcher does every few seconds. */
     public void reloadTls() {
         listeners.reloadTls();
+    }
+
+    public io.slipway.registry.observe.Observability observability() {
+        return observability;
     }
 
     /** The management API's routes, {@code METHOD /path}: what the access matrix must probe. */
@@ -293,7 +309,9 @@ public final class RegistryServer implements AutoCloseable {
             jetty.stop();
         } finally {
             listeners.close();
+            events.close();
             scans.close();
+            observability.close();
             advisories.close();
             metadata.close();
             stores.close();

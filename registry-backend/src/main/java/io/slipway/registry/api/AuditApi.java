@@ -35,6 +35,7 @@ public final class AuditApi implements ManagementArea {
             r.put("target", e.target());
             r.put("remote", e.remote());
             r.put("outcome", e.outcome());
+            r.put("requestId", e.requestId());
         }
         return list;
     }

@@ -43,12 +43,13 @@ import java.util.Set;
  * storage: {driver: filesystem}  # or s3, and metadata: {driver: sqlite} or postgres: see StoreSettings
  * externalUrl: https://registry.example.com   # how clients reach it; its host is one of its names
  * names: [registry.internal:5000]             # further hosts images of this registry are pulled by
+ * metrics: {enabled: true}  # and log:, webhooks: see ObserveSettings
  * tls: {cert: tls.crt, key: tls.key}          # and trustedProxies, admission, connections: see ListenerSettings
  * </pre>
  */
 public record RegistryConfig(String host, int port, Path dataDir, AuthSettings authSettings, Limits limits,
         StoreSettings stores, ScanSettings scan, Naming naming, LifecycleSettings lifecycle,
-        ListenerSettings listeners) {
+        ListenerSettings listeners, ObserveSettings observe) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:5000";
 
@@ -121,7 +122,8 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
     public static RegistryConfig defaults() {
         return new RegistryConfig("127.0.0.1", 5000, Path.of(".slipway"), AuthSettings.defaults(), Limits.defaults(),
                 StoreSettings.defaults(), ScanSettings.defaults(), Naming.defaults(),
-                LifecycleSettings.defaults(), ListenerSettings.defaults());
+                LifecycleSettings.defaults(), ListenerSettings.defaults(),
+                ObserveSettings.defaults());
     }
 
     /** The authentication mode, {@code token} or {@code none}. */
@@ -148,11 +150,11 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
             throw new IllegalArgumentException("listen port must be 0-65535");
         }
         return new RegistryConfig(h.isEmpty() ? "0.0.0.0" : h, p, dataDir, authSettings, limits, stores, scan, naming,
-                lifecycle, listeners);
+                lifecycle, listeners, observe);
     }
 
     public RegistryConfig withDataDir(Path dir) {
-        return new RegistryConfig(host, port, dir, authSettings, limits, stores, scan, naming, lifecycle, listeners);
+        return new RegistryConfig(host, port, dir, authSettings, limits, stores, scan, naming, lifecycle, listeners, observe);
     }
 
     public RegistryConfig withAuth(String mode) {
@@ -165,31 +167,35 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
     }
 
     public RegistryConfig withAuthSettings(AuthSettings a) {
-        return new RegistryConfig(host, port, dataDir, a, limits, stores, scan, naming, lifecycle, listeners);
+        return new RegistryConfig(host, port, dataDir, a, limits, stores, scan, naming, lifecycle, listeners, observe);
     }
 
     public RegistryConfig withLimits(Limits l) {
-        return new RegistryConfig(host, port, dataDir, authSettings, l, stores, scan, naming, lifecycle, listeners);
+        return new RegistryConfig(host, port, dataDir, authSettings, l, stores, scan, naming, lifecycle, listeners, observe);
     }
 
     public RegistryConfig withStores(StoreSettings s) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, s, scan, naming, lifecycle, listeners);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, s, scan, naming, lifecycle, listeners, observe);
     }
 
     public RegistryConfig withLifecycle(LifecycleSettings l) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, naming, l, listeners);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, naming, l, listeners, observe);
     }
 
     public RegistryConfig withListeners(ListenerSettings l) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, naming, lifecycle, l);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, naming, lifecycle, l, observe);
     }
 
     public RegistryConfig withScan(ScanSettings s) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, s, naming, lifecycle, listeners);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, s, naming, lifecycle, listeners, observe);
     }
 
     public RegistryConfig withNaming(Naming n) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, n, lifecycle, listeners);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, n, lifecycle, listeners, observe);
+    }
+
+    public RegistryConfig withObserve(ObserveSettings o) {
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, naming, lifecycle, listeners, o);
     }
 
     /** Applies {@code SLIPWAY_LISTEN} and {@code SLIPWAY_DATA} when set. */
@@ -215,7 +221,11 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
             throw new IOException(file + ": the configuration must be a mapping");
         }
         checkKeys(file, "", root, Set.of("listen", "data", "auth", "limits", "storage", "metadata", "scan", "externalUrl",
-                "names", "trash", "gc", "tls", "trustedProxies", "admission", "connections"));
+                "names", "trash", "gc", "tls", "trustedProxies", "admission", "connections", "metrics", "log", "webhooks"));
+        if (root.has("metrics") || root.has("log") || root.has("webhooks")) {
+            c = c.withObserve(ObserveSettings.parse(file, root.get("metrics"), root.get("log"), root.get("webhooks"),
+                    c.observe()));
+        }
         if (root.hasNonNull("externalUrl") || root.hasNonNull("names")) {
             java.util.List<String> names = new java.util.ArrayList<>();
             JsonNode n = root.get("names");

@@ -91,6 +91,7 @@ public final class AdmissionHandler extends Handler.Abstract {
     private static JsonNode error(String code, String message) {
         var error = JSON.createObjectNode();
         error.putArray("errors").addObject().put("code", code).put("message", message);
+        io.slipway.registry.observe.RequestIds.stamp(error);
         return error;
     }
 }

@@ -46,11 +46,13 @@ public final class ManagementHandler extends Handler.Abstract {
     /** The routes by method and path; a path ending in {@code /{name}} is keyed without the name. */
     private final Map<String, ManagementRoute> routes = new LinkedHashMap<>();
 
-    public ManagementHandler(ManagementApi api, PolicyApi policies, Authenticator authenticator) {
+    public ManagementHandler(ManagementApi api, PolicyApi policies, Authenticator authenticator,
+            ManagementArea... moreAreas) {
         this.api = api;
         this.callers = new Callers(authenticator, api.store(), api.open());
         List<ManagementArea> areas = new ArrayList<>(api.areas());
         areas.add(policies);
+        areas.addAll(List.of(moreAreas));
         for (ManagementArea area : areas) {
             for (ManagementRoute route : area.routes()) {
                 String key = route.key().endsWith(ManagementRoute.NAME)
@@ -183,6 +185,7 @@ public final class ManagementHandler extends Handler.Abstract {
         ObjectNode e = body.putArray("errors").addObject();
         e.put("code", code);
         e.put("message", message);
+        io.slipway.registry.observe.RequestIds.stamp(body);
         return body;
     }
 

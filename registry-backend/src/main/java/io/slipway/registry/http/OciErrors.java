@@ -54,6 +54,7 @@ final class OciErrors {
     }
 
     private static void send(Request request, Response response, Callback callback, int status, ObjectNode error) {
+        io.slipway.registry.observe.RequestIds.stamp(error);
         if (response.isCommitted()) {
             callback.failed(new IOException("error after the answer began"));
             return;

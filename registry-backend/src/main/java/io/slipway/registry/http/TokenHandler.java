@@ -131,6 +131,7 @@ public final class TokenHandler extends Handler.Abstract {
         e.put("message", message);
         body.put("error", code);
         body.put("error_description", message);
+        io.slipway.registry.observe.RequestIds.stamp(body);
         return body;
     }
 

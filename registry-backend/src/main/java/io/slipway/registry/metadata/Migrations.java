@@ -24,6 +24,7 @@ final class Migrations {
     static final List<String> ALL = List.of("V1__registry.sql", "V2__iam.sql", "V3__signatures.sql", "V4__scans.sql",
             "V5__enforcement.sql", "V6__scan_jobs.sql", "V7__tenant_isolation.sql",
             "V8__lifecycle.sql",
+            "V9__webhooks.sql",
             "V10__console_sessions.sql",
             "V11__metadata_changes.sql");
 

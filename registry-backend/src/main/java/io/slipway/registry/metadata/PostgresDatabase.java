@@ -18,6 +18,7 @@ public final class PostgresDatabase implements SqlDatabase {
     private static final int ATTEMPTS = 5;
 
     private final HikariDataSource pool;
+    private volatile Timing timing = NO_TIMING;
 
     public PostgresDatabase(PostgresSettings settings) {
         HikariConfig config = new HikariConfig();
@@ -59,7 +60,29 @@ public final class PostgresDatabase implements SqlDatabase {
 
     /** Runs {@code work} outside a transaction (each statement sees committed data). */
     @Override
+    public void time(Timing t) {
+        this.timing = t;
+    }
+
+    @Override
+    public PoolUse poolUse() {
+        var bean = pool.getHikariPoolMXBean();
+        return bean == null ? new PoolUse(0, 0, 0, pool.getMaximumPoolSize())
+                : new PoolUse(bean.getActiveConnections(), bean.getIdleConnections(), bean.getThreadsAwaitingConnection(),
+                        pool.getMaximumPoolSize());
+    }
+
+    @Override
     public <T> T read(Work<T> work) {
+        long start = System.nanoTime();
+        try {
+            return readUntimed(work);
+        } finally {
+            timing.record("read", System.nanoTime() - start);
+        }
+    }
+
+    private <T> T readUntimed(Work<T> work) {
         try (Connection c = pool.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
@@ -70,6 +93,15 @@ public final class PostgresDatabase implements SqlDatabase {
     /** Runs {@code work} in one transaction: all of it is committed, or none. */
     @Override
     public <T> T write(Work<T> work) {
+        long start = System.nanoTime();
+        try {
+            return writeUntimed(work);
+        } finally {
+            timing.record("write", System.nanoTime() - start);
+        }
+    }
+
+    private <T> T writeUntimed(Work<T> work) {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = pool.getConnection()) {
                 return SqlDatabase.transaction(c, work);

@@ -137,6 +137,24 @@ public interface SqlDatabase extends AutoCloseable {
         return "";
     }
 
+    /** Told how long each read and write took (for metrics); {@link #NO_TIMING} tells no one. */
+    @FunctionalInterface
+    interface Timing {
+        void record(String operation, long nanos);
+    }
+
+    Timing NO_TIMING = (operation, nanos) -> { };
+
+    /** Connections of this node's pool in use, idle, and callers waiting for one. */
+    record PoolUse(int active, int idle, int waiting, int max) {
+    }
+
+    /** Has every later read and write timed by {@code timing}. */
+    void time(Timing timing);
+
+    /** The pool's use now, for metrics. */
+    PoolUse poolUse();
+
     @Override
     void close();
 }

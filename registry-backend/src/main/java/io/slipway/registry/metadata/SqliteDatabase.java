@@ -27,6 +27,7 @@ public final class SqliteDatabase implements SqlDatabase {
     private final Connection writer;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final BlockingQueue<Reader> readers = new ArrayBlockingQueue<>(READERS);
+    private volatile Timing timing = NO_TIMING;
 
     /** A read-only connection and the statements prepared on it, kept for the hot paths. */
     private static final class Reader {
@@ -67,7 +68,28 @@ public final class SqliteDatabase implements SqlDatabase {
     }
 
     @Override
+    public void time(Timing t) {
+        this.timing = t;
+    }
+
+    @Override
+    public PoolUse poolUse() {
+        int idle = readers.size();
+        return new PoolUse(READERS - idle + (writeLock.isLocked() ? 1 : 0), idle + (writeLock.isLocked() ? 0 : 1),
+                writeLock.getQueueLength(), READERS + 1);
+    }
+
+    @Override
     public <T> T read(Work<T> work) {
+        long start = System.nanoTime();
+        try {
+            return readUntimed(work);
+        } finally {
+            timing.record("read", System.nanoTime() - start);
+        }
+    }
+
+    private <T> T readUntimed(Work<T> work) {
         Reader r = takeReader();
         try {
             return work.run(r.connection);
@@ -86,6 +108,15 @@ public final class SqliteDatabase implements SqlDatabase {
      */
     @Override
     public <T> List<T> list(String sql, Row<T> row, Object... args) {
+        long start = System.nanoTime();
+        try {
+            return listUntimed(sql, row, args);
+        } finally {
+            timing.record("read", System.nanoTime() - start);
+        }
+    }
+
+    private <T> List<T> listUntimed(String sql, Row<T> row, Object... args) {
         Reader r = takeReader();
         try {
             PreparedStatement ps = r.prepared.get(sql);
@@ -124,6 +155,15 @@ public final class SqliteDatabase implements SqlDatabase {
     /** Runs {@code work} in one transaction: all of it is committed, or none. */
     @Override
     public <T> T write(Work<T> work) {
+        long start = System.nanoTime();
+        try {
+            return writeUntimed(work);
+        } finally {
+            timing.record("write", System.nanoTime() - start);
+        }
+    }
+
+    private <T> T writeUntimed(Work<T> work) {
         writeLock.lock();
         try {
             return SqlDatabase.transaction(writer, work);

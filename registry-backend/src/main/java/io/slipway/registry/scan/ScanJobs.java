@@ -79,12 +79,35 @@ public final class ScanJobs {
                 clock.millis() + lease.toMillis(), job.digest().toString(), node) > 0;
     }
 
+    /** Told of each finished scan inside the transaction that records it: events written with it, metrics. */
+    @FunctionalInterface
+    public interface Completion {
+        void completed(java.sql.Connection c, Digest digest, long startedAt, long finishedAt, String outcome)
+                throws java.sql.SQLException;
+    }
+
+    private final List<Completion> completions = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public void onComplete(Completion completion) {
+        completions.add(completion);
+    }
+
+    /** When the oldest waiting or running job was queued (epoch ms), or empty when there is none. */
+    public java.util.OptionalLong oldestEnqueuedAt() {
+        List<Long> oldest = db.list("SELECT MIN(enqueued_at) FROM scan_jobs", rs -> rs.getObject(1) == null ? null : rs.getLong(1));
+        return oldest.isEmpty() || oldest.get(0) == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(oldest.get(0));
+    }
+
     /** The job is over: recorded in {@code scan_runs} and removed, unless another node took it meanwhile. */
     public void complete(Job job, long startedAt, String outcome) {
         db.write(c -> {
+            long finishedAt = clock.millis();
             SqlDatabase.update(c, "INSERT INTO scan_runs(digest, node, attempt, started_at, finished_at, outcome) "
-                    + "VALUES (?, ?, ?, ?, ?, ?)", job.digest().toString(), node, job.attempt(), startedAt, clock.millis(),
+                    + "VALUES (?, ?, ?, ?, ?, ?)", job.digest().toString(), node, job.attempt(), startedAt, finishedAt,
                     outcome);
+            for (Completion completion : completions) {
+                completion.completed(c, job.digest(), startedAt, finishedAt, outcome);
+            }
             return SqlDatabase.update(c, "DELETE FROM scan_jobs WHERE digest = ? AND leased_by = ?",
                     job.digest().toString(), node);
         });

@@ -287,16 +287,34 @@ public final class SqlTenancyStore implements TenancyStore {
 
     // --- audit
 
+    private final List<AuditListener> auditListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void onAudit(AuditListener listener) {
+        auditListeners.add(listener);
+    }
+
+    /** Records the entry with the id of the request being handled, and the events it makes, in one transaction. */
     @Override
     public void audit(String actor, String action, String target, String remote, String outcome) {
-        update("INSERT INTO audit_log(at, actor, action, target, remote, outcome) VALUES (?, ?, ?, ?, ?, ?)",
-                now(), actor, action, target, remote, outcome);
+        long at = now();
+        String requestId = io.slipway.registry.observe.RequestIds.current();
+        db.write(c -> {
+            long id = SqlDatabase.list(c, "INSERT INTO audit_log(at, actor, action, target, remote, outcome, request_id) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", rs -> rs.getLong(1), at, actor, action, target, remote,
+                    outcome, requestId).get(0);
+            AuditEntry entry = new AuditEntry(id, Instant.ofEpochMilli(at), actor, action, target, remote, outcome, requestId);
+            for (AuditListener listener : auditListeners) {
+                listener.recorded(c, entry);
+            }
+            return null;
+        });
     }
 
     @Override
     public List<AuditEntry> auditLog(int limit) {
-        return query("SELECT id, at, actor, action, target, remote, outcome FROM audit_log ORDER BY id DESC LIMIT ?",
-                rs -> new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7)), limit);
+        return query("SELECT id, at, actor, action, target, remote, outcome, request_id FROM audit_log ORDER BY id DESC "
+                + "LIMIT ?", rs -> new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)), limit);
     }
 }

@@ -46,6 +46,6 @@ public final class TenancyModel {
     }
 
     public record AuditEntry(long id, Instant at, String actor, String action, String target, String remote,
-            String outcome) {
+            String outcome, String requestId) {
     }
 }

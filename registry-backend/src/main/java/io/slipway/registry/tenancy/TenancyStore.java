@@ -91,5 +91,13 @@ public interface TenancyStore {
     // audit
     void audit(String actor, String action, String target, String remote, String outcome);
 
+    /** Told of each audit entry inside the transaction that writes it (the events it makes are written with it). */
+    @FunctionalInterface
+    interface AuditListener {
+        void recorded(java.sql.Connection c, AuditEntry entry) throws java.sql.SQLException;
+    }
+
+    void onAudit(AuditListener listener);
+
     List<AuditEntry> auditLog(int limit);
 }

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the registry verbs per role): each principal of one account, an anonymous caller and a registry
  * token used where it does not belong probe every route that names a tenant object — namespaces,
  * images, signatures, image policies, signer keys, exemptions, service IDs, users, API keys, IAM
- * policies, accounts, the policy check, the admission webhook and the token endpoint — once with
+ * policies, webhooks, accounts, the policy check, the admission webhook and the token endpoint — once with
  * the other account's object and once with an object that does not exist (a name of the same
  * length, so even Content-Length must match). Status, body and every header but Date must be
  * identical once the two names are written alike.
@@ -78,7 +78,7 @@ class TenantMatrixTest {
 
     /** One kind of tenant object: its name in each account (hidden) and, per account, a missing one alike. */
     enum Kind { NAMESPACE, IMAGE, DIGEST, IMAGE_POLICY, SIGNER_KEY, EXEMPTION, SERVICE_ID, USER, API_KEY, IAM_POLICY,
-        ACCOUNT }
+        ACCOUNT, WEBHOOK }
 
     /** A route probed with an object: the request, answered as status, headers and body. */
     record Surface(String route, Kind kind, BiFunction<Prober, String, Answer> probe) {
@@ -95,7 +95,8 @@ class TenantMatrixTest {
 
     @BeforeAll
     void setUp() throws Exception {
-        iam = new IamFixture(data);
+        // Webhook targets on this machine are allowed, as an administrator would for an in-house receiver.
+        iam = new IamFixture(data, false, c -> c.withObserve(c.observe().withAllowedTargets(List.of("127.0.0.0/8"))));
         host = "127.0.0.1:" + iam.server.port();
         String admin = iam.adminKey;
         String acme = iam.keys.get("manager");
@@ -182,7 +183,10 @@ class TenantMatrixTest {
         iam.api(manager, "POST", "/api/v1/users", "{\"name\":\"" + tag + "person\"}", 201);
         iam.api(manager, "POST", "/api/v1/immutable-tags", "{\"scope\":\"" + ns + "\",\"glob\":\"release-*\"}", 201);
         o.put(Kind.USER, tag + "person");
-        for (Kind k : List.of(Kind.EXEMPTION, Kind.API_KEY, Kind.IAM_POLICY)) {
+        JsonNode webhook = iam.api(manager, "POST", "/api/v1/webhooks", JSON.createObjectNode().put("namespace", ns)
+                .put("url", "http://127.0.0.1:9/" + tag).put("events", "push,delete").toString(), 201);
+        o.put(Kind.WEBHOOK, webhook.path("id").asText());
+        for (Kind k : List.of(Kind.EXEMPTION, Kind.API_KEY, Kind.IAM_POLICY, Kind.WEBHOOK)) {
             usedIds.add(o.get(k));
         }
         for (JsonNode p : iam.api(manager, "GET", "/api/v1/policies", null, 200)) {
@@ -210,7 +214,7 @@ class TenantMatrixTest {
     /** The object of {@code kind} that exists nowhere, alike in length to {@code hidden}. */
     String missing(Kind kind, String hidden) {
         return switch (kind) {
-            case EXEMPTION, API_KEY, IAM_POLICY -> {
+            case EXEMPTION, API_KEY, IAM_POLICY, WEBHOOK -> {
                 long n = (long) Math.pow(10, hidden.length()) - 1;
                 while (usedIds.contains(Long.toString(n))) {
                     n--;
@@ -292,6 +296,12 @@ class TenantMatrixTest {
         api("DELETE /signer-keys", Kind.SIGNER_KEY, "DELETE", o -> "/api/v1/signer-keys?namespace=prod&name=" + o, null);
         api("GET /exemptions", Kind.EXEMPTION, "GET", o -> "/api/v1/exemptions", null);
         api("DELETE /exemptions/{id}", Kind.EXEMPTION, "DELETE", o -> "/api/v1/exemptions/" + o, null);
+        // webhooks (issue 21)
+        api("POST /webhooks", Kind.NAMESPACE, "POST", o -> "/api/v1/webhooks",
+                o -> "{\"namespace\":\"" + o + "\",\"url\":\"http://127.0.0.1:9/matrix\",\"events\":\"push\"}");
+        api("GET /webhooks?namespace=", Kind.NAMESPACE, "GET", o -> "/api/v1/webhooks?namespace=" + o, null);
+        api("DELETE /webhooks/{id}", Kind.WEBHOOK, "DELETE", o -> "/api/v1/webhooks/" + o, null);
+        api("GET /webhook-deliveries", Kind.WEBHOOK, "GET", o -> "/api/v1/webhook-deliveries?webhook=" + o, null);
         // service IDs, users, API keys, IAM policies
         api("DELETE /service-ids/{name}", Kind.SERVICE_ID, "DELETE", o -> "/api/v1/service-ids/" + o, null);
         api("POST /api-keys (service ID)", Kind.SERVICE_ID, "POST", o -> "/api/v1/api-keys", o -> "{\"serviceId\":\"" + o + "\"}");
@@ -551,7 +561,13 @@ class TenantMatrixTest {
                 headers.put(k.toLowerCase(), String.join(",", v));
             }
         });
-        return new Answer(r.statusCode(), headers, new String(r.body(), StandardCharsets.UTF_8));
+        String body = new String(r.body(), StandardCharsets.UTF_8);
+        // Every answer carries its request's own random id (header, and error bodies): written alike,
+        // after checking it is there, as a fresh id cannot tell two objects apart.
+        String id = headers.remove("x-request-id");
+        assertThat(id).as("X-Request-Id of " + r.request().uri()).isNotBlank();
+        body = body.replace(id, "<REQUEST-ID>");
+        return new Answer(r.statusCode(), headers, body);
     }
 
     /** What differs between the two objects' names: an image's namespace, else the whole name. */
@@ -621,6 +637,8 @@ class TenantMatrixTest {
             assertThat(iam.api(manager, "GET", "/api/v1/immutable-tags", null, 200).toString())
                     .contains("release-*").doesNotContain("v*");
             assertThat(iam.api(manager, "GET", "/api/v1/quota", null, 200).path("storage").path("limit").isNull()).isTrue();
+            assertThat(iam.api(manager, "GET", "/api/v1/webhooks", null, 200).toString())
+                    .contains("\"id\":" + o.get(Kind.WEBHOOK) + ",").doesNotContain("matrix");
         }
     }
 

@@ -1,0 +1,102 @@
+package io.slipway.registry.observe;
+
+import io.slipway.registry.config.ObserveSettings;
+import io.slipway.registry.metadata.SqlDatabase;
+import io.slipway.registry.scan.ScanJobs;
+import io.slipway.registry.storage.BlobStore;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * What one node exports about itself, assembled in one place so the server only hooks it in:
+ * the metrics (or none, when {@code metrics.enabled} is false), the readiness checks, and the
+ * handler that wraps the whole tree.
+ */
+public final class Observability implements AutoCloseable {
+    private final ObserveSettings settings;
+    private final SqlDatabase database;
+    private final RegistryMetrics metrics;
+    private final Readiness readiness;
+    private ServerConnector metricsConnector;
+
+    public Observability(ObserveSettings settings, SqlDatabase database, BlobStore blobs) {
+        this.settings = settings;
+        this.database = database;
+        this.metrics = settings.metricsEnabled() ? new RegistryMetrics() : null;
+        this.readiness = new Readiness(database, blobs);
+        if (metrics != null) {
+            database.time(metrics::database);
+            metrics.gauge("slipway_database_connections", "Metadata database connections of this node, by state",
+                    "state", cb -> {
+                        SqlDatabase.PoolUse use = database.poolUse();
+                        cb.call(use.active(), "active");
+                        cb.call(use.idle(), "idle");
+                        cb.call(use.waiting(), "waiting");
+                        cb.call(use.max(), "max");
+                    });
+            metrics.gauge("slipway_uploads_open", "Upload sessions open in the registry (all nodes)",
+                    () -> count("SELECT COUNT(*) FROM uploads"));
+        }
+    }
+
+    /** The metrics, or null when they are off. */
+    public RegistryMetrics metrics() {
+        return metrics;
+    }
+
+    /** {@code blobs}, timed when metrics are on. */
+    public BlobStore blobs(BlobStore blobs) {
+        return metrics == null ? blobs : new TimedBlobStore(blobs, metrics);
+    }
+
+    /** Exports the scan queue and the scans this node finishes. */
+    public void watch(ScanJobs jobs) {
+        if (metrics == null) {
+            return;
+        }
+        metrics.gauge("slipway_scan_queue_jobs", "Scan jobs waiting or running (all nodes)", jobs::pending);
+        metrics.gauge("slipway_scan_queue_oldest_job_age_seconds", "Age of the oldest scan job waiting or running, 0 when none",
+                () -> {
+                    var oldest = jobs.oldestEnqueuedAt();
+                    return oldest.isEmpty() ? 0 : Math.max(0, System.currentTimeMillis() - oldest.getAsLong()) / 1e3;
+                });
+        jobs.onComplete((c, digest, startedAt, finishedAt, outcome) -> metrics.scan(outcome, finishedAt - startedAt));
+    }
+
+    /**
+     * Wraps {@code handlers}, the registry's tree, and opens the metrics listener when
+     * {@code metrics.listen} names one.
+     */
+    public Handler wrap(Server jetty, Handler handlers) {
+        if (metrics != null && settings.metricsListen() != null) {
+            String listen = settings.metricsListen();
+            int colon = listen.lastIndexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("metrics.listen must be HOST:PORT, not \"" + listen + "\"");
+            }
+            metricsConnector = new ServerConnector(jetty, 1, 1);
+            metricsConnector.setName("metrics");
+            String host = listen.substring(0, colon).replace("[", "").replace("]", "");
+            metricsConnector.setHost(host.isEmpty() ? "0.0.0.0" : host);
+            metricsConnector.setPort(Integer.parseInt(listen.substring(colon + 1)));
+            jetty.addConnector(metricsConnector);
+        }
+        return new ObservedHandler(handlers, metrics, readiness, metricsConnector, settings.logRequests(),
+                settings.logFormat().equals("json"));
+    }
+
+    /** The port metrics are served on alone, or -1 when they share the registry's. */
+    public int metricsPort() {
+        return metricsConnector == null ? -1 : metricsConnector.getLocalPort();
+    }
+
+    private double count(String sql) {
+        return database.list(sql, rs -> rs.getLong(1)).get(0);
+    }
+
+    @Override
+    public void close() {
+        readiness.close();
+    }
+}
