@@ -123,6 +123,9 @@ public final class RegistryServer implements AutoCloseable {
         http.setSendXPoweredBy(false);
         http.setOutputBufferSize(64 * 1024);
         http.setRequestHeaderSize(16 * 1024);
+        // Paths a registry never names (encoded "..", "//", "%00", encoded "/") are refused by Jetty,
+        // answered in the OCI error shape by OciErrorHandler.
+        http.setUriCompliance(org.eclipse.jetty.http.UriCompliance.DEFAULT);
         HttpConnectionFactory http1 = new HttpConnectionFactory(http);
         // Large reads: an upload is received in few big chunks rather than many 8 KiB ones, each
         // of which would cost a wake-up of the handler thread.
@@ -153,6 +156,7 @@ public final class RegistryServer implements AutoCloseable {
         handlers.addHandler(distribution);
         jetty.setHandler(handlers);
         jetty.setDefaultHandler(new NotFoundHandler());
+        jetty.setErrorHandler(new io.slipway.registry.http.OciErrorHandler());
         jetty.setStopTimeout(5000);
 
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
