@@ -8,8 +8,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 duration="${1:-10}"
 for tool in wrk curl java; do command -v "$tool" >/dev/null || { echo "auth-bench: $tool is required" >&2; exit 1; }; done
-jar="$root/cli/target/slipway.jar"
-[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl cli -am package)
+jar="$root/server/target/slipway.jar"
+[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl server -am package)
 
 work="$(mktemp -d)"
 pids=()

@@ -9,8 +9,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 n="${1:-20}"
 for tool in curl java python3; do command -v "$tool" >/dev/null || { echo "login-bench: $tool is required" >&2; exit 1; }; done
-jar="$root/cli/target/slipway.jar"
-[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl cli -am package)
+jar="$root/server/target/slipway.jar"
+[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl server -am package)
 
 work="$(mktemp -d)"
 pid=""

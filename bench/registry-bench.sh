@@ -7,7 +7,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-jar="$root/cli/target/slipway.jar"
+jar="$root/server/target/slipway.jar"
 
 # --- settings (environment overrides)
 REPS=${REPS:-3}                                   # measured passes
@@ -43,7 +43,7 @@ LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 # --- the jar
 if [ ! -f "$jar" ]; then
   log "building $jar (mvn package, tests skipped)"
-  (cd "$root" && mvn -q -B -DskipTests -pl cli -am package >&2)
+  (cd "$root" && mvn -q -B -DskipTests -pl server -am package >&2)
 fi
 
 # --- temp dir, servers, cleanup

@@ -1,5 +1,6 @@
 package io.slipway.cli;
 
+import io.slipway.pipeline.ManagementClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;

@@ -27,6 +27,11 @@ record Credentials(String registry, String user, String secret) {
         return Path.of(home, "credentials.json");
     }
 
+    /** These credentials as pipeline-core takes them (the steps' and the management client's). */
+    io.slipway.pipeline.RegistryAccess access() {
+        return new io.slipway.pipeline.RegistryAccess(registry, user, secret);
+    }
+
     String basicHeader() {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + secret).getBytes(StandardCharsets.UTF_8));
     }

@@ -10,17 +10,17 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /** Whole-folder copies and removals, for the commands that stage files. */
-final class Folders {
+public final class Folders {
     private Folders() {
     }
 
     /** Copies the files under {@code from} into {@code to} (made if missing); nothing when {@code from} is absent. */
-    static void copyTree(Path from, Path to) throws IOException {
+    public static void copyTree(Path from, Path to) throws IOException {
         copyTree(from, to, relative -> false);
     }
 
     /** The same, leaving out what {@code skip} says of a path relative to {@code from} (and all below it). */
-    static void copyTree(Path from, Path to, Predicate<Path> skip) throws IOException {
+    public static void copyTree(Path from, Path to, Predicate<Path> skip) throws IOException {
         if (!Files.isDirectory(from)) {
             return;
         }
@@ -41,7 +41,7 @@ final class Folders {
     }
 
     /** Removes {@code dir} and everything in it; nothing when it is absent. */
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;
         }

@@ -1,7 +1,7 @@
 package io.slipway.cli;
 
 import io.slipway.pipeline.Durations;
-import io.slipway.pipeline.ImageInput;
+import io.slipway.pipeline.PinnedImage;
 import io.slipway.pipeline.gate.GateResult;
 import io.slipway.pipeline.gate.GateStep;
 import io.slipway.pipeline.gate.VulnerabilityReports;
@@ -49,7 +49,7 @@ final class GateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Severity threshold = Severity.threshold(severity);
-        GateStep.Input input = new GateStep.Input(ImageInput.parse(image), threshold,
+        GateStep.Input input = new GateStep.Input(PinnedImage.parse(image), threshold,
                 Durations.parse(timeout), Durations.parse(interval), includeConfiguration, allowUnassessed);
         if (!output.equals("table") && !output.equals("json")) {
             throw new IllegalArgumentException("--output must be table or json");

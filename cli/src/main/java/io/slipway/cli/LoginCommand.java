@@ -1,5 +1,6 @@
 package io.slipway.cli;
 
+import io.slipway.pipeline.ManagementClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -42,7 +43,7 @@ final class LoginCommand implements Callable<Integer> {
         } else {
             throw new IllegalArgumentException("pass --api-key KEY or --username USER --password PASSWORD");
         }
-        JsonNode me = new ManagementClient(credentials).get("/whoami");
+        JsonNode me = new ManagementClient(credentials.access()).get("/whoami");
         credentials.save(System.getenv());
         if (dockerConfig) {
             credentials.saveDockerConfig(System.getenv());

@@ -1,5 +1,6 @@
 package io.slipway.cli;
 
+import io.slipway.pipeline.ManagementClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.slipway.cli;
 
-import io.slipway.pipeline.ManagementApi;
+import io.slipway.pipeline.ManagementClient;
 import io.slipway.pipeline.deploy.GitOpsTarget;
 import io.slipway.pipeline.deploy.PromoteStep;
 import java.util.concurrent.Callable;
@@ -61,7 +61,7 @@ final class PromoteCommand implements Callable<Integer> {
         GitOpsTarget repository = new GitOpsTarget(gitops, branch, DeployCommand.credentials(auth));
         PromoteStep.Input input = new PromoteStep.Input(repository, from, to, chart, toNamespace, policyNamespace, keys);
         // The step's own lines are the policy verdict and the copy; the outcome is printed below.
-        PromoteStep.Result result = new PromoteStep(new ManagementApi(registry.access()), line -> { }).run(input);
+        PromoteStep.Result result = new PromoteStep(new ManagementClient(registry.access()), line -> { }).run(input);
         if (!result.verdict().allowed()) {
             out.println("DENY " + result.verdict().image() + " for " + input.effectivePolicyNamespace() + ":");
             result.verdict().unmet().forEach(reason -> out.println("  " + reason));

@@ -1,5 +1,6 @@
 package io.slipway.cli;
 
+import io.slipway.pipeline.ManagementClient;
 import java.io.IOException;
 import picocli.CommandLine.Option;
 
@@ -13,11 +14,11 @@ final class RegistryOptions {
 
     /** The same resolution, for the pipeline steps. */
     io.slipway.pipeline.RegistryAccess access() throws IOException {
-        Credentials c = Credentials.resolve(registry, apiKey, System.getenv());
-        return new io.slipway.pipeline.RegistryAccess(c.registry(), c.user(), c.secret());
+        return Credentials.resolve(registry, apiKey, System.getenv()).access();
     }
 
+    /** The management API with these credentials: pipeline-core's client, the one the steps use. */
     ManagementClient client() throws IOException {
-        return new ManagementClient(Credentials.resolve(registry, apiKey, System.getenv()));
+        return new ManagementClient(access());
     }
 }

@@ -1,6 +1,6 @@
 package io.slipway.cli;
 
-import io.slipway.pipeline.ImageInput;
+import io.slipway.pipeline.PinnedImage;
 import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.sign.SignStep;
 import io.slipway.pipeline.sign.SimpleSignStep;
@@ -39,7 +39,7 @@ final class SignCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ImageInput input = ImageInput.parse(image);
+        PinnedImage input = PinnedImage.parse(image);
         var out = spec.commandLine().getOut();
         if ("simple-signing".equals(format)) {
             SimpleSigningSigner signer = readOpenPgpKey(key);

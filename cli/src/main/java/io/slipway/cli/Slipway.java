@@ -1,14 +1,21 @@
 package io.slipway.cli;
 
+import java.util.List;
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code slipway} command: one subcommand per verb, errors as one line on stderr. */
+/**
+ * The {@code slipway} command: one subcommand per verb, errors as one line on stderr. This module is
+ * the client (what a pipeline runs: it talks to a registry over HTTP only); commands that need the
+ * server ({@code registry serve}, {@code demo}) come from the server distribution's
+ * {@link Extension}, found on the class path, so the client jar carries no server code.
+ */
 @Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = Slipway.Version.class,
         description = "A private multi-tenant OCI registry and the CI/CD steps that feed it.",
-        subcommands = {RegistryCommand.class, LoginCommand.class, CrCommand.class, VaCommands.class, DeployCommand.class, PromoteCommand.class, ChartCommand.class, PolicyCommand.class, KeyCommand.class,
-                GateCommand.class, SignCommand.class, VerifyCommand.class, BuildCommand.class, DemoCommand.class})
+        subcommands = {LoginCommand.class, CrCommand.class, VaCommands.class, DeployCommand.class, PromoteCommand.class, ChartCommand.class, PolicyCommand.class, KeyCommand.class,
+                GateCommand.class, SignCommand.class, VerifyCommand.class, BuildCommand.class})
 public final class Slipway {
 
     @Option(names = "--debug", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
@@ -34,6 +41,9 @@ public final class Slipway {
     /** Runs the command line with the given terminal (for tests). */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Slipway());
+        for (Extension extension : ServiceLoader.load(Extension.class, Slipway.class.getClassLoader())) {
+            extension.commands().forEach(cli::addSubcommand);
+        }
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -49,15 +59,25 @@ public final class Slipway {
         return cli.execute(args);
     }
 
-    /** Exit codes scripts can tell apart. */
-    static final int BAD_INPUT = 2;
-    static final int REFUSED = 3;
-    static final int UNREACHABLE = 4;
-    static final int POLICY_DENIED = 5;
-    static final int GATE_FAILED = 6;
-    static final int TIMED_OUT = 7;
+    /**
+     * Commands a fuller distribution adds to this command line (a {@code META-INF/services} entry):
+     * the server module's {@code registry} and {@code demo}.
+     */
+    public interface Extension {
+        /** picocli command objects, each added as a subcommand of {@code slipway}. */
+        List<Object> commands();
+    }
 
-    static int exitCode(Exception e) {
+    /** Exit codes scripts can tell apart. */
+    public static final int BAD_INPUT = 2;
+    public static final int REFUSED = 3;
+    public static final int UNREACHABLE = 4;
+    public static final int POLICY_DENIED = 5;
+    public static final int GATE_FAILED = 6;
+    public static final int TIMED_OUT = 7;
+
+    /** The exit code of an error a command threw. */
+    public static int exitCode(Exception e) {
         // A values edit or a render check that is refused (no such key, several candidates, a chart
         // that would not run the image) is a refusal; a malformed reference or key path is bad input.
         if (e instanceof io.slipway.helm.values.ValuesException v) {

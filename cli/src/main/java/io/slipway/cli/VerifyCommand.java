@@ -1,6 +1,6 @@
 package io.slipway.cli;
 
-import io.slipway.pipeline.ImageInput;
+import io.slipway.pipeline.PinnedImage;
 import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.sign.VerifyStep;
 import io.slipway.trust.keys.KeyFileException;
@@ -35,7 +35,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ImageInput input = ImageInput.parse(image);
+        PinnedImage input = PinnedImage.parse(image);
         if (!Files.isRegularFile(key)) {
             throw new IllegalArgumentException("no key file " + key);
         }

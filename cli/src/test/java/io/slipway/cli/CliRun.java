@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** One run of the {@code slipway} command line in-process, with what it printed. */
-record CliRun(int code, String out, String err) {
+public record CliRun(int code, String out, String err) {
 
-    static CliRun slipway(String... args) {
+    public static CliRun slipway(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Slipway.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
@@ -16,7 +16,7 @@ record CliRun(int code, String out, String err) {
     }
 
     /** Runs a command against {@code registry} with an API key. */
-    static CliRun as(String registry, String apiKey, String... args) {
+    public static CliRun as(String registry, String apiKey, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--registry", registry, "--api-key", apiKey));
         return slipway(all.toArray(String[]::new));

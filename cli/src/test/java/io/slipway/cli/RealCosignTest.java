@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.oci.Digest;
 import io.slipway.oci.MediaTypes;
 import io.slipway.registry.testing.IamFixture;
-import io.slipway.registry.testing.ToolBinaries;
+import io.slipway.testing.ToolBinaries;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.slipway.gitops;
 
+import io.slipway.testing.RequiredTools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -28,11 +29,7 @@ class GitDaemonTest {
     void start() throws Exception {
         boolean available = GitDaemon.available();
         String why = "git daemon is not installed (Debian package git)";
-        // CI sets SLIPWAY_REQUIRE_TOOLS so that a missing tool fails instead of silently skipping.
-        if (Boolean.parseBoolean(System.getenv("SLIPWAY_REQUIRE_TOOLS"))) {
-            assertThat(available).as(why).isTrue();
-        }
-        assumeTrue(available, why);
+        RequiredTools.require(available, why);
         TestRepos.seedDefault(tmp.resolve("repos/deploy.git"));
         daemon = GitDaemon.start(tmp.resolve("repos"), tmp.resolve("daemon.log"));
     }

@@ -1,14 +1,14 @@
 package io.slipway.registry;
 
-import static io.slipway.registry.testing.RegistryHttp.location;
-import static io.slipway.registry.testing.RegistryHttp.text;
-import static io.slipway.registry.testing.RegistryHttp.withQuery;
+import static io.slipway.testing.RegistryHttp.location;
+import static io.slipway.testing.RegistryHttp.text;
+import static io.slipway.testing.RegistryHttp.withQuery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipway.oci.Digest;
 import io.slipway.oci.MediaTypes;
 import io.slipway.registry.testing.Images;
-import io.slipway.registry.testing.RegistryHttp;
+import io.slipway.testing.RegistryHttp;
 import io.slipway.registry.testing.ServerMain;
 import java.io.InputStream;
 import java.net.URI;

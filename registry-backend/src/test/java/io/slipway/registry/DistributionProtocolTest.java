@@ -1,8 +1,8 @@
 package io.slipway.registry;
 
-import static io.slipway.registry.testing.RegistryHttp.location;
-import static io.slipway.registry.testing.RegistryHttp.text;
-import static io.slipway.registry.testing.RegistryHttp.withQuery;
+import static io.slipway.testing.RegistryHttp.location;
+import static io.slipway.testing.RegistryHttp.text;
+import static io.slipway.testing.RegistryHttp.withQuery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +12,7 @@ import io.slipway.oci.MediaTypes;
 import io.slipway.registry.config.RegistryConfig;
 import io.slipway.registry.distribution.Limits;
 import io.slipway.registry.testing.Images;
-import io.slipway.registry.testing.RegistryHttp;
+import io.slipway.testing.RegistryHttp;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,12 +1,12 @@
 package io.slipway.registry;
 
-import static io.slipway.registry.testing.RegistryHttp.text;
+import static io.slipway.testing.RegistryHttp.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipway.oci.Digest;
 import io.slipway.registry.config.RegistryConfig;
 import io.slipway.registry.config.StoreSettings;
-import io.slipway.registry.testing.RegistryHttp;
+import io.slipway.testing.RegistryHttp;
 import io.slipway.registry.testing.S3Server;
 import java.net.URI;
 import java.net.http.HttpClient;

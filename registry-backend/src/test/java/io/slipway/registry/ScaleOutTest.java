@@ -1,8 +1,8 @@
 package io.slipway.registry;
 
-import static io.slipway.registry.testing.RegistryHttp.location;
-import static io.slipway.registry.testing.RegistryHttp.text;
-import static io.slipway.registry.testing.RegistryHttp.withQuery;
+import static io.slipway.testing.RegistryHttp.location;
+import static io.slipway.testing.RegistryHttp.text;
+import static io.slipway.testing.RegistryHttp.withQuery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +15,7 @@ import io.slipway.registry.testing.IamFixture;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.registry.testing.Images;
 import io.slipway.registry.testing.PostgresServer;
-import io.slipway.registry.testing.RegistryHttp;
+import io.slipway.testing.RegistryHttp;
 import io.slipway.registry.testing.S3Server;
 import io.slipway.registry.testing.ServerMain;
 import java.io.ByteArrayInputStream;

@@ -1,5 +1,6 @@
 package io.slipway.tekton;
 
+import io.slipway.testing.RequiredTools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipway.oci.Digest;
@@ -44,13 +45,8 @@ class TaskImageEngineTest {
         } catch (RuntimeException e) {
             engine = String.valueOf(e.getMessage());
         }
-        if (engine != null) {
-            if (Boolean.parseBoolean(System.getenv("SLIPWAY_REQUIRE_TOOLS"))) {
-                throw new AssertionError("no container engine at DOCKER_HOST=" + System.getenv("DOCKER_HOST")
-                        + " (.ci/run installs docker.io and starts dockerd): " + engine);
-            }
-            Assumptions.abort("no container engine (set DOCKER_HOST)");
-        }
+        RequiredTools.require(engine == null, "no container engine at DOCKER_HOST=" + System.getenv("DOCKER_HOST")
+                + " (.ci/run installs docker.io and starts dockerd): " + engine);
         iam = new IamFixture(tmp.resolve("registry"));
     }
 

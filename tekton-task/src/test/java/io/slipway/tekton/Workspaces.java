@@ -16,7 +16,7 @@ import java.util.Base64;
  * {@code slipway} command on the host (the CLI jar this build made).
  */
 record Workspaces(Path bin, Path slipway, Path source, Path dockerconfig, Path signingKey, Path gitops, String host) {
-    static final Path CLI_JAR = Path.of("../cli/target/slipway.jar").toAbsolutePath().normalize();
+    static final Path CLI_JAR = Path.of("../cli/target/slipway-client.jar").toAbsolutePath().normalize();
 
     static Workspaces create(Path dir, IamFixture iam) throws Exception {
         assertThat(CLI_JAR).as("the CLI jar (mvn package of cli runs before this module)").isRegularFile();

@@ -1,5 +1,6 @@
 package io.slipway.helm.values;
 
+import io.slipway.testing.RequiredTools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -44,10 +45,7 @@ class RealChartsTest {
     void deployDiffIsTheHandWrittenOne(String name) throws IOException {
         Path corpus = corpus();
         String why = "the values corpus is not at " + corpus + " (CI has ../shared beside the clone)";
-        if (Boolean.parseBoolean(System.getenv("SLIPWAY_REQUIRE_TOOLS"))) {
-            assertThat(Files.isDirectory(corpus)).as(why).isTrue();
-        }
-        assumeTrue(Files.isDirectory(corpus), why);
+        RequiredTools.require(Files.isDirectory(corpus), why);
 
         List<String> lines = Files.readAllLines(CASES.resolve(name + ".case"));
         Path values = corpus.resolve(lines.get(0).strip());

@@ -10,7 +10,7 @@ import hudson.model.TaskListener;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import io.slipway.pipeline.Durations;
-import io.slipway.pipeline.ImageInput;
+import io.slipway.pipeline.PinnedImage;
 import io.slipway.pipeline.ProgressListener;
 import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.gate.GateResult;
@@ -119,7 +119,7 @@ public final class SlipwayGateStep extends RegistryStep {
     /** The gate's inputs, parsed. */
     GateStep.Input input() throws AbortException {
         try {
-            return new GateStep.Input(ImageInput.parse(image), Severity.threshold(severity), Durations.parse(timeout),
+            return new GateStep.Input(PinnedImage.parse(image), Severity.threshold(severity), Durations.parse(timeout),
                     Durations.parse(interval), includeConfiguration, allowUnassessed);
         } catch (IllegalArgumentException e) {
             throw new AbortException(DescriptorImpl.FUNCTION + ": " + e.getMessage());
@@ -278,7 +278,7 @@ public final class SlipwayGateStep extends RegistryStep {
         private final RegistryLogin login;
         private final String image;
 
-        ReadReport(RegistryLogin login, ImageInput image) {
+        ReadReport(RegistryLogin login, PinnedImage image) {
             super(DescriptorImpl.FUNCTION);
             this.login = login;
             this.image = image.toString();
@@ -286,7 +286,7 @@ public final class SlipwayGateStep extends RegistryStep {
 
         @Override
         String run(File workspace) throws IOException {
-            return new VulnerabilityReports(login.access()).report(ImageInput.parse(image)).toString();
+            return new VulnerabilityReports(login.access()).report(PinnedImage.parse(image)).toString();
         }
     }
 

@@ -8,7 +8,7 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
-import io.slipway.pipeline.ManagementApi;
+import io.slipway.pipeline.ManagementClient;
 import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.deploy.GitOpsTarget;
 import io.slipway.pipeline.deploy.PromoteStep;
@@ -183,7 +183,7 @@ public final class SlipwayPromoteStep extends RegistryStep {
             try (StepCredentials.GitLogin.InUse login = git.use()) {
                 input = new PromoteStep.Input(new GitOpsTarget(step.gitops, step.branch, login.credentials()),
                         step.from, step.to, step.chart, step.toNamespace, step.policyNamespace, step.keys);
-                r = new PromoteStep(new ManagementApi(registry.access()), log).run(input);
+                r = new PromoteStep(new ManagementClient(registry.access()), log).run(input);
             }
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("promoted", r.promoted());

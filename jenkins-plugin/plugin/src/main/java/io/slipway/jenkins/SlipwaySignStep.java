@@ -7,7 +7,7 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
-import io.slipway.pipeline.ImageInput;
+import io.slipway.pipeline.PinnedImage;
 import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.sign.SignStep;
 import io.slipway.trust.keys.KeyFiles;
@@ -81,7 +81,7 @@ public final class SlipwaySignStep extends RegistryStep {
         protected Map<String, Object> run() throws Exception {
             String function = DescriptorImpl.FUNCTION;
             try {
-                ImageInput.parse(step.image);
+                PinnedImage.parse(step.image);
                 StepCredentials credentials = StepCredentials.of(getContext());
                 RegistryAccess access = credentials.registry(step.getRegistry(), step.getCredentialsId(), function);
                 String pem = credentials.pem(step.keyCredentialsId, function);
@@ -116,7 +116,7 @@ public final class SlipwaySignStep extends RegistryStep {
             ECPrivateKey key = KeyFiles.readPrivateKey(pem, passphrase.toCharArray());
             RegistryAccess access = login.access();
             SignStep.Result r = new SignStep(access.client(), access.host(), Clock.systemUTC(), log)
-                    .run(ImageInput.parse(image), key);
+                    .run(PinnedImage.parse(image), key);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("signatureTag", r.tag());
             result.put("signatureDigest", r.signatureManifest().toString());

@@ -2,7 +2,7 @@ package io.slipway.jenkins;
 
 import hudson.util.FormValidation;
 import io.slipway.pipeline.Durations;
-import io.slipway.pipeline.ImageInput;
+import io.slipway.pipeline.PinnedImage;
 import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.build.BuildStep;
 import io.slipway.oci.vulnerability.Severity;
@@ -35,7 +35,7 @@ final class Validation {
     }
 
     static FormValidation pinnedImage(String value) {
-        return check(value, true, ImageInput::parse);
+        return check(value, true, PinnedImage::parse);
     }
 
     static FormValidation buildTarget(String value) {

@@ -161,7 +161,7 @@ class CoreLibrariesIT {
         assertThat(digest).startsWith("sha256:");
 
         // gate: the report read through the registry client (Jackson)
-        Object image = plugin.loadClass("io.slipway.pipeline.ImageInput").getMethod("parse", String.class)
+        Object image = plugin.loadClass("io.slipway.pipeline.PinnedImage").getMethod("parse", String.class)
                 .invoke(null, "acme-dev/svc@" + digest);
         Object readReport = newInstance("io.slipway.jenkins.SlipwayGateStep$ReadReport", login, image);
         String report = (String) act(readReport, workspace);

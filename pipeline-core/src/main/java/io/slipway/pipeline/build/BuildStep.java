@@ -18,7 +18,7 @@ import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import io.slipway.oci.Digest;
 import io.slipway.oci.InvalidNameException;
 import io.slipway.oci.Reference;
-import io.slipway.pipeline.ImageInput;
+import io.slipway.pipeline.PinnedImage;
 import io.slipway.pipeline.ProgressListener;
 import io.slipway.pipeline.RegistryAccess;
 import java.io.IOException;
@@ -49,7 +49,7 @@ public final class BuildStep {
     }
 
     /** What was pushed: the image by digest, and every tag that now points at it. */
-    public record Result(ImageInput image, Set<String> tags) {
+    public record Result(PinnedImage image, Set<String> tags) {
         /** {@code host:port/ns/repo@sha256:…}, the full reference a deploy writes. */
         public String reference(String registryHost) {
             return registryHost + "/" + image;
@@ -98,7 +98,7 @@ public final class BuildStep {
             Set<String> tags = new LinkedHashSet<>(List.of(tag));
             tags.addAll(input.extraTags());
             progress.line("pushed " + access.host() + "/" + target.repository() + "@" + digest);
-            return new Result(new ImageInput(target.repository(), digest), tags);
+            return new Result(new PinnedImage(target.repository(), digest), tags);
         } catch (InvalidImageReferenceException e) {
             throw new IllegalArgumentException("invalid image reference: " + e.getMessage());
         } catch (CacheDirectoryCreationException e) {

@@ -8,7 +8,7 @@ import io.slipway.helm.values.ImageShape;
 import io.slipway.helm.values.ImageValues;
 import io.slipway.helm.values.ValuesFile;
 import io.slipway.oci.Reference;
-import io.slipway.pipeline.ManagementApi;
+import io.slipway.pipeline.ManagementClient;
 import io.slipway.pipeline.ProgressListener;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -95,10 +95,10 @@ public final class PromoteStep {
         }
     }
 
-    private final ManagementApi registry;
+    private final ManagementClient registry;
     private final ProgressListener progress;
 
-    public PromoteStep(ManagementApi registry, ProgressListener progress) {
+    public PromoteStep(ManagementClient registry, ProgressListener progress) {
         this.registry = registry;
         this.progress = progress;
     }
@@ -126,8 +126,8 @@ public final class PromoteStep {
     }
 
     private Verdict check(Reference image, String namespace) throws IOException {
-        JsonNode decision = registry.get("/policy/check?image=" + ManagementApi.q(image.toString())
-                + "&namespace=" + ManagementApi.q(namespace));
+        JsonNode decision = registry.get("/policy/check?image=" + ManagementClient.q(image.toString())
+                + "&namespace=" + ManagementClient.q(namespace));
         List<String> unmet = new ArrayList<>();
         for (JsonNode r : decision.path("reasons")) {
             if (!r.path("satisfied").asBoolean()) {
@@ -141,7 +141,7 @@ public final class PromoteStep {
     private Reference copy(Reference deployed, String toNamespace) throws IOException {
         String repository = deployed.repository().substring(deployed.repository().indexOf('/') + 1);
         String tag = deployed.tag() != null ? deployed.tag() : "latest";
-        registry.post("/images/tag", ManagementApi.object()
+        registry.post("/images/tag", ManagementClient.object()
                 .put("source", deployed.repository() + "@" + deployed.digest())
                 .put("target", toNamespace + "/" + repository + ":" + tag));
         Reference copy = Reference.parse((deployed.registry() == null ? "" : deployed.registry() + "/") + toNamespace + "/"

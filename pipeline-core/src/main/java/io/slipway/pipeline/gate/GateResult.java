@@ -1,6 +1,6 @@
 package io.slipway.pipeline.gate;
 
-import io.slipway.pipeline.ImageInput;
+import io.slipway.pipeline.PinnedImage;
 import io.slipway.pipeline.TextTable;
 import io.slipway.oci.vulnerability.ScanReport.Finding;
 import io.slipway.oci.vulnerability.Severity;
@@ -34,7 +34,7 @@ public record GateResult(boolean passed, String status, List<Finding> blocking, 
     }
 
     /** One line saying why the gate failed, naming the blocking findings. */
-    public String failure(ImageInput image, Severity threshold) {
+    public String failure(PinnedImage image, Severity threshold) {
         List<String> ids = blocking.stream().map(f -> f.id() + " (" + f.severity() + ")").toList();
         String findings = ids.isEmpty() ? "" : ids.size() + " finding(s) at or above " + threshold.lowerCase() + ": "
                 + String.join(", ", ids);
@@ -49,7 +49,7 @@ public record GateResult(boolean passed, String status, List<Finding> blocking, 
      * of the report, configuration issues too, which the gate judges only when asked: a status of
      * "1 Issue" beside 0 findings judged is said, not left to puzzle over.
      */
-    public String success(ImageInput image, Severity threshold) {
+    public String success(PinnedImage image, Severity threshold) {
         long exempt = all.stream().filter(Finding::exempt).count();
         StringBuilder line = new StringBuilder("gate passed: " + image + ": no unexempted finding at or above "
                 + threshold.lowerCase() + "; ");

@@ -1,7 +1,7 @@
 package io.slipway.pipeline.gate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.slipway.pipeline.ImageInput;
+import io.slipway.pipeline.PinnedImage;
 import io.slipway.pipeline.ProgressListener;
 import io.slipway.oci.vulnerability.Criteria;
 import io.slipway.oci.vulnerability.ScanReport;
@@ -29,13 +29,13 @@ public final class GateStep {
      * @param allowUnassessed      pass an image whose operating system packages could not be assessed
      *                             on its other findings, instead of failing it
      */
-    public record Input(ImageInput image, Severity threshold, Duration timeout, Duration interval,
+    public record Input(PinnedImage image, Severity threshold, Duration timeout, Duration interval,
                         boolean includeConfiguration, boolean allowUnassessed) {
-        public Input(ImageInput image, Severity threshold, Duration timeout, Duration interval) {
+        public Input(PinnedImage image, Severity threshold, Duration timeout, Duration interval) {
             this(image, threshold, timeout, interval, false, false);
         }
 
-        public Input(ImageInput image, Severity threshold, Duration timeout, Duration interval,
+        public Input(PinnedImage image, Severity threshold, Duration timeout, Duration interval,
                      boolean includeConfiguration) {
             this(image, threshold, timeout, interval, includeConfiguration, false);
         }
@@ -57,7 +57,7 @@ public final class GateStep {
     /** Where the gate reads reports from: the registry's management API, or a stand-in in tests. */
     @FunctionalInterface
     public interface ReportSource {
-        JsonNode report(ImageInput image) throws IOException;
+        JsonNode report(PinnedImage image) throws IOException;
     }
 
     private final ReportSource reports;

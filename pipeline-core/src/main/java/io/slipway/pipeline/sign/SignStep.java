@@ -4,7 +4,7 @@ import io.slipway.oci.Digest;
 import io.slipway.oci.client.FetchedManifest;
 import io.slipway.oci.client.RegistryClient;
 import io.slipway.oci.client.RegistryException;
-import io.slipway.pipeline.ImageInput;
+import io.slipway.pipeline.PinnedImage;
 import io.slipway.pipeline.ProgressListener;
 import io.slipway.trust.Image;
 import io.slipway.trust.cosign.CosignSignature;
@@ -22,7 +22,7 @@ import java.time.Clock;
  */
 public final class SignStep {
     /** What was stored: the signature manifest's tag and digest, and how many signatures it holds now. */
-    public record Result(ImageInput image, String tag, Digest signatureManifest, int signatures) {
+    public record Result(PinnedImage image, String tag, Digest signatureManifest, int signatures) {
     }
 
     private final RegistryClient registry;
@@ -38,7 +38,7 @@ public final class SignStep {
         this.progress = progress;
     }
 
-    public Result run(ImageInput image, ECPrivateKey key) throws IOException {
+    public Result run(PinnedImage image, ECPrivateKey key) throws IOException {
         // Signing a digest the registry does not hold would leave a dangling signature.
         if (registry.manifestDigest(image.repository(), image.digest().toString()) == null) {
             throw new RegistryException(404, "no image " + image + " in the registry");

@@ -3,7 +3,7 @@ package io.slipway.pipeline.sign;
 import io.slipway.oci.Digest;
 import io.slipway.oci.client.RegistryClient;
 import io.slipway.oci.client.RegistryException;
-import io.slipway.pipeline.ImageInput;
+import io.slipway.pipeline.PinnedImage;
 import io.slipway.pipeline.ProgressListener;
 import io.slipway.trust.Image;
 import io.slipway.trust.simplesigning.SimpleSigningSigner;
@@ -16,7 +16,7 @@ import java.io.IOException;
  */
 public final class SimpleSignStep {
     /** What was stored: the signature's name and the signing key's fingerprint. */
-    public record Result(ImageInput image, String name, String fingerprint) {
+    public record Result(PinnedImage image, String name, String fingerprint) {
     }
 
     private final RegistryClient registry;
@@ -29,7 +29,7 @@ public final class SimpleSignStep {
         this.progress = progress;
     }
 
-    public Result run(ImageInput image, SimpleSigningSigner signer) throws IOException {
+    public Result run(PinnedImage image, SimpleSigningSigner signer) throws IOException {
         if (registry.manifestDigest(image.repository(), image.digest().toString()) == null) {
             throw new RegistryException(404, "no image " + image + " in the registry");
         }

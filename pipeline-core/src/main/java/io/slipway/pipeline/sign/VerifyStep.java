@@ -2,7 +2,7 @@ package io.slipway.pipeline.sign;
 
 import io.slipway.oci.client.FetchedManifest;
 import io.slipway.oci.client.RegistryClient;
-import io.slipway.pipeline.ImageInput;
+import io.slipway.pipeline.PinnedImage;
 import io.slipway.trust.IdentityMatch;
 import io.slipway.trust.Image;
 import io.slipway.trust.SignerKey;
@@ -31,7 +31,7 @@ public final class VerifyStep {
         this.clock = clock;
     }
 
-    public VerificationResult run(ImageInput image, List<SignerKey> keys) throws IOException {
+    public VerificationResult run(PinnedImage image, List<SignerKey> keys) throws IOException {
         FetchedManifest stored = registry.manifest(image.repository(), image.digest().tagForm() + ".sig");
         List<CosignSignature> signatures = stored == null ? List.of()
                 : SignatureManifest.parse(stored.bytes()).signatures(d -> registry.blob(image.repository(), d.digest()));

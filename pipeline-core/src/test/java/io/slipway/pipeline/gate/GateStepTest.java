@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.slipway.pipeline.ImageInput;
+import io.slipway.pipeline.PinnedImage;
 import io.slipway.oci.vulnerability.ScanReport.Finding;
 import io.slipway.oci.vulnerability.Severity;
 import java.time.Duration;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** The gate's decisions over reports shaped as {@code GET /api/v1/va} answers them. */
 class GateStepTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final ImageInput IMAGE = ImageInput.parse("acme-dev/svc@sha256:" + "ab".repeat(32));
+    static final PinnedImage IMAGE = PinnedImage.parse("acme-dev/svc@sha256:" + "ab".repeat(32));
 
     static JsonNode report(String state, String status, String vulnerabilities) throws Exception {
         return JSON.readTree("{\"status\":\"" + status + "\"" + (state == null ? "" : ",\"state\":\"" + state + "\"")
@@ -188,10 +188,10 @@ class GateStepTest {
 
     @Test
     void inputsAreValidated() {
-        assertThatThrownBy(() -> ImageInput.parse("acme-dev/svc:1.0")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> PinnedImage.parse("acme-dev/svc:1.0")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no digest");
-        assertThatThrownBy(() -> ImageInput.parse("Not A Ref@sha256:00")).isInstanceOf(IllegalArgumentException.class);
-        assertThat(ImageInput.parse("127.0.0.1:5000/acme-dev/svc:1@sha256:" + "ab".repeat(32)).repository())
+        assertThatThrownBy(() -> PinnedImage.parse("Not A Ref@sha256:00")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(PinnedImage.parse("127.0.0.1:5000/acme-dev/svc:1@sha256:" + "ab".repeat(32)).repository())
                 .isEqualTo("acme-dev/svc");
         assertThatThrownBy(() -> new GateStep.Input(IMAGE, Severity.HIGH, Duration.ofSeconds(1), Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -10,7 +10,7 @@ import io.slipway.registry.scan.ScanResult.Issue;
 import io.slipway.registry.scan.ScanResult.State;
 import io.slipway.registry.storage.BlobContent;
 import io.slipway.registry.storage.BlobStore;
-import io.slipway.va.ImageInput;
+import io.slipway.va.ImageToScan;
 import io.slipway.va.Scanner;
 import io.slipway.va.advisory.AdvisoryDatabase;
 import io.slipway.va.advisory.DatabaseStatus;
@@ -297,7 +297,7 @@ public final class ScanService implements AutoCloseable {
         for (Descriptor layer : manifest.layers()) {
             layers.add(() -> open(layer.digest()));
         }
-        Report report = Scanner.with(database).scan(ImageInput.of(layers).withConfig(imageConfig));
+        Report report = Scanner.with(database).scan(ImageToScan.of(layers).withConfig(imageConfig));
         List<Issue> issues = new ArrayList<>();
         for (VulnerabilityItem v : report.vulnerabilities()) {
             var f = v.finding();

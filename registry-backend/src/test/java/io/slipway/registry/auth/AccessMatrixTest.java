@@ -1,6 +1,6 @@
 package io.slipway.registry.auth;
 
-import static io.slipway.registry.testing.RegistryHttp.text;
+import static io.slipway.testing.RegistryHttp.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipway.oci.Digest;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.registry.distribution.Limits;
 import io.slipway.registry.testing.IamFixture;
-import io.slipway.registry.testing.RegistryHttp;
+import io.slipway.testing.RegistryHttp;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;

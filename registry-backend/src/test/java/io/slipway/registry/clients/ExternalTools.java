@@ -1,5 +1,6 @@
 package io.slipway.registry.clients;
 
+import io.slipway.testing.ToolBinaries;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * External command-line clients the tests drive (skopeo, ...). A test calls {@link #require} first:
@@ -20,41 +20,16 @@ import org.junit.jupiter.api.Assumptions;
  * {@code SLIPWAY_REQUIRE_TOOLS=true} (as CI sets), so CI can never pass by silently skipping.
  */
 final class ExternalTools {
-    static final String REQUIRE_TOOLS_ENV = "SLIPWAY_REQUIRE_TOOLS";
-
     private ExternalTools() {
     }
 
-    /** The executable {@code name} found on PATH; skips or fails the calling test when it is missing. */
+    /** The executable {@code name} ({@link ToolBinaries}); skips or fails the calling test when it is missing. */
     static Path require(String name) {
-        Path found = find(name);
-        if (found != null) {
-            return found;
-        }
-        String message = "'" + name + "' is not on PATH (" + System.getenv("PATH") + ")";
-        if ("true".equalsIgnoreCase(System.getenv(REQUIRE_TOOLS_ENV))) {
-            fail(message + ", and " + REQUIRE_TOOLS_ENV + "=true requires every external client: install "
-                    + name + " on this machine");
-        }
-        Assumptions.abort(message + "; skipped (set " + REQUIRE_TOOLS_ENV + "=true to make this a failure)");
-        return null; // not reached
+        return ToolBinaries.require(name);
     }
 
     static Path find(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            if (dir.isEmpty()) {
-                continue;
-            }
-            Path candidate = Path.of(dir, name);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        return ToolBinaries.find(name);
     }
 
     /** What a finished command left behind. */

@@ -1,5 +1,6 @@
 package io.slipway.registry.clients;
 
+import io.slipway.testing.RegistryHttp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -73,7 +74,7 @@ class HelmChartTest {
             assertThat(config.get("name").asText()).isEqualTo("demo");
             assertThat(config.get("version").asText()).isEqualTo("0.1.0");
 
-            HttpResponse<byte[]> tags = http.get("/v2/charts/demo/tags/list", null);
+            HttpResponse<byte[]> tags = http.get("/v2/charts/demo/tags/list");
             assertThat(RegistryHttp.json(tags.body()).get("tags")).extracting(JsonNode::asText).containsExactly("0.1.0");
 
             // --- Helm reads the chart from the registry

@@ -1,5 +1,6 @@
 package io.slipway.registry.clients;
 
+import io.slipway.testing.RegistryHttp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipway.oci.Digest;
@@ -36,7 +37,7 @@ class SkopeoScaleOutTest {
         RegistryConfig config = RegistryConfig.defaults().withAuth("none").withListen("127.0.0.1:0").withStores(stores);
         try (RegistryServer a = RegistryServer.start(config.withDataDir(tmp.resolve("a")));
                 RegistryServer b = RegistryServer.start(config.withDataDir(tmp.resolve("b")))) {
-            io.slipway.registry.testing.RegistryHttp http = new io.slipway.registry.testing.RegistryHttp(a.uri());
+            io.slipway.testing.RegistryHttp http = new io.slipway.testing.RegistryHttp(a.uri());
             byte[] data = new byte[7 * 1024 * 1024 + 11];
             new Random(5).nextBytes(data);
             // Really gzip (skopeo would otherwise compress it on the way); random data stays over one S3 part.

@@ -50,7 +50,7 @@ class SkopeoSigningTest {
                     .addFileEntriesLayer(FileEntriesLayer.builder().addEntry(file, AbsoluteUnixPath.get("/hello.txt")).build())
                     .containerize(Containerizer.to(RegistryImage.named(registry + "/team/unsigned:1"))
                             .setAllowInsecureRegistries(true));
-            io.slipway.registry.testing.RegistryHttp http = new io.slipway.registry.testing.RegistryHttp(server.uri());
+            io.slipway.testing.RegistryHttp http = new io.slipway.testing.RegistryHttp(server.uri());
             assertThat(http.get("/v2/").headers().firstValue("X-Registry-Supports-Signatures")).hasValue("1");
 
             SkopeoRunner skopeo = new SkopeoRunner(tmp.resolve("skopeo"));
@@ -80,7 +80,7 @@ class SkopeoSigningTest {
             // Server-side tagging copies the signatures.
             var tag = http.post("/api/v1/images/tag", "{\"source\":\"team/signed:1\",\"target\":\"team/promoted:1\"}"
                     .getBytes(), "Content-Type", "application/json");
-            assertThat(tag.statusCode()).as(io.slipway.registry.testing.RegistryHttp.text(tag)).isEqualTo(201);
+            assertThat(tag.statusCode()).as(io.slipway.testing.RegistryHttp.text(tag)).isEqualTo(201);
             assertThat(JSON.readTree(http.get("/extensions/v2/team/promoted/signatures/" + digest).body())
                     .path("signatures")).hasSize(1);
 

@@ -1,5 +1,6 @@
 package io.slipway.registry.clients;
 
+import io.slipway.testing.RegistryHttp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -125,8 +126,8 @@ class SkopeoTest {
                     .as("the same compressed layers under Docker media types")
                     .containsExactlyElementsOf(layerDigests);
             // A Docker-only Accept gets it; an OCI-only Accept does not (the registry never converts).
-            assertThat(http.get("/v2/team/skopeo/manifests/v1-docker", DOCKER_MANIFEST).statusCode()).isEqualTo(200);
-            assertThat(http.get("/v2/team/skopeo/manifests/v1-docker", OCI_MANIFEST).statusCode()).isEqualTo(404);
+            assertThat(http.get("/v2/team/skopeo/manifests/v1-docker", "Accept", DOCKER_MANIFEST).statusCode()).isEqualTo(200);
+            assertThat(http.get("/v2/team/skopeo/manifests/v1-docker", "Accept", OCI_MANIFEST).statusCode()).isEqualTo(404);
 
             Path back = tmp.resolve("back");
             skopeo("copy", "--src-tls-verify=false", image + ":v1-docker", "dir:" + back);

@@ -1,5 +1,6 @@
 package io.slipway.registry.testing;
 
+import io.slipway.testing.RegistryHttp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,6 @@
 package io.slipway.registry.testing;
 
+import io.slipway.testing.RequiredTools;
 import io.slipway.registry.metadata.PostgresSettings;
 import java.io.File;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.slipway.trust.testing;
 
+import io.slipway.testing.RequiredTools;
+import io.slipway.testing.ToolBinaries;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.File;
@@ -11,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs real tools (skopeo, gpg) in tests. A missing tool skips the test on a developer's machine
@@ -23,35 +24,18 @@ public final class ExternalTools {
     private ExternalTools() {
     }
 
-    /** Skips or fails (see above) unless every tool is on the PATH. */
+    /** Skips or fails (see above) unless every tool is found ({@link ToolBinaries}: the CI tools folder, then PATH). */
     public static void require(String... tools) {
         List<String> missing = new ArrayList<>();
         for (String tool : tools) {
-            if (!onPath(tool)) {
+            if (ToolBinaries.find(tool) == null) {
                 missing.add(tool);
             }
         }
         if (missing.isEmpty()) {
             return;
         }
-        String message = "required tools missing: " + missing;
-        if ("true".equals(System.getenv("SLIPWAY_REQUIRE_TOOLS"))) {
-            fail(message + " (SLIPWAY_REQUIRE_TOOLS=true)");
-        }
-        Assumptions.abort(message);
-    }
-
-    private static boolean onPath(String tool) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
+        throw RequiredTools.missing("required tools missing: " + missing);
     }
 
     /** What a finished command said. */

@@ -1,4 +1,4 @@
-package io.slipway.registry.testing;
+package io.slipway.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -6,7 +6,8 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * What a test does when a tool it needs is missing: skip on a developer machine, but fail when
- * {@code SLIPWAY_REQUIRE_TOOLS=true} (as CI sets), so CI can never pass by silently skipping.
+ * {@code SLIPWAY_REQUIRE_TOOLS=true} (as CI sets), so CI can never pass by silently skipping. The
+ * one implementation of that rule; {@link ToolBinaries} finds the tools.
  */
 public final class RequiredTools {
     public static final String ENV = "SLIPWAY_REQUIRE_TOOLS";
@@ -25,5 +26,12 @@ public final class RequiredTools {
         }
         Assumptions.abort(what + "; skipped (set " + ENV + "=true to make this a failure)");
         return new IllegalStateException("not reached");
+    }
+
+    /** Skips or fails (see above) unless {@code present}. */
+    public static void require(boolean present, String what) {
+        if (!present) {
+            throw missing(what);
+        }
     }
 }

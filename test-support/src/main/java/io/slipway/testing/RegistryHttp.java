@@ -1,7 +1,9 @@
-package io.slipway.registry.testing;
+package io.slipway.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.oci.Digest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,8 +14,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** A plain HTTP client for tests that speak the distribution protocol by hand. */
+/**
+ * A plain HTTP client for tests that speak the distribution protocol by hand, or check what a
+ * client (skopeo, Jib, Helm) left in the registry independently of it.
+ */
 public final class RegistryHttp {
+    /** Every manifest type the registry serves, as an Accept header. */
+    public static final String MANIFEST_TYPES = String.join(", ",
+            "application/vnd.oci.image.manifest.v1+json",
+            "application/vnd.oci.image.index.v1+json",
+            "application/vnd.docker.distribution.manifest.v2+json",
+            "application/vnd.docker.distribution.manifest.list.v2+json");
+    public static final ObjectMapper JSON = new ObjectMapper();
     private final URI base;
     private final HttpClient client = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(10))
@@ -45,7 +57,7 @@ public final class RegistryHttp {
 
     public HttpResponse<byte[]> get(String path, String... headers) {
         HttpRequest.Builder b = request(path).GET();
-        if (headers.length > 0) {
+        if (headers != null && headers.length > 0) {
             b.headers(headers);
         }
         return send(b.build());
@@ -53,7 +65,7 @@ public final class RegistryHttp {
 
     public HttpResponse<byte[]> head(String path, String... headers) {
         HttpRequest.Builder b = request(path).method("HEAD", HttpRequest.BodyPublishers.noBody());
-        if (headers.length > 0) {
+        if (headers != null && headers.length > 0) {
             b.headers(headers);
         }
         return send(b.build());
@@ -65,7 +77,7 @@ public final class RegistryHttp {
 
     public HttpResponse<byte[]> post(String path, byte[] body, String... headers) {
         HttpRequest.Builder b = request(path).POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (headers.length > 0) {
+        if (headers != null && headers.length > 0) {
             b.headers(headers);
         }
         return send(b.build());
@@ -73,7 +85,7 @@ public final class RegistryHttp {
 
     public HttpResponse<byte[]> put(String path, byte[] body, String... headers) {
         HttpRequest.Builder b = request(path).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (headers.length > 0) {
+        if (headers != null && headers.length > 0) {
             b.headers(headers);
         }
         return send(b.build());
@@ -81,7 +93,7 @@ public final class RegistryHttp {
 
     public HttpResponse<byte[]> patch(String path, byte[] body, String... headers) {
         HttpRequest.Builder b = request(path).method("PATCH", HttpRequest.BodyPublishers.ofByteArray(body));
-        if (headers.length > 0) {
+        if (headers != null && headers.length > 0) {
             b.headers(headers);
         }
         return send(b.build());
@@ -102,6 +114,33 @@ public final class RegistryHttp {
                 json.getBytes(StandardCharsets.UTF_8), "Content-Type", mediaType);
         assertThat(r.statusCode()).as(text(r)).isEqualTo(201);
         return Digest.parse(r.headers().firstValue("Docker-Content-Digest").orElseThrow());
+    }
+
+    /** A manifest of any type, by tag or digest. */
+    public HttpResponse<byte[]> manifest(String repository, String reference) {
+        return get("/v2/" + repository + "/manifests/" + reference, "Accept", MANIFEST_TYPES);
+    }
+
+    public HttpResponse<byte[]> blob(String repository, String digest) {
+        return get("/v2/" + repository + "/blobs/" + digest);
+    }
+
+    /** The status of a HEAD with every manifest type accepted. */
+    public int headStatus(String path) {
+        return head(path, "Accept", MANIFEST_TYPES).statusCode();
+    }
+
+    public static JsonNode json(byte[] body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code sha256:<hex>} of {@code bytes}. */
+    public static String sha256(byte[] bytes) {
+        return Digest.sha256(bytes).toString();
     }
 
     public static String text(HttpResponse<byte[]> r) {

@@ -1,7 +1,9 @@
-package io.slipway.cli;
+package io.slipway.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.slipway.pipeline.ManagementApi;
+import io.slipway.cli.Folders;
+import io.slipway.cli.Slipway;
+import io.slipway.pipeline.ManagementClient;
 import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.build.BuildStep;
 import io.slipway.pipeline.build.JavaRuntimeBase;
@@ -234,22 +236,22 @@ final class DemoCommand implements Callable<Integer> {
 
     /** What an administrator sets up once, through the management API. */
     private void setUpAccount() throws IOException {
-        ManagementApi admin = new ManagementApi(RegistryAccess.apiKey(url, adminKey));
+        ManagementClient admin = new ManagementClient(RegistryAccess.apiKey(url, adminKey));
         for (String ns : List.of(BASE, DEV, PROD)) {
-            admin.post("/namespaces", ManagementApi.object().put("name", ns));
+            admin.post("/namespaces", ManagementClient.object().put("name", ns));
         }
-        admin.post("/service-ids", ManagementApi.object().put("name", "ci"));
-        admin.post("/service-ids", ManagementApi.object().put("name", "release"));
+        admin.post("/service-ids", ManagementClient.object().put("name", "ci"));
+        admin.post("/service-ids", ManagementClient.object().put("name", "release"));
         grant(admin, "ci", "Writer", DEV);
         grant(admin, "ci", "Reader", BASE);
         grant(admin, "release", "Reader", DEV);
         grant(admin, "release", "Writer", PROD);
-        ciKey = admin.post("/api-keys", ManagementApi.object().put("serviceId", "ci")).path("apiKey").asText();
-        releaseKey = admin.post("/api-keys", ManagementApi.object().put("serviceId", "release")).path("apiKey").asText();
+        ciKey = admin.post("/api-keys", ManagementClient.object().put("serviceId", "ci")).path("apiKey").asText();
+        releaseKey = admin.post("/api-keys", ManagementClient.object().put("serviceId", "release")).path("apiKey").asText();
     }
 
-    private static void grant(ManagementApi admin, String serviceId, String role, String namespace) throws IOException {
-        admin.post("/policies", ManagementApi.object().put("serviceId", serviceId).put("role", role).put("namespace", namespace));
+    private static void grant(ManagementClient admin, String serviceId, String role, String namespace) throws IOException {
+        admin.post("/policies", ManagementClient.object().put("serviceId", serviceId).put("role", role).put("namespace", namespace));
     }
 
     /** The Java runtime image the service's jib.yaml builds on, pushed by the administrator. */

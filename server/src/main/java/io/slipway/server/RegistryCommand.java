@@ -1,4 +1,4 @@
-package io.slipway.cli;
+package io.slipway.server;
 
 import io.slipway.registry.RegistryServer;
 import io.slipway.registry.config.RegistryConfig;

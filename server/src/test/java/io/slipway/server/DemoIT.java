@@ -1,5 +1,8 @@
-package io.slipway.cli;
+package io.slipway.server;
 
+import io.slipway.cli.CliRun;
+import io.slipway.cli.Folders;
+import io.slipway.cli.Slipway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -92,7 +95,7 @@ class DemoIT {
             String url = server.uri().toString();
             CliRun list = CliRun.as(url, adminKey, "cr", "image-list", "--va", "--output", "json");
             assertThat(list.code()).as(list.err()).isZero();
-            JsonNode rows = Credentials.JSON.readTree(list.out());
+            JsonNode rows = new com.fasterxml.jackson.databind.ObjectMapper().readTree(list.out());
             assertThat(status(rows, "hello-dev/hello-service", "1.0.0", vulnerableDigest)).endsWith("Issues").isNotEqualTo("No Issues");
             assertThat(status(rows, "hello-dev/hello-service", "1.0.1", fixedDigest)).isEqualTo("No Issues");
             assertThat(status(rows, "hello-prod/hello-service", "1.0.1", fixedDigest)).isEqualTo("No Issues");
@@ -113,7 +116,7 @@ class DemoIT {
             CliRun signature = CliRun.as(url, adminKey, "cr", "image-inspect",
                     "hello-prod/hello-service:sha256-" + fixedDigest.substring(7) + ".sig");
             assertThat(signature.code()).as(signature.err()).isZero();
-            assertThat(Credentials.JSON.readTree(signature.out()).path("manifest").path("layers")).hasSize(1);
+            assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(signature.out()).path("manifest").path("layers")).hasSize(1);
         }
     }
 

@@ -15,20 +15,20 @@ import java.util.Objects;
  * @param repository {@code namespace/repo}, below the registry host
  * @param digest     the manifest digest
  */
-public record ImageInput(String registry, String repository, Digest digest) {
+public record PinnedImage(String registry, String repository, Digest digest) {
 
-    public ImageInput {
+    public PinnedImage {
         Objects.requireNonNull(repository, "repository");
         Objects.requireNonNull(digest, "digest");
     }
 
     /** An image of the registry a step talks to, named without a host. */
-    public ImageInput(String repository, Digest digest) {
+    public PinnedImage(String repository, Digest digest) {
         this(null, repository, digest);
     }
 
     /** Parses {@code [host/]ns/repo[:tag]@sha256:…}; a reference without a digest is bad input. */
-    public static ImageInput parse(String text) {
+    public static PinnedImage parse(String text) {
         Reference ref;
         try {
             ref = Reference.parse(text);
@@ -38,7 +38,7 @@ public record ImageInput(String registry, String repository, Digest digest) {
         if (ref.digest() == null) {
             throw new IllegalArgumentException("image \"" + text + "\" has no digest: pass REPO@sha256:…");
         }
-        return new ImageInput(ref.registry(), ref.repository(), ref.digest());
+        return new PinnedImage(ref.registry(), ref.repository(), ref.digest());
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.slipway.registry.testing;
+package io.slipway.testing;
 
 import java.io.File;
 import java.nio.file.Files;

@@ -18,16 +18,17 @@ import java.time.Duration;
 import java.util.Base64;
 
 /**
- * The registry's management API ({@code /api/v1/}) as a client calls it: JSON in, JSON out, the
+ * The one client of the registry's management API ({@code /api/v1/}), used by the pipeline steps
+ * and by every {@code slipway} command that manages the registry, so both report errors alike: JSON in, JSON out, the
  * step's credentials as HTTP Basic. A refusal is a {@link RegistryException} carrying the status and
  * the registry's own message; no answer at all is a {@link RegistryUnreachableException}.
  */
-public final class ManagementApi {
+public final class ManagementClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final RegistryAccess access;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    public ManagementApi(RegistryAccess access) {
+    public ManagementClient(RegistryAccess access) {
         this.access = access;
     }
 

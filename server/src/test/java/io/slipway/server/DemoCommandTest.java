@@ -1,5 +1,8 @@
-package io.slipway.cli;
+package io.slipway.server;
 
+import io.slipway.cli.CliRun;
+import io.slipway.cli.Folders;
+import io.slipway.cli.Slipway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ConnectException;
