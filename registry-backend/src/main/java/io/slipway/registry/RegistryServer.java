@@ -76,10 +76,12 @@ public final class RegistryServer implements AutoCloseable {
     private final ServerConnector connector;
     private final ScheduledExecutorService housekeeping;
     private final ManagementHandler management;
+    private final java.nio.file.Path adminKeyFile;
 
     private RegistryServer(RegistryConfig config) throws Exception {
         this.config = config;
-        Files.createDirectories(config.dataDir());
+        // 0700, its files 0600: it holds the database, the signing key and private images' bytes.
+        io.slipway.registry.config.DataFolder.prepare(config.dataDir());
         // The configuration chooses the stores: files and SQLite, or S3 and PostgreSQL shared by nodes.
         this.stores = Stores.open(config);
         this.blobs = stores.blobs();
@@ -92,6 +94,9 @@ public final class RegistryServer implements AutoCloseable {
         // The first account and its administrator exist in both modes; in "none" the management
         // API acts as that administrator.
         this.bootstrap = tenancy.bootstrap(auth.bootstrapAccount(), System.getenv("SLIPWAY_ADMIN_API_KEY"));
+        // A generated key goes to a file only its owner reads, never to the console or a log.
+        this.adminKeyFile = bootstrap != null && bootstrap.generatedKey() != null
+                ? AdminKeyFile.write(config.dataDir(), bootstrap.generatedKey()) : null;
         this.tokens = new TokenService(tenancyStore, "slipway", auth.service(), auth.tokenLifetime(), clock);
         Authenticator authenticator = new Authenticator(tenancyStore, clock);
         Authorizer authorizer = new Authorizer(tenancyStore, auth.anonymousPull());
@@ -102,6 +107,8 @@ public final class RegistryServer implements AutoCloseable {
         UploadService uploads = new UploadService(blobs, metadata, config.limits(), clock);
         ManifestService manifests = new ManifestService(blobs, metadata, config.limits(), clock);
         this.advisories = AdvisoryDatabase.open(config.dataDir().resolve("advisories.db"));
+        // The databases were just created with the umask's permissions (their journals follow them).
+        io.slipway.registry.config.DataFolder.tighten(config.dataDir());
         String node = nodeName();
         ScanJobs jobs = new ScanJobs(database, node, config.scan().lease(), clock);
         AdvisorySync sync = config.stores().shared()
@@ -246,6 +253,11 @@ public final class RegistryServer implements AutoCloseable {
     /** What the first start created (the administrator and its generated key), or null. */
     public Tenancy.Bootstrap bootstrap() {
         return bootstrap;
+    }
+
+    /** The 0600 file holding the administrator key generated on the first start, or null. */
+    public java.nio.file.Path adminKeyFile() {
+        return adminKeyFile;
     }
 
     public void join() throws InterruptedException {

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.oci.MediaTypes;
 import io.slipway.registry.config.RegistryConfig;
 import io.slipway.registry.testing.Images;
-import io.slipway.registry.testing.RegistryHttp;
+import io.slipway.testing.RegistryHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -33,7 +33,7 @@ public final class OciErrorHandler extends ErrorHandler {
     @Override
     protected void generateResponse(Request request, Response response, int status, String message, Throwable cause,
             Callback callback) throws IOException {
-        byte[] body = body(status, message);
+        byte[] body = body(status, code(request, status, message), message);
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
@@ -48,20 +48,33 @@ public final class OciErrorHandler extends ErrorHandler {
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(new HttpField(HttpHeader.CONTENT_TYPE, MimeTypes.Type.APPLICATION_JSON.asString()));
-        return ByteBuffer.wrap(body(status, reason));
+        return ByteBuffer.wrap(body(status, code(status), reason));
     }
 
     /** The error body of a status: an OCI-style code and a printable message. */
-    static byte[] body(int status, String message) {
+    static byte[] body(int status, String code, String message) {
         ObjectNode error = JSON.createObjectNode();
         ObjectNode item = error.putArray("errors").addObject();
-        item.put("code", code(status));
+        item.put("code", code);
         item.put("message", message(status, message));
         try {
             return JSON.writeValueAsBytes(error);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * A path under {@code /v2/} that Jetty refuses (an encoded {@code ..}, an empty segment, a NUL)
+     * is a repository name outside the grammar: {@code NAME_INVALID}, as the registry's own check says.
+     */
+    static String code(Request request, int status, String message) {
+        String path = request.getHttpURI() == null ? null : request.getHttpURI().getPath();
+        if (status == 400 && message != null && message.toLowerCase(java.util.Locale.ROOT).contains("uri")
+                && path != null && path.startsWith("/v2/")) {
+            return "NAME_INVALID";
+        }
+        return code(status);
     }
 
     static String code(int status) {
