@@ -81,7 +81,13 @@ public final class UploadService {
     private Status open(String repository, String owner) throws IOException {
         String id = UUID.randomUUID().toString();
         blobs.createUpload(id);
-        metadata.createUpload(new UploadSession(id, repository, owner, clock.instant()));
+        try {
+            metadata.createUpload(new UploadSession(id, repository, owner, clock.instant()));
+        } catch (RuntimeException e) {
+            // A session that cannot be recorded (a full disk) leaves no bytes behind.
+            blobs.deleteUpload(id);
+            throw e;
+        }
         UploadState state = new UploadState();
         state.valid = true;
         states.put(id, state);

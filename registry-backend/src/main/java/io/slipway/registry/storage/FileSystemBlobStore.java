@@ -116,6 +116,10 @@ public final class FileSystemBlobStore implements BlobStore {
                 ch.write(buffer);
             }
             ch.force(true);
+        } catch (IOException e) {
+            // A full disk: leave nothing half-written behind.
+            Files.deleteIfExists(temp);
+            throw e;
         }
         moveIntoPlace(temp, target);
     }
