@@ -20,7 +20,10 @@ import picocli.CommandLine.Spec;
         subcommands = {CrCommand.NamespaceAdd.class, CrCommand.NamespaceList.class, CrCommand.NamespaceRm.class,
             CrCommand.ImageList.class, CrCommand.ImageDigests.class, CrCommand.ImageInspect.class,
             CrCommand.ImageTag.class, CrCommand.ImageRm.class, VaCommands.Va.class, VaCommands.ExemptionAdd.class,
-            VaCommands.ExemptionList.class, VaCommands.ExemptionRm.class, IamCommand.class})
+            VaCommands.ExemptionList.class, VaCommands.ExemptionRm.class, IamCommand.class,
+            LifecycleCommands.ImmutableTagsSet.class, LifecycleCommands.ImmutableTagsList.class,
+            LifecycleCommands.ImmutableTagsRm.class, LifecycleCommands.Quota.class, LifecycleCommands.QuotaSet.class,
+            LifecycleCommands.TrashList.class, LifecycleCommands.ImageRestore.class})
 final class CrCommand {
 
     /** Shared by every verb: registry options, output format, the terminal. */
@@ -219,7 +222,8 @@ final class CrCommand {
     }
 
     @Command(name = "image-rm", mixinStandardHelpOptions = true,
-            description = "Remove images: the digest, with every tag that points at it.")
+            description = "Move images to the trash: the digest, with every tag that points at it "
+                    + "(cr image-restore brings one back until trash.retention, 30 days by default, has passed).")
     static final class ImageRm extends Verb {
         @Parameters(paramLabel = "IMAGE", arity = "1..*")
         List<String> images;
@@ -229,7 +233,8 @@ final class CrCommand {
             ManagementClient client = registry.client();
             for (String image : images) {
                 JsonNode r = client.delete("/images?image=" + ManagementClient.q(image));
-                out().println("Removed " + r.path("repository").asText() + "@" + r.path("digest").asText() + ".");
+                out().println("Moved " + r.path("repository").asText() + "@" + r.path("digest").asText()
+                        + " to the trash (restorable until " + r.path("expires").asText() + ").");
             }
             return 0;
         }

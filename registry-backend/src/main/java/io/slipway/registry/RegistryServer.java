@@ -14,6 +14,7 @@ import io.slipway.registry.auth.Authorizer;
 import io.slipway.registry.auth.TokenGate;
 import io.slipway.registry.auth.TokenService;
 import io.slipway.registry.http.ManagementHandler;
+import io.slipway.registry.lifecycle.Lifecycle;
 import io.slipway.registry.http.NotFoundHandler;
 import io.slipway.registry.http.TokenHandler;
 import io.slipway.registry.metadata.MetadataStore;
@@ -110,6 +111,12 @@ public final class RegistryServer implements AutoCloseable {
         // The databases were just created with the umask's permissions (their journals follow them).
         io.slipway.registry.config.DataFolder.tighten(config.dataDir());
         String node = nodeName();
+        // Immutable tags, quotas and garbage collection's touches come before the services store or move anything.
+        Lifecycle lifecycle = new Lifecycle(database, metadata, blobs, manifests, clock, config.lifecycle().trashRetention(),
+                config.lifecycle().gcGrace(), node);
+        blobService.guard(lifecycle);
+        uploads.guard(lifecycle);
+        manifests.guard(lifecycle);
         ScanJobs jobs = new ScanJobs(database, node, config.scan().lease(), clock);
         AdvisorySync sync = config.stores().shared()
                 ? new AdvisorySync(database, blobs, advisories, config.dataDir().resolve("advisory-snapshots"), node) : null;
@@ -153,7 +160,7 @@ public final class RegistryServer implements AutoCloseable {
         EnforcementService enforcement = new EnforcementService(new PolicyStore(database), metadata, blobs, scans,
                 new Exemptions(tenancyStore, new ScanStore(database)), clock, names);
         ManagementApi api = new ManagementApi(tenancy, authorizer, metadata, manifests, auth.open(), scans,
-                new ScanStore(database), names);
+                new ScanStore(database), names, lifecycle);
         PolicyApi policyApi = new PolicyApi(enforcement, authorizer, tenancyStore);
         this.management = new ManagementHandler(api, policyApi, authenticator);
         handlers.addHandler(management);
@@ -181,6 +188,26 @@ public final class RegistryServer implements AutoCloseable {
                 LOG.warn("purging abandoned uploads failed: {}", e.toString());
             }
         }, 0, 1, TimeUnit.HOURS);
+        housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                int expired = lifecycle.trash().expire();
+                if (expired > 0) {
+                    LOG.info("forgot {} images trashed more than {} ago", expired, config.lifecycle().trashRetention());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("emptying the trash failed: {}", e.toString());
+            }
+        }, 1, 60, TimeUnit.MINUTES);
+        long gcEvery = config.lifecycle().gcInterval().toMillis();
+        if (gcEvery > 0) {
+            housekeeping.scheduleWithFixedDelay(() -> {
+                try {
+                    lifecycle.collector().collect(false);
+                } catch (RuntimeException e) {
+                    LOG.warn("garbage collection did not run: {}", e.getMessage());
+                }
+            }, gcEvery, gcEvery, TimeUnit.MILLISECONDS);
+        }
         housekeeping.scheduleWithFixedDelay(() -> {
             try {
                 scans.sweep();

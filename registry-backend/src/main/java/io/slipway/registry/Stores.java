@@ -2,6 +2,7 @@ package io.slipway.registry;
 
 import io.slipway.registry.config.RegistryConfig;
 import io.slipway.registry.config.StoreSettings;
+import io.slipway.registry.metadata.CachingMetadataStore;
 import io.slipway.registry.metadata.MetadataStore;
 import io.slipway.registry.metadata.PostgresDatabase;
 import io.slipway.registry.metadata.SqlDatabase;
@@ -47,15 +48,22 @@ public final class Stores implements AutoCloseable {
             if (settings.postgres() != null) {
                 PostgresDatabase db = new PostgresDatabase(settings.postgres());
                 opened.push(db);
-                return new Stores(blobs, new SqlMetadataStore(db, false), new SqlTenancyStore(db), db, opened);
+                return new Stores(blobs, metadata(db, opened), new SqlTenancyStore(db), db, opened);
             }
             SqliteDatabase db = new SqliteDatabase(config.dataDir().resolve("metadata.db"));
             opened.push(db);
-            return new Stores(blobs, new SqlMetadataStore(db, false), new SqlTenancyStore(db), db, opened);
+            return new Stores(blobs, metadata(db, opened), new SqlTenancyStore(db), db, opened);
         } catch (Exception e) {
             closeAll(opened, e);
             throw e;
         }
+    }
+
+    /** The metadata store of a node: the SQL store behind the read cache every node keeps. */
+    private static MetadataStore metadata(SqlDatabase db, Deque<AutoCloseable> opened) {
+        MetadataStore metadata = new CachingMetadataStore(new SqlMetadataStore(db, false));
+        opened.push(metadata); // closed before the database: its poller stops first
+        return metadata;
     }
 
     public BlobStore blobs() {

@@ -347,6 +347,43 @@ class ScaleOutTest {
     }
 
     /**
+     * The re-scan a new advisory database queues may be taken by a node that has not swept since
+     * the import: its worker loads the new database before scanning, so the result is stored under
+     * the new version and no later sweep queues the image again.
+     */
+    @Test
+    void aReScanTakenByANodeThatHasNotSweptYetUsesTheNewDatabase() throws Exception {
+        String auth = token(0, "repository:" + REPO + ":pull,push");
+        List<Digest> images = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            images.add(pushImage(i, auth, 7 + i, "early-" + i));
+        }
+        assertThat(nodes.get(0).scans().idle(60_000)).isTrue();
+        Path record = dir.resolve("TEST-2026-0003.json");
+        Files.writeString(record, """
+                {"schema_version": "1.4.0", "id": "TEST-2026-0003", "modified": "2026-01-03T00:00:00Z",
+                 "summary": "a record only the importing node has swept",
+                 "affected": [{"package": {"ecosystem": "Maven", "name": "org.example:third"},
+                               "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}]}
+                """);
+        nodes.get(0).scans().database().importFile(record);
+        nodes.get(0).scans().sweep(); // publishes and queues the re-scans; nodes 1 and 2 have not swept
+        String version = nodes.get(0).scans().database().status().toString();
+        assertThat(nodes.get(0).scans().idle(60_000)).isTrue();
+        for (RegistryServer n : nodes) {
+            n.scans().sweep();
+        }
+        assertThat(nodes.get(0).scans().idle(60_000)).isTrue();
+        for (Digest image : images) {
+            var runs = nodes.get(1).scans().jobs().runs(image);
+            assertThat(runs).as("scans of %s: %s", image, runs).hasSize(2);
+            String stored = nodes.get(2).scans().result(image).orElseThrow().databaseVersion();
+            assertThat(stored).isEqualTo(nodes.get(0).scans().currentDatabaseVersion());
+        }
+        assertThat(nodes.get(1).scans().database().status().toString()).isEqualTo(version);
+    }
+
+    /**
      * An import through one node's management API is what every node judges by when it answers: no
      * node's report of the image is current until it was scanned against the imported database.
      */
@@ -386,6 +423,61 @@ class ScaleOutTest {
         assertThat(report.path("databaseVersion").asText()).as(report.toString()).isEqualTo(version);
     }
 
+    /** Long enough for every node's metadata read cache to have noticed a change committed before. */
+    private static void pastTheCacheBound() throws InterruptedException {
+        Thread.sleep(io.slipway.registry.metadata.CachingMetadataStore.STALE.toMillis() + 100);
+    }
+
+    private HttpResponse<byte[]> getManifest(int node, String auth, String reference) throws Exception {
+        return node(node).get("/v2/" + REPO + "/manifests/" + reference, "Authorization", auth,
+                "Accept", MediaTypes.OCI_MANIFEST);
+    }
+
+    @Test
+    void aTagMovedOrAManifestDeletedOnOneNodeIsSeenByEveryNodeWithinTheCacheBound() throws Exception {
+        String auth = token(0, "repository:" + REPO + ":pull,push,delete");
+        byte[] config = Images.config("2024-01-01T00:00:00Z").getBytes(StandardCharsets.UTF_8);
+        Digest configDigest = push(0, auth, config);
+        List<byte[]> manifests = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            byte[] layer = random(2000 + i, 10 + i);
+            manifests.add(Images.imageManifest(configDigest, config.length, push(0, auth, layer), layer.length)
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        Digest first = Digest.sha256(manifests.get(0));
+        Digest second = Digest.sha256(manifests.get(1));
+        assertThat(node(0).put("/v2/" + REPO + "/manifests/moving", manifests.get(0), "Authorization", auth,
+                "Content-Type", MediaTypes.OCI_MANIFEST).statusCode()).isEqualTo(201);
+        for (int i = 0; i < 3; i++) { // every node has read (and remembers) the tag and the manifest
+            for (int repeat = 0; repeat < 2; repeat++) {
+                assertThat(getManifest(i, auth, "moving").headers().firstValue("Docker-Content-Digest"))
+                        .hasValue(first.toString());
+                assertThat(getManifest(i, auth, first.toString()).statusCode()).isEqualTo(200);
+            }
+        }
+        assertThat(node(0).put("/v2/" + REPO + "/manifests/moving", manifests.get(1), "Authorization", auth,
+                "Content-Type", MediaTypes.OCI_MANIFEST).statusCode()).isEqualTo(201);
+        assertThat(getManifest(0, auth, "moving").headers().firstValue("Docker-Content-Digest"))
+                .as("the node that moved the tag, at once").hasValue(second.toString());
+        pastTheCacheBound();
+        for (int i = 0; i < 3; i++) {
+            assertThat(getManifest(i, auth, "moving").headers().firstValue("Docker-Content-Digest"))
+                    .as("node " + i).hasValue(second.toString());
+        }
+        // The manifest the tag names now, deleted on node 2: no node serves it, by digest or tag.
+        assertThat(node(2).send(node(2).request("/v2/" + REPO + "/manifests/" + second)
+                .header("Authorization", auth).DELETE().build()).statusCode())
+                .isEqualTo(202);
+        assertThat(getManifest(2, auth, second.toString()).statusCode()).as("the deleting node, at once")
+                .isEqualTo(404);
+        pastTheCacheBound();
+        for (int i = 0; i < 3; i++) {
+            assertThat(getManifest(i, auth, second.toString()).statusCode()).as("node " + i).isEqualTo(404);
+            assertThat(getManifest(i, auth, "moving").statusCode()).as("node " + i).isEqualTo(404);
+            assertThat(getManifest(i, auth, first.toString()).statusCode()).as("node " + i).isEqualTo(200);
+        }
+    }
+
     @Test
     void twoNodesRacingToMoveOneTagEndWithOneAnswerEverywhere() throws Exception {
         String auth = token(1, "repository:" + REPO + ":pull,push");
@@ -408,6 +500,10 @@ class ScaleOutTest {
                         HttpResponse<byte[]> r = node(n == 0 ? 0 : 2).put("/v2/" + REPO + "/manifests/latest",
                                 manifests.get(n), "Authorization", auth, "Content-Type", MediaTypes.OCI_MANIFEST);
                         assertThat(r.statusCode()).as(text(r)).isEqualTo(201);
+                        for (int reader = 0; reader < 3; reader++) { // every node's read cache holds the tag meanwhile
+                            node(reader).get("/v2/" + REPO + "/manifests/latest", "Authorization", auth,
+                                    "Accept", MediaTypes.OCI_MANIFEST);
+                        }
                     }
                     return null;
                 }));
@@ -418,6 +514,7 @@ class ScaleOutTest {
         } finally {
             pool.shutdownNow();
         }
+        pastTheCacheBound();
         Set<String> answers = new HashSet<>();
         for (int i = 0; i < 3; i++) {
             HttpResponse<byte[]> r = node(i).get("/v2/" + REPO + "/manifests/latest", "Authorization", auth,

@@ -71,6 +71,11 @@ final class CallerAccess {
         }
     }
 
+    /** A namespace by name, whoever owns it: for checks that compare its account themselves. */
+    Optional<Namespace> namespace(String name) {
+        return store.namespace(name);
+    }
+
     Namespace visibleNamespace(Principal c, String name) {
         Optional<Namespace> ns = store.namespace(name);
         if (ns.isEmpty() || !(c.admin() || ns.get().accountId() == c.accountId() && authorizer.sees(c, ns.get()))) {

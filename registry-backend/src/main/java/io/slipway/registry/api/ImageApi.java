@@ -21,7 +21,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.function.Supplier;
 
-/** Images: the listing (with security status), inspect, tag (signatures travel along) and delete. */
+/** Images: the listing (with security status), inspect, and tag (signatures travel along); image-rm is LifecycleApi's. */
 public final class ImageApi implements ManagementArea {
     private final MetadataStore metadata;
     private final ManifestService manifests;
@@ -46,8 +46,8 @@ public final class ImageApi implements ManagementArea {
                 route("GET", "/images", call -> images(call.caller(), call.query("restrict"), call.flag("va"))),
                 route("GET", "/images/inspect", call -> inspect(call.caller(), call.query("image"))),
                 route("POST", "/images/tag",
-                        call -> tag(call.caller(), required(call.body(), "source"), required(call.body(), "target"))),
-                route("DELETE", "/images", call -> deleteImage(call.caller(), call.query("image"))));
+                        call -> tag(call.caller(), required(call.body(), "source"), required(call.body(), "target"))));
+        // DELETE /images (image-rm) moves the image to the trash: LifecycleApi.
     }
 
     private static String required(JsonNode body, String field) {
@@ -126,7 +126,9 @@ public final class ImageApi implements ManagementArea {
             r.put("digest", pushed.digest().toString());
             return r;
         } catch (OciError e) {
-            throw TenancyException.notFound(e.getMessage());
+            // The storage lifecycle's refusal (an immutable tag, a quota) says so; anything else answers as missing.
+            throw e.code() == io.slipway.oci.ErrorCode.DENIED ? TenancyException.denied(e.getMessage())
+                    : TenancyException.notFound(e.getMessage());
         }
     }
 
@@ -142,18 +144,6 @@ public final class ImageApi implements ManagementArea {
         for (ManifestRecord referrer : metadata.referrers(source, digest)) {
             manifests.copy(source, referrer.digest().toString(), target, null);
         }
-    }
-
-    /** Removes an image: by digest, the manifest and all its tags; by tag, the image the tag names. */
-    public JsonNode deleteImage(Principal c, String image) throws IOException {
-        ImageName name = ImageName.parse(image, names);
-        ManifestService.Found found = access.image(c, name, Action.DELETE);
-        Digest digest = found.record().digest();
-        metadata.deleteManifest(name.repository(), digest);
-        ObjectNode r = JSON.createObjectNode();
-        r.put("repository", name.repository());
-        r.put("digest", digest.toString());
-        return r;
     }
 
     private static ObjectNode manifestJson(ManifestRecord m) {

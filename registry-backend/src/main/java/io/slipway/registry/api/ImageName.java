@@ -13,9 +13,9 @@ import java.util.function.Supplier;
  * oci-core's {@link Reference}. The host is kept: a reference naming another registry does not name
  * an image of this one, so it is refused rather than read as this registry's {@code ns/repo}.
  */
-record ImageName(String registry, String repository, String tag, Digest digest) {
+public record ImageName(String registry, String repository, String tag, Digest digest) {
 
-    static ImageName parse(String text, Supplier<RegistryNames> names) {
+    public static ImageName parse(String text, Supplier<RegistryNames> names) {
         if (text == null || text.isBlank()) {
             throw TenancyException.invalid("an image is required (ns/repo:tag or ns/repo@sha256:…)");
         }
@@ -41,7 +41,7 @@ record ImageName(String registry, String repository, String tag, Digest digest) 
     }
 
     /** The reference the distribution services take: the digest when given, else the tag. */
-    String reference() {
+    public String reference() {
         return digest != null ? digest.toString() : tag;
     }
 

@@ -25,13 +25,15 @@ public final class ManagementApi {
 
     /** @param names this registry's own hosts: an image reference naming another host is refused */
     public ManagementApi(Tenancy tenancy, Authorizer authorizer, MetadataStore metadata, ManifestService manifests,
-            boolean open, ScanService scans, ScanStore scanStore, Supplier<RegistryNames> names) {
+            boolean open, ScanService scans, ScanStore scanStore, Supplier<RegistryNames> names,
+            io.slipway.registry.lifecycle.Lifecycle lifecycle) {
         this.store = tenancy.store();
         this.open = open;
         CallerAccess access = new CallerAccess(authorizer, store, manifests, open);
         VaApi va = new VaApi(store, metadata, manifests, scans, scanStore, names, access);
         this.areas = List.of(new AccountApi(tenancy, metadata, access), new IamApi(tenancy, access),
-                new ImageApi(metadata, manifests, names, access, va), va, new AuditApi(store));
+                new ImageApi(metadata, manifests, names, access, va), va, new AuditApi(store),
+                new LifecycleApi(lifecycle, metadata, names, access));
     }
 
     /** In {@code --auth none} every caller acts as the administrator. */

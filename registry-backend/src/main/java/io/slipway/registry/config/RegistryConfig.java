@@ -35,13 +35,15 @@ import java.util.Set;
  *   uploadsPerPrincipal: 256    # open uploads one principal may have (0: no limit)
  *   uploadsPerRepository: 1024  # open uploads in one repository (0: no limit)
  * scan: {workers: 1, lease: 1m}  # scans at once on this node; how long a dead node's scan job stays its
+ * trash: {retention: 30d}        # how long image-rm'd images can be restored
+ * gc: {interval: 24h, grace: 1h} # garbage collection's schedule (0: on demand only) and grace period
  * storage: {driver: filesystem}  # or s3, and metadata: {driver: sqlite} or postgres: see StoreSettings
  * externalUrl: https://registry.example.com   # how clients reach it; its host is one of its names
  * names: [registry.internal:5000]             # further hosts images of this registry are pulled by
  * </pre>
  */
 public record RegistryConfig(String host, int port, Path dataDir, AuthSettings authSettings, Limits limits,
-        StoreSettings stores, ScanSettings scan, Naming naming) {
+        StoreSettings stores, ScanSettings scan, Naming naming, LifecycleSettings lifecycle) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:5000";
 
@@ -113,7 +115,8 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
 
     public static RegistryConfig defaults() {
         return new RegistryConfig("127.0.0.1", 5000, Path.of(".slipway"), AuthSettings.defaults(), Limits.defaults(),
-                StoreSettings.defaults(), ScanSettings.defaults(), Naming.defaults());
+                StoreSettings.defaults(), ScanSettings.defaults(), Naming.defaults(),
+                LifecycleSettings.defaults());
     }
 
     /** The authentication mode, {@code token} or {@code none}. */
@@ -139,11 +142,12 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
         if (p < 0 || p > 65535) {
             throw new IllegalArgumentException("listen port must be 0-65535");
         }
-        return new RegistryConfig(h.isEmpty() ? "0.0.0.0" : h, p, dataDir, authSettings, limits, stores, scan, naming);
+        return new RegistryConfig(h.isEmpty() ? "0.0.0.0" : h, p, dataDir, authSettings, limits, stores, scan, naming,
+                lifecycle);
     }
 
     public RegistryConfig withDataDir(Path dir) {
-        return new RegistryConfig(host, port, dir, authSettings, limits, stores, scan, naming);
+        return new RegistryConfig(host, port, dir, authSettings, limits, stores, scan, naming, lifecycle);
     }
 
     public RegistryConfig withAuth(String mode) {
@@ -156,23 +160,27 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
     }
 
     public RegistryConfig withAuthSettings(AuthSettings a) {
-        return new RegistryConfig(host, port, dataDir, a, limits, stores, scan, naming);
+        return new RegistryConfig(host, port, dataDir, a, limits, stores, scan, naming, lifecycle);
     }
 
     public RegistryConfig withLimits(Limits l) {
-        return new RegistryConfig(host, port, dataDir, authSettings, l, stores, scan, naming);
+        return new RegistryConfig(host, port, dataDir, authSettings, l, stores, scan, naming, lifecycle);
     }
 
     public RegistryConfig withStores(StoreSettings s) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, s, scan, naming);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, s, scan, naming, lifecycle);
+    }
+
+    public RegistryConfig withLifecycle(LifecycleSettings l) {
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, naming, l);
     }
 
     public RegistryConfig withScan(ScanSettings s) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, s, naming);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, s, naming, lifecycle);
     }
 
     public RegistryConfig withNaming(Naming n) {
-        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, n);
+        return new RegistryConfig(host, port, dataDir, authSettings, limits, stores, scan, n, lifecycle);
     }
 
     /** Applies {@code SLIPWAY_LISTEN} and {@code SLIPWAY_DATA} when set. */
@@ -198,7 +206,7 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
             throw new IOException(file + ": the configuration must be a mapping");
         }
         checkKeys(file, "", root, Set.of("listen", "data", "auth", "limits", "storage", "metadata", "scan", "externalUrl",
-                "names"));
+                "names", "trash", "gc"));
         if (root.hasNonNull("externalUrl") || root.hasNonNull("names")) {
             java.util.List<String> names = new java.util.ArrayList<>();
             JsonNode n = root.get("names");
@@ -246,6 +254,26 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
             ScanSettings d = c.scan();
             c = c.withScan(new ScanSettings(scan.path("workers").asInt(d.workers()),
                     scan.hasNonNull("lease") ? duration(scan.get("lease").asText()) : d.lease()));
+        }
+        JsonNode trash = root.get("trash");
+        JsonNode gc = root.get("gc");
+        if (trash != null && trash.isObject() || gc != null && gc.isObject()) {
+            LifecycleSettings d = c.lifecycle();
+            if (trash != null) {
+                checkKeys(file, "trash.", trash, Set.of("retention"));
+            }
+            if (gc != null) {
+                checkKeys(file, "gc.", gc, Set.of("interval", "grace"));
+            }
+            try {
+                c = c.withLifecycle(new LifecycleSettings(
+                        trash != null && trash.hasNonNull("retention") ? duration(trash.get("retention").asText())
+                                : d.trashRetention(),
+                        gc != null && gc.hasNonNull("interval") ? duration(gc.get("interval").asText()) : d.gcInterval(),
+                        gc != null && gc.hasNonNull("grace") ? duration(gc.get("grace").asText()) : d.gcGrace()));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": " + e.getMessage());
+            }
         }
         JsonNode l = root.get("limits");
         if (l != null && l.isObject()) {

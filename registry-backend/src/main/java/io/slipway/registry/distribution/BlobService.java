@@ -17,6 +17,13 @@ public final class BlobService {
     private final BlobStore blobs;
     private final MetadataStore metadata;
 
+    private volatile StorageGuard guard = StorageGuard.NONE;
+
+    /** What refuses a change the storage lifecycle forbids (immutable tags, quotas). */
+    public void guard(StorageGuard guard) {
+        this.guard = guard;
+    }
+
     public BlobService(BlobStore blobs, MetadataStore metadata) {
         this.blobs = blobs;
         this.metadata = metadata;
@@ -33,9 +40,11 @@ public final class BlobService {
 
     /** Opens a blob readable in {@code repository}; the caller closes it. */
     public BlobContent open(String repository, Digest digest) throws IOException {
-        if (metadata.linkedBlobSize(repository, digest).isEmpty()) {
+        OptionalLong size = metadata.linkedBlobSize(repository, digest);
+        if (size.isEmpty()) {
             throw new OciError(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
         }
+        guard.beforePull(repository, size.getAsLong());
         BlobContent content = blobs.open(digest);
         if (content == null) {
             throw new OciError(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repository);
@@ -59,7 +68,12 @@ public final class BlobService {
      */
     public boolean mount(String repository, Digest digest, String from) throws IOException {
         OptionalLong size = metadata.linkedBlobSize(from, digest);
-        if (size.isEmpty() || blobs.size(digest).isEmpty()) {
+        if (size.isEmpty()) {
+            return false;
+        }
+        // Judged (and kept from garbage collection) before the bytes are looked for, so they stay.
+        guard.beforeStoring(repository, digest, size.getAsLong());
+        if (blobs.size(digest).isEmpty()) {
             return false;
         }
         metadata.linkBlob(repository, digest, size.getAsLong());

@@ -44,10 +44,18 @@ public final class ManifestService {
     private final Clock clock;
 
     // Manifests are immutable by digest, so their bytes may be cached without invalidation; the
-    // metadata lookup before every read decides whether the manifest is still there.
+    // metadata lookup before every read (CachingMetadataStore's, within its staleness bound)
+    // decides whether the manifest is still there.
     private final Map<Digest, byte[]> cache = new ConcurrentHashMap<>();
     private volatile java.util.function.Consumer<ManifestRecord> onPush = r -> { };
     private final AtomicLong cachedBytes = new AtomicLong();
+
+    private volatile StorageGuard guard = StorageGuard.NONE;
+
+    /** What refuses a change the storage lifecycle forbids (immutable tags, quotas). */
+    public void guard(StorageGuard guard) {
+        this.guard = guard;
+    }
 
     /** A manifest to serve. */
     public record Found(ManifestRecord record, byte[] content) {
@@ -116,6 +124,11 @@ public final class ManifestService {
 
         long totalSize = content.length;
         List<Digest> references = new ArrayList<>();
+        List<Digest> relied = new ArrayList<>(manifest.isIndex()
+                ? manifest.manifests().stream().map(Descriptor::digest).toList()
+                : digestsOf(manifest.requiredBlobs()));
+        relied.add(digest);
+        guard.beforeReferencing(repository, relied);
         if (manifest.isIndex()) {
             List<Digest> children = manifest.manifests().stream().map(Descriptor::digest).toList();
             Set<Digest> present = metadata.existingManifests(repository, children);
@@ -156,6 +169,12 @@ public final class ManifestService {
 
         Instant now = clock.instant();
         Instant created = manifest.isIndex() ? now : imageCreated(manifest.config()).orElse(now);
+        List<String> tags = new ArrayList<>(extraTags);
+        if (tag != null) {
+            tags.add(tag);
+        }
+        guard.beforeTagging(repository, tags, digest);
+        guard.beforeStoring(repository, digest, content.length);
         blobs.putVerified(digest, content);
         ManifestRecord record = new ManifestRecord(repository, digest, manifest.mediaType(), content.length,
                 manifest.config() == null ? null : manifest.config().digest(),
@@ -163,10 +182,6 @@ public final class ManifestService {
                 manifest.subject() == null ? null : manifest.subject().digest(),
                 manifest.annotations().isEmpty() ? null : JSON.writeValueAsString(manifest.annotations()),
                 totalSize, created, now, references);
-        List<String> tags = new ArrayList<>(extraTags);
-        if (tag != null) {
-            tags.add(tag);
-        }
         metadata.putManifest(record, tags);
         remember(digest, content);
         onPush.accept(record);
@@ -187,6 +202,8 @@ public final class ManifestService {
             throw new OciError(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(tag) + "\"");
         }
         Found found = get(source, reference);
+        guard.beforeReferencing(target, List.of(found.record().digest()));
+        guard.beforeTagging(target, tag == null ? List.of() : List.of(tag), found.record().digest());
         copyInto(source, found, target, 0);
         metadata.putManifest(rebased(found.record(), target), tag);
         return new Pushed(found.record().digest(), found.record().subject(), tag == null ? List.of() : List.of(tag));
@@ -213,6 +230,7 @@ public final class ManifestService {
                 throw new OciError(ErrorCode.MANIFEST_BLOB_UNKNOWN, "blob " + blob.digest()
                         + " is missing from " + source);
             }
+            guard.beforeStoring(target, blob.digest(), size);
             metadata.linkBlob(target, blob.digest(), size);
         }
     }
@@ -250,8 +268,10 @@ public final class ManifestService {
     public void delete(String repository, String reference) {
         boolean removed;
         if (Digest.looksLikeDigest(reference)) {
+            guard.beforeManifestDelete(repository, Names.digest(reference));
             removed = metadata.deleteManifest(repository, Names.digest(reference));
         } else if (Tag.isValid(reference)) {
+            guard.beforeUntagging(repository, reference);
             removed = metadata.deleteTag(repository, reference);
         } else {
             throw new OciError(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(reference) + "\"");

@@ -53,6 +53,13 @@ public final class UploadService {
     public record Status(String id, long size) {
     }
 
+    private volatile StorageGuard guard = StorageGuard.NONE;
+
+    /** What refuses a change the storage lifecycle forbids (immutable tags, quotas). */
+    public void guard(StorageGuard guard) {
+        this.guard = guard;
+    }
+
     public UploadService(BlobStore blobs, MetadataStore metadata, Limits limits, Clock clock) {
         this.blobs = blobs;
         this.metadata = metadata;
@@ -116,6 +123,9 @@ public final class UploadService {
         try {
             long size = currentSize(id, state);
             requireStart(repository, id, start, size);
+            if (body.length() >= 0) {
+                guard.beforeStoring(repository, null, size + body.length());
+            }
             long written = write(id, state, size, body);
             if (length != null && written != length) {
                 undo(id, state, size);
@@ -140,6 +150,9 @@ public final class UploadService {
         try {
             long size = currentSize(id, state);
             requireStart(repository, id, start, size);
+            if (body.length() >= 0) {
+                guard.beforeStoring(repository, claimed, size + body.length());
+            }
             size += write(id, state, size, body);
             Digest actual = claimed.algorithm() == Digest.Algorithm.SHA256
                     ? Digest.fromHash(Digest.Algorithm.SHA256, state.sha256.digest())
@@ -149,6 +162,12 @@ public final class UploadService {
                 discard(id);
                 throw new OciError(ErrorCode.DIGEST_INVALID,
                         "upload has digest " + actual + ", not " + claimed);
+            }
+            try {
+                guard.beforeStoring(repository, claimed, size);
+            } catch (OciError e) {
+                discard(id);
+                throw e;
             }
             // The order is what makes a crash harmless: the blob is placed while the upload keeps its
             // bytes (a crash here leaves the upload resumable: finishing it again places nothing new),

@@ -14,6 +14,13 @@ import java.util.OptionalLong;
  */
 public interface MetadataStore extends AutoCloseable {
 
+    /**
+     * A number that moves, for every node sharing the database, whenever a change was committed
+     * that may make a remembered answer wrong (a tag moved or deleted, a manifest, blob link or
+     * repository deleted); {@link CachingMetadataStore} polls it.
+     */
+    long changeCount();
+
     // --- repositories
 
     boolean repositoryExists(String repository);

@@ -22,7 +22,9 @@ final class Migrations {
      * has its own script of every version, with the same tables, in its {@link Dialect}'s folder.
      */
     static final List<String> ALL = List.of("V1__registry.sql", "V2__iam.sql", "V3__signatures.sql", "V4__scans.sql",
-            "V5__enforcement.sql", "V6__scan_jobs.sql", "V7__tenant_isolation.sql");
+            "V5__enforcement.sql", "V6__scan_jobs.sql", "V7__tenant_isolation.sql",
+            "V8__lifecycle.sql",
+            "V11__metadata_changes.sql");
 
     /** Where a database's scripts are, and its type for epoch milliseconds. */
     enum Dialect {

@@ -114,6 +114,14 @@ public final class PostgresDatabase implements SqlDatabase {
     }
 
     @Override
+    public void shareOn(Connection c, long key) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT pg_advisory_xact_lock_shared(?)")) {
+            ps.setLong(1, key);
+            ps.executeQuery().close();
+        }
+    }
+
+    @Override
     public void close() {
         pool.close();
     }

@@ -137,6 +137,13 @@ public interface SqlDatabase extends AutoCloseable {
     }
 
     /**
+     * Within a {@link #write} transaction, waits while a transaction holding {@code key} through
+     * {@link #serializeOn} runs, but not for others sharing it: many writers, one exclusive sweeper.
+     */
+    default void shareOn(Connection c, long key) throws SQLException {
+    }
+
+    /**
      * What a {@code SELECT} that locks the rows it reads for this transaction ends with, given the
      * locking clause ({@code FOR UPDATE}, {@code FOR SHARE}, {@code FOR UPDATE SKIP LOCKED}): the
      * clause where writers run concurrently; nothing where one writer runs at a time (its

@@ -106,6 +106,20 @@ public final class SqlMetadataStore implements MetadataStore {
         return id.isEmpty() ? null : id.get(0);
     }
 
+    /**
+     * Raises the change counter within the transaction of a change that may make a cached answer
+     * wrong. Always the last lock a transaction takes, so it adds no lock-order cycle. Public for the
+     * writers beside this store that remove what it caches (the garbage collector's unlinking).
+     */
+    public static void changed(Connection c) throws SQLException {
+        SqlDatabase.update(c, "UPDATE metadata_changes SET counter = counter + 1 WHERE id = 1");
+    }
+
+    @Override
+    public long changeCount() {
+        return db.one("SELECT counter FROM metadata_changes WHERE id = 1", rs -> rs.getLong(1)).orElse(0L);
+    }
+
     // --- repositories
 
     @Override
@@ -164,8 +178,14 @@ public final class SqlMetadataStore implements MetadataStore {
 
     @Override
     public boolean unlinkBlob(String repository, Digest digest) {
-        return db.write(c -> SqlDatabase.update(c, "DELETE FROM repository_blobs WHERE digest = ? AND repository_id = "
-                + "(SELECT id FROM repositories WHERE name = ?)", digest.toString(), repository) > 0);
+        return db.write(c -> {
+            boolean removed = SqlDatabase.update(c, "DELETE FROM repository_blobs WHERE digest = ? AND repository_id = "
+                    + "(SELECT id FROM repositories WHERE name = ?)", digest.toString(), repository) > 0;
+            if (removed) {
+                changed(c);
+            }
+            return removed;
+        });
     }
 
     // --- manifests
@@ -196,6 +216,9 @@ public final class SqlMetadataStore implements MetadataStore {
                 SqlDatabase.update(c, "INSERT INTO tags(repository_id, name, digest, updated_at) VALUES (?, ?, ?, ?) "
                         + "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, "
                         + "updated_at = excluded.updated_at", id, tag, m.digest().toString(), now);
+            }
+            if (!tags.isEmpty()) {
+                changed(c);
             }
             return null;
         });
@@ -244,14 +267,23 @@ public final class SqlMetadataStore implements MetadataStore {
             SqlDatabase.update(c, "DELETE FROM tags WHERE repository_id = ? AND digest = ?", id, d);
             SqlDatabase.update(c, "DELETE FROM manifest_references WHERE repository_id = ? AND manifest_digest = ?", id, d);
             SqlDatabase.update(c, "DELETE FROM signatures WHERE repository_id = ? AND manifest_digest = ?", id, d);
+            if (removed > 0) {
+                changed(c);
+            }
             return removed > 0;
         });
     }
 
     @Override
     public boolean deleteTag(String repository, String tag) {
-        return db.write(c -> SqlDatabase.update(c, "DELETE FROM tags WHERE name = ? AND repository_id = "
-                + "(SELECT id FROM repositories WHERE name = ?)", tag, repository) > 0);
+        return db.write(c -> {
+            boolean removed = SqlDatabase.update(c, "DELETE FROM tags WHERE name = ? AND repository_id = "
+                    + "(SELECT id FROM repositories WHERE name = ?)", tag, repository) > 0;
+            if (removed) {
+                changed(c);
+            }
+            return removed;
+        });
     }
 
     @Override
@@ -312,6 +344,9 @@ public final class SqlMetadataStore implements MetadataStore {
                 }
                 deleted += SqlDatabase.update(c, "DELETE FROM repositories WHERE id IN " + placeholders(args.length),
                         args);
+            }
+            if (deleted > 0) {
+                changed(c);
             }
             return deleted;
         });

@@ -161,6 +161,10 @@ public final class ScanService implements AutoCloseable {
 
     private void run(ScanJobs.Job job) {
         long started = System.currentTimeMillis();
+        // The job may be a re-scan another node queued for an advisory database this node has not
+        // loaded yet (its own sweep runs every few seconds): load it first, or the scan would be
+        // stored under the old version and this node's next sweep would queue the image again.
+        currentDatabaseVersion();
         if (isCurrent(store.get(job.digest()))) {
             jobs.drop(job); // another node scanned it against this database meanwhile
             return;

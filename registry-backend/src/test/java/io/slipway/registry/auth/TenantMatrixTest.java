@@ -179,6 +179,7 @@ class TenantMatrixTest {
                 + "\"role\":\"Reader\",\"namespace\":\"" + ns + "\"}", 201);
         o.put(Kind.IAM_POLICY, grant.path("id").asText());
         iam.api(manager, "POST", "/api/v1/users", "{\"name\":\"" + tag + "person\"}", 201);
+        iam.api(manager, "POST", "/api/v1/immutable-tags", "{\"scope\":\"" + ns + "\",\"glob\":\"release-*\"}", 201);
         o.put(Kind.USER, tag + "person");
         for (Kind k : List.of(Kind.EXEMPTION, Kind.API_KEY, Kind.IAM_POLICY)) {
             usedIds.add(o.get(k));
@@ -302,6 +303,21 @@ class TenantMatrixTest {
         api("DELETE /api-keys/{id}", Kind.API_KEY, "DELETE", o -> "/api/v1/api-keys/" + o, null);
         api("DELETE /policies/{id}", Kind.IAM_POLICY, "DELETE", o -> "/api/v1/policies/" + o, null);
         api("GET /policies", Kind.IAM_POLICY, "GET", o -> "/api/v1/policies", null);
+        // the storage lifecycle (issue 20): immutable-tag rules per namespace, quotas per account
+        api("POST /immutable-tags", Kind.NAMESPACE, "POST", o -> "/api/v1/immutable-tags",
+                o -> "{\"scope\":\"" + o + "/app\",\"glob\":\"v*\"}");
+        api("GET /immutable-tags", Kind.NAMESPACE, "GET", o -> "/api/v1/immutable-tags?namespace=" + o, null);
+        api("DELETE /immutable-tags", Kind.NAMESPACE, "DELETE",
+                o -> "/api/v1/immutable-tags?scope=" + o + "&glob=release-*", null);
+        api("GET /trash", Kind.NAMESPACE, "GET", o -> "/api/v1/trash?namespace=" + o, null);
+        api("GET /trash?account=", Kind.ACCOUNT, "GET", o -> "/api/v1/trash?account=" + o, null);
+        api("POST /images/restore", Kind.IMAGE, "POST", o -> "/api/v1/images/restore", o -> "{\"image\":\"" + o + "\"}");
+        api("POST /images/restore (digest)", Kind.DIGEST, "POST", o -> "/api/v1/images/restore",
+                o -> "{\"image\":\"" + o + "\"}");
+        api("GET /immutable-tags?account=", Kind.ACCOUNT, "GET", o -> "/api/v1/immutable-tags?account=" + o, null);
+        api("GET /quota?account=", Kind.ACCOUNT, "GET", o -> "/api/v1/quota?account=" + o, null);
+        api("POST /quota (account)", Kind.ACCOUNT, "POST", o -> "/api/v1/quota",
+                o -> "{\"account\":\"" + o + "\",\"storage\":\"1KB\"}");
         // accounts named in a request
         api("GET /principals?account=", Kind.ACCOUNT, "GET", o -> "/api/v1/principals?account=" + o, null);
         api("GET /policies?account=", Kind.ACCOUNT, "GET", o -> "/api/v1/policies?account=" + o, null);
@@ -341,7 +357,9 @@ class TenantMatrixTest {
             "POST /namespaces", "POST /users", "POST /service-ids", "GET /principals", "GET /api-keys", "POST /api-keys",
             "POST /image-policies", "POST /signer-keys", "GET /audit",
             // the advisory database, registry-wide and the administrator's (issue 16)
-            "GET /va/db", "POST /va/db/import");
+            "GET /va/db", "POST /va/db/import",
+            // garbage collection, registry-wide and the administrator's (issue 20)
+            "POST /gc");
 
     void registry(String route, Kind kind, String method, java.util.function.Function<String, String> path, String actions) {
         surfaces.add(new Surface(route, kind, (p, o) -> {
@@ -508,6 +526,9 @@ class TenantMatrixTest {
                     .path("tags").toString()).isEqualTo("[\"v1\"]");
             assertThat(iam.api(manager, "GET", "/api/v1/namespaces", null, 200).toString())
                     .contains(o.get(Kind.NAMESPACE)).doesNotContain("matrix-new");
+            assertThat(iam.api(manager, "GET", "/api/v1/immutable-tags", null, 200).toString())
+                    .contains("release-*").doesNotContain("v*");
+            assertThat(iam.api(manager, "GET", "/api/v1/quota", null, 200).path("storage").path("limit").isNull()).isTrue();
         }
     }
 

@@ -32,9 +32,15 @@ public final class ServerMain {
 
     /** Starts {@code ServerMain} in a new JVM with a configuration file (null: an open, embedded registry). */
     public static Process launch(Path data, Path log, Path config) throws java.io.IOException {
+        return launch(data, log, config, List.of("-Xmx512m"));
+    }
+
+    /** Starts {@code ServerMain} in a new JVM with these JVM options (a benchmark gives the nodes its own). */
+    public static Process launch(Path data, Path log, Path config, List<String> jvmOptions) throws java.io.IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp",
-                System.getProperty("java.class.path"), ServerMain.class.getName(), data.toString()));
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName(), data.toString()));
         if (config != null) {
             command.add(config.toString());
         }

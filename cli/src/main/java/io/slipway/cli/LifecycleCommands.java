@@ -1,0 +1,199 @@
+package io.slipway.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.slipway.pipeline.ManagementClient;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code slipway cr} verbs of the storage lifecycle (issue 20): immutable-tag rules and quotas. The
+ * registry judges and parses (sizes like {@code 500MB} included); these only send and print.
+ */
+final class LifecycleCommands {
+    private LifecycleCommands() {
+    }
+
+    @Command(name = "immutable-tags-set", mixinStandardHelpOptions = true,
+            description = "Make tags matching GLOB (* any run, ? one character) immutable in a namespace or repository: "
+                    + "once set they are never moved to another image nor deleted.")
+    static final class ImmutableTagsSet extends CrCommand.Listing {
+        @Parameters(index = "0", paramLabel = "NAMESPACE[/REPO]")
+        String scope;
+
+        @Parameters(index = "1", paramLabel = "GLOB")
+        String glob;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode r = registry.client().post("/immutable-tags", object().put("scope", scope).put("glob", glob));
+            if (asJson()) {
+                json(r);
+            } else {
+                out().println("Tags matching \"" + glob + "\" in " + scope + " are immutable.");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "immutable-tags-list", mixinStandardHelpOptions = true, description = "List immutable-tag rules.")
+    static final class ImmutableTagsList extends CrCommand.Listing {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "NAMESPACE", description = "Only this namespace's rules.")
+        String namespace;
+
+        @Option(names = "--account", description = "Another account's rules (administrator).")
+        String account;
+
+        @Override
+        public Integer call() throws Exception {
+            String query = namespace != null ? "?namespace=" + ManagementClient.q(namespace)
+                    : account != null ? "?account=" + ManagementClient.q(account) : "";
+            JsonNode list = registry.client().get("/immutable-tags" + query);
+            if (asJson()) {
+                json(list);
+                return 0;
+            }
+            List<List<String>> rows = new ArrayList<>();
+            list.forEach(r -> rows.add(List.of(r.path("scope").asText(), r.path("glob").asText(),
+                    r.path("createdBy").asText(), r.path("created").asText())));
+            out().print(Human.table(List.of("SCOPE", "GLOB", "CREATED BY", "CREATED"), rows));
+            return 0;
+        }
+    }
+
+    @Command(name = "immutable-tags-rm", mixinStandardHelpOptions = true, description = "Remove an immutable-tag rule.")
+    static final class ImmutableTagsRm extends CrCommand.Listing {
+        @Parameters(index = "0", paramLabel = "NAMESPACE[/REPO]")
+        String scope;
+
+        @Parameters(index = "1", paramLabel = "GLOB")
+        String glob;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode r = registry.client().delete("/immutable-tags?scope=" + ManagementClient.q(scope) + "&glob="
+                    + ManagementClient.q(glob));
+            if (asJson()) {
+                json(r);
+            } else {
+                out().println("Removed the rule \"" + glob + "\" on " + scope + ".");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "quota", mixinStandardHelpOptions = true,
+            description = "Show the account's quotas and use: stored bytes, and pull traffic this calendar month (UTC).")
+    static final class Quota extends CrCommand.Listing {
+        @Option(names = "--account", description = "Another account (administrator).")
+        String account;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode q = registry.client().get("/quota" + (account == null ? "" : "?account=" + ManagementClient.q(account)));
+            print(this, q);
+            return 0;
+        }
+    }
+
+    static void print(CrCommand.Listing verb, JsonNode q) throws Exception {
+        if (verb.asJson()) {
+            verb.json(q);
+            return;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("storage", q.path("storage").path("limitText").asText(), q.path("storage").path("usedText").asText()));
+        rows.add(List.of("traffic (" + q.path("month").asText() + ")", q.path("traffic").path("limitText").asText(),
+                q.path("traffic").path("usedText").asText()));
+        verb.out().println("Account " + q.path("account").asText());
+        verb.out().print(Human.table(List.of("QUOTA", "LIMIT", "USED"), rows));
+    }
+
+    @Command(name = "quota-set", mixinStandardHelpOptions = true,
+            description = "Set an account's quotas (administrator). SIZE like 500MB, 2GiB, or unlimited.")
+    static final class QuotaSet extends CrCommand.Listing {
+        @Option(names = "--account", description = "The account (default: yours).")
+        String account;
+
+        @Option(names = "--storage", paramLabel = "SIZE", description = "Bytes the account may store.")
+        String storage;
+
+        @Option(names = "--traffic", paramLabel = "SIZE", description = "Bytes that may be pulled from it per calendar month.")
+        String traffic;
+
+        @Override
+        public Integer call() throws Exception {
+            if (storage == null && traffic == null) {
+                throw new IllegalArgumentException("name --storage, --traffic or both");
+            }
+            ObjectNode body = object();
+            if (account != null) {
+                body.put("account", account);
+            }
+            if (storage != null) {
+                body.put("storage", storage);
+            }
+            if (traffic != null) {
+                body.put("traffic", traffic);
+            }
+            print(this, registry.client().post("/quota", body));
+            return 0;
+        }
+    }
+
+    @Command(name = "trash-list", mixinStandardHelpOptions = true,
+            description = "List the images in the trash (removed with image-rm or by retention) and when each expires.")
+    static final class TrashList extends CrCommand.Listing {
+        @Option(names = "--restrict", paramLabel = "NAMESPACE", description = "Only this namespace's.")
+        String namespace;
+
+        @Option(names = "--account", description = "Another account's trash (administrator).")
+        String account;
+
+        @Override
+        public Integer call() throws Exception {
+            String query = namespace != null ? "?namespace=" + ManagementClient.q(namespace)
+                    : account != null ? "?account=" + ManagementClient.q(account) : "";
+            JsonNode list = registry.client().get("/trash" + query);
+            if (asJson()) {
+                json(list);
+                return 0;
+            }
+            List<List<String>> rows = new ArrayList<>();
+            for (JsonNode e : list) {
+                List<String> tags = new ArrayList<>();
+                e.path("tags").forEach(t -> tags.add(t.asText()));
+                rows.add(List.of(e.path("repository").asText(), String.join(", ", tags), e.path("digest").asText(),
+                        e.path("deleted").asText(), e.path("expires").asText()));
+            }
+            out().print(Human.table(List.of("REPOSITORY", "TAGS", "DIGEST", "DELETED", "EXPIRES"), rows));
+            return 0;
+        }
+    }
+
+    @Command(name = "image-restore", mixinStandardHelpOptions = true,
+            description = "Bring an image back from the trash with its tags (a tag another image took meanwhile stays there).")
+    static final class ImageRestore extends CrCommand.Listing {
+        @Parameters(paramLabel = "REPO@DIGEST|REPO:TAG")
+        String image;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode r = registry.client().post("/images/restore", object().put("image", image));
+            if (asJson()) {
+                json(r);
+                return 0;
+            }
+            List<String> tags = new ArrayList<>();
+            r.path("tags").forEach(t -> tags.add(t.asText()));
+            out().println("Restored " + r.path("repository").asText() + "@" + r.path("digest").asText()
+                    + (tags.isEmpty() ? "" : " with tags " + String.join(", ", tags)) + ".");
+            r.path("tagsTakenMeanwhile").forEach(t -> out().println("Tag " + t.asText()
+                    + " now names another image and was left there."));
+            return 0;
+        }
+    }
+}
