@@ -22,9 +22,22 @@ record Credentials(String registry, String user, String secret) {
     static final String API_KEY_USER = "iamapikey";
 
     static Path loginFile(Map<String, String> env) {
-        String home = System.getProperty("slipway.home",
-                env.getOrDefault("SLIPWAY_HOME", System.getProperty("user.home") + "/.slipway"));
-        return Path.of(home, "credentials.json");
+        // As docker reads DOCKER_CONFIG, then $HOME/.docker: the user's $HOME, not the JVM's idea of it.
+        String dir = System.getProperty("slipway.home", env.getOrDefault("SLIPWAY_CONFIG",
+                env.getOrDefault("SLIPWAY_HOME", home(env) + "/.slipway")));
+        return Path.of(dir, "credentials.json");
+    }
+
+    /** {@code $HOME} when set, as docker, git and the shell take it; else the JVM's {@code user.home}. */
+    static String home(Map<String, String> env) {
+        String home = env.get("HOME");
+        return home != null && !home.isBlank() ? home : System.getProperty("user.home");
+    }
+
+    /** Never the secret: a record's toString ends up in logs and exception messages. */
+    @Override
+    public String toString() {
+        return "Credentials[registry=" + registry + ", user=" + user + ", secret=" + (secret == null ? "none" : "***") + "]";
     }
 
     /** These credentials as pipeline-core takes them (the steps' and the management client's). */
@@ -93,7 +106,7 @@ record Credentials(String registry, String user, String secret) {
 
     static Path dockerConfig(Map<String, String> env) {
         String dir = System.getProperty("docker.config",
-                env.getOrDefault("DOCKER_CONFIG", System.getProperty("user.home") + "/.docker"));
+                env.getOrDefault("DOCKER_CONFIG", home(env) + "/.docker"));
         return Path.of(dir, "config.json");
     }
 

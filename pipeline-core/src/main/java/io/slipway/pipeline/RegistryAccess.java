@@ -11,6 +11,12 @@ import java.net.URI;
  * @param secret the API key or password
  */
 public record RegistryAccess(String url, String user, String secret) {
+    /** Never the secret: a record's toString ends up in logs and exception messages. */
+    @Override
+    public String toString() {
+        return "RegistryAccess[url=" + url + ", user=" + user + ", secret=" + (secret == null ? "none" : "***") + "]";
+    }
+
     public static final String API_KEY_USER = "iamapikey";
 
     public RegistryAccess {

@@ -78,10 +78,12 @@ public final class RegistryServer implements AutoCloseable {
     private final io.slipway.registry.observe.Observability observability;
     private final io.slipway.registry.events.Events events;
     private final ManagementHandler management;
+    private final java.nio.file.Path adminKeyFile;
 
     private RegistryServer(RegistryConfig config) throws Exception {
         this.config = config;
-        Files.createDirectories(config.dataDir());
+        // 0700, its files 0600: it holds the database, the signing key and private images' bytes.
+        io.slipway.registry.config.DataFolder.prepare(config.dataDir());
         // The configuration chooses the stores: files and SQLite, or S3 and PostgreSQL shared by nodes.
         this.stores = Stores.open(config);
         this.observability = new io.slipway.registry.observe.Observability(config.observe(), stores.database(),
@@ -96,6 +98,9 @@ public final class RegistryServer implements AutoCloseable {
         // The first account and its administrator exist in both modes; in "none" the management
         // API acts as that administrator.
         this.bootstrap = tenancy.bootstrap(auth.bootstrapAccount(), System.getenv("SLIPWAY_ADMIN_API_KEY"));
+        // A generated key goes to a file only its owner reads, never to the console or a log.
+        this.adminKeyFile = bootstrap != null && bootstrap.generatedKey() != null
+                ? AdminKeyFile.write(config.dataDir(), bootstrap.generatedKey()) : null;
         this.tokens = new TokenService(tenancyStore, "slipway", auth.service(), auth.tokenLifetime(), clock);
         Authenticator authenticator = new Authenticator(tenancyStore, clock);
         Authorizer authorizer = new Authorizer(tenancyStore, auth.anonymousPull());
@@ -106,6 +111,8 @@ public final class RegistryServer implements AutoCloseable {
         UploadService uploads = new UploadService(blobs, metadata, config.limits(), clock);
         ManifestService manifests = new ManifestService(blobs, metadata, config.limits(), clock);
         this.advisories = AdvisoryDatabase.open(config.dataDir().resolve("advisories.db"));
+        // The databases were just created with the umask's permissions (their journals follow them).
+        io.slipway.registry.config.DataFolder.tighten(config.dataDir());
         String node = nodeName();
         // Immutable tags, quotas and garbage collection's touches come before the services store or move anything.
         Lifecycle lifecycle = new Lifecycle(database, metadata, blobs, manifests, clock, config.lifecycle().trashRetention(),
@@ -161,6 +168,7 @@ public final class RegistryServer implements AutoCloseable {
         handlers.addHandler(distribution);
         jetty.setHandler(listeners.handler(observability.wrap(jetty, handlers), webhook));
         jetty.setDefaultHandler(new NotFoundHandler());
+        jetty.setErrorHandler(new io.slipway.registry.http.OciErrorHandler());
         jetty.setStopTimeout(5000);
 
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -296,6 +304,11 @@ public final class RegistryServer implements AutoCloseable {
     /** What the first start created (the administrator and its generated key), or null. */
     public Tenancy.Bootstrap bootstrap() {
         return bootstrap;
+    }
+
+    /** The 0600 file holding the administrator key generated on the first start, or null. */
+    public java.nio.file.Path adminKeyFile() {
+        return adminKeyFile;
     }
 
     public void join() throws InterruptedException {

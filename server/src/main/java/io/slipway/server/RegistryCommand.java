@@ -65,10 +65,12 @@ final class RegistryCommand {
                 var b = server.bootstrap();
                 System.out.println("First start: created account \"" + b.admin().account()
                         + "\" and its administrator \"admin\".");
-                if (b.generatedKey() != null) {
-                    System.out.println("Administrator API key (shown once, store it now):");
-                    System.out.println("  " + b.generatedKey());
-                    System.out.println("Log in with: slipway login --registry " + server.uri() + " --api-key <key>");
+                if (server.adminKeyFile() != null) {
+                    // The path, never the key: a console's output ends up in logs.
+                    System.out.println("Administrator API key written to " + server.adminKeyFile()
+                            + " (readable by you only); store it, then delete the file.");
+                    System.out.println("Log in with: slipway login --registry " + server.uri()
+                            + " --api-key \"$(cat " + server.adminKeyFile() + ")\"");
                 } else {
                     System.out.println("Its API key is the one in SLIPWAY_ADMIN_API_KEY.");
                 }

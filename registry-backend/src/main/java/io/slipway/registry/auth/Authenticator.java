@@ -44,6 +44,12 @@ public final class Authenticator {
 
     /** What a verified credential was: the principal and the key (id) or password hash it matched. */
     private record Remembered(long principalId, long keyId, String passwordHash, Instant until) {
+        /** Never the secret: a record's toString ends up in logs and exception messages. */
+        @Override
+        public String toString() {
+            return "Remembered[principalId=" + principalId + ", keyId=" + keyId + ", until=" + until + "]";
+        }
+
     }
 
     public Authenticator(TenancyStore store, Clock clock) {

@@ -75,6 +75,12 @@ public final class TokenService {
 
     /** A freshly issued token. */
     public record Issued(String token, Instant issuedAt, Duration lifetime) {
+        /** Never the secret: a record's toString ends up in logs and exception messages. */
+        @Override
+        public String toString() {
+            return "Issued[token=***, issuedAt=" + issuedAt + ", lifetime=" + lifetime + "]";
+        }
+
     }
 
     public TokenService(TenancyStore store, String issuer, String audience, Duration lifetime, Clock clock) {

@@ -107,6 +107,7 @@ public final class ManifestService {
             throw new OciError(ErrorCode.TOO_LARGE,
                     "manifest is larger than the limit of " + limits.manifestBytes() + " bytes");
         }
+        requireManifestType(contentType);
         Manifest manifest;
         try {
             manifest = Manifest.parse(content, contentType);
@@ -363,5 +364,23 @@ public final class ManifestService {
 
     private static String printable(String s) {
         return (s.length() > 80 ? s.substring(0, 80) : s).replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
+    /**
+     * The specification has a client send the manifest's media type as Content-Type. One that sends
+     * none is judged by the document's own {@code mediaType}; one that sends anything but a manifest
+     * type ({@code text/plain}, {@code application/json}) is refused rather than guessed at. A
+     * manifest type that differs from the document's {@code mediaType} is refused by the parser.
+     */
+    static void requireManifestType(String contentType) {
+        if (contentType == null) {
+            return;
+        }
+        String declared = io.slipway.oci.MediaTypes.strip(contentType);
+        if (!io.slipway.oci.MediaTypes.MANIFESTS.contains(declared)) {
+            throw new OciError(ErrorCode.MANIFEST_INVALID, "Content-Type \"" + printable(declared)
+                    + "\" is not a manifest media type; send the manifest's mediaType, one of "
+                    + new java.util.TreeSet<>(io.slipway.oci.MediaTypes.MANIFESTS));
+        }
     }
 }

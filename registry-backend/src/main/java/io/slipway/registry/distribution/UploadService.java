@@ -88,7 +88,13 @@ public final class UploadService {
     private Status open(String repository, String owner) throws IOException {
         String id = UUID.randomUUID().toString();
         blobs.createUpload(id);
-        metadata.createUpload(new UploadSession(id, repository, owner, clock.instant()));
+        try {
+            metadata.createUpload(new UploadSession(id, repository, owner, clock.instant()));
+        } catch (RuntimeException e) {
+            // A session that cannot be recorded (a full disk) leaves no bytes behind.
+            blobs.deleteUpload(id);
+            throw e;
+        }
         UploadState state = new UploadState();
         state.valid = true;
         states.put(id, state);
@@ -163,10 +169,18 @@ public final class UploadService {
                 discard(id);
                 throw e;
             }
-            blobs.commitUpload(id, claimed);
-            metadata.linkBlob(repository, claimed, size);
-            metadata.deleteUpload(id);
+            // The order is what makes a crash harmless: the blob is placed while the upload keeps its
+            // bytes (a crash here leaves the upload resumable: finishing it again places nothing new),
+            // then the link and the end of the session are one transaction, and only then are the
+            // upload's bytes removed (a crash before that leaves bytes the sweep removes).
+            blobs.placeUpload(id, claimed);
+            metadata.finishUpload(id, repository, claimed, size);
             states.remove(id);
+            try {
+                blobs.deleteUpload(id);
+            } catch (IOException e) {
+                LOG.warn("upload {} is finished but its bytes could not be removed yet: {}", id, e.toString());
+            }
             return claimed;
         } finally {
             state.lock.unlock();
@@ -197,6 +211,14 @@ public final class UploadService {
         for (UploadSession s : metadata.uploadsStartedBefore(cutoff)) {
             discard(s.id());
             purged++;
+        }
+        // Bytes without a session: a crash after a blob was linked, or before a new session was recorded.
+        for (String id : blobs.uploadsWrittenBefore(cutoff)) {
+            if (isUuid(id) && metadata.upload(id).isEmpty()) {
+                states.remove(id);
+                blobs.deleteUpload(id);
+                purged++;
+            }
         }
         return purged;
     }

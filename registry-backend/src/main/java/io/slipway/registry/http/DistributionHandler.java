@@ -79,11 +79,14 @@ public final class DistributionHandler extends Handler.Abstract {
             OciErrors.write(request, response, callback, e);
         } catch (AccessDenied e) {
             OciErrors.write(request, response, callback, Challenge.unauthorized(e, response));
-        } catch (MetadataException e) {
-            LOG.error("metadata store failed on {} {}", request.getMethod(), path, e);
-            OciErrors.write(request, response, callback, OciErrors.UNAVAILABLE);
         } catch (Throwable e) {
-            if (response.isCommitted()) {
+            if (!response.isCommitted() && io.slipway.registry.distribution.StorageFull.is(e)) {
+                LOG.warn("{} {} refused: storage full: {}", request.getMethod(), path, e.toString());
+                OciErrors.write(request, response, callback, OciErrors.STORAGE_FULL);
+            } else if (e instanceof MetadataException) {
+                LOG.error("metadata store failed on {} {}", request.getMethod(), path, e);
+                OciErrors.write(request, response, callback, OciErrors.UNAVAILABLE);
+            } else if (response.isCommitted()) {
                 LOG.debug("{} {} failed after the answer began: {}", request.getMethod(), path, e.toString());
                 callback.failed(e);
             } else if (isClientGone(e)) {

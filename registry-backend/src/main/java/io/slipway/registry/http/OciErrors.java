@@ -25,6 +25,8 @@ final class OciErrors {
 
     static final Failure UNAVAILABLE = new Failure(503, "UNAVAILABLE", "metadata store unavailable");
     static final Failure INTERNAL = new Failure(500, "UNKNOWN", "internal error");
+    static final Failure STORAGE_FULL = new Failure(io.slipway.registry.distribution.StorageFull.STATUS, "DENIED",
+            io.slipway.registry.distribution.StorageFull.MESSAGE);
 
     private OciErrors() {
     }

@@ -71,7 +71,14 @@ public final class TokenHandler extends Handler.Abstract {
             presented = authorization != null;
             principal = authenticator.basicHeader(authorization, remote);
         } else if (method.equals("POST")) {
-            params = FormFields.getFields(request);
+            try {
+                params = FormFields.getFields(request);
+            } catch (RuntimeException e) {
+                // "%ZZ", a truncated escape, a body past the form limits: the client's mistake, not ours.
+                send(response, callback, 400, error("invalid_request",
+                        "the body is not a valid application/x-www-form-urlencoded form"));
+                return true;
+            }
             String grant = params.getValue("grant_type");
             if (!"password".equals(grant)) {
                 send(response, callback, 400, error("unsupported_grant_type", "only grant_type=password is supported"));

@@ -86,6 +86,9 @@ public final class Listeners implements AutoCloseable {
         http.setSendXPoweredBy(false);
         http.setOutputBufferSize(64 * 1024);
         http.setRequestHeaderSize(16 * 1024);
+        // Paths a registry never names (encoded "..", "//", "%00", encoded "/") are refused by Jetty,
+        // answered in the OCI error shape by http.OciErrorHandler.
+        http.setUriCompliance(org.eclipse.jetty.http.UriCompliance.DEFAULT);
         http.setIdleTimeout(settings.connections().idleTimeout().toMillis());
         return http;
     }

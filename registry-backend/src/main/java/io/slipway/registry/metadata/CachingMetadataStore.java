@@ -265,6 +265,11 @@ public final class CachingMetadataStore implements MetadataStore {
     }
 
     @Override
+    public void finishUpload(String id, String repository, Digest digest, long size) {
+        store.finishUpload(id, repository, digest, size);
+    }
+
+    @Override
     public int openUploadsIn(String repository) {
         return store.openUploadsIn(repository);
     }

@@ -95,6 +95,12 @@ public interface MetadataStore extends AutoCloseable {
 
     boolean deleteUpload(String id);
 
+    /**
+     * An upload became the blob {@code digest}: links it into {@code repository} and ends the
+     * upload's session in one transaction, so that either the upload is still open or the blob is linked.
+     */
+    void finishUpload(String id, String repository, Digest digest, long size);
+
     /** How many uploads are open in {@code repository}. */
     int openUploadsIn(String repository);
 

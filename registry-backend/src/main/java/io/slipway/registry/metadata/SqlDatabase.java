@@ -86,15 +86,31 @@ public interface SqlDatabase extends AutoCloseable {
      */
     static <T> T transaction(Connection c, Work<T> work) throws SQLException {
         c.setAutoCommit(false);
+        Exception failure = null;
         try {
             T result = work.run(c);
             c.commit();
             return result;
         } catch (SQLException | RuntimeException e) {
-            c.rollback();
+            // The database may have ended the transaction itself (SQLite rolls back on a full disk):
+            // then the rollback and the return to auto-commit fail too ("no transaction is active"),
+            // and must not hide the reason the work failed.
+            failure = e;
+            try {
+                c.rollback();
+            } catch (SQLException r) {
+                e.addSuppressed(r);
+            }
             throw e;
         } finally {
-            c.setAutoCommit(true);
+            try {
+                c.setAutoCommit(true);
+            } catch (SQLException a) {
+                if (failure == null) {
+                    throw a;
+                }
+                failure.addSuppressed(a);
+            }
         }
     }
 

@@ -402,6 +402,16 @@ public final class SqlMetadataStore implements MetadataStore {
     }
 
     @Override
+    public void finishUpload(String id, String repository, Digest digest, long size) {
+        db.write(c -> {
+            long repo = lockRepository(c, repository, "FOR SHARE");
+            SqlDatabase.update(c, "INSERT INTO repository_blobs(repository_id, digest, size) VALUES (?, ?, ?) "
+                    + "ON CONFLICT (repository_id, digest) DO NOTHING", repo, digest.toString(), size);
+            return SqlDatabase.update(c, "DELETE FROM uploads WHERE id = ?", id);
+        });
+    }
+
+    @Override
     public boolean deleteUpload(String id) {
         return db.write(c -> SqlDatabase.update(c, "DELETE FROM uploads WHERE id = ?", id) > 0);
     }

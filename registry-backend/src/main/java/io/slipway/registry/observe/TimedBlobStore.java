@@ -98,6 +98,19 @@ public final class TimedBlobStore implements BlobStore {
     }
 
     @Override
+    public void placeUpload(String uploadId, Digest digest) throws IOException {
+        timed("upload_place", () -> {
+            store.placeUpload(uploadId, digest);
+            return null;
+        });
+    }
+
+    @Override
+    public java.util.List<String> uploadsWrittenBefore(java.time.Instant cutoff) throws IOException {
+        return timed("upload_list", () -> store.uploadsWrittenBefore(cutoff));
+    }
+
+    @Override
     public boolean deleteUpload(String uploadId) throws IOException {
         return timed("upload_delete", () -> store.deleteUpload(uploadId));
     }

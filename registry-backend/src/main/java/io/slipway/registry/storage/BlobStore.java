@@ -42,11 +42,27 @@ public interface BlobStore extends AutoCloseable {
     InputStream readUpload(String uploadId) throws IOException;
 
     /**
-     * Makes a finished upload the blob {@code digest}. The caller has verified the digest; the
-     * store makes the bytes durable before they become visible, and the upload is gone afterwards.
-     * Committing a blob that already exists keeps the existing one.
+     * Makes a finished upload's bytes the blob {@code digest}, leaving the upload as it was. The
+     * caller has verified the digest; the store makes the bytes durable before they become
+     * visible. Placing a blob that already exists keeps the existing one. The upload stays until
+     * the caller has recorded the blob and deletes it, so that a crash between the two leaves an
+     * upload that can still be finished, never a recorded upload whose bytes are gone.
      */
-    void commitUpload(String uploadId, Digest digest) throws IOException;
+    void placeUpload(String uploadId, Digest digest) throws IOException;
+
+    /** {@link #placeUpload} and then {@link #deleteUpload}: for callers that record nothing in between. */
+    default void commitUpload(String uploadId, Digest digest) throws IOException {
+        placeUpload(uploadId, digest);
+        deleteUpload(uploadId);
+    }
+
+    /**
+     * Uploads last written before {@code cutoff}: what a sweep checks against the recorded upload
+     * sessions, to remove bytes a crash left without one. Empty when the store cannot list them.
+     */
+    default java.util.List<String> uploadsWrittenBefore(java.time.Instant cutoff) throws IOException {
+        return java.util.List.of();
+    }
 
     /** Discards an upload; true when it existed. */
     boolean deleteUpload(String uploadId) throws IOException;

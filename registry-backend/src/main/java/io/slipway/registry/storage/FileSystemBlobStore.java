@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.OptionalLong;
 import java.util.UUID;
+import io.slipway.registry.config.DataFolder;
 
 /**
  * Blobs as files under a directory:
@@ -42,9 +43,10 @@ public final class FileSystemBlobStore implements BlobStore {
     private final Path tmp;
 
     public FileSystemBlobStore(Path root) throws IOException {
-        this.blobs = Files.createDirectories(root.resolve("blobs"));
-        this.uploads = Files.createDirectories(root.resolve("uploads"));
-        this.tmp = Files.createDirectories(root.resolve("tmp"));
+        // Private to the registry's user (0700 folders, 0600 files), whatever the umask.
+        this.blobs = DataFolder.createFolder(root.resolve("blobs"));
+        this.uploads = DataFolder.createFolder(root.resolve("uploads"));
+        this.tmp = DataFolder.createFolder(root.resolve("tmp"));
         // Leftovers of a process killed while writing a manifest are never referenced.
         try (var leftovers = Files.list(tmp)) {
             for (Path p : (Iterable<Path>) leftovers::iterator) {
@@ -107,12 +109,17 @@ public final class FileSystemBlobStore implements BlobStore {
             return;
         }
         Path temp = tmp.resolve(UUID.randomUUID().toString());
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(temp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                DataFolder.fileAttributes())) {
             ByteBuffer buffer = ByteBuffer.wrap(content);
             while (buffer.hasRemaining()) {
                 ch.write(buffer);
             }
             ch.force(true);
+        } catch (IOException e) {
+            // A full disk: leave nothing half-written behind.
+            Files.deleteIfExists(temp);
+            throw e;
         }
         moveIntoPlace(temp, target);
     }
@@ -124,7 +131,7 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public void createUpload(String uploadId) throws IOException {
-        Files.createFile(uploadPath(uploadId));
+        Files.createFile(uploadPath(uploadId), DataFolder.fileAttributes());
     }
 
     @Override
@@ -197,12 +204,44 @@ public final class FileSystemBlobStore implements BlobStore {
     }
 
     @Override
-    public void commitUpload(String uploadId, Digest digest) throws IOException {
+    public void placeUpload(String uploadId, Digest digest) throws IOException {
         Path source = uploadPath(uploadId);
         try (FileChannel ch = FileChannel.open(source, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
-        moveIntoPlace(source, blobPath(digest));
+        Path target = blobPath(digest);
+        if (Files.exists(target)) {
+            return;
+        }
+        // A second name for the same bytes: the blob appears whole and atomically, and the upload
+        // keeps its bytes until the caller has recorded the blob.
+        Path temp = tmp.resolve(UUID.randomUUID().toString());
+        try {
+            Files.createLink(temp, source);
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+            Files.copy(source, temp, StandardCopyOption.COPY_ATTRIBUTES);
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+        }
+        moveIntoPlace(temp, target);
+    }
+
+    @Override
+    public java.util.List<String> uploadsWrittenBefore(java.time.Instant cutoff) throws IOException {
+        java.util.List<String> old = new java.util.ArrayList<>();
+        try (var files = Files.list(uploads)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                try {
+                    if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+                        old.add(p.getFileName().toString());
+                    }
+                } catch (NoSuchFileException e) {
+                    // finished or cancelled meanwhile
+                }
+            }
+        }
+        return old;
     }
 
     @Override
@@ -213,7 +252,7 @@ public final class FileSystemBlobStore implements BlobStore {
     /** Atomically renames a durable file to its content address; a concurrent twin wins harmlessly. */
     private static void moveIntoPlace(Path source, Path target) throws IOException {
         Path dir = target.getParent();
-        Files.createDirectories(dir);
+        DataFolder.createFolder(dir);
         try {
             Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException e) {

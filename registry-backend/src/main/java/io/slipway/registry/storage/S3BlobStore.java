@@ -132,8 +132,8 @@ public final class S3BlobStore implements BlobStore {
     }
 
     @Override
-    public void commitUpload(String uploadId, Digest digest) throws IOException {
-        uploads.commit(uploadId, key(digest));
+    public void placeUpload(String uploadId, Digest digest) throws IOException {
+        uploads.place(uploadId, key(digest));
     }
 
     @Override

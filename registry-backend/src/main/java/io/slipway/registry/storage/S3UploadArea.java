@@ -137,8 +137,9 @@ final class S3UploadArea {
     /**
      * Makes the upload the object {@code target}. The caller verified the digest of these exact
      * bytes; the object appears complete or not at all (a copy or a completed multipart upload).
+     * The upload stays until deleted, so a crash before the blob is recorded leaves it resumable.
      */
-    void commit(String uploadId, String target) throws IOException {
+    void place(String uploadId, String target) throws IOException {
         S3UploadState state = state(uploadId);
         if (state == null) {
             throw new IOException("no upload " + uploadId);
@@ -161,7 +162,6 @@ final class S3UploadArea {
                         + state.size());
             }
         }
-        delete(uploadId);
     }
 
     /** Removes the state and every segment, including ones a crashed writer left unlisted. */

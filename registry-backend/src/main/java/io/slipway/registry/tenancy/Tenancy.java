@@ -44,6 +44,12 @@ public final class Tenancy {
 
     /** The result of the first start: the administrator and, when it was generated, its key. */
     public record Bootstrap(Principal admin, String generatedKey) {
+        /** Never the secret: a record's toString ends up in logs and exception messages. */
+        @Override
+        public String toString() {
+            return "Bootstrap[admin=" + admin + ", generatedKey=" + (generatedKey == null ? "none" : "***") + "]";
+        }
+
     }
 
     /**
@@ -153,6 +159,11 @@ public final class Tenancy {
 
     /** A new key: the secret is returned here, once; only its hash is stored. */
     public record CreatedKey(ApiKey record, String secret) {
+        /** Never the secret: a record's toString ends up in logs and exception messages. */
+        @Override
+        public String toString() {
+            return "CreatedKey[record=" + record + ", secret=***]";
+        }
     }
 
     public CreatedKey createApiKey(Principal owner, String description) {

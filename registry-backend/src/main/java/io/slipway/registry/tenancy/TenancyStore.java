@@ -83,6 +83,12 @@ public interface TenancyStore {
 
     // token signing keys: (kid, PKCS#8 private, X.509 public)
     record SigningKey(String kid, byte[] privateKey, byte[] publicKey) {
+        /** Never the secret: a record's toString ends up in logs and exception messages. */
+        @Override
+        public String toString() {
+            return "SigningKey[kid=" + kid + "]";
+        }
+
     }
 
     /** The current signing key, creating it with {@code create} when there is none (atomically). */

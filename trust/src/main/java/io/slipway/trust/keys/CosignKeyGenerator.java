@@ -21,6 +21,12 @@ public final class CosignKeyGenerator {
 
     /** The key pair as file contents. */
     public record GeneratedKeyPair(String privateKeyPem, String publicKeyPem, ECPublicKey publicKey) {
+        /** Never the secret: a record's toString ends up in logs and exception messages. */
+        @Override
+        public String toString() {
+            return "GeneratedKeyPair[privateKeyPem=***, publicKeyPem=" + publicKeyPem + "]";
+        }
+
     }
 
     /** Where {@link #writeTo} put the two files. */
