@@ -33,7 +33,9 @@ public final class OciErrorHandler extends ErrorHandler {
     @Override
     protected void generateResponse(Request request, Response response, int status, String message, Throwable cause,
             Callback callback) throws IOException {
-        byte[] body = body(status, code(request, status, message), message);
+        String refusedPath = refusedPath(cause);
+        byte[] body = refusedPath != null ? body(status, "NAME_INVALID", refusedPath)
+                : body(status, code(request, status, message), message);
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
@@ -69,12 +71,32 @@ public final class OciErrorHandler extends ErrorHandler {
      * is a repository name outside the grammar: {@code NAME_INVALID}, as the registry's own check says.
      */
     static String code(Request request, int status, String message) {
-        String path = request.getHttpURI() == null ? null : request.getHttpURI().getPath();
-        if (status == 400 && message != null && message.toLowerCase(java.util.Locale.ROOT).contains("uri")
-                && path != null && path.startsWith("/v2/")) {
+        org.eclipse.jetty.http.HttpURI uri = request.getHttpURI();
+        String path = uri == null ? null : uri.getPath();
+        // Jetty's reason names the URI for an ambiguous segment, but not for a suspicious character
+        // (a NUL): that one shows only as a violation recorded on the URI.
+        boolean refusedUri = message != null && message.toLowerCase(java.util.Locale.ROOT).contains("uri")
+                || uri != null && uri.hasViolations();
+        if (status == 400 && refusedUri && path != null && path.startsWith("/v2/")) {
             return "NAME_INVALID";
         }
         return code(status);
+    }
+
+    /**
+     * Jetty's reason when it refused a path it could not even decode (a NUL, {@code %00}): by then
+     * it has replaced the request's URI with {@code /badMessage}, so the reason is all that is left.
+     * The names in a registry path are repository and namespace names, so such a path is a name
+     * outside the grammar, {@code NAME_INVALID}, as for an ambiguous segment.
+     */
+    private static String refusedPath(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof IllegalArgumentException && t.getMessage() != null
+                    && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("in path")) {
+                return t.getMessage();
+            }
+        }
+        return null;
     }
 
     static String code(int status) {
