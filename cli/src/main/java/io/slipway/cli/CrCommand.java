@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
             LifecycleCommands.ImmutableTagsSet.class, LifecycleCommands.ImmutableTagsList.class,
             LifecycleCommands.ImmutableTagsRm.class, LifecycleCommands.Quota.class, LifecycleCommands.QuotaSet.class,
             LifecycleCommands.TrashList.class, LifecycleCommands.ImageRestore.class,
+            LifecycleCommands.RetentionPolicySet.class, LifecycleCommands.RetentionPolicyList.class,
+            LifecycleCommands.RetentionRun.class, LifecycleCommands.ImagePruneUntagged.class,
             WebhookCommands.Add.class, WebhookCommands.ListWebhooks.class, WebhookCommands.Remove.class,
             WebhookCommands.Deliveries.class})
 final class CrCommand {

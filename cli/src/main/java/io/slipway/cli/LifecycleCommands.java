@@ -196,4 +196,119 @@ final class LifecycleCommands {
             return 0;
         }
     }
+
+    @Command(name = "retention-policy-set", mixinStandardHelpOptions = true,
+            description = "Keep the newest N images (by push time) of every repository of NAMESPACE; retention-run and "
+                    + "the daily run move the rest, with their tags, to the trash.")
+    static final class RetentionPolicySet extends CrCommand.Listing {
+        @Option(names = "--images", required = true, paramLabel = "N", description = "Images to keep per repository.")
+        long images;
+
+        @Option(names = "--retain-untagged", description = "Keep every untagged image, and count only tagged ones.")
+        boolean retainUntagged;
+
+        @Parameters(index = "0", paramLabel = "NAMESPACE")
+        String namespace;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode r = registry.client().post("/retention-policies", object().put("namespace", namespace)
+                    .put("images", images).put("retainUntagged", retainUntagged));
+            if (asJson()) {
+                json(r);
+            } else {
+                out().println("Namespace " + namespace + " keeps the newest " + images + " images per repository"
+                        + (retainUntagged ? " and every untagged one." : "."));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "retention-policy-list", mixinStandardHelpOptions = true, description = "List retention policies.")
+    static final class RetentionPolicyList extends CrCommand.Listing {
+        @Option(names = "--restrict", paramLabel = "NAMESPACE", description = "Only this namespace's.")
+        String namespace;
+
+        @Option(names = "--account", description = "Another account's policies (administrator).")
+        String account;
+
+        @Override
+        public Integer call() throws Exception {
+            String query = namespace != null ? "?namespace=" + ManagementClient.q(namespace)
+                    : account != null ? "?account=" + ManagementClient.q(account) : "";
+            JsonNode list = registry.client().get("/retention-policies" + query);
+            if (asJson()) {
+                json(list);
+                return 0;
+            }
+            List<List<String>> rows = new ArrayList<>();
+            list.forEach(r -> rows.add(List.of(r.path("namespace").asText(), r.path("images").asText(),
+                    r.path("retainUntagged").asBoolean() ? "yes" : "no", r.path("updatedBy").asText(),
+                    r.path("updated").asText())));
+            out().print(Human.table(List.of("NAMESPACE", "IMAGES", "RETAIN UNTAGGED", "UPDATED BY", "UPDATED"), rows));
+            return 0;
+        }
+    }
+
+    @Command(name = "retention-run", mixinStandardHelpOptions = true,
+            description = "Apply NAMESPACE's retention policy now: images past the newest N go to the trash.")
+    static final class RetentionRun extends CrCommand.Listing {
+        @Option(names = "--dry-run", description = "Only say what would go to the trash.")
+        boolean dryRun;
+
+        @Parameters(index = "0", paramLabel = "NAMESPACE")
+        String namespace;
+
+        @Override
+        public Integer call() throws Exception {
+            report(this, registry.client().post("/retention/run", object().put("namespace", namespace).put("dryRun", dryRun)));
+            return 0;
+        }
+    }
+
+    @Command(name = "image-prune-untagged", mixinStandardHelpOptions = true,
+            description = "Move the untagged images of NAMESPACE to the trash.")
+    static final class ImagePruneUntagged extends CrCommand.Listing {
+        @Option(names = "--dry-run", description = "Only say what would go to the trash.")
+        boolean dryRun;
+
+        @Parameters(index = "0", paramLabel = "NAMESPACE")
+        String namespace;
+
+        @Override
+        public Integer call() throws Exception {
+            report(this, registry.client().post("/images/prune-untagged", object().put("namespace", namespace)
+                    .put("dryRun", dryRun)));
+            return 0;
+        }
+    }
+
+    /** What a retention run or prune moved (or would move) to the trash, and what an immutable tag kept. */
+    static void report(CrCommand.Listing verb, JsonNode r) throws Exception {
+        if (verb.asJson()) {
+            verb.json(r);
+            return;
+        }
+        boolean dry = r.path("dryRun").asBoolean();
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode e : r.path("trashed")) {
+            rows.add(List.of(dry ? "would trash" : "trashed", e.path("repository").asText(), tags(e),
+                    e.path("digest").asText()));
+        }
+        for (JsonNode e : r.path("refused")) {
+            rows.add(List.of("kept (immutable)", e.path("repository").asText(), tags(e), e.path("digest").asText()));
+        }
+        if (!rows.isEmpty()) {
+            verb.out().print(Human.table(List.of("ACTION", "REPOSITORY", "TAGS", "DIGEST"), rows));
+        }
+        verb.out().println((dry ? "Would move " : "Moved ") + r.path("trashed").size() + " images of "
+                + r.path("namespace").asText() + " to the trash; kept " + r.path("kept").asInt() + ".");
+        r.path("refused").forEach(e -> verb.out().println(e.path("reason").asText()));
+    }
+
+    private static String tags(JsonNode e) {
+        List<String> tags = new ArrayList<>();
+        e.path("tags").forEach(t -> tags.add(t.asText()));
+        return tags.isEmpty() ? "<none>" : String.join(", ", tags);
+    }
 }

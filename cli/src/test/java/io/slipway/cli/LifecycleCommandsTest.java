@@ -112,4 +112,44 @@ class LifecycleCommandsTest {
         assertThat(bad.err()).contains("not a size: \"lots\"");
         assertThat(as(iam.adminKey, "cr", "quota-set", "--account", "acme").code()).isEqualTo(Slipway.BAD_INPUT);
     }
+
+    @Test
+    void retention() throws Exception {
+        String manager = iam.keys.get("manager");
+        iam.api(manager, "POST", "/api/v1/namespaces", "{\"name\":\"acme-ret\"}", 201);
+        for (String tag : List.of("old", "mid", "new")) {
+            pushImage("acme-ret/svc", tag, manager, tag.getBytes(StandardCharsets.UTF_8));
+            Thread.sleep(3); // each image its own push millisecond, so "newest" is one order
+        }
+        CliRun refused = as(iam.keys.get("reader"), "cr", "retention-policy-set", "--images", "1", "acme-ret");
+        assertThat(refused.code()).isEqualTo(Slipway.REFUSED);
+        assertThat(refused.err()).contains("only a Manager of namespace acme-ret");
+
+        CliRun set = as(manager, "cr", "retention-policy-set", "--images", "1", "acme-ret");
+        assertThat(set.code()).as(set.err()).isZero();
+        assertThat(set.out()).contains("Namespace acme-ret keeps the newest 1 images per repository.");
+        CliRun list = as(iam.keys.get("reader"), "cr", "retention-policy-list");
+        assertThat(list.code()).as(list.err()).isZero();
+        assertThat(list.out().split("\n")[0]).matches("NAMESPACE\\s+IMAGES\\s+RETAIN UNTAGGED\\s+UPDATED BY\\s+UPDATED");
+        assertThat(list.out()).containsPattern("acme-ret\\s+1\\s+no\\s+user:acme/manager");
+
+        CliRun dry = as(manager, "cr", "retention-run", "--dry-run", "acme-ret");
+        assertThat(dry.code()).as(dry.err()).isZero();
+        assertThat(dry.out()).containsPattern("would trash\\s+acme-ret/svc\\s+old")
+                .containsPattern("would trash\\s+acme-ret/svc\\s+mid")
+                .contains("Would move 2 images of acme-ret to the trash; kept 1.");
+        assertThat(as(manager, "cr", "trash-list", "--restrict", "acme-ret").out()).doesNotContain("acme-ret/svc");
+
+        CliRun run = as(manager, "cr", "retention-run", "acme-ret", "--output", "json");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(Credentials.JSON.readTree(run.out()).path("trashed")).hasSize(2);
+        CliRun trash = as(manager, "cr", "trash-list", "--restrict", "acme-ret");
+        assertThat(trash.out()).contains("old").contains("mid").doesNotContain("new");
+        CliRun restore = as(manager, "cr", "image-restore", "acme-ret/svc:mid");
+        assertThat(restore.code()).as(restore.err()).isZero();
+
+        CliRun prune = as(manager, "cr", "image-prune-untagged", "acme-ret");
+        assertThat(prune.code()).as(prune.err()).isZero();
+        assertThat(prune.out()).contains("Moved 0 images of acme-ret to the trash; kept 2.");
+    }
 }

@@ -196,6 +196,18 @@ public final class RegistryServer implements AutoCloseable {
                 LOG.warn("emptying the trash failed: {}", e.toString());
             }
         }, 1, 60, TimeUnit.MINUTES);
+        housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                lifecycle.retention().runPolicies().forEach(r -> {
+                    if (!r.trashed().isEmpty() || !r.refused().isEmpty()) {
+                        LOG.info("retention of {} moved {} images to the trash, {} kept by immutable tags", r.namespace(),
+                                r.trashed().size(), r.refused().size());
+                    }
+                });
+            } catch (RuntimeException e) {
+                LOG.warn("retention did not run: {}", e.toString());
+            }
+        }, 5, 24 * 60, TimeUnit.MINUTES);
         long gcEvery = config.lifecycle().gcInterval().toMillis();
         if (gcEvery > 0) {
             housekeeping.scheduleWithFixedDelay(() -> {

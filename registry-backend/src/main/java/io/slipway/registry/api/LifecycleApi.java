@@ -65,7 +65,117 @@ public final class LifecycleApi implements ManagementArea {
                         call -> deleteImmutableRule(call.caller(), call.query("scope"), call.query("glob"))),
                 route("GET", "/quota", call -> quota(call.caller(), call.query("account"))),
                 route("POST", "/quota", call -> setQuota(call.caller(), call.body())),
-                route("POST", "/gc", call -> collectGarbage(call.caller(), call.body())));
+                route("POST", "/gc", call -> collectGarbage(call.caller(), call.body())),
+                route("GET", "/retention-policies",
+                        call -> retentionPolicies(call.caller(), call.query("namespace"), call.query("account"))),
+                route("POST", "/retention-policies", call -> setRetentionPolicy(call.caller(), call.body())),
+                route("POST", "/retention/run", call -> runRetention(call.caller(), call.body(), false)),
+                route("POST", "/images/prune-untagged", call -> runRetention(call.caller(), call.body(), true)));
+    }
+
+    // --- retention
+
+    /** {@code retention-policy-set --images N [--retain-untagged] NAMESPACE} (the namespace's Managers). */
+    public JsonNode setRetentionPolicy(Principal c, JsonNode body) {
+        String namespace = plainNamespace(text(body, "namespace", true));
+        JsonNode images = body == null ? null : body.get("images");
+        if (images == null || !images.canConvertToLong() || !images.isIntegralNumber() || images.asLong() < 1) {
+            throw TenancyException.invalid("images is the number of images to keep per repository, at least 1");
+        }
+        JsonNode untagged = body.get("retainUntagged");
+        if (untagged != null && !untagged.isBoolean()) {
+            throw TenancyException.invalid("retainUntagged is true or false");
+        }
+        Namespace ns = managedNamespace(c, namespace, "its retention policy");
+        store.setRetentionPolicy(new LifecycleStore.RetentionPolicy(ns.accountId(), ns.name(), images.asLong(),
+                untagged != null && untagged.asBoolean(), c.subject(), System.currentTimeMillis()));
+        return policyJson(store.retentionPolicies(ns.accountId()).stream().filter(p -> p.namespace().equals(ns.name()))
+                .findFirst().orElseThrow(), ns.account());
+    }
+
+    /** {@code retention-policy-list}: the policies of the namespaces the caller sees (one namespace, or an account's). */
+    public JsonNode retentionPolicies(Principal c, String namespace, String account) {
+        long accountId;
+        String accountName;
+        if (namespace != null) {
+            Namespace ns = access.visibleNamespace(c, namespace);
+            accountId = ns.accountId();
+            accountName = ns.account();
+        } else {
+            Account a = access.account(c, account);
+            accountId = a.id();
+            accountName = a.name();
+        }
+        ArrayNode list = JSON.createArrayNode();
+        for (LifecycleStore.RetentionPolicy p : store.retentionPolicies(accountId)) {
+            if (namespace != null && !namespace.equals(p.namespace())) {
+                continue;
+            }
+            Optional<Namespace> ns = access.namespace(p.namespace());
+            if (ns.isPresent() && ns.get().accountId() == accountId && (c.admin()
+                    || access.authorizer().sees(c, ns.get()) || access.authorizer().managesAccount(c, accountId))) {
+                list.add(policyJson(p, accountName));
+            }
+        }
+        return list;
+    }
+
+    /**
+     * {@code retention-run [--dry-run] NAMESPACE} (the namespace's policy) or {@code image-prune-untagged}
+     * ({@code untagged}): the namespace's Managers; what went (or would go) to the trash and what an
+     * immutable tag kept.
+     */
+    public JsonNode runRetention(Principal c, JsonNode body, boolean untagged) {
+        String namespace = plainNamespace(text(body, "namespace", true));
+        boolean dryRun = body.path("dryRun").asBoolean(false);
+        Namespace ns = managedNamespace(c, namespace, untagged ? "its untagged images" : "its retention");
+        io.slipway.registry.lifecycle.Retention.Report report;
+        if (untagged) {
+            report = lifecycle.retention().pruneUntagged(ns.accountId(), ns.name(), dryRun, c.subject());
+        } else {
+            LifecycleStore.RetentionPolicy p = store.retentionPolicies(ns.accountId()).stream()
+                    .filter(x -> x.namespace().equals(ns.name())).findFirst()
+                    .orElseThrow(() -> TenancyException.notFound("namespace " + ns.name()
+                            + " has no retention policy (set one with retention-policy-set)"));
+            report = lifecycle.retention().run(ns.accountId(), ns.name(), p.images(), p.retainUntagged(), dryRun,
+                    c.subject());
+        }
+        ObjectNode r = JSON.createObjectNode();
+        r.put("namespace", report.namespace());
+        r.put("dryRun", report.dryRun());
+        r.put("kept", report.kept());
+        ArrayNode trashed = r.putArray("trashed");
+        report.trashed().forEach(o -> trashed.add(outcomeJson(o)));
+        ArrayNode refused = r.putArray("refused");
+        report.refused().forEach(o -> refused.add(outcomeJson(o).put("reason", o.refusal())));
+        return r;
+    }
+
+    private static String plainNamespace(String namespace) {
+        if (namespace.indexOf('/') >= 0) {
+            throw TenancyException.invalid("retention applies to a whole namespace: name NAMESPACE, not a repository");
+        }
+        return namespace;
+    }
+
+    private static ObjectNode outcomeJson(io.slipway.registry.lifecycle.Retention.Outcome o) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("repository", o.repository());
+        r.put("digest", o.digest().toString());
+        o.tags().forEach(r.putArray("tags")::add);
+        r.put("pushed", String.valueOf(o.pushed()));
+        return r;
+    }
+
+    private static ObjectNode policyJson(LifecycleStore.RetentionPolicy p, String account) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("namespace", p.namespace());
+        o.put("images", p.images());
+        o.put("retainUntagged", p.retainUntagged());
+        o.put("account", account);
+        o.put("updatedBy", p.updatedBy());
+        o.put("updated", Instant.ofEpochMilli(p.updatedAt()).toString());
+        return o;
     }
 
     // --- garbage collection
@@ -174,7 +284,7 @@ public final class LifecycleApi implements ManagementArea {
     public JsonNode addImmutableRule(Principal c, JsonNode body) {
         String scope = scope(text(body, "scope", true));
         String glob = Lifecycle.validGlob(text(body, "glob", true));
-        Namespace ns = managedNamespace(c, scope);
+        Namespace ns = managedNamespace(c, scope, "its immutable-tag rules");
         store.addRule(ns.accountId(), scope, glob, c.subject());
         return ruleJson(store.rules(ns.accountId()).stream()
                 .filter(r -> r.scope().equals(scope) && r.glob().equals(glob)).findFirst().orElseThrow(), ns.account());
@@ -209,7 +319,7 @@ public final class LifecycleApi implements ManagementArea {
 
     public JsonNode deleteImmutableRule(Principal c, String scopeText, String glob) {
         String scope = scope(scopeText);
-        Namespace ns = managedNamespace(c, scope);
+        Namespace ns = managedNamespace(c, scope, "its immutable-tag rules");
         if (glob == null || !store.deleteRule(ns.accountId(), scope, glob)) {
             throw TenancyException.notFound("no immutable-tag rule " + (glob == null ? "" : "\"" + glob + "\" ")
                     + "on " + scope);
@@ -228,10 +338,10 @@ public final class LifecycleApi implements ManagementArea {
     }
 
     /** The namespace of {@code scope} when the caller manages it; another account's answers as missing. */
-    private Namespace managedNamespace(Principal c, String scope) {
+    private Namespace managedNamespace(Principal c, String scope, String what) {
         Namespace ns = access.visibleNamespace(c, scope.split("/", 2)[0]);
         if (!access.authorizer().managesNamespace(c, ns)) {
-            throw TenancyException.denied("only a Manager of namespace " + ns.name() + " may change its immutable-tag rules");
+            throw TenancyException.denied("only a Manager of namespace " + ns.name() + " may change " + what);
         }
         return ns;
     }

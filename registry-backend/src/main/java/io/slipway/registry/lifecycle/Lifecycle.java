@@ -22,6 +22,7 @@ public final class Lifecycle implements StorageGuard {
     private final Accounts accounts;
     private final Trash trash;
     private final Collector collector;
+    private final Retention retention;
 
     public Lifecycle(SqlDatabase database, MetadataStore metadata, BlobStore blobs, ManifestService manifests, Clock clock,
             Duration trashRetention, Duration gcGrace, String node) {
@@ -31,6 +32,11 @@ public final class Lifecycle implements StorageGuard {
         this.quotas = new Quotas(store, accounts, clock);
         this.trash = new Trash(store, metadata, manifests, blobs, this, clock, trashRetention);
         this.collector = new Collector(database, blobs, clock, gcGrace, node);
+        this.retention = new Retention(store, metadata, trash, this);
+    }
+
+    public Retention retention() {
+        return retention;
     }
 
     public Trash trash() {

@@ -241,6 +241,40 @@ public final class LifecycleStore {
                 manifest.toString());
     }
 
+    // --- retention
+
+    /** A namespace's retention policy: keep the newest {@code images} per repository (all untagged ones too, if so). */
+    public record RetentionPolicy(long accountId, String namespace, long images, boolean retainUntagged, String updatedBy,
+            long updatedAt) {
+    }
+
+    private static final String RETENTION_COLUMNS = "account_id, namespace, images, retain_untagged, updated_by, updated_at";
+
+    public void setRetentionPolicy(RetentionPolicy p) {
+        db.write(c -> SqlDatabase.update(c, "INSERT INTO retention_policies(" + RETENTION_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (namespace) DO UPDATE SET account_id = excluded.account_id, images = excluded.images, "
+                + "retain_untagged = excluded.retain_untagged, updated_by = excluded.updated_by, "
+                + "updated_at = excluded.updated_at", p.accountId(), p.namespace(), p.images(), p.retainUntagged() ? 1L : 0L,
+                p.updatedBy(), p.updatedAt()));
+    }
+
+    /** The account's policies, by namespace. */
+    public List<RetentionPolicy> retentionPolicies(long accountId) {
+        return db.list("SELECT " + RETENTION_COLUMNS + " FROM retention_policies WHERE account_id = ? ORDER BY namespace",
+                LifecycleStore::retentionPolicy, accountId);
+    }
+
+    /** Every policy of the registry (the daily run). */
+    List<RetentionPolicy> retentionPolicies() {
+        return db.list("SELECT " + RETENTION_COLUMNS + " FROM retention_policies ORDER BY namespace",
+                LifecycleStore::retentionPolicy);
+    }
+
+    private static RetentionPolicy retentionPolicy(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new RetentionPolicy(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4) != 0, rs.getString(5),
+                rs.getLong(6));
+    }
+
     Optional<Long> accountOfNamespace(String namespace) {
         List<Long> v = db.list("SELECT account_id FROM namespaces WHERE name = ?", rs -> rs.getLong(1), namespace);
         return v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));

@@ -182,6 +182,7 @@ class TenantMatrixTest {
         o.put(Kind.IAM_POLICY, grant.path("id").asText());
         iam.api(manager, "POST", "/api/v1/users", "{\"name\":\"" + tag + "person\"}", 201);
         iam.api(manager, "POST", "/api/v1/immutable-tags", "{\"scope\":\"" + ns + "\",\"glob\":\"release-*\"}", 201);
+        iam.api(manager, "POST", "/api/v1/retention-policies", "{\"namespace\":\"" + ns + "\",\"images\":5}", 201);
         o.put(Kind.USER, tag + "person");
         JsonNode webhook = iam.api(manager, "POST", "/api/v1/webhooks", JSON.createObjectNode().put("namespace", ns)
                 .put("url", "http://127.0.0.1:9/" + tag).put("events", "push,delete").toString(), 201);
@@ -326,6 +327,17 @@ class TenantMatrixTest {
         api("POST /images/restore (digest)", Kind.DIGEST, "POST", o -> "/api/v1/images/restore",
                 o -> "{\"image\":\"" + o + "\"}");
         api("GET /immutable-tags?account=", Kind.ACCOUNT, "GET", o -> "/api/v1/immutable-tags?account=" + o, null);
+        // retention (issue 20 point 3): a policy per namespace, runs by the namespace's Managers
+        api("POST /retention-policies", Kind.NAMESPACE, "POST", o -> "/api/v1/retention-policies",
+                o -> "{\"namespace\":\"" + o + "\",\"images\":1}");
+        api("GET /retention-policies", Kind.NAMESPACE, "GET", o -> "/api/v1/retention-policies?namespace=" + o, null);
+        api("GET /retention-policies?account=", Kind.ACCOUNT, "GET", o -> "/api/v1/retention-policies?account=" + o, null);
+        api("POST /retention/run", Kind.NAMESPACE, "POST", o -> "/api/v1/retention/run",
+                o -> "{\"namespace\":\"" + o + "\"}");
+        api("POST /retention/run (dry)", Kind.NAMESPACE, "POST", o -> "/api/v1/retention/run",
+                o -> "{\"namespace\":\"" + o + "\",\"dryRun\":true}");
+        api("POST /images/prune-untagged", Kind.NAMESPACE, "POST", o -> "/api/v1/images/prune-untagged",
+                o -> "{\"namespace\":\"" + o + "\"}");
         api("GET /quota?account=", Kind.ACCOUNT, "GET", o -> "/api/v1/quota?account=" + o, null);
         api("POST /quota (account)", Kind.ACCOUNT, "POST", o -> "/api/v1/quota",
                 o -> "{\"account\":\"" + o + "\",\"storage\":\"1KB\"}");
@@ -636,6 +648,8 @@ class TenantMatrixTest {
                     .contains(o.get(Kind.NAMESPACE)).doesNotContain("matrix-new");
             assertThat(iam.api(manager, "GET", "/api/v1/immutable-tags", null, 200).toString())
                     .contains("release-*").doesNotContain("v*");
+            assertThat(iam.api(manager, "GET", "/api/v1/retention-policies", null, 200).toString())
+                    .contains("\"images\":5").doesNotContain("\"images\":1,");
             assertThat(iam.api(manager, "GET", "/api/v1/quota", null, 200).path("storage").path("limit").isNull()).isTrue();
             assertThat(iam.api(manager, "GET", "/api/v1/webhooks", null, 200).toString())
                     .contains("\"id\":" + o.get(Kind.WEBHOOK) + ",").doesNotContain("matrix");
