@@ -166,7 +166,9 @@ public final class RegistryServer implements AutoCloseable {
         Handler webhook = admissionConnector == null ? null : Listeners.route("/admission/", limits.admissionBodyBytes(),
                 new AdmissionHandler(admission, new ImagePinning(admission), policyApi, authenticator, tenancyStore, auth.open()));
         handlers.addHandler(distribution);
-        jetty.setHandler(listeners.handler(observability.wrap(jetty, handlers), webhook));
+        // Every listener's requests are measured and get a request id; the probes and /metrics are the
+        // registry listener's (or metrics.listen's), never the webhook's.
+        jetty.setHandler(observability.wrap(jetty, listeners.handler(handlers, webhook), admissionConnector));
         jetty.setDefaultHandler(new NotFoundHandler());
         jetty.setErrorHandler(new io.slipway.registry.http.OciErrorHandler());
         jetty.setStopTimeout(5000);

@@ -68,7 +68,7 @@ public final class Observability implements AutoCloseable {
      * Wraps {@code handlers}, the registry's tree, and opens the metrics listener when
      * {@code metrics.listen} names one.
      */
-    public Handler wrap(Server jetty, Handler handlers) {
+    public Handler wrap(Server jetty, Handler handlers, org.eclipse.jetty.server.Connector webhookConnector) {
         if (metrics != null && settings.metricsListen() != null) {
             String listen = settings.metricsListen();
             int colon = listen.lastIndexOf(':');
@@ -82,7 +82,7 @@ public final class Observability implements AutoCloseable {
             metricsConnector.setPort(Integer.parseInt(listen.substring(colon + 1)));
             jetty.addConnector(metricsConnector);
         }
-        return new ObservedHandler(handlers, metrics, readiness, metricsConnector, settings.logRequests(),
+        return new ObservedHandler(handlers, metrics, readiness, metricsConnector, webhookConnector, settings.logRequests(),
                 settings.logFormat().equals("json"));
     }
 

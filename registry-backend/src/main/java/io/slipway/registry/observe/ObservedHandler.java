@@ -34,6 +34,8 @@ public final class ObservedHandler extends EventsHandler {
     private final Readiness readiness;
     /** Where {@code /metrics} is served: null for the registry's own port, else a connector of its own. */
     private final Connector metricsConnector;
+    /** The admission webhook's listener, if any: measured and given request ids, but it serves nothing else. */
+    private final Connector webhookConnector;
     private final boolean logRequests;
     private final boolean jsonLog;
 
@@ -56,12 +58,14 @@ public final class ObservedHandler extends EventsHandler {
     /**
      * @param metrics          the metrics to record into, or null when metrics are off
      * @param metricsConnector the connector {@code /metrics} is served on alone, or null for every connector
+     * @param webhookConnector the admission webhook's listener, which serves neither probes nor metrics, or null
      * @param logRequests      whether each request is logged when it completes (logger {@code io.slipway.registry.requests})
      * @param jsonLog          whether that line is one JSON object (for log pipelines) rather than text
      */
     public ObservedHandler(Handler handler, RegistryMetrics metrics, Readiness readiness, Connector metricsConnector,
-            boolean logRequests, boolean jsonLog) {
+            Connector webhookConnector, boolean logRequests, boolean jsonLog) {
         super(handler);
+        this.webhookConnector = webhookConnector;
         this.metrics = metrics;
         this.readiness = readiness;
         this.metricsConnector = metricsConnector;
@@ -85,10 +89,11 @@ public final class ObservedHandler extends EventsHandler {
         }
         String id = RequestIds.accept(request.getHeaders().get(RequestIds.HEADER));
         response.getHeaders().put(RequestIds.HEADER, id);
-        if ("/healthz".equals(path) || "/readyz".equals(path)) {
+        boolean webhookListener = webhookConnector != null && request.getConnectionMetaData().getConnector() == webhookConnector;
+        if (!webhookListener && ("/healthz".equals(path) || "/readyz".equals(path))) {
             return probe(path, response, callback);
         }
-        if (metrics != null && metricsConnector == null && "/metrics".equals(path)) {
+        if (!webhookListener && metrics != null && metricsConnector == null && "/metrics".equals(path)) {
             return scrape(request, response, callback);
         }
         if (metrics != null || logRequests) {

@@ -148,6 +148,8 @@ class ConsoleBrowserTest {
         new Select(browser.findElement(By.id("scope"))).selectByValue("acme-dev/web");
         browser.findElement(By.id("reason")).sendKeys("not reachable in this service");
         browser.findElement(By.cssSelector("#exempt-form button")).click();
+        // the form posts and is redirected: wait for the page it lands on, not the one it left
+        waitUntil(() -> !browser.findElements(By.cssSelector("p.flash")).isEmpty());
         assertThat(browser.findElement(By.cssSelector("p.flash")).getText()).contains("exemption was added");
         String after = browser.findElement(By.id("security-status")).getText();
         assertThat(count(after)).isEqualTo(count(before) - 1);
@@ -189,6 +191,7 @@ class ConsoleBrowserTest {
 
         // Sign out: the console is closed again.
         browser.findElement(By.cssSelector("form.who button")).click();
+        waitUntil(() -> browser.getCurrentUrl().contains("/console/login"));
         assertThat(browser.getCurrentUrl()).contains("/console/login");
         open("/console/images");
         assertThat(browser.getCurrentUrl()).endsWith("/console/login");
