@@ -78,12 +78,24 @@ class RetentionTest {
 
     /** Pushes a distinct one-layer image, by {@code tag} or (null) by digest only; its digest. */
     Digest push(String repository, String tag) throws Exception {
+        return push(repository, tag, null);
+    }
+
+    private final java.util.Map<Digest, Integer> sizes = new java.util.HashMap<>();
+
+    /** As {@link #push(String, String)}; with a {@code subject}, an OCI referrer of that image. */
+    Digest push(String repository, String tag, Digest subject) throws Exception {
         byte[] config = Images.config("2024-01-01T00:00:00Z").getBytes(StandardCharsets.UTF_8);
         byte[] layer = new byte[2_000];
         new Random(++seed).nextBytes(layer);
         http.pushBlob(repository, config);
         http.pushBlob(repository, layer);
         String manifest = Images.imageManifest(Digest.sha256(config), config.length, Digest.sha256(layer), layer.length);
+        if (subject != null) {
+            manifest = manifest.substring(0, manifest.length() - 1) + ",\"subject\":"
+                    + Images.descriptor(MediaTypes.OCI_MANIFEST, subject, sizes.get(subject)) + "}";
+        }
+        sizes.put(Digest.sha256(manifest.getBytes(StandardCharsets.UTF_8)), manifest.getBytes(StandardCharsets.UTF_8).length);
         Digest digest = Digest.sha256(manifest.getBytes(StandardCharsets.UTF_8));
         http.pushManifest(repository, tag == null ? digest.toString() : tag, MediaTypes.OCI_MANIFEST, manifest);
         Thread.sleep(3); // push times are kept in milliseconds: each image its own, so "newest" is one order
@@ -111,6 +123,7 @@ class RetentionTest {
         Digest a3 = push(APP, "3");
         Digest a4 = push(APP, "4");
         Digest sig = push(APP, "sha256-" + a1.hex() + ".sig"); // cosign's signature of a1: not an image of its own
+        Digest referrer = push(APP, null, a1); // an OCI referrer of a1, untagged: not an image of its own either
         Digest b1 = push(TOOL, "x");
         Digest b2 = push(TOOL, "y");
 
@@ -131,14 +144,14 @@ class RetentionTest {
         assertThat(digests(dry.path("refused"))).containsExactly(a1.toString());
         assertThat(dry.path("refused").path(0).path("reason").asText()).contains("immutable");
         assertThat(api("GET", "/api/v1/trash", null, 200)).isEmpty();
-        for (Digest d : List.of(a1, a2, u1, a3, a4, sig)) {
+        for (Digest d : List.of(a1, a2, u1, a3, a4, sig, referrer)) {
             assertThat(live(APP, d)).as(d.toString()).isTrue();
         }
 
         JsonNode run = api("POST", "/api/v1/retention/run", "{\"namespace\":\"" + NS + "\"}", 201);
         assertThat(digests(run.path("trashed"))).containsExactlyInAnyOrder(a2.toString(), u1.toString());
         assertThat(digests(run.path("refused"))).containsExactly(a1.toString());
-        for (Digest d : List.of(a1, a3, a4, sig)) {
+        for (Digest d : List.of(a1, a3, a4, sig, referrer)) {
             assertThat(live(APP, d)).as("kept " + d).isTrue();
         }
         assertThat(live(APP, a2)).isFalse();
