@@ -49,8 +49,7 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() throws Exception {
-            String query = namespace != null ? "?namespace=" + ManagementClient.q(namespace)
-                    : account != null ? "?account=" + ManagementClient.q(account) : "";
+            String query = scopeQuery(namespace, account);
             JsonNode list = registry.client().get("/immutable-tags" + query);
             if (asJson()) {
                 json(list);
@@ -155,8 +154,7 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() throws Exception {
-            String query = namespace != null ? "?namespace=" + ManagementClient.q(namespace)
-                    : account != null ? "?account=" + ManagementClient.q(account) : "";
+            String query = scopeQuery(namespace, account);
             JsonNode list = registry.client().get("/trash" + query);
             if (asJson()) {
                 json(list);
@@ -234,8 +232,7 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() throws Exception {
-            String query = namespace != null ? "?namespace=" + ManagementClient.q(namespace)
-                    : account != null ? "?account=" + ManagementClient.q(account) : "";
+            String query = scopeQuery(namespace, account);
             JsonNode list = registry.client().get("/retention-policies" + query);
             if (asJson()) {
                 json(list);
@@ -310,5 +307,11 @@ final class LifecycleCommands {
         List<String> tags = new ArrayList<>();
         e.path("tags").forEach(t -> tags.add(t.asText()));
         return tags.isEmpty() ? "<none>" : String.join(", ", tags);
+    }
+
+    /** The query of a listing limited to one namespace ({@code --restrict}) or another account ({@code --account}). */
+    static String scopeQuery(String namespace, String account) {
+        return namespace != null ? "?namespace=" + ManagementClient.q(namespace)
+                : account != null ? "?account=" + ManagementClient.q(account) : "";
     }
 }

@@ -95,17 +95,9 @@ public final class LifecycleApi implements ManagementArea {
 
     /** {@code retention-policy-list}: the policies of the namespaces the caller sees (one namespace, or an account's). */
     public JsonNode retentionPolicies(Principal c, String namespace, String account) {
-        long accountId;
-        String accountName;
-        if (namespace != null) {
-            Namespace ns = access.visibleNamespace(c, namespace);
-            accountId = ns.accountId();
-            accountName = ns.account();
-        } else {
-            Account a = access.account(c, account);
-            accountId = a.id();
-            accountName = a.name();
-        }
+        Owner owner = owner(c, namespace, account);
+        long accountId = owner.id();
+        String accountName = owner.name();
         ArrayNode list = JSON.createArrayNode();
         for (LifecycleStore.RetentionPolicy p : store.retentionPolicies(accountId)) {
             if (namespace != null && !namespace.equals(p.namespace())) {
@@ -290,18 +282,23 @@ public final class LifecycleApi implements ManagementArea {
                 .filter(r -> r.scope().equals(scope) && r.glob().equals(glob)).findFirst().orElseThrow(), ns.account());
     }
 
-    public JsonNode immutableRules(Principal c, String namespace, String account) {
-        long accountId;
-        String accountName;
+    /** The account a listing is for: the one owning {@code namespace} when named, else {@code account} (or the caller's). */
+    private record Owner(long id, String name) {
+    }
+
+    private Owner owner(Principal c, String namespace, String account) {
         if (namespace != null) {
             Namespace ns = access.visibleNamespace(c, namespace);
-            accountId = ns.accountId();
-            accountName = ns.account();
-        } else {
-            Account a = access.account(c, account);
-            accountId = a.id();
-            accountName = a.name();
+            return new Owner(ns.accountId(), ns.account());
         }
+        Account a = access.account(c, account);
+        return new Owner(a.id(), a.name());
+    }
+
+    public JsonNode immutableRules(Principal c, String namespace, String account) {
+        Owner owner = owner(c, namespace, account);
+        long accountId = owner.id();
+        String accountName = owner.name();
         ArrayNode list = JSON.createArrayNode();
         for (LifecycleStore.Rule r : store.rules(accountId)) {
             String ruleNamespace = r.scope().split("/", 2)[0];
