@@ -79,6 +79,41 @@ public final class VaApi implements ManagementArea {
         return securityStatus(repository, tag, digest, 0, currentDatabaseVersion());
     }
 
+    /** One image whose status a listing shows: its repository, first tag (or null), digest and media type. */
+    public record Listed(String repository, String tag, Digest digest, String mediaType) {
+    }
+
+    /**
+     * {@link #securityStatus(Principal, String, String, Digest)} for a page of a listing, in the same
+     * order: the scan results in one query, each account's exemptions read once. An index is judged
+     * through its children as ever.
+     */
+    public List<String> securityStatuses(Principal c, List<Listed> images) {
+        java.util.function.Predicate<String> pullable = access.pullable(c);
+        for (Listed i : images) {
+            if (!pullable.test(i.repository())) {
+                throw TenancyException.notFound("no repository " + i.repository());
+            }
+        }
+        String current = currentDatabaseVersion();
+        java.util.Map<Digest, ScanResult> results = scans.results(images.stream()
+                .filter(i -> !io.slipway.oci.MediaTypes.isIndex(i.mediaType())).map(Listed::digest).toList(), current);
+        java.util.Map<String, List<Exemption>> exemptions = new java.util.HashMap<>();
+        List<String> out = new java.util.ArrayList<>();
+        for (Listed i : images) {
+            if (io.slipway.oci.MediaTypes.isIndex(i.mediaType())) {
+                out.add(securityStatus(i.repository(), i.tag(), i.digest(), 0, current));
+                continue;
+            }
+            ScanResult r = results.get(i.digest());
+            ScanService.View v = r == null ? null : scans.view(r, ImageCoordinates.of(i.repository(), i.tag(),
+                    i.digest().toString()), exemptions.computeIfAbsent(i.repository().substring(0,
+                    i.repository().indexOf('/')), ns -> exemptionsFor(i.repository())));
+            out.add(ScanService.status(r, v));
+        }
+        return out;
+    }
+
     /** An index's status is the worst of its children's. */
     String securityStatus(String repository, String tag, Digest digest, int depth, String current) {
         Optional<ManifestRecord> m = metadata.manifest(repository, digest);
