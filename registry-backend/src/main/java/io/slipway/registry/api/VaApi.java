@@ -226,11 +226,14 @@ public final class VaApi implements ManagementArea {
         Optional<ScanResult> result = scans.result(digest, current);
         ObjectNode r = JSON.createObjectNode();
         r.put("image", name.repository() + (name.tag() != null ? ":" + name.tag() : "") + "@" + digest);
-        r.put("status", securityStatus(name.repository(), name.tag(), digest, 0, current));
+        ScanService.View v = result.map(s -> view(s, name.repository(), name.tag(), digest)).orElse(null);
+        // An image's status from the result and view read here (not read and judged again); an index's from its children.
+        r.put("status", io.slipway.oci.MediaTypes.isIndex(found.record().mediaType())
+                ? securityStatus(name.repository(), name.tag(), digest, 0, current)
+                : ScanService.status(result.orElse(null), v));
         r.put("currentDatabaseVersion", current);
         if (result.isPresent()) {
             ScanResult s = result.get();
-            ScanService.View v = view(s, name.repository(), name.tag(), digest);
             r.put("state", s.state().name());
             r.put("os", s.os());
             r.put("assessed", s.unassessed() == null);
@@ -242,6 +245,7 @@ public final class VaApi implements ManagementArea {
             if (s.error() != null) {
                 r.put("error", s.error());
             }
+            java.util.Set<ScanResult.Issue> exempt = new java.util.HashSet<>(v.exempt());
             ArrayNode vulns = r.putArray("vulnerabilities");
             ArrayNode config = r.putArray("configuration");
             for (ScanResult.Issue i : s.issues()) {
@@ -257,7 +261,7 @@ public final class VaApi implements ManagementArea {
                 if (i.correction() != null) {
                     o.put("correction", i.correction());
                 }
-                o.put("exempt", v.exempt().contains(i));
+                o.put("exempt", exempt.contains(i));
             }
             ArrayNode advice = r.putArray("advice");
             s.advice().forEach(advice::add);

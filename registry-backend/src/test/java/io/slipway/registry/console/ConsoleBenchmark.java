@@ -49,10 +49,14 @@ public final class ConsoleBenchmark {
         IMAGES = args.length > 1 ? Integer.parseInt(args[1]) : IMAGES;
         Path dir = java.nio.file.Files.createTempDirectory("console-bench");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> TempDirs.deleteQuietly(dir)));
-        run("SQLite", RegistryConfig.defaults().withDataDir(dir.resolve("sqlite")), requests);
-        boolean postgres;
+        // a third argument picks one store (sqlite or postgres), so the two can be seeded side by side
+        String only = args.length > 2 ? args[2] : "both";
+        if (!only.equals("postgres")) {
+            run("SQLite", RegistryConfig.defaults().withDataDir(dir.resolve("sqlite")), requests);
+        }
+        boolean postgres = !only.equals("sqlite");
         try {
-            postgres = java.nio.file.Files.list(Path.of("/usr/lib/postgresql")).findAny().isPresent();
+            postgres &= java.nio.file.Files.list(Path.of("/usr/lib/postgresql")).findAny().isPresent();
         } catch (java.io.IOException e) {
             postgres = false;
         }
