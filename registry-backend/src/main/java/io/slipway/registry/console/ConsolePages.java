@@ -454,6 +454,39 @@ public final class ConsolePages {
         return new Pages.Audit(chrome(s, "Audit log", "audit"), entries, nz(actor), nz(action));
     }
 
+    // --- storage: quota, trash, retention (the lifecycle area of the management API)
+
+    Pages.Storage storage(ConsoleSessions.Session s, String done) {
+        Principal c = s.principal();
+        JsonNode quota = api.lifecycle().quota(c, null);
+        List<Pages.Row> usage = new ArrayList<>();
+        usage.add(new Pages.Row("Storage used", quota.path("storage").path("usedText").asText() + " of "
+                + quota.path("storage").path("limitText").asText()));
+        usage.add(new Pages.Row("Pull traffic in " + quota.path("month").asText(), quota.path("traffic")
+                .path("usedText").asText() + " of " + quota.path("traffic").path("limitText").asText()));
+        List<Pages.TrashLine> trash = new ArrayList<>();
+        for (JsonNode e : api.lifecycle().trashList(c, null, null)) { // only what the caller may pull
+            List<String> tags = new ArrayList<>();
+            e.path("tags").forEach(t -> tags.add(t.asText()));
+            String digest = e.path("digest").asText();
+            trash.add(new Pages.TrashLine(e.path("repository").asText(), e.path("repository").asText() + "@" + digest,
+                    digest.substring(7, Math.min(digest.length(), 19)), tags,
+                    TIME.format(Instant.parse(e.path("deleted").asText())), e.path("deletedBy").asText(),
+                    TIME.format(Instant.parse(e.path("expires").asText()))));
+        }
+        List<List<String>> retention = new ArrayList<>();
+        for (JsonNode p : api.lifecycle().retentionPolicies(c, null, null)) {
+            retention.add(List.of(p.path("namespace").asText(), p.path("images").asText(),
+                    p.path("retainUntagged").asBoolean() ? "all kept" : "counted like the others", p.path("updatedBy").asText()));
+        }
+        return new Pages.Storage(chrome(s, "Storage", "storage"), usage, trash, retention, flash(done));
+    }
+
+    /** Restores an image from the trash: the management API's restore, a Writer's (its checks decide). */
+    void restore(Principal c, String image) throws IOException {
+        api.lifecycle().restore(c, required(image));
+    }
+
     // --- formatting
 
     private static String flash(String done) {
@@ -462,6 +495,7 @@ public final class ConsolePages {
             case "deleted" -> "Removed.";
             case "changed" -> "Changed.";
             case "applied" -> "Applied.";
+            case "restored" -> "The image was restored from the trash.";
             default -> null;
         };
     }

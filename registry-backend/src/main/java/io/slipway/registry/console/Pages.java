@@ -92,4 +92,14 @@ public final class Pages {
 
     public record Audit(Chrome chrome, List<List<String>> entries, String actor, String action) {
     }
+
+    /** One image in the trash: restorable (by a Writer) until it expires. */
+    public record TrashLine(String repository, String reference, String shortDigest, List<String> tags, String deleted,
+            String deletedBy, String expires) {
+    }
+
+    /** The storage lifecycle of the caller's account: quota and use, the trash, the retention policies. */
+    public record Storage(Chrome chrome, List<Row> quota, List<TrashLine> trash, List<List<String>> retention,
+            String flash) {
+    }
 }

@@ -168,7 +168,7 @@ class ConsoleBrowserTest {
 
         // The other pages, each checked by axe and photographed.
         for (String[] p : new String[][] {{"/console/namespaces", "namespaces"}, {"/console/access", "access"},
-                {"/console/image-policies", "image-policies"}}) {
+                {"/console/image-policies", "image-policies"}, {"/console/storage", "storage"}}) {
             open(p[0]);
             assertThat(browser.findElement(By.tagName("h1")).getText()).isNotBlank();
             page(p[1]);
