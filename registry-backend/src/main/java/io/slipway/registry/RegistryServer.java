@@ -300,6 +300,11 @@ public final class RegistryServer implements AutoCloseable {
         return config;
     }
 
+    /** The database the stores share (benchmarks seed it through the stores' own classes). */
+    public SqlDatabase database() {
+        return database;
+    }
+
     public MetadataStore metadata() {
         return metadata;
     }

@@ -96,23 +96,27 @@ public final class ConsoleBenchmark {
                     return current;
                 }
             };
-            byte[] layer = layer(0);
-            // 10,000 images in 100 repositories, four pushers at once; then one with 1,000 findings
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            List<Future<?>> pushes = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int first = t;
-                pushes.add(pool.submit(() -> {
-                    for (int i = first; i < IMAGES; i += 4) {
-                        push(uri, token.get(), "bench-ns/repo" + (i % 100), "v" + i, layer, i);
-                    }
-                    return null;
-                }));
+            if (SEED_BY_HTTP) {
+                // 10,000 images in 100 repositories, four pushers at once, each scanned
+                byte[] layer = layer(0);
+                ExecutorService pool = Executors.newFixedThreadPool(4);
+                List<Future<?>> pushes = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    int first = t;
+                    pushes.add(pool.submit(() -> {
+                        for (int i = first; i < IMAGES; i += 4) {
+                            push(uri, token.get(), "bench-ns/repo" + (i % 100), "v" + i, layer, i);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : pushes) {
+                    f.get();
+                }
+                pool.shutdown();
+            } else {
+                seed(server);
             }
-            for (Future<?> f : pushes) {
-                f.get();
-            }
-            pool.shutdown();
             push(uri, token.get(), "bench-ns/big", "1.0", layer(FINDINGS), IMAGES);
             server.scans().idle(600_000);
             System.out.printf("%s: seeded %d images in %.1f s%n", name, IMAGES + 1, (System.nanoTime() - seed) / 1e9);
@@ -132,6 +136,30 @@ public final class ConsoleBenchmark {
                     requests), null);
             report(name, "issues page (1,000 findings)", measure(uri, "/console/issues?ref=" + q(big), "Cookie", cookie,
                     requests), measure(uri, "/api/v1/va?image=" + q(big), "Authorization", basic, requests));
+        }
+    }
+
+    /**
+     * Pushing and scanning 10,000 images over HTTP takes hours on a loaded machine; by default the
+     * same rows are written through the registry's own stores instead — each image a manifest with
+     * its tag in one of 100 repositories, and a finished scan at the advisory database in use (no
+     * issues), as a push and its scan leave them. {@code -Dconsole.bench.http=true} pushes them.
+     */
+    static final boolean SEED_BY_HTTP = Boolean.getBoolean("console.bench.http");
+
+    static void seed(RegistryServer server) {
+        io.slipway.registry.scan.ScanStore scans = new io.slipway.registry.scan.ScanStore(server.database());
+        String version = server.scans().currentDatabaseVersion();
+        java.time.Instant start = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        for (int i = 0; i < IMAGES; i++) {
+            byte[] manifest = ("{\"schemaVersion\":2,\"bench\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+            Digest digest = Digest.sha256(manifest);
+            java.time.Instant created = start.plusSeconds(i * 37L % 86_400);
+            server.metadata().putManifest(new io.slipway.registry.metadata.ManifestRecord("bench-ns/repo" + (i % 100),
+                    digest, MediaTypes.OCI_MANIFEST, manifest.length, Digest.sha256("config " + i), null, null, null,
+                    1000L + i, created, created, List.of()), "v" + i);
+            scans.put(new io.slipway.registry.scan.ScanResult(digest, io.slipway.registry.scan.ScanResult.State.DONE,
+                    "alpine", null, List.of(), List.of(), null, version, created));
         }
     }
 
