@@ -100,9 +100,6 @@ directory would corrupt them, and the stores' credentials must come from Secrets
 {{- fail "tls.certManager.enabled needs tls.certManager.issuerRef.name" -}}
 {{- end -}}
 {{- if .Values.admission.enabled -}}
-{{- if and .Values.admission.tls.certManager.enabled (not .Values.admission.tls.certManager.issuerRef.name) -}}
-{{- fail "admission.tls.certManager.enabled needs admission.tls.certManager.issuerRef.name" -}}
-{{- end -}}
 {{- if and (not .Values.admission.tls.certManager.enabled) (not .Values.admission.caBundle) -}}
 {{- fail "admission.enabled needs the webhooks' CA: admission.caBundle (base64 PEM), or admission.tls.certManager.enabled so cert-manager injects it" -}}
 {{- end -}}
