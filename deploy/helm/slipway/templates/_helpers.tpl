@@ -167,3 +167,40 @@ directory would corrupt them, and the stores' credentials must come from Secrets
 {{- $_ := set $c "log" (dict "format" .Values.log.format "requests" .Values.log.requests) -}}
 {{- toYaml (mergeOverwrite $c (deepCopy .Values.extraConfig)) -}}
 {{- end -}}
+
+{{/* The container's environment: the stores' and the administrator's credentials, each from a Secret. */}}
+{{- define "slipway.env" -}}
+{{- with .Values.javaOptions }}
+- name: JAVA_TOOL_OPTIONS
+  value: {{ . | quote }}
+{{- end }}
+{{- if .Values.adminApiKey.existingSecret }}
+- name: SLIPWAY_ADMIN_API_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.adminApiKey.existingSecret }}
+      key: {{ .Values.adminApiKey.key }}
+{{- end }}
+{{- if and (eq .Values.storage.driver "s3") .Values.storage.s3.existingSecret }}
+- name: SLIPWAY_S3_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.storage.s3.existingSecret }}
+      key: {{ .Values.storage.s3.accessKeyKey }}
+- name: SLIPWAY_S3_SECRET_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.storage.s3.existingSecret }}
+      key: {{ .Values.storage.s3.secretKeyKey }}
+{{- end }}
+{{- if eq .Values.metadata.driver "postgres" }}
+- name: SLIPWAY_POSTGRES_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.metadata.postgres.existingSecret }}
+      key: {{ .Values.metadata.postgres.passwordKey }}
+{{- end }}
+{{- with .Values.extraEnv }}
+{{- toYaml . | nindent 0 }}
+{{- end }}
+{{- end -}}
