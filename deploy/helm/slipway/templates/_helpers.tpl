@@ -65,17 +65,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
 {{/*
-Refuses values that cannot run, with the reason: several pods over one SQLite file or one blob
+Refuses values that cannot run, with the reason (the shape of each value, its type and allowed
+words, is values.schema.json's to check): several pods over one SQLite file or one blob
 directory would corrupt them, and the stores' credentials must come from Secrets.
 */}}
 {{- define "slipway.validate" -}}
 {{- $shared := and (eq .Values.storage.driver "s3") (eq .Values.metadata.driver "postgres") -}}
-{{- if not (has .Values.storage.driver (list "filesystem" "s3")) -}}
-{{- fail (printf "storage.driver must be filesystem or s3, not %q" .Values.storage.driver) -}}
-{{- end -}}
-{{- if not (has .Values.metadata.driver (list "sqlite" "postgres")) -}}
-{{- fail (printf "metadata.driver must be sqlite or postgres, not %q" .Values.metadata.driver) -}}
-{{- end -}}
 {{- if and (gt (int .Values.replicaCount) 1) (eq .Values.metadata.driver "sqlite") -}}
 {{- fail (printf "replicaCount is %d but metadata.driver is sqlite: SQLite is the single-replica embedded mode. Use replicaCount: 1, or metadata.driver: postgres with storage.driver: s3 for several replicas." (int .Values.replicaCount)) -}}
 {{- end -}}
@@ -102,12 +97,6 @@ directory would corrupt them, and the stores' credentials must come from Secrets
 {{- if .Values.admission.enabled -}}
 {{- if and (not .Values.admission.tls.certManager.enabled) (not .Values.admission.caBundle) -}}
 {{- fail "admission.enabled needs the webhooks' CA: admission.caBundle (base64 PEM), or admission.tls.certManager.enabled so cert-manager injects it" -}}
-{{- end -}}
-{{- if not (has .Values.admission.failurePolicy (list "Fail" "Ignore")) -}}
-{{- fail (printf "admission.failurePolicy must be Fail or Ignore, not %q" .Values.admission.failurePolicy) -}}
-{{- end -}}
-{{- if or (lt (int .Values.admission.timeoutSeconds) 1) (gt (int .Values.admission.timeoutSeconds) 30) -}}
-{{- fail "admission.timeoutSeconds must be 1 to 30 (the API server's range)" -}}
 {{- end -}}
 {{- end -}}
 {{- if and .Values.ingress.enabled (not .Values.ingress.host) -}}

@@ -351,9 +351,17 @@ class HelmChartTest {
         assertThatThrownBy(() -> Chart.render(null, Map.of("admission.enabled", true)))
                 .hasMessageContaining("admission.enabled needs the webhooks' CA");
         assertThatThrownBy(() -> Chart.render(null, Map.of("admission.enabled", true, "admission.caBundle", "Zm9v",
-                "admission.timeoutSeconds", 31))).hasMessageContaining("admission.timeoutSeconds must be 1 to 30");
-        assertThatThrownBy(() -> Chart.render(null, Map.of("metadata.driver", "mysql"))).hasMessageContaining("metadata.driver must be sqlite or postgres");
+                "admission.timeoutSeconds", 31))).hasMessageContaining("schema").hasMessageContaining("/admission/timeoutSeconds");
+        assertThatThrownBy(() -> Chart.render(null, Map.of("metadata.driver", "mysql"))).hasMessageContaining("schema")
+                .hasMessageContaining("/metadata/driver");
         assertThatThrownBy(() -> Chart.render(null, Map.of("ingress.enabled", true))).hasMessageContaining("ingress.enabled needs ingress.host");
+        // values.schema.json: a misspelt key is refused, not silently ignored
+        assertThatThrownBy(() -> Chart.render(null, Map.of("replicas", 3)))
+                .hasMessageContaining("schema").hasMessageContaining("replicas");
+        assertThatThrownBy(() -> Chart.render(null, Map.of("storage.s3.bucekt", "b")))
+                .hasMessageContaining("schema").hasMessageContaining("bucekt");
+        assertThatThrownBy(() -> Chart.render(null, Map.of("admission.failurePolicy", "Ignor")))
+                .hasMessageContaining("schema").hasMessageContaining("failurePolicy");
     }
 
     /** The reader is as strict as the tests claim: a misspelt or misplaced field is an error, not ignored. */
