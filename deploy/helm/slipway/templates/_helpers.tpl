@@ -102,6 +102,9 @@ directory would corrupt them, and the stores' credentials must come from Secrets
 {{- if and .Values.ingress.enabled (not .Values.ingress.host) -}}
 {{- fail "ingress.enabled needs ingress.host" -}}
 {{- end -}}
+{{- if and .Values.ingress.enabled (not .Values.externalUrl) -}}
+{{- fail "ingress.enabled needs externalUrl (e.g. https://<ingress.host>): clients behind an Ingress are sent to it for tokens, and admission knows the registry's images by its host" -}}
+{{- end -}}
 {{- if and .Values.metrics.serviceMonitor.enabled (not (include "slipway.metricsPort" .)) -}}
 {{- fail "metrics.serviceMonitor.enabled needs metrics.enabled and metrics.port" -}}
 {{- end -}}

@@ -355,6 +355,8 @@ class HelmChartTest {
         assertThatThrownBy(() -> Chart.render(null, Map.of("metadata.driver", "mysql"))).hasMessageContaining("schema")
                 .hasMessageContaining("/metadata/driver");
         assertThatThrownBy(() -> Chart.render(null, Map.of("ingress.enabled", true))).hasMessageContaining("ingress.enabled needs ingress.host");
+        assertThatThrownBy(() -> Chart.render(null, Map.of("ingress.enabled", true, "ingress.host", "r.example.com")))
+                .hasMessageContaining("ingress.enabled needs externalUrl");
         // values.schema.json: a misspelt key is refused, not silently ignored
         assertThatThrownBy(() -> Chart.render(null, Map.of("replicas", 3)))
                 .hasMessageContaining("schema").hasMessageContaining("replicas");
