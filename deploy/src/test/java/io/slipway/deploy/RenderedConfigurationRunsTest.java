@@ -42,10 +42,10 @@ class RenderedConfigurationRunsTest {
     void theRegistryRunsOnTheRenderedConfigurationAndAnswersProbesAndWebhooks() throws Exception {
         List<HasMetadata> objects = Chart.objects(Chart.render(
                 Chart.DIR.resolve("ci/tls-certmanager-admission-values.yaml"), Map.of()));
-        String registryYaml = HelmChartTest.one(objects, ConfigMap.class).getData().get("registry.yaml");
-        Deployment deployment = HelmChartTest.one(objects, Deployment.class);
+        String registryYaml = SlipwayChartTest.one(objects, ConfigMap.class).getData().get("registry.yaml");
+        Deployment deployment = SlipwayChartTest.one(objects, Deployment.class);
         Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
-        var webhook = HelmChartTest.one(objects, ValidatingWebhookConfiguration.class).getWebhooks().get(0);
+        var webhook = SlipwayChartTest.one(objects, ValidatingWebhookConfiguration.class).getWebhooks().get(0);
 
         // The Secrets' files where the pod mounts them: the registry's certificate, the admission
         // listener's (what cert-manager writes: ca.crt, tls.crt, tls.key) and the API server's client CA.

@@ -45,7 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the model does not know; the registry configuration the chart renders is read by the registry's own
  * {@link RegistryConfig#load}, which refuses unknown settings too.
  */
-class HelmChartTest {
+class SlipwayChartTest {
     @TempDir
     Path tmp;
 
@@ -73,6 +73,18 @@ class HelmChartTest {
         LintResult result = Chart.lint(values, tmp);
         assertThat(result.isFailed()).as(values + ": " + String.join("\n", result.getMessages())).isFalse();
         assertThat(result.getMessages()).as(values.toString()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+    }
+
+    /**
+     * Lint applies the values schema. (A template's {@code fail} is only logged by Helm's lint, at INFO:
+     * {@link #refusesValuesThatCannotRunSayingWhy} checks those through {@code helm template}.)
+     */
+    @Test
+    void lintFailsOnValuesTheSchemaRefuses() throws Exception {
+        Path values = Files.writeString(tmp.resolve("misspelt-values.yaml"), "auth:\n  mode: tokn\n");
+        LintResult result = Chart.lint(values, tmp);
+        assertThat(result.isFailed()).isTrue();
+        assertThat(String.join("\n", result.getMessages())).contains("[ERROR] values.yaml: - at '/auth/mode'");
     }
 
     /** What holds for every configuration: the pod's hardening, the probes, the config the registry accepts. */
