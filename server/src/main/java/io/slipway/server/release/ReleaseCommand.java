@@ -13,7 +13,7 @@ import io.slipway.tekton.TaskImage;
 import io.slipway.tekton.TektonBundle;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,9 @@ import java.util.stream.Stream;
 import com.marcnuri.helm.Helm;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code slipway release --output DIR [--push REGISTRY/NAMESPACE]}: everything a platform team
@@ -83,15 +85,19 @@ public final class ReleaseCommand implements Callable<Integer> {
     public record Result(Digest registryImage, Digest taskImage, Path chart, Digest bundle, List<Path> files) {
     }
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        Result r = release(System.out);
-        System.out.println("registry image " + r.registryImage() + ", step image " + r.taskImage()
+        PrintWriter out = spec.commandLine().getOut();
+        Result r = release(out);
+        out.println("registry image " + r.registryImage() + ", step image " + r.taskImage()
                 + (r.bundle() == null ? "" : ", Tekton bundle " + r.bundle()));
         return 0;
     }
 
-    Result release(PrintStream log) throws IOException, InterruptedException {
+    Result release(PrintWriter log) throws IOException, InterruptedException {
         Path root = source != null ? source : checkout();
         Path serverJar = root.resolve("server/target/slipway.jar");
         Path clientJar = root.resolve("cli/target/slipway-client.jar");
@@ -203,7 +209,7 @@ public final class ReleaseCommand implements Callable<Integer> {
 
     /** Jib pushes what it wrote to the tar; the same build file gives the same digest, or the release stops. */
     private static void pushImage(RegistryAccess access, BuildFile image, String repository, String v, Digest expected,
-            PrintStream log) throws IOException, InterruptedException {
+            PrintWriter log) throws IOException, InterruptedException {
         BuildStep.Result pushed = new BuildStep(access, ProgressListener.NONE)
                 .run(new BuildStep.Input(image, repository + ":" + v, List.of(), null));
         if (!pushed.image().digest().equals(expected)) {
@@ -213,7 +219,7 @@ public final class ReleaseCommand implements Callable<Integer> {
         log.println("pushed " + access.host() + "/" + repository + ":" + v + "@" + expected);
     }
 
-    private static void pushChart(RegistryAccess access, Path chart, String prefix, PrintStream log) {
+    private static void pushChart(RegistryAccess access, Path chart, String prefix, PrintWriter log) {
         boolean plainHttp = access.url().startsWith("http://");
         String host = access.host();
         if (access.user() != null) {

@@ -22,9 +22,9 @@ import java.util.Map;
  */
 public final class ServerImage {
     /** {@code jdeps --print-module-deps} of the shaded slipway.jar, plus the EC provider TLS and signatures need. */
-    static final List<String> MODULES = List.of("java.base", "java.compiler", "java.desktop", "java.instrument",
-            "java.management", "java.naming", "java.net.http", "java.rmi", "java.scripting", "java.security.jgss",
-            "java.sql", "jdk.crypto.ec", "jdk.management", "jdk.net", "jdk.unsupported");
+    static final List<String> MODULES = List.of("java.base", "java.compiler", "java.desktop", "java.management",
+            "java.naming", "java.net.http", "java.rmi", "java.security.jgss", "java.sql", "jdk.crypto.ec", "jdk.management",
+            "jdk.net", "jdk.unsupported");
     public static final String USER = "65532:65532";
     public static final String DATA = "/var/lib/slipway";
     public static final int PORT = 5000;
