@@ -168,7 +168,8 @@ public final class ReleaseCommand implements Callable<Integer> {
                 files.add(target);
             }
             for (Path f : files) {
-                log.printf("wrote %s (%.1f MB)%n", f, Files.size(f) / 1e6);
+                long size = Files.size(f);
+                log.printf("wrote %s (%s)%n", f, size < 1_000_000 ? (size + 999) / 1000 + " kB" : String.format("%.1f MB", size / 1e6));
             }
 
             Digest bundle = null;
