@@ -65,17 +65,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
 {{/*
-Refuses values that cannot run, with the reason: several pods over one SQLite file or one blob
+Refuses values that cannot run, with the reason (the shape of each value, its type and allowed
+words, is values.schema.json's to check): several pods over one SQLite file or one blob
 directory would corrupt them, and the stores' credentials must come from Secrets.
 */}}
 {{- define "slipway.validate" -}}
 {{- $shared := and (eq .Values.storage.driver "s3") (eq .Values.metadata.driver "postgres") -}}
-{{- if not (has .Values.storage.driver (list "filesystem" "s3")) -}}
-{{- fail (printf "storage.driver must be filesystem or s3, not %q" .Values.storage.driver) -}}
-{{- end -}}
-{{- if not (has .Values.metadata.driver (list "sqlite" "postgres")) -}}
-{{- fail (printf "metadata.driver must be sqlite or postgres, not %q" .Values.metadata.driver) -}}
-{{- end -}}
 {{- if and (gt (int .Values.replicaCount) 1) (eq .Values.metadata.driver "sqlite") -}}
 {{- fail (printf "replicaCount is %d but metadata.driver is sqlite: SQLite is the single-replica embedded mode. Use replicaCount: 1, or metadata.driver: postgres with storage.driver: s3 for several replicas." (int .Values.replicaCount)) -}}
 {{- end -}}
@@ -103,15 +98,12 @@ directory would corrupt them, and the stores' credentials must come from Secrets
 {{- if and (not .Values.admission.tls.certManager.enabled) (not .Values.admission.caBundle) -}}
 {{- fail "admission.enabled needs the webhooks' CA: admission.caBundle (base64 PEM), or admission.tls.certManager.enabled so cert-manager injects it" -}}
 {{- end -}}
-{{- if not (has .Values.admission.failurePolicy (list "Fail" "Ignore")) -}}
-{{- fail (printf "admission.failurePolicy must be Fail or Ignore, not %q" .Values.admission.failurePolicy) -}}
-{{- end -}}
-{{- if or (lt (int .Values.admission.timeoutSeconds) 1) (gt (int .Values.admission.timeoutSeconds) 30) -}}
-{{- fail "admission.timeoutSeconds must be 1 to 30 (the API server's range)" -}}
-{{- end -}}
 {{- end -}}
 {{- if and .Values.ingress.enabled (not .Values.ingress.host) -}}
 {{- fail "ingress.enabled needs ingress.host" -}}
+{{- end -}}
+{{- if and .Values.ingress.enabled (not .Values.externalUrl) -}}
+{{- fail "ingress.enabled needs externalUrl (e.g. https://<ingress.host>): clients behind an Ingress are sent to it for tokens, and admission knows the registry's images by its host" -}}
 {{- end -}}
 {{- if and .Values.metrics.serviceMonitor.enabled (not (include "slipway.metricsPort" .)) -}}
 {{- fail "metrics.serviceMonitor.enabled needs metrics.enabled and metrics.port" -}}
@@ -166,4 +158,41 @@ directory would corrupt them, and the stores' credentials must come from Secrets
 {{- $_ := set $c "metrics" $m -}}
 {{- $_ := set $c "log" (dict "format" .Values.log.format "requests" .Values.log.requests) -}}
 {{- toYaml (mergeOverwrite $c (deepCopy .Values.extraConfig)) -}}
+{{- end -}}
+
+{{/* The container's environment: the stores' and the administrator's credentials, each from a Secret. */}}
+{{- define "slipway.env" -}}
+{{- with .Values.javaOptions }}
+- name: JAVA_TOOL_OPTIONS
+  value: {{ . | quote }}
+{{- end }}
+{{- if .Values.adminApiKey.existingSecret }}
+- name: SLIPWAY_ADMIN_API_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.adminApiKey.existingSecret }}
+      key: {{ .Values.adminApiKey.key }}
+{{- end }}
+{{- if and (eq .Values.storage.driver "s3") .Values.storage.s3.existingSecret }}
+- name: SLIPWAY_S3_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.storage.s3.existingSecret }}
+      key: {{ .Values.storage.s3.accessKeyKey }}
+- name: SLIPWAY_S3_SECRET_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.storage.s3.existingSecret }}
+      key: {{ .Values.storage.s3.secretKeyKey }}
+{{- end }}
+{{- if eq .Values.metadata.driver "postgres" }}
+- name: SLIPWAY_POSTGRES_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.metadata.postgres.existingSecret }}
+      key: {{ .Values.metadata.postgres.passwordKey }}
+{{- end }}
+{{- with .Values.extraEnv }}
+{{- toYaml . | nindent 0 }}
+{{- end }}
 {{- end -}}
