@@ -85,6 +85,7 @@ public final class ImageApi implements ManagementArea {
             }
             r.put("digest", row.digest().toString());
             r.put("mediaType", row.mediaType());
+            r.put("kind", row.kind().label());
             r.put("created", row.created().toString());
             r.put("size", row.size());
             if (withStatus) {
@@ -187,6 +188,7 @@ public final class ImageApi implements ManagementArea {
         if (m.artifactType() != null) {
             r.put("artifactType", m.artifactType());
         }
+        r.put("kind", io.slipway.oci.ArtifactKind.of(m.mediaType(), m.artifactType()).label());
         return r;
     }
 }

@@ -318,12 +318,12 @@ public final class SqlMetadataStore implements MetadataStore {
     public List<ImageRow> images(String prefix) {
         String p = prefix == null ? "" : prefix;
         // NULLS FIRST: SQLite sorts nulls first by default, PostgreSQL last; untagged images lead.
-        return db.list("SELECT r.name, t.name, m.digest, m.media_type, m.created_at, m.total_size "
+        return db.list("SELECT r.name, t.name, m.digest, m.media_type, m.created_at, m.total_size, m.artifact_type "
                 + "FROM manifests m JOIN repositories r ON r.id = m.repository_id "
                 + "LEFT JOIN tags t ON t.repository_id = m.repository_id AND t.digest = m.digest "
                 + "WHERE substr(r.name, 1, ?) = ? ORDER BY r.name, t.name NULLS FIRST, m.digest",
                 rs -> new ImageRow(rs.getString(1), rs.getString(2), Digest.parse(rs.getString(3)), rs.getString(4),
-                        Instant.ofEpochMilli(rs.getLong(5)), rs.getLong(6)),
+                        Instant.ofEpochMilli(rs.getLong(5)), rs.getLong(6), rs.getString(7)),
                 sqlLength(p), p);
     }
 
