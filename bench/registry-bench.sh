@@ -527,7 +527,7 @@ ratio() {  # ratio KIND SLIPWAY DIST: > 1 means Slipway is better
 rows=(
   "big_push|a. push 1 layer of ${BIG_MIB} MiB (curl POST+PUT -T)|MB/s|rate|ddfsync"
   "big_pull|b. pull 1 layer of ${BIG_MIB} MiB (curl -o /dev/null)|MB/s|rate|catbig"
-  "big_pull_dd|b. the same pull read from the socket by dd bs=1M|MB/s|rate|catbig"
+  "big_pull_dd|b'. the same pull read from the socket by dd bs=1M|MB/s|rate|catbig"
   "small_push_par|c. push ${SMALL_COUNT} x ${SMALL_KIB} KiB (curl -Z, ${SMALL_PARALLEL} conns)|s|time|ddsmall"
   "small_pull_par|c. pull ${SMALL_COUNT} x ${SMALL_KIB} KiB (curl -Z, ${SMALL_PARALLEL} conns)|s|time|catsmall"
   "small_push_seq|c. push ${SMALL_COUNT} x ${SMALL_KIB} KiB (one curl, 1 conn)|s|time|ddsmall"
