@@ -238,6 +238,17 @@ public final class ScanService implements AutoCloseable {
         return r;
     }
 
+    /** {@link #result(Digest, String)} for many digests (a page of a listing), read in one query. */
+    public java.util.Map<Digest, ScanResult> results(java.util.Collection<Digest> digests, String current) {
+        java.util.Map<Digest, ScanResult> found = new java.util.HashMap<>(store.getAll(digests));
+        for (ScanResult r : List.copyOf(found.values())) {
+            if (!current.equals(r.databaseVersion()) && (r.state() == State.DONE || r.state() == State.FAILED)) {
+                result(r.digest(), current).ifPresentOrElse(x -> found.put(x.digest(), x), () -> found.remove(r.digest()));
+            }
+        }
+        return found;
+    }
+
     /** What an import through the registry did, and the advisory database in use after it. */
     public record Imported(io.slipway.va.advisory.ImportResult result, String databaseVersion) {
     }
