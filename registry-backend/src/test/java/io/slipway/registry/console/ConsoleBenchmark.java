@@ -61,9 +61,12 @@ public final class ConsoleBenchmark {
             postgres = false;
         }
         if (postgres) {
-            run("PostgreSQL", RegistryConfig.defaults().withDataDir(dir.resolve("postgres")).withStores(
+            RegistryConfig pg = RegistryConfig.defaults().withDataDir(dir.resolve("postgres")).withStores(
                     new StoreSettings(StoreSettings.defaults().storage(), null, "postgres",
-                            PostgresServer.shared().newDatabase(16))), requests);
+                            PostgresServer.shared().newDatabase(16)));
+            Path key = dir.resolve("token.key");
+            io.slipway.registry.auth.TokenKey.create(key);
+            run("PostgreSQL", pg.withAuthSettings(pg.authSettings().withTokenKeyFile(key)), requests);
         } else {
             System.out.println("PostgreSQL: skipped (no server binaries under /usr/lib/postgresql)");
         }
