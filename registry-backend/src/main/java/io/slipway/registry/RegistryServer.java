@@ -106,7 +106,18 @@ public final class RegistryServer implements AutoCloseable {
         Authorizer authorizer = new Authorizer(tenancyStore, auth.anonymousPull());
         AccessGate gate = auth.open() ? AccessGate.open()
                 : new TokenGate(tokens, authorizer, tenancyStore, new Revocations(tenancyStore, clock));
-        DistributionHandler.Audit audit = tenancyStore::audit;
+        DistributionHandler.Audit audit = new DistributionHandler.Audit() {
+            @Override
+            public void record(String actor, String action, String target, String remote, String outcome) {
+                tenancyStore.audit(actor, action, target, remote, outcome);
+            }
+
+            @Override
+            public io.slipway.registry.metadata.MetadataStore.Alongside alongside(String actor, String action,
+                    String target, String remote, String outcome) {
+                return c -> tenancyStore.audit(c, actor, action, target, remote, outcome);
+            }
+        };
         BlobService blobService = new BlobService(blobs, metadata);
         UploadService uploads = new UploadService(blobs, metadata, config.limits(), clock);
         ManifestService manifests = new ManifestService(blobs, metadata, config.limits(), clock);
