@@ -82,8 +82,8 @@ public final class Observability implements AutoCloseable {
             metricsConnector.setPort(Integer.parseInt(listen.substring(colon + 1)));
             jetty.addConnector(metricsConnector);
         }
-        return new ObservedHandler(handlers, metrics, readiness, metricsConnector, webhookConnector, settings.logRequests(),
-                settings.logFormat().equals("json"));
+        // settings.logFormat() is the process's (the server's logging backend), not this handler's.
+        return new ObservedHandler(handlers, metrics, readiness, metricsConnector, webhookConnector, settings.logRequests());
     }
 
     /** The port metrics are served on alone, or -1 when they share the registry's. */
