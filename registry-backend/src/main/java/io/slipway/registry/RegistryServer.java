@@ -131,6 +131,7 @@ public final class RegistryServer implements AutoCloseable {
         blobService.guard(lifecycle);
         uploads.guard(lifecycle);
         manifests.guard(lifecycle);
+        observability.watch(lifecycle);
         ScanJobs jobs = new ScanJobs(database, node, config.scan().lease(), clock);
         observability.watch(jobs);
         this.events = new io.slipway.registry.events.Events(config.observe(), database, tenancyStore, authorizer, jobs, node,
