@@ -97,7 +97,8 @@ public final class ObservabilityBenchmark {
     static void webhooks(Path dir, int events) throws Exception {
         ConcurrentLinkedQueue<long[]> delays = new ConcurrentLinkedQueue<>(); // {arrival, event time}
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
-        receiver.setExecutor(Executors.newFixedThreadPool(16));
+        ExecutorService receiving = Executors.newFixedThreadPool(16);
+        receiver.setExecutor(receiving);
         receiver.createContext("/", x -> {
             long arrival = System.currentTimeMillis();
             JsonNode e = JSON.readTree(x.getRequestBody().readAllBytes());
@@ -155,6 +156,7 @@ public final class ObservabilityBenchmark {
             p.destroy();
             p.waitFor(30, TimeUnit.SECONDS);
             receiver.stop(0);
+            receiving.shutdownNow(); // its threads would keep the benchmark's JVM from exiting
         }
     }
 
