@@ -171,8 +171,9 @@ public final class RegistryServer implements AutoCloseable {
         PolicyApi policyApi = new PolicyApi(enforcement, authorizer, tenancyStore);
         this.management = new ManagementHandler(api, policyApi, authenticator, events.api());
         handlers.addHandler(Listeners.route("/api/", limits.apiBodyBytes(), management));
-        handlers.addHandler(io.slipway.registry.console.Console.handler(config, api, policyApi, authorizer, authenticator,
-                metadata, blobs, scans, database, names, clock)); // the Registry Console at /console/ (issue 22)
+        // the Registry Console at /console/ (issue 22); its forms are small, so its bodies are bounded too
+        handlers.addHandler(Listeners.route("/console", limits.consoleBodyBytes(), io.slipway.registry.console.Console
+                .handler(config, api, policyApi, authorizer, authenticator, metadata, blobs, scans, database, names, clock)));
         Admission admission = new Admission(enforcement);
         // The webhook answers on its own listener only: the public port answers /admission/ as any missing route.
         Handler webhook = admissionConnector == null ? null : Listeners.route("/admission/", limits.admissionBodyBytes(),
@@ -309,6 +310,11 @@ public final class RegistryServer implements AutoCloseable {
 
     public RegistryConfig config() {
         return config;
+    }
+
+    /** The database the stores share (benchmarks seed it through the stores' own classes). */
+    public SqlDatabase database() {
+        return database;
     }
 
     public MetadataStore metadata() {

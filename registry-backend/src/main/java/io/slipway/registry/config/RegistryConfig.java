@@ -347,7 +347,7 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
             JsonNode c = root.get("connections");
             if (c != null && c.isObject()) {
                 checkKeys(file, "connections.", c, Set.of("idleTimeout", "headerTimeout", "minDataRate", "tokenBodyBytes",
-                        "apiBodyBytes", "admissionBodyBytes"));
+                        "apiBodyBytes", "admissionBodyBytes", "consoleBodyBytes"));
                 ListenerSettings.Connections k = l.connections();
                 l = l.withConnections(new ListenerSettings.Connections(
                         c.hasNonNull("idleTimeout") ? duration(c.get("idleTimeout").asText()) : k.idleTimeout(),
@@ -355,7 +355,8 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
                         c.path("minDataRate").asLong(k.minDataRate()),
                         c.path("tokenBodyBytes").asLong(k.tokenBodyBytes()),
                         c.path("apiBodyBytes").asLong(k.apiBodyBytes()),
-                        c.path("admissionBodyBytes").asLong(k.admissionBodyBytes())));
+                        c.path("admissionBodyBytes").asLong(k.admissionBodyBytes()),
+                        c.path("consoleBodyBytes").asLong(k.consoleBodyBytes())));
             }
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage());
