@@ -122,7 +122,18 @@ public final class RegistryServer implements AutoCloseable {
         Authorizer authorizer = new Authorizer(tenancyStore, auth.anonymousPull());
         AccessGate gate = auth.open() ? AccessGate.open()
                 : new TokenGate(tokens, authorizer, tenancyStore, new Revocations(tenancyStore, clock));
-        DistributionHandler.Audit audit = tenancyStore::audit;
+        DistributionHandler.Audit audit = new DistributionHandler.Audit() {
+            @Override
+            public void record(String actor, String action, String target, String remote, String outcome) {
+                tenancyStore.audit(actor, action, target, remote, outcome);
+            }
+
+            @Override
+            public io.slipway.registry.metadata.MetadataStore.Alongside alongside(String actor, String action,
+                    String target, String remote, String outcome) {
+                return c -> tenancyStore.audit(c, actor, action, target, remote, outcome);
+            }
+        };
         BlobService blobService = new BlobService(blobs, metadata);
         UploadService uploads = new UploadService(blobs, metadata, config.limits(), clock);
         ManifestService manifests = new ManifestService(blobs, metadata, config.limits(), clock);
@@ -136,6 +147,7 @@ public final class RegistryServer implements AutoCloseable {
         blobService.guard(lifecycle);
         uploads.guard(lifecycle);
         manifests.guard(lifecycle);
+        observability.watch(lifecycle);
         ScanJobs jobs = new ScanJobs(database, node, config.scan().lease(), clock);
         observability.watch(jobs);
         this.events = new io.slipway.registry.events.Events(config.observe(), database, tenancyStore, authorizer, jobs, node,

@@ -18,7 +18,7 @@ final class RegistryCommand {
             try {
                 server.close();
             } catch (Exception e) {
-                System.err.println("slipway: error while stopping the registry: " + e.getMessage());
+                org.slf4j.LoggerFactory.getLogger(RegistryCommand.class).error("error while stopping the registry", e);
             }
         }, "registry-shutdown"));
     }
@@ -37,6 +37,11 @@ final class RegistryCommand {
         @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
         Path config;
 
+        @Option(names = "--log-format", paramLabel = "FORMAT",
+                description = "The log: text lines, or json (one JSON object per line, with the request id); "
+                        + "default: the configuration's log.format, else text.")
+        String logFormat;
+
         @Option(names = "--auth", paramLabel = "MODE",
                 description = "Authentication: token (the Docker token flow, default) or none (an open registry).")
         String auth;
@@ -54,30 +59,57 @@ final class RegistryCommand {
             if (auth != null) {
                 c = c.withAuth(auth);
             }
+            if (logFormat != null) {
+                c = c.withObserve(c.observe().withLogFormat(logFormat)); // refuses anything but text or json
+            }
+            Logs.use(c.observe().logFormat());
+            // With a JSON log, what the command tells goes through the log too: every line one object.
+            Say say = c.observe().logFormat().equals("json") ? Say.LOG : Say.CONSOLE;
             RegistryServer server = RegistryServer.start(c);
             closeOnExit(server);
-            System.out.println("Slipway registry at " + server.uri() + "/v2/ (data in "
-                    + c.dataDir().toAbsolutePath() + ")");
+            say.info("Slipway registry at " + server.uri() + "/v2/ (data in " + c.dataDir().toAbsolutePath() + ")");
             if (c.authSettings().open()) {
-                System.err.println("WARNING: --auth none: this registry is OPEN. Anyone who can reach "
+                say.warn("WARNING: --auth none: this registry is OPEN. Anyone who can reach "
                         + server.uri() + " may pull, push and delete anything. Use it for local experiments only.");
             } else if (server.bootstrap() != null) {
                 var b = server.bootstrap();
-                System.out.println("First start: created account \"" + b.admin().account()
-                        + "\" and its administrator \"admin\".");
+                say.info("First start: created account \"" + b.admin().account() + "\" and its administrator \"admin\".");
                 if (server.adminKeyFile() != null) {
                     // The path, never the key: a console's output ends up in logs.
-                    System.out.println("Administrator API key written to " + server.adminKeyFile()
+                    say.info("Administrator API key written to " + server.adminKeyFile()
                             + " (readable by you only); store it, then delete the file.");
-                    System.out.println("Log in with: slipway login --registry " + server.uri()
+                    say.info("Log in with: slipway login --registry " + server.uri()
                             + " --api-key \"$(cat " + server.adminKeyFile() + ")\"");
                 } else {
-                    System.out.println("Its API key is the one in SLIPWAY_ADMIN_API_KEY.");
+                    say.info("Its API key is the one in SLIPWAY_ADMIN_API_KEY.");
                 }
             }
             System.out.flush();
             server.join();
             return 0;
+        }
+    }
+
+    /** Where the serve command's own messages go: the console (text log) or the log itself (JSON log). */
+    enum Say {
+        CONSOLE, LOG;
+
+        private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(RegistryCommand.class);
+
+        void info(String message) {
+            if (this == LOG) {
+                LOGGER.info(message);
+            } else {
+                System.out.println(message);
+            }
+        }
+
+        void warn(String message) {
+            if (this == LOG) {
+                LOGGER.warn(message);
+            } else {
+                System.err.println(message);
+            }
         }
     }
 }

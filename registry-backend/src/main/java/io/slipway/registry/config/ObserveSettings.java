@@ -18,7 +18,7 @@ import java.util.Set;
  *   listen: 127.0.0.1:9102   # optional: metrics (and the probes) on a port of their own, not the registry's
  * log:
  *   requests: false          # one line per request: method, path, route, status, time, bytes, request id
- *   format: text             # or json: that line is one JSON object
+ *   format: text             # or json: every line of the server's log is one JSON object (registry serve)
  * webhooks:
  *   allowedTargets: [10.0.0.0/8]   # private, loopback and link-local targets allowed (default: none)
  *   maxAttempts: 10          # a delivery failing this many times is dead-lettered
@@ -51,6 +51,11 @@ public record ObserveSettings(boolean metricsEnabled, String metricsListen, Stri
 
     public ObserveSettings withMetrics(boolean enabled, String listen) {
         return new ObserveSettings(enabled, listen, logFormat, logRequests, allowedTargets, maxAttempts, backoff, timeout);
+    }
+
+    public ObserveSettings withLogFormat(String format) {
+        return new ObserveSettings(metricsEnabled, metricsListen, format, logRequests, allowedTargets, maxAttempts, backoff,
+                timeout);
     }
 
     public ObserveSettings withAllowedTargets(List<String> cidrs) {

@@ -82,6 +82,15 @@ public final class ManifestService {
      */
     public Pushed put(String repository, String reference, List<String> extraTags, String contentType, byte[] content)
             throws IOException {
+        return put(repository, reference, extraTags, contentType, content, digest -> MetadataStore.Alongside.NONE);
+    }
+
+    /**
+     * {@link #put(String, String, List, String, byte[])}, with what {@code recorded} makes of the
+     * manifest's digest (the push's audit entry and events) written in the transaction that stores it.
+     */
+    public Pushed put(String repository, String reference, List<String> extraTags, String contentType, byte[] content,
+            java.util.function.Function<Digest, MetadataStore.Alongside> recorded) throws IOException {
         String tag = null;
         Digest byDigest = null;
         if (Digest.looksLikeDigest(reference)) {
@@ -182,7 +191,7 @@ public final class ManifestService {
                 manifest.subject() == null ? null : manifest.subject().digest(),
                 manifest.annotations().isEmpty() ? null : JSON.writeValueAsString(manifest.annotations()),
                 totalSize, created, now, references);
-        metadata.putManifest(record, tags);
+        metadata.putManifest(record, tags, recorded.apply(digest));
         remember(digest, content);
         onPush.accept(record);
         return new Pushed(digest, manifest.subject() == null ? null : manifest.subject().digest(), List.copyOf(tags));
@@ -266,13 +275,18 @@ public final class ManifestService {
 
     /** Deletes by digest (the manifest and its tags) or by tag (the tag only). */
     public void delete(String repository, String reference) {
+        delete(repository, reference, MetadataStore.Alongside.NONE);
+    }
+
+    /** {@link #delete(String, String)}, with {@code recorded} (its audit entry) written in the transaction that deletes. */
+    public void delete(String repository, String reference, MetadataStore.Alongside recorded) {
         boolean removed;
         if (Digest.looksLikeDigest(reference)) {
             guard.beforeManifestDelete(repository, Names.digest(reference));
-            removed = metadata.deleteManifest(repository, Names.digest(reference));
+            removed = metadata.deleteManifest(repository, Names.digest(reference), recorded);
         } else if (Tag.isValid(reference)) {
             guard.beforeUntagging(repository, reference);
-            removed = metadata.deleteTag(repository, reference);
+            removed = metadata.deleteTag(repository, reference, recorded);
         } else {
             throw new OciError(ErrorCode.TAG_INVALID, "invalid tag \"" + printable(reference) + "\"");
         }

@@ -39,9 +39,15 @@ public final class DistributionHandler extends Handler.Abstract {
             new EnumMap<>(DistributionRoute.Resource.class);
 
     /** Where pushes and deletes are recorded. */
-    @FunctionalInterface
     public interface Audit {
+        /** Records an entry in a transaction of its own. */
         void record(String actor, String action, String target, String remote, String outcome);
+
+        /**
+         * The entry as work for the transaction of the change it records (a push's manifest and tags,
+         * a delete), so the entry and the webhook events it makes commit with the change or not at all.
+         */
+        MetadataStore.Alongside alongside(String actor, String action, String target, String remote, String outcome);
     }
 
     /**

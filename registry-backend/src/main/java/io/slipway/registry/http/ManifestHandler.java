@@ -56,13 +56,15 @@ final class ManifestHandler implements RepositoryResource {
             case "PUT" -> {
                 byte[] content = OciExchange.readLimited(request, limits.manifestBytes());
                 List<String> tagParams = Request.extractQueryParameters(request).getValuesOrEmpty("tag");
+                // The audit entry, and the webhook events it makes, commit with the manifest and its tags.
                 ManifestService.Pushed pushed = manifests.put(name, reference, tagParams,
-                        request.getHeaders().get(HttpHeader.CONTENT_TYPE), content);
+                        request.getHeaders().get(HttpHeader.CONTENT_TYPE), content,
+                        digest -> audit.alongside(call.caller().subject(), "image.push", name
+                                + (Digest.looksLikeDigest(reference) ? "@" : ":" + reference + "@") + digest,
+                                call.remote(), "ok"));
                 if (!tagParams.isEmpty()) {
                     response.getHeaders().put("OCI-Tag", String.join(", ", tagParams));
                 }
-                audit.record(call.caller().subject(), "image.push", name + (Digest.looksLikeDigest(reference) ? "@"
-                        : ":" + reference + "@") + pushed.digest(), call.remote(), "ok");
                 response.setStatus(201);
                 response.getHeaders().put(HttpHeader.LOCATION, PublicUrls.location(request, "/v2/" + name + "/manifests/" + pushed.digest()));
                 response.getHeaders().put("Docker-Content-Digest", pushed.digest().toString());
@@ -72,9 +74,8 @@ final class ManifestHandler implements RepositoryResource {
                 response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
             }
             case "DELETE" -> {
-                manifests.delete(name, reference);
-                audit.record(call.caller().subject(), "image.delete",
-                        name + (Digest.looksLikeDigest(reference) ? "@" : ":") + reference, call.remote(), "ok");
+                manifests.delete(name, reference, audit.alongside(call.caller().subject(), "image.delete",
+                        name + (Digest.looksLikeDigest(reference) ? "@" : ":") + reference, call.remote(), "ok"));
                 OciExchange.empty(response, 202);
             }
             default -> throw OciExchange.unsupported(method);

@@ -40,6 +40,28 @@ public final class Collector {
     public record Report(boolean dryRun, int candidates, int deleted, long bytesFreed, List<String> digests) {
     }
 
+    /** How a sweep this node was asked for ended. */
+    public enum Outcome {
+        /** It ran to its end. */
+        DONE,
+        /** Another node held the lease: nothing was done. */
+        REFUSED,
+        /** It stopped half-way (the next sweep finishes it). */
+        FAILED
+    }
+
+    /** Told of each sweep this node was asked for (for metrics): what was deleted and freed, how long it took. */
+    @FunctionalInterface
+    public interface Sweeps {
+        void swept(boolean dryRun, Outcome outcome, int deleted, long bytesFreed, long nanos);
+    }
+
+    private volatile Sweeps sweeps = (dryRun, outcome, deleted, bytesFreed, nanos) -> { };
+
+    public void onSweep(Sweeps listener) {
+        this.sweeps = listener;
+    }
+
     Collector(SqlDatabase db, BlobStore blobs, Clock clock, Duration grace, String node) {
         this.db = db;
         this.blobs = blobs;
@@ -76,6 +98,27 @@ public final class Collector {
 
     /** Sweeps once; refused while another node holds the lease. */
     public Report collect(boolean dryRun) {
+        long start = System.nanoTime();
+        long[] freed = {0};
+        int[] deleted = {0};
+        Outcome outcome = Outcome.FAILED;
+        try {
+            Report report = sweep(dryRun, deleted, freed);
+            outcome = Outcome.DONE;
+            return report;
+        } catch (TenancyException e) {
+            outcome = Outcome.REFUSED;
+            throw e;
+        } finally {
+            sweeps.swept(dryRun, outcome, deleted[0], freed[0], System.nanoTime() - start);
+        }
+    }
+
+    /**
+     * One sweep; {@code deletedSoFar} and {@code freedSoFar} follow each committed batch, so a sweep
+     * failing half-way still tells what it freed.
+     */
+    private Report sweep(boolean dryRun, int[] deletedSoFar, long[] freedSoFar) {
         if (!takeLease()) {
             throw TenancyException.conflict("garbage collection is running on another node; try again later");
         }
@@ -141,6 +184,8 @@ public final class Collector {
                 });
                 deleted.addAll(batchDeleted);
                 freed += batchFreed[0];
+                deletedSoFar[0] += batchDeleted.size();
+                freedSoFar[0] += batchFreed[0];
                 renewLease();
             }
             if (!deleted.isEmpty()) {

@@ -92,6 +92,16 @@ public final class LifecycleStore {
         return q.isEmpty() ? Quota.NONE : q.get(0);
     }
 
+    /** An account's quota, for the metrics' survey of every quota. */
+    public record AccountQuota(long accountId, Quota quota) {
+    }
+
+    /** Every account that has a quota. */
+    public List<AccountQuota> quotas() {
+        return db.list("SELECT account_id, storage_bytes, traffic_bytes FROM quotas ORDER BY account_id",
+                rs -> new AccountQuota(rs.getLong(1), new Quota(nullable(rs, 2), nullable(rs, 3))));
+    }
+
     public void setQuota(long accountId, Quota quota, String by) {
         db.write(c -> {
             try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO quotas(account_id, storage_bytes, "

@@ -171,25 +171,25 @@ public final class CachingMetadataStore implements MetadataStore {
     }
 
     @Override
-    public void putManifest(ManifestRecord manifest, List<String> tags) {
+    public void putManifest(ManifestRecord manifest, List<String> tags, Alongside alongside) {
         if (tags.isEmpty()) {
-            store.putManifest(manifest, tags);
+            store.putManifest(manifest, tags, alongside);
         } else {
             changing(() -> {
-                store.putManifest(manifest, tags);
+                store.putManifest(manifest, tags, alongside);
                 return null;
             });
         }
     }
 
     @Override
-    public boolean deleteManifest(String repository, Digest digest) {
-        return changing(() -> store.deleteManifest(repository, digest));
+    public boolean deleteManifest(String repository, Digest digest, Alongside alongside) {
+        return changing(() -> store.deleteManifest(repository, digest, alongside));
     }
 
     @Override
-    public boolean deleteTag(String repository, String tag) {
-        return changing(() -> store.deleteTag(repository, tag));
+    public boolean deleteTag(String repository, String tag, Alongside alongside) {
+        return changing(() -> store.deleteTag(repository, tag, alongside));
     }
 
     @Override

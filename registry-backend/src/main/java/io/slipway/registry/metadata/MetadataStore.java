@@ -44,8 +44,25 @@ public interface MetadataStore extends AutoCloseable {
 
     // --- manifests and tags
 
+    /**
+     * More writes for the transaction that records a change to manifests or tags: the change's audit
+     * entry and the events it makes, so a crash cannot keep the change and lose its event, nor keep an
+     * event of a change that was rolled back.
+     */
+    @FunctionalInterface
+    interface Alongside {
+        Alongside NONE = c -> { };
+
+        void write(java.sql.Connection c) throws java.sql.SQLException;
+    }
+
     /** Stores a manifest (idempotent) and points every one of {@code tags} at it, in one transaction. */
-    void putManifest(ManifestRecord manifest, List<String> tags);
+    default void putManifest(ManifestRecord manifest, List<String> tags) {
+        putManifest(manifest, tags, Alongside.NONE);
+    }
+
+    /** {@link #putManifest(ManifestRecord, List)} with {@code alongside} written in the same transaction. */
+    void putManifest(ManifestRecord manifest, List<String> tags, Alongside alongside);
 
     /** Stores a manifest and, when {@code tag} is not null, points the tag at it. */
     default void putManifest(ManifestRecord manifest, String tag) {
@@ -57,9 +74,19 @@ public interface MetadataStore extends AutoCloseable {
     Optional<ManifestRecord> manifestByTag(String repository, String tag);
 
     /** Removes a manifest and every tag pointing at it; false when it was not there. */
-    boolean deleteManifest(String repository, Digest digest);
+    default boolean deleteManifest(String repository, Digest digest) {
+        return deleteManifest(repository, digest, Alongside.NONE);
+    }
 
-    boolean deleteTag(String repository, String tag);
+    /** {@link #deleteManifest(String, Digest)} with {@code alongside} written in its transaction when it removed something. */
+    boolean deleteManifest(String repository, Digest digest, Alongside alongside);
+
+    default boolean deleteTag(String repository, String tag) {
+        return deleteTag(repository, tag, Alongside.NONE);
+    }
+
+    /** Removes a tag, with {@code alongside} written in its transaction when it removed it; false when it was not there. */
+    boolean deleteTag(String repository, String tag, Alongside alongside);
 
     /** Tags in lexical order after {@code last} (null: from the start), at most {@code n}. */
     List<String> tags(String repository, String last, int n);

@@ -191,7 +191,7 @@ public final class SqlMetadataStore implements MetadataStore {
     // --- manifests
 
     @Override
-    public void putManifest(ManifestRecord m, List<String> tags) {
+    public void putManifest(ManifestRecord m, List<String> tags, Alongside alongside) {
         db.write(c -> {
             long id = lockRepository(c, m.repository(), "FOR UPDATE");
             int inserted = SqlDatabase.update(c, "INSERT INTO manifests(repository_id, digest, media_type, size, config_digest, "
@@ -220,6 +220,7 @@ public final class SqlMetadataStore implements MetadataStore {
             if (!tags.isEmpty()) {
                 changed(c);
             }
+            alongside.write(c);
             return null;
         });
     }
@@ -256,7 +257,7 @@ public final class SqlMetadataStore implements MetadataStore {
     }
 
     @Override
-    public boolean deleteManifest(String repository, Digest digest) {
+    public boolean deleteManifest(String repository, Digest digest, Alongside alongside) {
         return db.write(c -> {
             Long id = lockExisting(c, repository, "FOR UPDATE");
             if (id == null) {
@@ -269,18 +270,20 @@ public final class SqlMetadataStore implements MetadataStore {
             SqlDatabase.update(c, "DELETE FROM signatures WHERE repository_id = ? AND manifest_digest = ?", id, d);
             if (removed > 0) {
                 changed(c);
+                alongside.write(c);
             }
             return removed > 0;
         });
     }
 
     @Override
-    public boolean deleteTag(String repository, String tag) {
+    public boolean deleteTag(String repository, String tag, Alongside alongside) {
         return db.write(c -> {
             boolean removed = SqlDatabase.update(c, "DELETE FROM tags WHERE name = ? AND repository_id = "
                     + "(SELECT id FROM repositories WHERE name = ?)", tag, repository) > 0;
             if (removed) {
                 changed(c);
+                alongside.write(c);
             }
             return removed;
         });

@@ -64,6 +64,73 @@ public final class Observability implements AutoCloseable {
         jobs.onComplete((c, digest, startedAt, finishedAt, outcome) -> metrics.scan(outcome, finishedAt - startedAt));
     }
 
+    /** Upper bounds of the quota use bands (fraction of the quota used); the last band is "at or over the limit". */
+    private static final double[] QUOTA_BANDS = {0.5, 0.8, 1.0};
+    private static final String[] QUOTA_BAND_NAMES = {"below_50", "50_to_80", "80_to_100", "at_limit"};
+
+    /**
+     * Exports garbage collection (the sweeps this node runs) and quota use. Quota use is told per
+     * band of use — how many accounts with a quota use below half of it, up to 80%, up to all of it, or
+     * all of it — and as the highest use of any account: bounded labels whatever the number of
+     * accounts (an account's name is never a label; {@code cr quota} names the one near its limit).
+     */
+    public void watch(io.slipway.registry.lifecycle.Lifecycle lifecycle) {
+        if (metrics == null) {
+            return;
+        }
+        lifecycle.collector().onSweep((dryRun, outcome, deleted, freed, nanos) ->
+                metrics.gc(dryRun, outcome.name().toLowerCase(java.util.Locale.ROOT), nanos, deleted, freed));
+        var store = lifecycle.store();
+        metrics.gauge("slipway_quota_accounts", "Accounts with a storage or pull traffic quota (this month's), by the "
+                + "share of it they use (below_50, 50_to_80, 80_to_100, at_limit)", new String[] {"quota", "use"}, cb -> {
+                    String month = lifecycle.month();
+                    int[] storage = new int[QUOTA_BAND_NAMES.length];
+                    int[] traffic = new int[QUOTA_BAND_NAMES.length];
+                    for (var q : store.quotas()) {
+                        if (q.quota().storageBytes() != null) {
+                            storage[band(store.storageUsed(q.accountId()), q.quota().storageBytes())]++;
+                        }
+                        if (q.quota().trafficBytes() != null) {
+                            traffic[band(store.traffic(q.accountId(), month), q.quota().trafficBytes())]++;
+                        }
+                    }
+                    for (int i = 0; i < QUOTA_BAND_NAMES.length; i++) {
+                        cb.call(storage[i], "storage", QUOTA_BAND_NAMES[i]);
+                        cb.call(traffic[i], "traffic", QUOTA_BAND_NAMES[i]);
+                    }
+                });
+        metrics.gauge("slipway_quota_use_ratio_max", "The highest share of its quota any account uses (1: at its "
+                + "limit), by quota (storage, traffic this month); 0 when no account has one", "quota", cb -> {
+                    String month = lifecycle.month();
+                    double storage = 0;
+                    double traffic = 0;
+                    for (var q : store.quotas()) {
+                        if (q.quota().storageBytes() != null) {
+                            storage = Math.max(storage, ratio(store.storageUsed(q.accountId()), q.quota().storageBytes()));
+                        }
+                        if (q.quota().trafficBytes() != null) {
+                            traffic = Math.max(traffic, ratio(store.traffic(q.accountId(), month), q.quota().trafficBytes()));
+                        }
+                    }
+                    cb.call(storage, "storage");
+                    cb.call(traffic, "traffic");
+                });
+    }
+
+    private static double ratio(long used, long limit) {
+        return limit <= 0 ? 1 : (double) used / limit; // a zero quota: at its limit, nothing more may come
+    }
+
+    static int band(long used, long limit) {
+        double r = ratio(used, limit);
+        for (int i = 0; i < QUOTA_BANDS.length; i++) {
+            if (r < QUOTA_BANDS[i]) {
+                return i;
+            }
+        }
+        return QUOTA_BANDS.length;
+    }
+
     /**
      * Wraps {@code handlers}, the registry's tree, and opens the metrics listener when
      * {@code metrics.listen} names one.
@@ -82,8 +149,8 @@ public final class Observability implements AutoCloseable {
             metricsConnector.setPort(Integer.parseInt(listen.substring(colon + 1)));
             jetty.addConnector(metricsConnector);
         }
-        return new ObservedHandler(handlers, metrics, readiness, metricsConnector, webhookConnector, settings.logRequests(),
-                settings.logFormat().equals("json"));
+        // settings.logFormat() is the process's (the server's logging backend), not this handler's.
+        return new ObservedHandler(handlers, metrics, readiness, metricsConnector, webhookConnector, settings.logRequests());
     }
 
     /** The port metrics are served on alone, or -1 when they share the registry's. */

@@ -37,7 +37,6 @@ public final class ObservedHandler extends EventsHandler {
     /** The admission webhook's listener, if any: measured and given request ids, but it serves nothing else. */
     private final Connector webhookConnector;
     private final boolean logRequests;
-    private final boolean jsonLog;
 
     /** One request being measured. Written by the threads Jetty runs it on, one at a time. */
     private static final class Exchange {
@@ -60,17 +59,15 @@ public final class ObservedHandler extends EventsHandler {
      * @param metricsConnector the connector {@code /metrics} is served on alone, or null for every connector
      * @param webhookConnector the admission webhook's listener, which serves neither probes nor metrics, or null
      * @param logRequests      whether each request is logged when it completes (logger {@code io.slipway.registry.requests})
-     * @param jsonLog          whether that line is one JSON object (for log pipelines) rather than text
      */
     public ObservedHandler(Handler handler, RegistryMetrics metrics, Readiness readiness, Connector metricsConnector,
-            Connector webhookConnector, boolean logRequests, boolean jsonLog) {
+            Connector webhookConnector, boolean logRequests) {
         super(handler);
         this.webhookConnector = webhookConnector;
         this.metrics = metrics;
         this.readiness = readiness;
         this.metricsConnector = metricsConnector;
         this.logRequests = logRequests;
-        this.jsonLog = jsonLog;
     }
 
     @Override
@@ -145,28 +142,18 @@ public final class ObservedHandler extends EventsHandler {
             }
         }
         if (logRequests) {
+            // The request's id as the other lines of the request carry it (MDC), and the rest as key-value
+            // pairs: the server's JSON log (log.format json) makes each a field of the line's object.
             MDC.put("requestId", e.id);
             try {
-                if (jsonLog) {
-                    ObjectNode line = JSON.createObjectNode();
-                    line.put("time", java.time.Instant.now().toString());
-                    line.put("requestId", e.id);
-                    line.put("method", e.method);
-                    line.put("route", e.route);
-                    line.put("path", request.getHttpURI().getPath());
-                    line.put("status", status);
-                    line.put("millis", nanos / 1_000_000);
-                    line.put("bytesIn", e.in);
-                    line.put("bytesOut", e.out);
-                    line.put("remote", Request.getRemoteAddr(request));
-                    if (failure != null) {
-                        line.put("failure", failure.toString());
-                    }
-                    REQUESTS.info("{}", line);
-                } else {
-                    REQUESTS.info("{} {} {} {} {} ms in={} out={} id={}{}", e.method, request.getHttpURI().getPath(),
-                            status, e.route, nanos / 1_000_000, e.in, e.out, e.id, failure == null ? "" : " failure=" + failure);
+                var line = REQUESTS.atInfo().addKeyValue("method", e.method).addKeyValue("route", e.route)
+                        .addKeyValue("path", request.getHttpURI().getPath()).addKeyValue("status", status)
+                        .addKeyValue("millis", nanos / 1_000_000).addKeyValue("bytesIn", e.in)
+                        .addKeyValue("bytesOut", e.out).addKeyValue("remote", Request.getRemoteAddr(request));
+                if (failure != null) {
+                    line = line.addKeyValue("failure", failure.toString());
                 }
+                line.log("{} {} {} {} ms", e.method, request.getHttpURI().getPath(), status, nanos / 1_000_000);
             } finally {
                 MDC.remove("requestId");
             }

@@ -39,6 +39,10 @@ public final class RegistryMetrics {
     private final Counter tokens;
     private final Counter webhookAttempts;
     private final Histogram webhookDelay;
+    private final Counter gcRuns;
+    private final Histogram gcDuration;
+    private final Counter gcFreedBytes;
+    private final Counter gcDeletedBlobs;
 
     public RegistryMetrics() {
         requests = Histogram.builder().name("slipway_http_request_duration_seconds")
@@ -70,7 +74,37 @@ public final class RegistryMetrics {
         webhookDelay = Histogram.builder().name("slipway_webhook_delivery_delay_seconds")
                 .help("From an event to its successful delivery").classicOnly()
                 .classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600).register(registry);
+        gcRuns = Counter.builder().name("slipway_gc_runs_total")
+                .help("Garbage collection sweeps this node was asked for, by mode (sweep, dry_run) and outcome "
+                        + "(done; refused: another node held the lease; failed: stopped half-way)")
+                .labelNames("mode", "outcome").register(registry);
+        gcDuration = Histogram.builder().name("slipway_gc_duration_seconds")
+                .help("Garbage collection sweeps this node ran, by mode (sweep, dry_run), with their duration")
+                .labelNames("mode").classicOnly().classicUpperBounds(0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600)
+                .register(registry);
+        gcFreedBytes = Counter.builder().name("slipway_gc_freed_bytes_total")
+                .help("Bytes of blobs garbage collection deleted on this node").register(registry);
+        gcDeletedBlobs = Counter.builder().name("slipway_gc_deleted_blobs_total")
+                .help("Blobs garbage collection deleted on this node").register(registry);
         JvmMetrics.builder().register(registry);
+    }
+
+    /**
+     * A garbage collection sweep: a refused one (another node's lease) did nothing and has no
+     * duration worth a histogram; a failed one still freed what its committed batches deleted.
+     */
+    public void gc(boolean dryRun, String outcome, long nanos, int deletedBlobs, long freedBytes) {
+        String mode = dryRun ? "dry_run" : "sweep";
+        gcRuns.labelValues(mode, outcome).inc();
+        if (!outcome.equals("refused")) {
+            gcDuration.labelValues(mode).observe(nanos / 1e9);
+        }
+        if (deletedBlobs > 0) {
+            gcDeletedBlobs.inc(deletedBlobs);
+        }
+        if (freedBytes > 0) {
+            gcFreedBytes.inc(freedBytes);
+        }
     }
 
     /** A finished request. */
@@ -119,6 +153,11 @@ public final class RegistryMetrics {
     /** A value read at each scrape (queue depths, pool use), from the stores that know it. */
     public void gauge(String name, String help, DoubleSupplier value) {
         GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).register(registry);
+    }
+
+    /** Several values of one gauge with several labels at each scrape, told as (value, label values…). */
+    public void gauge(String name, String help, String[] labels, Consumer<GaugeWithCallback.Callback> values) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames(labels).callback(values::accept).register(registry);
     }
 
     /** Several values of one gauge at each scrape, told as (value, label value) pairs. */

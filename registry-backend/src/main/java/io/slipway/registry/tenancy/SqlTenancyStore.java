@@ -297,21 +297,27 @@ public final class SqlTenancyStore implements TenancyStore {
         auditListeners.add(listener);
     }
 
-    /** Records the entry with the id of the request being handled, and the events it makes, in one transaction. */
+    /** Records the entry with the id of the request being handled, and the events it makes, in a transaction of its own. */
     @Override
     public void audit(String actor, String action, String target, String remote, String outcome) {
-        long at = now();
-        String requestId = io.slipway.registry.observe.RequestIds.current();
         db.write(c -> {
-            long id = SqlDatabase.list(c, "INSERT INTO audit_log(at, actor, action, target, remote, outcome, request_id) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", rs -> rs.getLong(1), at, actor, action, target, remote,
-                    outcome, requestId).get(0);
-            AuditEntry entry = new AuditEntry(id, Instant.ofEpochMilli(at), actor, action, target, remote, outcome, requestId);
-            for (AuditListener listener : auditListeners) {
-                listener.recorded(c, entry);
-            }
+            audit(c, actor, action, target, remote, outcome);
             return null;
         });
+    }
+
+    @Override
+    public void audit(java.sql.Connection c, String actor, String action, String target, String remote, String outcome)
+            throws java.sql.SQLException {
+        long at = now();
+        String requestId = io.slipway.registry.observe.RequestIds.current();
+        long id = SqlDatabase.list(c, "INSERT INTO audit_log(at, actor, action, target, remote, outcome, request_id) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", rs -> rs.getLong(1), at, actor, action, target, remote,
+                outcome, requestId).get(0);
+        AuditEntry entry = new AuditEntry(id, Instant.ofEpochMilli(at), actor, action, target, remote, outcome, requestId);
+        for (AuditListener listener : auditListeners) {
+            listener.recorded(c, entry);
+        }
     }
 
     @Override

@@ -104,6 +104,13 @@ public interface TenancyStore {
     // audit
     void audit(String actor, String action, String target, String remote, String outcome);
 
+    /**
+     * Writes the entry (and the events it makes) in the caller's transaction on {@code c}: the one
+     * that makes the change it records, so both commit or neither does.
+     */
+    void audit(java.sql.Connection c, String actor, String action, String target, String remote, String outcome)
+            throws java.sql.SQLException;
+
     /** Told of each audit entry inside the transaction that writes it (the events it makes are written with it). */
     @FunctionalInterface
     interface AuditListener {

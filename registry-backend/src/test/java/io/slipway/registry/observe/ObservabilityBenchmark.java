@@ -97,7 +97,8 @@ public final class ObservabilityBenchmark {
     static void webhooks(Path dir, int events) throws Exception {
         ConcurrentLinkedQueue<long[]> delays = new ConcurrentLinkedQueue<>(); // {arrival, event time}
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
-        receiver.setExecutor(Executors.newFixedThreadPool(16));
+        ExecutorService receiving = Executors.newFixedThreadPool(16);
+        receiver.setExecutor(receiving);
         receiver.createContext("/", x -> {
             long arrival = System.currentTimeMillis();
             JsonNode e = JSON.readTree(x.getRequestBody().readAllBytes());
@@ -112,22 +113,29 @@ public final class ObservabilityBenchmark {
             RegistryHttp http = new RegistryHttp(URI.create("http://127.0.0.1:" + ServerMain.awaitReady(p)));
             http.post("/api/v1/namespaces", "{\"name\":\"bench\"}".getBytes(StandardCharsets.UTF_8),
                     "Content-Type", "application/json");
+            // The seed push before the subscription: only the measured pushes make events.
+            String manifest = push(http, "bench/app", "seed");
             var hook = http.post("/api/v1/webhooks", ("{\"namespace\":\"bench\",\"url\":\"http://127.0.0.1:"
                     + receiver.getAddress().getPort() + "/\",\"events\":\"push\"}").getBytes(StandardCharsets.UTF_8),
                     "Content-Type", "application/json");
             if (hook.statusCode() != 201) {
                 throw new IllegalStateException(RegistryHttp.text(hook));
             }
-            String manifest = push(http, "bench/app", "seed");
             long start = System.currentTimeMillis();
             ExecutorService pushers = Executors.newFixedThreadPool(8);
+            List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();
             for (int i = 0; i < events; i++) {
                 String tag = "t" + i;
-                pushers.submit(() -> http.put("/v2/bench/app/manifests/" + tag, manifest.getBytes(StandardCharsets.UTF_8),
-                        "Content-Type", MediaTypes.OCI_MANIFEST));
+                answers.add(pushers.submit(() -> http.put("/v2/bench/app/manifests/" + tag,
+                        manifest.getBytes(StandardCharsets.UTF_8), "Content-Type", MediaTypes.OCI_MANIFEST).statusCode()));
             }
             pushers.shutdown();
             pushers.awaitTermination(10, TimeUnit.MINUTES);
+            for (var answer : answers) {
+                if (answer.get() != 201) { // a refused push makes no event: the figures would be wrong
+                    throw new IllegalStateException("a benchmark push was answered " + answer.get());
+                }
+            }
             long pushed = System.currentTimeMillis();
             long deadline = pushed + 600_000;
             while (delays.size() < events && System.currentTimeMillis() < deadline) {
@@ -148,6 +156,7 @@ public final class ObservabilityBenchmark {
             p.destroy();
             p.waitFor(30, TimeUnit.SECONDS);
             receiver.stop(0);
+            receiving.shutdownNow(); // its threads would keep the benchmark's JVM from exiting
         }
     }
 
