@@ -87,6 +87,9 @@ directory would corrupt them, and the stores' credentials must come from Secrets
 {{- if not .Values.metadata.postgres.existingSecret -}}
 {{- fail "metadata.driver is postgres but metadata.postgres.existingSecret is empty: the password comes from a Secret" -}}
 {{- end -}}
+{{- if not .Values.auth.tokenKey.existingSecret -}}
+{{- fail "metadata.driver is postgres but auth.tokenKey.existingSecret is empty: every replica signs tokens with the key in that Secret (a PEM EC P-256 private key)" -}}
+{{- end -}}
 {{- end -}}
 {{- if and $shared (gt (int .Values.replicaCount) 1) (not .Values.adminApiKey.existingSecret) -}}
 {{- fail "several replicas need adminApiKey.existingSecret: each pod would otherwise make its own administrator key" -}}
@@ -118,6 +121,9 @@ directory would corrupt them, and the stores' credentials must come from Secrets
 {{- $_ := set $auth "realm" .Values.auth.realm -}}
 {{- else if .Values.externalUrl -}}
 {{- $_ := set $auth "realm" (printf "%s/token" (trimSuffix "/" .Values.externalUrl)) -}}
+{{- end -}}
+{{- if .Values.auth.tokenKey.existingSecret -}}
+{{- $_ := set $auth "tokenKeyFile" (printf "/etc/slipway/token-key/%s" .Values.auth.tokenKey.key) -}}
 {{- end -}}
 {{- $_ := set $c "auth" $auth -}}
 {{- if .Values.externalUrl -}}{{- $_ := set $c "externalUrl" .Values.externalUrl -}}{{- end -}}

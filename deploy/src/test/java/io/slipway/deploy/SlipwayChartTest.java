@@ -198,6 +198,10 @@ class SlipwayChartTest {
         assertThat(volume(pod, mount(registry, "/var/lib/slipway").getName()).getEmptyDir())
                 .as("nothing of the registry's state is kept on the node").isNotNull();
         assertThat(pod.getTopologySpreadConstraints()).hasSize(1);
+        Volume tokenKey = volume(pod, mount(registry, "/etc/slipway/token-key").getName());
+        assertThat(tokenKey.getSecret().getSecretName()).isEqualTo("slipway-token-key");
+        assertThat(tokenKey.getSecret().getDefaultMode()).as("0440: the registry refuses a key others may read")
+                .isEqualTo(0440);
 
         PodDisruptionBudget pdb = one(objects, PodDisruptionBudget.class);
         assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
@@ -213,6 +217,8 @@ class SlipwayChartTest {
         assertThat(config.stores().s3().redirect()).isEqualTo(Duration.ofMinutes(20));
         assertThat(config.stores().postgres().url()).isEqualTo("jdbc:postgresql://postgres.db.svc:5432/slipway");
         assertThat(config.stores().postgres().poolSize()).isEqualTo(16);
+        assertThat(config.authSettings().tokenKeyFile()).as("every replica signs with the Secret's key")
+                .isEqualTo(Path.of("/etc/slipway/token-key/token.key"));
         assertThat(config.limits().uploadBytes()).isEqualTo(17179869184L);
         assertThat(config.limits().uploadsPerPrincipal()).isEqualTo(64);
         assertThat(config.listeners().trustedProxies()).hasSize(1);
@@ -358,6 +364,9 @@ class SlipwayChartTest {
                 .hasMessageContaining("several replicas need blobs in S3");
         assertThatThrownBy(() -> Chart.render(null, Map.of("metadata.driver", "postgres", "metadata.postgres.url",
                 "jdbc:postgresql://db/slipway"))).hasMessageContaining("the password comes from a Secret");
+        assertThatThrownBy(() -> Chart.render(null, Map.of("metadata.driver", "postgres", "metadata.postgres.url",
+                "jdbc:postgresql://db/slipway", "metadata.postgres.existingSecret", "pg")))
+                .hasMessageContaining("auth.tokenKey.existingSecret is empty");
         assertThatThrownBy(() -> Chart.render(null, Map.of("storage.driver", "s3")))
                 .hasMessageContaining("storage.s3.bucket is empty");
         assertThatThrownBy(() -> Chart.render(null, Map.of("admission.enabled", true)))
