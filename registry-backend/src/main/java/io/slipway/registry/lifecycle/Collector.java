@@ -55,6 +55,11 @@ public final class Collector {
         this.clock = clock;
         this.grace = grace;
         this.node = node;
+        if (db.singleProcess()) {
+            // the embedded database is this process's alone: a sweep it records as running died with
+            // the process before this one, and must not keep this one from sweeping until it expires
+            db.write(c -> SqlDatabase.update(c, "UPDATE lifecycle_leases SET expires_at = 0 WHERE name = ?", LEASE));
+        }
     }
 
     /**
@@ -104,6 +109,13 @@ public final class Collector {
         if (!takeLease()) {
             throw TenancyException.conflict("garbage collection is running on another node; try again later");
         }
+        java.util.concurrent.ScheduledFuture<?> renewal = RENEWER.scheduleAtFixedRate(() -> {
+            try {
+                renewLease();
+            } catch (RuntimeException e) {
+                LOG.warn("garbage collection could not renew its lease: {}", e.toString());
+            }
+        }, RENEW_MILLIS, RENEW_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
             long cutoff = clock.millis() - grace.toMillis();
             Walk walked = null;
@@ -170,10 +182,14 @@ public final class Collector {
                                 candidate.digest()) == 0) {
                             continue;
                         }
+                        boolean held;
                         try {
-                            blobs.delete(Digest.parse(candidate.digest()));
+                            held = blobs.delete(Digest.parse(candidate.digest()));
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
+                        }
+                        if (!held) {
+                            continue; // a sweep killed after deleting the bytes: the row is gone now, nothing freed here
                         }
                         LOG.debug("garbage collection deleted {}", candidate.digest());
                         batchDeleted.add(candidate.digest());
@@ -185,7 +201,6 @@ public final class Collector {
                 deleted.addAll(batchDeleted);
                 freed += batchFreed[0];
                 manifests += batchManifests[0];
-                renewLease();
             }
             if (!deleted.isEmpty()) {
                 LOG.info("garbage collection freed {} blobs, {} bytes", deleted.size(), freed);
@@ -193,6 +208,7 @@ public final class Collector {
             return new Report(false, candidates.size(), deleted.size(), freed, deleted, deleted.size() - manifests,
                     manifests, walked);
         } finally {
+            renewal.cancel(false);
             releaseLease();
         }
     }
@@ -262,7 +278,20 @@ public final class Collector {
         return garbage;
     }
 
-    private static final long LEASE_MILLIS = 10 * 60_000L;
+    /**
+     * How long a sweep's lease outlives its holder's last renewal: a killed node's lease passes to
+     * the next sweep after this. Renewed every {@link #RENEW_MILLIS} while a sweep runs, whatever
+     * its batches take. Two sweeps at once (a holder stalled past this) are safe, only wasteful:
+     * every delete is re-checked under the exclusive lock.
+     */
+    private static final long LEASE_MILLIS = 30_000L;
+    private static final long RENEW_MILLIS = 5_000L;
+    private static final java.util.concurrent.ScheduledExecutorService RENEWER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "gc-lease");
+                t.setDaemon(true);
+                return t;
+            });
 
     private boolean takeLease() {
         long now = clock.millis();
@@ -275,8 +304,9 @@ public final class Collector {
     }
 
     private void renewLease() {
-        db.write(c -> SqlDatabase.update(c, "UPDATE lifecycle_leases SET expires_at = ? WHERE name = ? AND holder = ?",
-                clock.millis() + LEASE_MILLIS, LEASE, node));
+        // expires_at > 0: a renewal that runs late, after the release, does not take the lease again
+        db.write(c -> SqlDatabase.update(c, "UPDATE lifecycle_leases SET expires_at = ? WHERE name = ? AND holder = ? "
+                + "AND expires_at > 0", clock.millis() + LEASE_MILLIS, LEASE, node));
     }
 
     private void releaseLease() {
