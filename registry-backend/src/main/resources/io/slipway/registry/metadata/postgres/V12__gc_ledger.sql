@@ -15,3 +15,9 @@ CREATE TABLE gc_store_walks (
     stored    BIGINT NOT NULL,
     found     BIGINT NOT NULL
 );
+
+-- A sweep asks, per digest, whether any manifest is it or references it, and unlinks it from every
+-- repository: without these, each question scans the whole table.
+CREATE INDEX manifests_by_digest ON manifests(digest);
+CREATE INDEX manifest_references_by_digest ON manifest_references(digest);
+CREATE INDEX IF NOT EXISTS repository_blobs_by_digest ON repository_blobs(digest);
