@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = Slipway.Version.class,
         description = "A private multi-tenant OCI registry and the CI/CD steps that feed it.",
         subcommands = {LoginCommand.class, CrCommand.class, VaCommands.class, DeployCommand.class, PromoteCommand.class, ChartCommand.class, PolicyCommand.class, KeyCommand.class,
-                GateCommand.class, SignCommand.class, VerifyCommand.class, BuildCommand.class})
+                GateCommand.class, SignCommand.class, VerifyCommand.class, BuildCommand.class, RegistryCommands.class})
 public final class Slipway {
 
     @Option(names = "--debug", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
@@ -42,7 +42,20 @@ public final class Slipway {
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Slipway());
         for (Extension extension : ServiceLoader.load(Extension.class, Slipway.class.getClassLoader())) {
-            extension.commands().forEach(cli::addSubcommand);
+            for (Object command : extension.commands()) {
+                CommandLine added = new CommandLine(command);
+                CommandLine existing = cli.getSubcommands().get(added.getCommandName());
+                if (existing == null) {
+                    cli.addSubcommand(added);
+                } else {
+                    // the client's own verbs of that name (registry gc) and the server's (registry serve) side by side
+                    added.getSubcommands().forEach((name, sub) -> {
+                        if (!existing.getSubcommands().containsKey(name)) {
+                            existing.addSubcommand(name, sub);
+                        }
+                    });
+                }
+            }
         }
         cli.setOut(out);
         cli.setErr(err);

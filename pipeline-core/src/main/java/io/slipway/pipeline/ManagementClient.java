@@ -71,10 +71,22 @@ public final class ManagementClient {
         return send(b);
     }
 
+    /**
+     * A POST the registry may take long to answer (a garbage collection sweep), waiting up to
+     * {@code timeout} rather than the minute of other calls.
+     */
+    public JsonNode post(String path, JsonNode body, Duration timeout) throws IOException {
+        return call("POST", path, body, timeout);
+    }
+
     /** {@code path} starts with a slash and is relative to {@code /api/v1}. */
     public JsonNode call(String method, String path, JsonNode body) throws IOException {
+        return call(method, path, body, Duration.ofSeconds(60));
+    }
+
+    private JsonNode call(String method, String path, JsonNode body, Duration timeout) throws IOException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(access.url() + "/api/v1" + path))
-                .timeout(Duration.ofSeconds(60))
+                .timeout(timeout)
                 .header("Accept", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));

@@ -177,16 +177,30 @@ public final class LifecycleApi implements ManagementArea {
         if (!c.admin()) {
             throw TenancyException.denied("only the registry administrator collects garbage");
         }
-        boolean dryRun = body != null && body.path("dryRun").asBoolean(false);
-        Collector.Report report = lifecycle.collector().collect(dryRun);
+        boolean dryRun = flag(body, "dryRun");
+        Collector.Report report = lifecycle.collector().collect(dryRun, flag(body, "walk"));
         ObjectNode r = JSON.createObjectNode();
         r.put("dryRun", report.dryRun());
         r.put("candidates", report.candidates());
         r.put("deleted", report.deleted());
+        r.put("blobs", report.blobs());
+        r.put("manifests", report.manifests());
         r.put("bytesFreed", report.bytesFreed());
         r.put("bytesFreedText", Sizes.format(report.bytesFreed()));
+        if (report.walk() != null) {
+            r.putObject("walk").put("stored", report.walk().stored()).put("unknown", report.walk().unknown());
+        }
         report.digests().forEach(r.putArray("digests")::add);
         return r;
+    }
+
+    /** An optional boolean of the body: absent is false, anything but true or false is refused. */
+    private static boolean flag(JsonNode body, String field) {
+        JsonNode v = body == null ? null : body.get(field);
+        if (v != null && !v.isBoolean()) {
+            throw TenancyException.invalid(field + " is true or false");
+        }
+        return v != null && v.asBoolean();
     }
 
     // --- trash

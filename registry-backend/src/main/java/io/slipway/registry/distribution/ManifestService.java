@@ -183,7 +183,7 @@ public final class ManifestService {
             tags.add(tag);
         }
         guard.beforeTagging(repository, tags, digest);
-        guard.beforeStoring(repository, digest, content.length);
+        guard.beforeStoringManifest(repository, digest, content.length);
         blobs.putVerified(digest, content);
         ManifestRecord record = new ManifestRecord(repository, digest, manifest.mediaType(), content.length,
                 manifest.config() == null ? null : manifest.config().digest(),

@@ -34,6 +34,7 @@ public final class DistributionHandler extends Handler.Abstract {
     private final Limits limits;
     private final AccessGate gate;
     private final Challenge challenge;
+    private final Audit audit;
     private final CatalogHandler catalog;
     private final Map<DistributionRoute.Resource, RepositoryResource> resources =
             new EnumMap<>(DistributionRoute.Resource.class);
@@ -59,6 +60,7 @@ public final class DistributionHandler extends Handler.Abstract {
         this.limits = limits;
         this.gate = gate;
         this.challenge = new Challenge(fixedRealm);
+        this.audit = audit;
         this.catalog = new CatalogHandler(gate, challenge, metadata, limits);
         resources.put(DistributionRoute.Resource.BLOBS, new BlobHandler(blobService, audit));
         resources.put(DistributionRoute.Resource.UPLOADS,
@@ -115,10 +117,43 @@ public final class DistributionHandler extends Handler.Abstract {
                 resource.precheck(request.getMethod(), route.reference());
                 AccessGate.Caller caller = gate.require(OciExchange.authorization(request), route.name(),
                         route.resource().action(request.getMethod()), challenge.realm(request));
-                resource.serve(new RepositoryResource.Call(route.name(), route.reference(), caller,
-                        Request.getRemoteAddr(request)), request, response);
+                String remote = Request.getRemoteAddr(request);
+                try {
+                    resource.serve(new RepositoryResource.Call(route.name(), route.reference(), caller, remote),
+                            request, response);
+                } catch (io.slipway.registry.distribution.StorageGuard.Refusal e) {
+                    // What the lifecycle refuses (an immutable tag, a quota) is an administrator's
+                    // question later ("who hit the quota?"), as the management API's refusals are.
+                    audit.record(caller.subject(), refusedAction(route.resource(), request.getMethod()),
+                            refusedTarget(route), remote, "refused: " + e.getMessage());
+                    throw e;
+                }
             }
         }
+    }
+
+    /** The audit action of a refused request, in the words of the accepted ones ({@code image.push}, {@code blob.delete}). */
+    static String refusedAction(DistributionRoute.Resource resource, String method) {
+        String object = switch (resource) {
+            case MANIFESTS -> "image";
+            case TAGS -> "tag";
+            case SIGNATURES -> "signature";
+            default -> "blob";
+        };
+        String verb = switch (method) {
+            case "DELETE" -> "delete";
+            case "GET", "HEAD" -> "pull";
+            default -> "push";
+        };
+        return object + "." + verb;
+    }
+
+    private static String refusedTarget(DistributionRoute route) {
+        String reference = route.reference();
+        if (reference == null || route.resource() == DistributionRoute.Resource.UPLOADS) {
+            return route.name();
+        }
+        return route.name() + (io.slipway.oci.Digest.looksLikeDigest(reference) ? "@" : ":") + reference;
     }
 
     private static boolean isClientGone(Throwable e) {

@@ -36,8 +36,17 @@ public final class Collector {
     private final Duration grace;
     private final String node;
 
-    /** What a sweep found and freed. */
-    public record Report(boolean dryRun, int candidates, int deleted, long bytesFreed, List<String> digests) {
+    /**
+     * What a sweep found and freed (or, dry, would free): {@code digests} are those, of which
+     * {@code manifests} were stored as a manifest's bytes and {@code blobs} as blobs (layers,
+     * configs); {@code walk} is the walk of the store this sweep made, or null.
+     */
+    public record Report(boolean dryRun, int candidates, int deleted, long bytesFreed, List<String> digests,
+            int blobs, int manifests, Walk walk) {
+    }
+
+    /** A walk of the blob store: how many blobs it holds and how many of them the ledger did not know. */
+    public record Walk(int stored, int unknown) {
     }
 
     /** How a sweep this node was asked for ended. */
@@ -68,13 +77,18 @@ public final class Collector {
         this.clock = clock;
         this.grace = grace;
         this.node = node;
+        if (db.singleProcess()) {
+            // the embedded database is this process's alone: a sweep it records as running died with
+            // the process before this one, and must not keep this one from sweeping until it expires
+            db.write(c -> SqlDatabase.update(c, "UPDATE lifecycle_leases SET expires_at = 0 WHERE name = ?", LEASE));
+        }
     }
 
     /**
      * Records that {@code digests} are being made reachable (stored, linked or referenced) now: a
      * sweep spares them for the grace period. Waits while a sweep deletes.
      */
-    void touch(Collection<Digest> digests, long size) {
+    void touch(Collection<Digest> digests, long size, boolean manifest) {
         if (digests.isEmpty()) {
             return;
         }
@@ -82,28 +96,44 @@ public final class Collector {
         db.write(c -> {
             db.shareOn(c, LOCK);
             for (Digest d : digests) {
-                SqlDatabase.update(c, "INSERT INTO blob_ledger(digest, size, touched_at) VALUES (?, ?, ?) "
+                SqlDatabase.update(c, "INSERT INTO blob_ledger(digest, size, touched_at, manifest) VALUES (?, ?, ?, ?) "
                         + "ON CONFLICT (digest) DO UPDATE SET touched_at = excluded.touched_at, size = CASE WHEN "
-                        + "excluded.size >= 0 THEN excluded.size ELSE blob_ledger.size END", d.toString(), size, now);
+                        + "excluded.size >= 0 THEN excluded.size ELSE blob_ledger.size END, manifest = CASE WHEN "
+                        + "excluded.manifest = 1 THEN 1 ELSE blob_ledger.manifest END", d.toString(), size, now,
+                        manifest ? 1 : 0);
             }
             return null;
         });
     }
 
-    /** Garbage: in the ledger, untouched for the grace period, and reached by nothing. */
-    private static final String GARBAGE = "l.touched_at < ? "
-            + "AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.digest = l.digest) "
+    /** Reached by nothing: no manifest is it or references it, no trash entry is it or references it. */
+    private static final String UNREACHED = "NOT EXISTS (SELECT 1 FROM manifests m WHERE m.digest = l.digest) "
             + "AND NOT EXISTS (SELECT 1 FROM manifest_references r WHERE r.digest = l.digest) "
             + "AND NOT EXISTS (SELECT 1 FROM trash t WHERE t.digest = l.digest OR t.refs LIKE '%' || l.digest || '%')";
 
+    /** Garbage: in the ledger, untouched for the grace period, and reached by nothing. */
+    private static final String GARBAGE = "l.touched_at < ? AND " + UNREACHED;
+
+    private record Candidate(String digest, long size, boolean manifest) {
+    }
+
     /** Sweeps once; refused while another node holds the lease. */
     public Report collect(boolean dryRun) {
+        return collect(dryRun, false);
+    }
+
+    /**
+     * Sweeps once, first walking the blob store for digests the ledger does not know when no walk
+     * has completed yet on this database, or when {@code walk} asks for one; refused while another
+     * node holds the lease. Every sweep asked for is told to the {@link Sweeps} listener.
+     */
+    public Report collect(boolean dryRun, boolean walk) {
         long start = System.nanoTime();
         long[] freed = {0};
         int[] deleted = {0};
         Outcome outcome = Outcome.FAILED;
         try {
-            Report report = sweep(dryRun, deleted, freed);
+            Report report = sweep(dryRun, walk, deleted, freed);
             outcome = Outcome.DONE;
             return report;
         } catch (TenancyException e) {
@@ -118,28 +148,52 @@ public final class Collector {
      * One sweep; {@code deletedSoFar} and {@code freedSoFar} follow each committed batch, so a sweep
      * failing half-way still tells what it freed.
      */
-    private Report sweep(boolean dryRun, int[] deletedSoFar, long[] freedSoFar) {
+    private Report sweep(boolean dryRun, boolean walk, int[] deletedSoFar, long[] freedSoFar) {
         if (!takeLease()) {
             throw TenancyException.conflict("garbage collection is running on another node; try again later");
         }
+        java.util.concurrent.ScheduledFuture<?> renewal = RENEWER.scheduleAtFixedRate(() -> {
+            try {
+                renewLease();
+            } catch (RuntimeException e) {
+                LOG.warn("garbage collection could not renew its lease: {}", e.toString());
+            }
+        }, RENEW_MILLIS, RENEW_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
             long cutoff = clock.millis() - grace.toMillis();
-            record Candidate(String digest, long size) {
+            Walk walked = null;
+            List<Candidate> unknown = List.of();
+            if (walk || db.list("SELECT 1 FROM gc_store_walks", rs -> 1).isEmpty()) {
+                Found found = unknownToLedger();
+                if (found != null) {
+                    walked = new Walk(found.stored(), found.unknown().size());
+                    unknown = dryRun ? unreached(found.unknown(), cutoff) : List.of();
+                    if (!dryRun) {
+                        enter(found.unknown(), walked);
+                    }
+                }
             }
-            List<Candidate> candidates = db.list("SELECT l.digest, l.size FROM blob_ledger l WHERE " + GARBAGE
-                    + " ORDER BY l.digest", rs -> new Candidate(rs.getString(1), rs.getLong(2)), cutoff);
+            List<Candidate> candidates = new ArrayList<>(db.list("SELECT l.digest, l.size, l.manifest FROM blob_ledger l "
+                    + "WHERE " + GARBAGE + " ORDER BY l.digest",
+                    rs -> new Candidate(rs.getString(1), rs.getLong(2), rs.getInt(3) == 1), cutoff));
             List<String> deleted = new ArrayList<>();
             long freed = 0;
+            int manifests = 0;
             if (dryRun) {
+                // what the walk found is not entered by a dry run: judged here as the sweep would
+                candidates.addAll(unknown);
                 for (Candidate c : candidates) {
                     deleted.add(c.digest());
                     freed += Math.max(0, c.size());
+                    manifests += c.manifest() ? 1 : 0;
                 }
-                return new Report(true, candidates.size(), 0, freed, deleted);
+                return new Report(true, candidates.size(), 0, freed, deleted, deleted.size() - manifests, manifests,
+                        walked);
             }
             for (int i = 0; i < candidates.size(); i += BATCH) {
                 List<Candidate> batch = candidates.subList(i, Math.min(candidates.size(), i + BATCH));
                 long[] batchFreed = {0};
+                int[] batchManifests = {0};
                 List<String> batchDeleted = new ArrayList<>();
                 // First the links go and the row is doomed (touched_at -1), committed before any byte
                 // is deleted: a repository never links a digest whose bytes are gone.
@@ -171,14 +225,19 @@ public final class Collector {
                                 candidate.digest()) == 0) {
                             continue;
                         }
+                        boolean held;
                         try {
-                            blobs.delete(Digest.parse(candidate.digest()));
+                            held = blobs.delete(Digest.parse(candidate.digest()));
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
+                        }
+                        if (!held) {
+                            continue; // a sweep killed after deleting the bytes: the row is gone now, nothing freed here
                         }
                         LOG.debug("garbage collection deleted {}", candidate.digest());
                         batchDeleted.add(candidate.digest());
                         batchFreed[0] += Math.max(0, candidate.size());
+                        batchManifests[0] += candidate.manifest() ? 1 : 0;
                     }
                     return null;
                 });
@@ -186,18 +245,98 @@ public final class Collector {
                 freed += batchFreed[0];
                 deletedSoFar[0] += batchDeleted.size();
                 freedSoFar[0] += batchFreed[0];
-                renewLease();
+                manifests += batchManifests[0];
             }
             if (!deleted.isEmpty()) {
                 LOG.info("garbage collection freed {} blobs, {} bytes", deleted.size(), freed);
             }
-            return new Report(false, candidates.size(), deleted.size(), freed, deleted);
+            return new Report(false, candidates.size(), deleted.size(), freed, deleted, deleted.size() - manifests,
+                    manifests, walked);
         } finally {
+            renewal.cancel(false);
             releaseLease();
         }
     }
 
-    private static final long LEASE_MILLIS = 10 * 60_000L;
+    private record Found(int stored, List<BlobStore.Listed> unknown) {
+    }
+
+    /**
+     * The blobs the store holds that the ledger does not know: digests stored before V8 that its
+     * seed missed (orphans of that time), or bytes put there by hand. The store is listed before
+     * the ledger is read, so a blob placed meanwhile, whose touch committed before its bytes were
+     * placed, is in the ledger read. Null when the store cannot be listed (the sweep goes on without).
+     */
+    private Found unknownToLedger() {
+        List<BlobStore.Listed> stored;
+        try {
+            stored = blobs.listBlobs();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("garbage collection could not walk the blob store ({}); digests the ledger does not know stay "
+                    + "until a later sweep walks it", e.toString());
+            return null;
+        }
+        java.util.Set<String> known = new java.util.HashSet<>(db.list("SELECT digest FROM blob_ledger",
+                rs -> rs.getString(1)));
+        List<BlobStore.Listed> unknown = new ArrayList<>();
+        for (BlobStore.Listed b : stored) {
+            if (!known.contains(b.digest().toString())) {
+                unknown.add(b);
+            }
+        }
+        return new Found(stored.size(), unknown);
+    }
+
+    /**
+     * Enters what the walk found into the ledger as touched when its bytes were written, so the
+     * sweep judges it like any digest; a touch meanwhile wins (the row exists: nothing is changed),
+     * as does a manifest that references it. Then records the walk.
+     */
+    private void enter(List<BlobStore.Listed> found, Walk walk) {
+        for (int i = 0; i < found.size(); i += 500) {
+            List<BlobStore.Listed> batch = found.subList(i, Math.min(found.size(), i + 500));
+            db.write(c -> {
+                db.shareOn(c, LOCK);
+                for (BlobStore.Listed b : batch) {
+                    SqlDatabase.update(c, "INSERT INTO blob_ledger(digest, size, touched_at, manifest) VALUES (?, ?, ?, 0) "
+                            + "ON CONFLICT (digest) DO NOTHING", b.digest().toString(), b.size(), b.modifiedMillis());
+                }
+                return null;
+            });
+        }
+        db.write(c -> SqlDatabase.update(c, "INSERT INTO gc_store_walks(walked_at, node, stored, found) VALUES (?, ?, ?, ?)",
+                clock.millis(), node, walk.stored(), walk.unknown()));
+        if (!found.isEmpty()) {
+            LOG.info("garbage collection found {} blobs the ledger did not know in the blob store", found.size());
+        }
+    }
+
+    /** For a dry run: which of the walk's finds a sweep would take (old enough and reached by nothing). */
+    private List<Candidate> unreached(List<BlobStore.Listed> found, long cutoff) {
+        List<Candidate> garbage = new ArrayList<>();
+        for (BlobStore.Listed b : found) {
+            if (b.modifiedMillis() < cutoff && !db.list("SELECT 1 FROM (SELECT CAST(? AS TEXT) AS digest) l WHERE " + UNREACHED,
+                    rs -> 1, b.digest().toString()).isEmpty()) {
+                garbage.add(new Candidate(b.digest().toString(), b.size(), false));
+            }
+        }
+        return garbage;
+    }
+
+    /**
+     * How long a sweep's lease outlives its holder's last renewal: a killed node's lease passes to
+     * the next sweep after this. Renewed every {@link #RENEW_MILLIS} while a sweep runs, whatever
+     * its batches take. Two sweeps at once (a holder stalled past this) are safe, only wasteful:
+     * every delete is re-checked under the exclusive lock.
+     */
+    private static final long LEASE_MILLIS = 30_000L;
+    private static final long RENEW_MILLIS = 5_000L;
+    private static final java.util.concurrent.ScheduledExecutorService RENEWER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "gc-lease");
+                t.setDaemon(true);
+                return t;
+            });
 
     private boolean takeLease() {
         long now = clock.millis();
@@ -210,8 +349,9 @@ public final class Collector {
     }
 
     private void renewLease() {
-        db.write(c -> SqlDatabase.update(c, "UPDATE lifecycle_leases SET expires_at = ? WHERE name = ? AND holder = ?",
-                clock.millis() + LEASE_MILLIS, LEASE, node));
+        // expires_at > 0: a renewal that runs late, after the release, does not take the lease again
+        db.write(c -> SqlDatabase.update(c, "UPDATE lifecycle_leases SET expires_at = ? WHERE name = ? AND holder = ? "
+                + "AND expires_at > 0", clock.millis() + LEASE_MILLIS, LEASE, node));
     }
 
     private void releaseLease() {

@@ -1,8 +1,7 @@
 package io.slipway.registry.lifecycle;
 
 import io.slipway.oci.Digest;
-import io.slipway.oci.ErrorCode;
-import io.slipway.registry.distribution.OciError;
+import io.slipway.registry.distribution.StorageGuard;
 import io.slipway.registry.metadata.ImageRow;
 import io.slipway.registry.metadata.ManifestRecord;
 import io.slipway.registry.metadata.MetadataStore;
@@ -106,8 +105,8 @@ public final class ImmutableTags {
         }
     }
 
-    private static OciError denied(String repository, String tag, LifecycleStore.Rule rule, String what) {
-        return new OciError(ErrorCode.DENIED, "tag " + tag + " of " + repository + " is immutable (rule \""
+    private static StorageGuard.Refusal denied(String repository, String tag, LifecycleStore.Rule rule, String what) {
+        return new StorageGuard.Refusal("tag " + tag + " of " + repository + " is immutable (rule \""
                 + rule.glob() + "\" on " + rule.scope() + ") and " + what);
     }
 }

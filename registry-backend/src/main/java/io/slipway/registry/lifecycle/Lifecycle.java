@@ -88,13 +88,19 @@ public final class Lifecycle implements StorageGuard {
     public void beforeStoring(String repository, Digest digest, long bytes) {
         quotas.beforeStoring(repository, digest, bytes);
         if (digest != null) {
-            collector.touch(List.of(digest), bytes);
+            collector.touch(List.of(digest), bytes, false);
         }
     }
 
     @Override
+    public void beforeStoringManifest(String repository, Digest digest, long bytes) {
+        quotas.beforeStoring(repository, digest, bytes);
+        collector.touch(List.of(digest), bytes, true);
+    }
+
+    @Override
     public void beforeReferencing(String repository, List<Digest> digests) {
-        collector.touch(digests, -1);
+        collector.touch(digests, -1, false);
     }
 
     public Collector collector() {

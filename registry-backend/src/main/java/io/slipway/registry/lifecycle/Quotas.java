@@ -1,8 +1,7 @@
 package io.slipway.registry.lifecycle;
 
 import io.slipway.oci.Digest;
-import io.slipway.oci.ErrorCode;
-import io.slipway.registry.distribution.OciError;
+import io.slipway.registry.distribution.StorageGuard;
 import java.time.Clock;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -41,7 +40,7 @@ public final class Quotas {
         }
         long used = store.storageUsed(owner.accountId());
         if (used + bytes > limit) {
-            throw new OciError(ErrorCode.DENIED, "storage quota exceeded: the account owning " + owner.namespace()
+            throw new StorageGuard.Refusal("storage quota exceeded: the account owning " + owner.namespace()
                     + " may store " + Sizes.format(limit) + " and stores " + Sizes.format(used) + "; these "
                     + Sizes.format(bytes) + " would pass it (cr quota shows the account's use)");
         }
@@ -55,7 +54,7 @@ public final class Quotas {
         Long limit = store.quota(owner.accountId()).trafficBytes();
         String month = month();
         if (!store.addTraffic(owner.accountId(), month, bytes, limit)) {
-            throw new OciError(ErrorCode.DENIED, "pull traffic quota exceeded: the account owning "
+            throw new StorageGuard.Refusal("pull traffic quota exceeded: the account owning "
                     + owner.namespace() + " may pull " + Sizes.format(limit) + " in " + month + " and has pulled "
                     + Sizes.format(store.traffic(owner.accountId(), month)) + "; this blob is "
                     + Sizes.format(bytes));

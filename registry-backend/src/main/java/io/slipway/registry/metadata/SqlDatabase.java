@@ -125,6 +125,14 @@ public interface SqlDatabase extends AutoCloseable {
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
+    /**
+     * True when only this process uses the database (the embedded SQLite file of one node): a lease
+     * row another holder left in it is a dead process's.
+     */
+    default boolean singleProcess() {
+        return false;
+    }
+
     /** True when {@code e} says a unique constraint refused the row (someone created it first). */
     boolean isDuplicate(Throwable e);
 

@@ -21,6 +21,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * the last few, never corrupt the file.
  */
 public final class SqliteDatabase implements SqlDatabase {
+
+    @Override
+    public boolean singleProcess() {
+        return true;
+    }
     private static final int READERS = 8;
 
     private final String url;

@@ -39,6 +39,11 @@ public final class TimedBlobStore implements BlobStore {
     }
 
     @Override
+    public java.util.List<Listed> listBlobs() throws IOException {
+        return timed("list", store::listBlobs);
+    }
+
+    @Override
     public OptionalLong size(Digest digest) throws IOException {
         return timed("stat", () -> store.size(digest));
     }

@@ -64,6 +64,27 @@ public interface BlobStore extends AutoCloseable {
         return java.util.List.of();
     }
 
+    /** A blob a listing of the store found: its digest, bytes and when it was written. */
+    record Listed(Digest digest, long size, long modifiedMillis) {
+        /** The entry named {@code <algorithm>/<hex>} in a store's layout, or null when that is no digest. */
+        static Listed of(String algorithm, String hex, long size, long modifiedMillis) {
+            try {
+                return new Listed(Digest.parse(algorithm + ":" + hex), size, modifiedMillis);
+            } catch (io.slipway.oci.InvalidDigestException e) {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Every blob the store holds, read from the store itself (not from the metadata): garbage
+     * collection's walk for digests its ledger does not know. Entries that are not a blob of this
+     * store's layout are left out. A blob placed or deleted during the listing may or may not appear.
+     */
+    default java.util.List<Listed> listBlobs() throws IOException {
+        throw new IOException(getClass().getSimpleName() + " cannot list its blobs");
+    }
+
     /** Discards an upload; true when it existed. */
     boolean deleteUpload(String uploadId) throws IOException;
 

@@ -245,6 +245,31 @@ public final class FileSystemBlobStore implements BlobStore {
     }
 
     @Override
+    public java.util.List<Listed> listBlobs() throws IOException {
+        java.util.List<Listed> listed = new java.util.ArrayList<>();
+        try (var files = Files.walk(blobs)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                // blobs/<algorithm>/<2 hex>/<hex>: anything else is not a blob of this layout
+                Path relative = blobs.relativize(p);
+                if (relative.getNameCount() != 3) {
+                    continue;
+                }
+                try {
+                    var attributes = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+                    Listed blob = Listed.of(relative.getName(0).toString(), relative.getName(2).toString(),
+                            attributes.size(), attributes.lastModifiedTime().toMillis());
+                    if (attributes.isRegularFile() && blob != null && blobPath(blob.digest()).equals(p)) {
+                        listed.add(blob);
+                    }
+                } catch (NoSuchFileException e) {
+                    // deleted meanwhile
+                }
+            }
+        }
+        return listed;
+    }
+
+    @Override
     public boolean deleteUpload(String uploadId) throws IOException {
         return Files.deleteIfExists(uploadPath(uploadId));
     }

@@ -112,6 +112,24 @@ public final class S3BlobStore implements BlobStore {
     }
 
     @Override
+    public java.util.List<Listed> listBlobs() throws IOException {
+        java.util.List<Listed> listed = new java.util.ArrayList<>();
+        for (var o : bucket.objects("blobs/")) {
+            // blobs/<algorithm>/<2 hex>/<hex>; a file-system backed S3 may list its folders too
+            String[] parts = o.key().split("/", -1);
+            if (parts.length != 4) {
+                continue;
+            }
+            Listed blob = Listed.of(parts[1], parts[3], o.size() == null ? -1 : o.size(),
+                    o.lastModified() == null ? 0 : o.lastModified().toEpochMilli());
+            if (blob != null && key(blob.digest()).equals(o.key())) {
+                listed.add(blob);
+            }
+        }
+        return listed;
+    }
+
+    @Override
     public void createUpload(String uploadId) throws IOException {
         uploads.create(uploadId);
     }

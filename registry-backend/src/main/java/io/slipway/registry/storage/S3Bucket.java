@@ -135,13 +135,22 @@ final class S3Bucket {
 
     List<String> list(String prefix) throws IOException {
         List<String> keys = new ArrayList<>();
+        for (S3Object o : objects(prefix)) {
+            keys.add(o.key());
+        }
+        return keys;
+    }
+
+    /** Every object under {@code prefix}, with its size and last modification. */
+    List<S3Object> objects(String prefix) throws IOException {
+        List<S3Object> objects = new ArrayList<>();
         call(() -> {
             for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
-                keys.add(o.key());
+                objects.add(o);
             }
             return null;
         }, "LIST " + prefix);
-        return keys;
+        return objects;
     }
 
     /**

@@ -23,6 +23,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -99,6 +100,17 @@ class StorageLifecycleTest {
         assertThat(error.path("message").asText()).contains(mentions);
     }
 
+    /** The audit log's entries of {@code action} on {@code target}, as {@code outcome} strings, newest first. */
+    List<String> audited(String action, String target) throws Exception {
+        List<String> outcomes = new java.util.ArrayList<>();
+        for (JsonNode e : api("GET", "/api/v1/audit?limit=500", null, 200)) {
+            if (e.path("action").asText().equals(action) && e.path("target").asText().equals(target)) {
+                outcomes.add(e.path("outcome").asText());
+            }
+        }
+        return outcomes;
+    }
+
     static byte[] random(int size, long seed) {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);
@@ -121,6 +133,12 @@ class StorageLifecycleTest {
         assertDenied(putManifest(REPO, "v1.0", secondManifest), "v1.0", "immutable", "\"v*\"", NS);
         assertDenied(http.delete("/v2/" + REPO + "/manifests/v1.0"), "v1.0", "immutable");
         assertDenied(http.delete("/v2/" + REPO + "/manifests/" + first), "v1.0", "immutable");
+        // Each refusal of the registry API is in the audit log, with what was refused and why.
+        assertThat(audited("image.push", REPO + ":v1.0")).first().asString()
+                .startsWith("refused: tag v1.0 of " + REPO + " is immutable (rule \"v*\" on " + NS + ")");
+        assertThat(audited("image.delete", REPO + "@" + first)).first().asString().startsWith("refused: ")
+                .contains("immutable");
+        assertThat(audited("image.delete", REPO + ":v1.0")).first().asString().contains("immutable");
         JsonNode tag = api("POST", "/api/v1/images/tag", "{\"source\":\"" + REPO + ":latest\",\"target\":\"" + REPO
                 + ":v1.0\"}", 403);
         assertThat(tag.path("errors").path(0).path("message").asText()).contains("immutable", "\"v*\"");
@@ -239,6 +257,7 @@ class StorageLifecycleTest {
         HttpResponse<byte[]> r = http.post("/v2/" + REPO + "/blobs/uploads/?digest=" + Digest.sha256(b), b,
                 "Content-Type", "application/octet-stream");
         assertDenied(r, "storage quota", "20.0 KB", NS);
+        assertThat(audited("blob.push", REPO)).first().asString().startsWith("refused: storage quota exceeded");
         assertThat(http.head("/v2/" + REPO + "/blobs/" + Digest.sha256(b)).statusCode()).isEqualTo(404);
         // Known length in a PATCH: refused, and the upload keeps what it had.
         HttpResponse<byte[]> started = http.post("/v2/" + REPO + "/blobs/uploads/", new byte[0]);
@@ -279,7 +298,10 @@ class StorageLifecycleTest {
         api("POST", "/api/v1/quota", "{\"traffic\":\"10KB\"}", 201);
         HttpResponse<byte[]> first = http.get("/v2/" + REPO + "/blobs/" + da);
         assertThat(first.statusCode()).as(text(first)).isIn(200, 307);
-        assertDenied(http.get("/v2/" + REPO + "/blobs/" + da), "pull traffic quota", "10.0 KB");
+        HttpResponse<byte[]> over = http.get("/v2/" + REPO + "/blobs/" + da);
+        assertDenied(over, "pull traffic quota", "10.0 KB");
+        assertThat(audited("blob.pull", REPO + "@" + da)).containsExactly(
+                "refused: " + JSON.readTree(over.body()).path("errors").path(0).path("message").asText());
         JsonNode quota = api("GET", "/api/v1/quota", null, 200);
         assertThat(quota.path("traffic").path("used").asLong()).isEqualTo(6_000);
         assertThat(quota.path("month").asText()).matches("\\d{4}-\\d{2}");

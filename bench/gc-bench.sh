@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Garbage collection benchmark (issue 20): a sweep over IMAGES images of BLOBS blobs each (10,000 x 5
+# = 50,000 blobs by default; half the images deleted for good, so it frees half) on SQLite + files
+# and on PostgreSQL + S3Proxy: the sweep's duration, and manifest-PUT p50/p99 while it runs beside
+# the same without it (goal: < 10 s, p99 <= 2x). Seeds its own registries in a temporary folder;
+# needs PostgreSQL's server binaries (/usr/lib/postgresql) and S3Proxy (a test dependency).
+#   bench/gc-bench.sh [IMAGES [BLOBS]]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+for tool in java mvn; do command -v "$tool" >/dev/null || { echo "gc-bench: $tool is required" >&2; exit 1; }; done
+cp_file=$(mktemp)
+trap 'rm -f "$cp_file"' EXIT
+mvn -q -B -pl registry-backend -am test-compile dependency:build-classpath \
+    -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >/dev/null
+cp="registry-backend/target/test-classes:registry-backend/target/classes"
+for m in oci-core vulnerability-advisor trust test-support; do
+    cp="$cp:$m/target/classes"
+done
+uptime
+java -Xmx1g -cp "$cp:$(cat "$cp_file")" io.slipway.registry.lifecycle.GcBenchmark "${1:-10000}" "${2:-5}"
