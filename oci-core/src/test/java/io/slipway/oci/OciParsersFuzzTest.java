@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Fuzz tests of the parsers every request and every client command feeds with outside text: a
- * digest, an image reference, a manifest or index. Each may refuse its input only with its own
+ * digest, an image reference, a manifest or index, a registry's bearer challenge. Each may refuse its input only with its own
  * exception (an {@link IllegalArgumentException} subtype that becomes a clear error); anything else
  * escaping — a NullPointerException, an index out of bounds, a stack overflow, a hang — is a bug.
  *
@@ -80,6 +80,16 @@ class OciParsersFuzzTest {
             assertThat(d.digest()).isNotNull();
         }
         manifest.effectiveArtifactType();
+    }
+
+    /** A registry's {@code WWW-Authenticate} header, read by the clients: a challenge or null. */
+    @FuzzTest
+    void bearerChallenge(byte[] input) {
+        String header = new String(input, StandardCharsets.UTF_8);
+        io.slipway.oci.client.BearerChallenge challenge = io.slipway.oci.client.BearerChallenge.parse(header);
+        if (challenge != null) {
+            assertThat(challenge.realm()).isNotNull();
+        }
     }
 
     static int indexOf(byte[] bytes, byte b) {
