@@ -120,7 +120,7 @@ final class CrCommand {
     }
 
     @Command(name = "image-list", aliases = "images", mixinStandardHelpOptions = true,
-            description = "List images: one row per tag.")
+            description = "List images: one row per tag; KIND tells an image from a Helm chart, a Tekton bundle, a signature.")
     static class ImageList extends Listing {
         @Option(names = "--restrict", paramLabel = "NS[/REPO]", description = "Only this namespace or repository.")
         String restrict;
@@ -148,13 +148,13 @@ final class CrCommand {
                         r.path("tag").isNull() ? "<none>" : r.path("tag").asText(),
                         digest.substring(digest.indexOf(':') + 1, Math.min(digest.length(), digest.indexOf(':') + 13)),
                         r.path("namespace").asText(), Human.ago(Instant.parse(r.path("created").asText()), now),
-                        Human.size(r.path("size").asLong())));
+                        Human.size(r.path("size").asLong()), r.path("kind").asText("image")));
                 if (va) {
                     row.add(r.path("securityStatus").asText());
                 }
                 rows.add(row);
             }
-            List<String> header = new ArrayList<>(List.of("REPOSITORY", "TAG", "DIGEST", "NAMESPACE", "CREATED", "SIZE"));
+            List<String> header = new ArrayList<>(List.of("REPOSITORY", "TAG", "DIGEST", "NAMESPACE", "CREATED", "SIZE", "KIND"));
             if (va) {
                 header.add("SECURITY STATUS");
             }

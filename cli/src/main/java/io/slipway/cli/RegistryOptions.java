@@ -4,8 +4,8 @@ import io.slipway.pipeline.ManagementClient;
 import java.io.IOException;
 import picocli.CommandLine.Option;
 
-/** The options every command that talks to a registry takes. */
-final class RegistryOptions {
+/** The options every command that talks to a registry takes (public: the full distribution's commands mix them in too). */
+public final class RegistryOptions {
     @Option(names = "--registry", paramLabel = "URL", description = "Registry URL (default: SLIPWAY_REGISTRY or the login).")
     String registry;
 
@@ -13,7 +13,7 @@ final class RegistryOptions {
     String apiKey;
 
     /** The same resolution, for the pipeline steps. */
-    io.slipway.pipeline.RegistryAccess access() throws IOException {
+    public io.slipway.pipeline.RegistryAccess access() throws IOException {
         return Credentials.resolve(registry, apiKey, System.getenv()).access();
     }
 

@@ -92,9 +92,10 @@ class CrCommandTest {
         CliRun list = as(manager, "cr", "image-list", "--restrict", "acme-tools");
         assertThat(list.code()).as(list.err()).isZero();
         String[] lines = list.out().split("\n");
-        assertThat(lines[0]).matches("REPOSITORY\\s+TAG\\s+DIGEST\\s+NAMESPACE\\s+CREATED\\s+SIZE");
+        assertThat(lines[0]).matches("REPOSITORY\\s+TAG\\s+DIGEST\\s+NAMESPACE\\s+CREATED\\s+SIZE\\s+KIND");
         assertThat(lines[1]).contains("acme-tools/web").contains("stable").contains("acme-tools")
-                .contains(" ago").contains("304 kB"); // layer + config + manifest
+                .contains(" ago").contains("304 kB") // layer + config + manifest
+                .endsWith(" image");
         assertThat(lines).hasSize(2);
 
         // Two tags of one digest are two rows with the same digest.

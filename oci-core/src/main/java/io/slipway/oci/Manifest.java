@@ -46,11 +46,15 @@ public record Manifest(
 
     /**
      * The artifact type as the referrers API reports it: {@code artifactType}, else the config's
-     * media type for an image manifest.
+     * media type for an image manifest — but {@link ArtifactKind#TEKTON_BUNDLE_TYPE} for a Tekton
+     * bundle, which names no type of its own and is known by its layers' annotations.
      */
     public String effectiveArtifactType() {
         if (artifactType != null) {
             return artifactType;
+        }
+        if (ArtifactKind.isTektonBundle(this)) {
+            return ArtifactKind.TEKTON_BUNDLE_TYPE;
         }
         return config == null ? null : config.mediaType();
     }

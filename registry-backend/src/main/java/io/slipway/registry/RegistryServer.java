@@ -13,6 +13,7 @@ import io.slipway.registry.auth.Revocations;
 import io.slipway.registry.auth.Authenticator;
 import io.slipway.registry.auth.Authorizer;
 import io.slipway.registry.auth.TokenGate;
+import io.slipway.registry.auth.TokenKey;
 import io.slipway.registry.auth.TokenService;
 import io.slipway.registry.http.ManagementHandler;
 import io.slipway.registry.lifecycle.Lifecycle;
@@ -101,7 +102,22 @@ public final class RegistryServer implements AutoCloseable {
         // A generated key goes to a file only its owner reads, never to the console or a log.
         this.adminKeyFile = bootstrap != null && bootstrap.generatedKey() != null
                 ? AdminKeyFile.write(config.dataDir(), bootstrap.generatedKey()) : null;
-        this.tokens = new TokenService(tenancyStore, "slipway", auth.service(), auth.tokenLifetime(), clock);
+        // The signing key lives in a 0600 file, not in the database; nodes sharing PostgreSQL share a configured one.
+        boolean sharedDatabase = config.stores().postgres() != null;
+        TokenKey tokenKey;
+        if (sharedDatabase && auth.tokenKeyFile() == null) {
+            if (!auth.open()) {
+                throw new IllegalArgumentException("auth.tokenKeyFile is required with metadata: {driver: postgres}: "
+                        + "every node sharing the database must sign tokens with the same key (mount one file, e.g. a "
+                        + "Kubernetes Secret, on each)");
+            }
+            tokenKey = TokenKey.ephemeral(); // an open registry issues no tokens
+        } else {
+            tokenKey = TokenKey.open(auth.tokenKeyFile() != null ? auth.tokenKeyFile()
+                    : config.dataDir().resolve(TokenKey.DEFAULT_NAME), !sharedDatabase, tenancyStore);
+        }
+        this.tokens = new TokenService(tokenKey, "slipway",
+                auth.service(), auth.tokenLifetime(), clock);
         Authenticator authenticator = new Authenticator(tenancyStore, clock);
         Authorizer authorizer = new Authorizer(tenancyStore, auth.anonymousPull());
         AccessGate gate = auth.open() ? AccessGate.open()
@@ -159,8 +175,9 @@ public final class RegistryServer implements AutoCloseable {
         PolicyApi policyApi = new PolicyApi(enforcement, authorizer, tenancyStore);
         this.management = new ManagementHandler(api, policyApi, authenticator, events.api());
         handlers.addHandler(Listeners.route("/api/", limits.apiBodyBytes(), management));
-        handlers.addHandler(io.slipway.registry.console.Console.handler(config, api, policyApi, authorizer, authenticator,
-                metadata, blobs, scans, database, names, clock)); // the Registry Console at /console/ (issue 22)
+        // the Registry Console at /console/ (issue 22); its forms are small, so its bodies are bounded too
+        handlers.addHandler(Listeners.route("/console", limits.consoleBodyBytes(), io.slipway.registry.console.Console
+                .handler(config, api, policyApi, authorizer, authenticator, metadata, blobs, scans, database, names, clock)));
         Admission admission = new Admission(enforcement);
         // The webhook answers on its own listener only: the public port answers /admission/ as any missing route.
         Handler webhook = admissionConnector == null ? null : Listeners.route("/admission/", limits.admissionBodyBytes(),
@@ -297,6 +314,11 @@ public final class RegistryServer implements AutoCloseable {
 
     public RegistryConfig config() {
         return config;
+    }
+
+    /** The database the stores share (benchmarks seed it through the stores' own classes). */
+    public SqlDatabase database() {
+        return database;
     }
 
     public MetadataStore metadata() {

@@ -75,7 +75,7 @@ class ScaleOutTest {
         Path config = dir.resolve("slipway.yaml");
         configFile = config;
         Files.writeString(config, String.join("\n",
-                "auth: {mode: token}",
+                "auth: {mode: token, tokenKeyFile: token.key}",
                 "storage:",
                 "  driver: s3",
                 "  bucket: " + s3.bucket(),
@@ -92,6 +92,8 @@ class ScaleOutTest {
                 "  poolSize: 6",
                 "scan: {workers: 2, lease: 2s}",
                 ""));
+        // The one key every node signs with, as a mounted Kubernetes Secret would give it.
+        io.slipway.registry.auth.TokenKey.create(dir.resolve("token.key"));
         RegistryConfig shared = RegistryConfig.load(config).withListen("127.0.0.1:0");
         assertThat(shared.stores().shared()).isTrue();
         // Started at the same moment, as an orchestrator would: they must agree on one schema, one

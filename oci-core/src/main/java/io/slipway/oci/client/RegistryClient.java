@@ -24,6 +24,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * its scope; on 401 the {@code WWW-Authenticate} challenge names the realm, and a token is got there
  * with the Basic credentials and cached per scope, so a run of calls on one repository costs one
  * token request.
+ *
+ * <p>Credentials stay home: redirects are followed here, not by the HTTP client, so that {@code Authorization}
+ * is dropped when one leads to another origin (the pre-signed object-store URL a blob GET is redirected to)
+ * and a redirect from HTTPS to HTTP is refused; and credentials (Basic, or a token got with them) are never
+ * sent over plain HTTP except to a loopback address.
  */
 public final class RegistryClient {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,7 +51,7 @@ public final class RegistryClient {
         this.user = user;
         this.secret = secret;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     public String registryUrl() {
@@ -175,6 +180,9 @@ public final class RegistryClient {
         String scope = scope(repository, push);
         String token = tokens.get(scope);
         HttpRequest built = request.build();
+        if (user != null) {
+            requireSafeForCredentials(built.uri()); // before anything is sent: the token would be got with them
+        }
         HttpResponse<byte[]> r = exchange(token == null ? built : withToken(built, token));
         if (r.statusCode() != 401) {
             return r;
@@ -219,7 +227,73 @@ public final class RegistryClient {
         return token;
     }
 
+    private static final int MAX_REDIRECTS = 5;
+
     private HttpResponse<byte[]> exchange(HttpRequest request) throws IOException {
+        HttpRequest current = request;
+        for (int hops = 0; ; hops++) {
+            if (user != null && current.headers().firstValue("Authorization").isPresent()) {
+                requireSafeForCredentials(current.uri());
+            }
+            HttpResponse<byte[]> r = exchangeOnce(current);
+            int status = r.statusCode();
+            boolean redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+            if (!redirect || r.headers().firstValue("Location").isEmpty()) {
+                return r;
+            }
+            if (hops == MAX_REDIRECTS) {
+                throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + request.uri());
+            }
+            current = redirected(current, current.uri().resolve(r.headers().firstValue("Location").get()), status);
+        }
+    }
+
+    /** The request a redirect asks for: another origin gets no {@code Authorization}; HTTPS never becomes HTTP. */
+    static HttpRequest redirected(HttpRequest from, URI to, int status) throws IOException {
+        if ("https".equalsIgnoreCase(from.uri().getScheme()) && !"https".equalsIgnoreCase(to.getScheme())) {
+            throw new IOException("refusing a redirect from " + origin(from.uri()) + " to plain " + origin(to));
+        }
+        boolean sameOrigin = origin(from.uri()).equals(origin(to));
+        HttpRequest.Builder b = HttpRequest.newBuilder(from,
+                (name, value) -> sameOrigin || !name.equalsIgnoreCase("Authorization")).uri(to);
+        boolean keepMethod = status == 307 || status == 308 || from.method().equals("GET") || from.method().equals("HEAD");
+        if (!keepMethod) {
+            b.GET(); // 301/302/303 after a POST or PUT: fetch the new location, as browsers and the JDK do
+        }
+        return b.build();
+    }
+
+    /** scheme://host:port, lower case, with the scheme's port spelled out. */
+    static String origin(URI uri) {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        int port = uri.getPort() != -1 ? uri.getPort() : "https".equals(scheme) ? 443 : 80;
+        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT);
+        return scheme + "://" + host + ":" + port;
+    }
+
+    /** Credentials over plain HTTP only to this machine: anywhere else they would cross the network readable. */
+    static void requireSafeForCredentials(URI uri) throws IOException {
+        if ("https".equalsIgnoreCase(uri.getScheme())) {
+            return;
+        }
+        String host = uri.getHost() == null ? "" : uri.getHost();
+        boolean loopback = host.equalsIgnoreCase("localhost");
+        if (!loopback) {
+            try {
+                // A literal address is parsed, never looked up: a name other than localhost is not trusted here.
+                loopback = (host.matches("[0-9.]+") || host.startsWith("["))
+                        && java.net.InetAddress.getByName(host).isLoopbackAddress();
+            } catch (java.net.UnknownHostException e) {
+                loopback = false;
+            }
+        }
+        if (!loopback) {
+            throw new IOException("refusing to send credentials over plain HTTP to " + origin(uri)
+                    + ": use https:// (only a loopback address may be reached over http:// with credentials)");
+        }
+    }
+
+    private HttpResponse<byte[]> exchangeOnce(HttpRequest request) throws IOException {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (ConnectException | HttpConnectTimeoutException e) {

@@ -88,6 +88,16 @@ final class CallerAccess {
         return open || authorizer.allowed(c, repository).contains(action);
     }
 
+    /** {@link #can}(c, repository, PULL) for many repositories in a row: namespaces and policies read once. */
+    java.util.function.Predicate<String> pullable(Principal c) {
+        if (open) {
+            return repository -> true;
+        }
+        var allowed = authorizer.allowedMany(c);
+        java.util.Map<String, Boolean> decided = new java.util.HashMap<>();
+        return repository -> decided.computeIfAbsent(repository, r -> allowed.apply(r).contains(Action.PULL));
+    }
+
     /** Refuses as "not found" unless the caller may at least pull; as "denied" when it may pull but not this. */
     void requireImage(Principal c, String repository, Action action) {
         if (can(c, repository, action)) {

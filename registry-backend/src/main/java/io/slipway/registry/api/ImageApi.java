@@ -85,6 +85,7 @@ public final class ImageApi implements ManagementArea {
             }
             r.put("digest", row.digest().toString());
             r.put("mediaType", row.mediaType());
+            r.put("kind", row.kind().label());
             r.put("created", row.created().toString());
             r.put("size", row.size());
             if (withStatus) {
@@ -92,6 +93,32 @@ public final class ImageApi implements ManagementArea {
             }
         }
         return list;
+    }
+
+    /**
+     * One page of the console's image listing: the images (a digest with all its tags) of the
+     * repositories the caller may pull, under {@code namespace} when given, as {@link #images} decides
+     * them, but filtered, sorted and cut into pages by the database.
+     */
+    public MetadataStore.ImagePage page(Principal c, String namespace, String search, String sort, boolean ascending,
+            int offset, int limit) {
+        String prefix = namespace == null ? null : namespace + "/";
+        java.util.Map<String, Long> all = metadata.repositoryIds(prefix);
+        java.util.function.Predicate<String> pullable = access.pullable(c);
+        List<Long> allowed = all.entrySet().stream().filter(e -> pullable.test(e.getKey())).map(java.util.Map.Entry::getValue)
+                .toList();
+        // Only the administrator (who pulls everything) is trusted with the prefix alone: anyone else's page
+        // names the repositories decided here, so one created meanwhile is not shown undecided.
+        boolean everything = c != null && c.admin() && allowed.size() == all.size();
+        return metadata.imagePage(new MetadataStore.ImageQuery(prefix, everything ? null : allowed, search, sort,
+                ascending, offset, limit));
+    }
+
+    /** What is attached to the images of a page (signatures, attestations, SBOMs, referrers). */
+    public List<MetadataStore.Attachment> attachments(List<MetadataStore.ImageGroup> images) {
+        java.util.Map<Long, List<Digest>> byRepository = new java.util.HashMap<>();
+        images.forEach(i -> byRepository.computeIfAbsent(i.repositoryId(), k -> new java.util.ArrayList<>()).add(i.digest()));
+        return metadata.attachments(byRepository);
     }
 
     public JsonNode inspect(Principal c, String image) throws IOException {
@@ -161,6 +188,7 @@ public final class ImageApi implements ManagementArea {
         if (m.artifactType() != null) {
             r.put("artifactType", m.artifactType());
         }
+        r.put("kind", io.slipway.oci.ArtifactKind.of(m.mediaType(), m.artifactType()).label());
         return r;
     }
 }

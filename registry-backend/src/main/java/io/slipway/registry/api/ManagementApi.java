@@ -27,6 +27,7 @@ public final class ManagementApi {
     private final ImageApi images;
     private final VaApi va;
     private final AuditApi audit;
+    private final LifecycleApi lifecycle;
 
     /** @param names this registry's own hosts: an image reference naming another host is refused */
     public ManagementApi(Tenancy tenancy, Authorizer authorizer, MetadataStore metadata, ManifestService manifests,
@@ -41,7 +42,8 @@ public final class ManagementApi {
         this.images = new ImageApi(metadata, manifests, names, access, va);
         this.va = va;
         this.audit = new AuditApi(store);
-        this.areas = List.of(accounts, iam, images, va, audit, new LifecycleApi(lifecycle, metadata, names, access));
+        this.lifecycle = new LifecycleApi(lifecycle, metadata, names, access);
+        this.areas = List.of(accounts, iam, images, va, audit, this.lifecycle);
     }
 
     /** In {@code --auth none} every caller acts as the administrator. */
@@ -72,6 +74,10 @@ public final class ManagementApi {
 
     public AuditApi audit() {
         return audit;
+    }
+
+    public LifecycleApi lifecycle() {
+        return lifecycle;
     }
 
     /** The areas, each with its routes. */

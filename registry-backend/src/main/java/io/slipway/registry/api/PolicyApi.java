@@ -183,6 +183,18 @@ public final class PolicyApi implements ManagementArea {
     }
 
     /** Who a decision is for: the caller's account (or the one the administrator names) and its pull rights. */
+    /**
+     * The signatures of an image and the keys that verify them, for a caller who may pull it (the
+     * caller checks that first); the keys are those of the account owning the image's namespace, whose
+     * policies judge it, and the registry-wide ones.
+     */
+    public List<EnforcementService.SignatureCheck> signatureChecks(String repository, io.slipway.oci.Digest digest) {
+        int slash = repository.indexOf('/');
+        long account = slash <= 0 ? PolicyStore.CLUSTER : tenancy.namespace(repository.substring(0, slash))
+                .map(n -> n.accountId()).orElse(PolicyStore.CLUSTER);
+        return enforcement.signatureChecks(account, repository, digest);
+    }
+
     public EnforcementService.Requester requester(Principal c, String accountName) {
         return new EnforcementService.Requester(account(c, accountName),
                 repository -> authorizer.allowed(c, repository).contains(Action.PULL));

@@ -79,6 +79,41 @@ public final class VaApi implements ManagementArea {
         return securityStatus(repository, tag, digest, 0, currentDatabaseVersion());
     }
 
+    /** One image whose status a listing shows: its repository, first tag (or null), digest and media type. */
+    public record Listed(String repository, String tag, Digest digest, String mediaType) {
+    }
+
+    /**
+     * {@link #securityStatus(Principal, String, String, Digest)} for a page of a listing, in the same
+     * order: the scan results in one query, each account's exemptions read once. An index is judged
+     * through its children as ever.
+     */
+    public List<String> securityStatuses(Principal c, List<Listed> images) {
+        java.util.function.Predicate<String> pullable = access.pullable(c);
+        for (Listed i : images) {
+            if (!pullable.test(i.repository())) {
+                throw TenancyException.notFound("no repository " + i.repository());
+            }
+        }
+        String current = currentDatabaseVersion();
+        java.util.Map<Digest, ScanResult> results = scans.results(images.stream()
+                .filter(i -> !io.slipway.oci.MediaTypes.isIndex(i.mediaType())).map(Listed::digest).toList(), current);
+        java.util.Map<String, List<Exemption>> exemptions = new java.util.HashMap<>();
+        List<String> out = new java.util.ArrayList<>();
+        for (Listed i : images) {
+            if (io.slipway.oci.MediaTypes.isIndex(i.mediaType())) {
+                out.add(securityStatus(i.repository(), i.tag(), i.digest(), 0, current));
+                continue;
+            }
+            ScanResult r = results.get(i.digest());
+            ScanService.View v = r == null ? null : scans.view(r, ImageCoordinates.of(i.repository(), i.tag(),
+                    i.digest().toString()), exemptions.computeIfAbsent(i.repository().substring(0,
+                    i.repository().indexOf('/')), ns -> exemptionsFor(i.repository())));
+            out.add(ScanService.status(r, v));
+        }
+        return out;
+    }
+
     /** An index's status is the worst of its children's. */
     String securityStatus(String repository, String tag, Digest digest, int depth, String current) {
         Optional<ManifestRecord> m = metadata.manifest(repository, digest);
@@ -191,11 +226,14 @@ public final class VaApi implements ManagementArea {
         Optional<ScanResult> result = scans.result(digest, current);
         ObjectNode r = JSON.createObjectNode();
         r.put("image", name.repository() + (name.tag() != null ? ":" + name.tag() : "") + "@" + digest);
-        r.put("status", securityStatus(name.repository(), name.tag(), digest, 0, current));
+        ScanService.View v = result.map(s -> view(s, name.repository(), name.tag(), digest)).orElse(null);
+        // An image's status from the result and view read here (not read and judged again); an index's from its children.
+        r.put("status", io.slipway.oci.MediaTypes.isIndex(found.record().mediaType())
+                ? securityStatus(name.repository(), name.tag(), digest, 0, current)
+                : ScanService.status(result.orElse(null), v));
         r.put("currentDatabaseVersion", current);
         if (result.isPresent()) {
             ScanResult s = result.get();
-            ScanService.View v = view(s, name.repository(), name.tag(), digest);
             r.put("state", s.state().name());
             r.put("os", s.os());
             r.put("assessed", s.unassessed() == null);
@@ -207,6 +245,7 @@ public final class VaApi implements ManagementArea {
             if (s.error() != null) {
                 r.put("error", s.error());
             }
+            java.util.Set<ScanResult.Issue> exempt = new java.util.HashSet<>(v.exempt());
             ArrayNode vulns = r.putArray("vulnerabilities");
             ArrayNode config = r.putArray("configuration");
             for (ScanResult.Issue i : s.issues()) {
@@ -222,7 +261,7 @@ public final class VaApi implements ManagementArea {
                 if (i.correction() != null) {
                     o.put("correction", i.correction());
                 }
-                o.put("exempt", v.exempt().contains(i));
+                o.put("exempt", exempt.contains(i));
             }
             ArrayNode advice = r.putArray("advice");
             s.advice().forEach(advice::add);

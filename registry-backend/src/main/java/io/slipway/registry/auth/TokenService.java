@@ -5,26 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.slipway.registry.tenancy.Role.Action;
-import io.slipway.registry.tenancy.TenancyStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.security.spec.ECGenParameterSpec;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,8 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Issues and verifies the registry's bearer tokens: compact JWTs signed with ES256 (ECDSA P-256,
- * SHA-256) whose {@code access} claim lists exactly what was granted. The key pair lives in the
- * tenancy store so every node signs and verifies with the same one.
+ * SHA-256) whose {@code access} claim lists exactly what was granted, with the {@link TokenKey} every
+ * node shares.
  *
  * <p>A verified token is remembered (by its exact text, until it expires) so that the ECDSA check
  * is paid once per token, not once per request.
@@ -83,33 +75,19 @@ public final class TokenService {
 
     }
 
-    public TokenService(TenancyStore store, String issuer, String audience, Duration lifetime, Clock clock) {
+    public TokenService(TokenKey key, String issuer, String audience, Duration lifetime, Clock clock) {
         this.issuer = issuer;
         this.audience = audience;
         this.lifetime = lifetime;
         this.clock = clock;
-        TenancyStore.SigningKey key = store.signingKey(TokenService::newKey);
-        try {
-            KeyFactory factory = KeyFactory.getInstance("EC");
-            this.privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(key.privateKey()));
-            this.publicKey = factory.generatePublic(new X509EncodedKeySpec(key.publicKey()));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the token signing key in the database is unreadable", e);
-        }
+        this.privateKey = key.privateKey();
+        this.publicKey = key.publicKey();
         this.kid = key.kid();
     }
 
-    private static TenancyStore.SigningKey newKey() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
-            KeyPair pair = generator.generateKeyPair();
-            byte[] pub = pair.getPublic().getEncoded();
-            String kid = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(pub), 0, 8);
-            return new TenancyStore.SigningKey(kid, pair.getPrivate().getEncoded(), pub);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot create a token signing key", e);
-        }
+    /** The key this service signs with. */
+    public TokenKey key() {
+        return new TokenKey(kid, privateKey, publicKey);
     }
 
     public String audience() {

@@ -27,6 +27,8 @@ import java.util.Set;
  *   anonymousPull: false      # anonymous pulls from public namespaces
  *   bootstrapAccount: default # the first account, made with the administrator
  *   tokenLifetime: 5m
+ *   tokenKeyFile: /etc/slipway/token/token.key # the token signing key (default: DATA/token-signing-key.pem;
+ *                             # required with metadata: {driver: postgres}, where every node must share it)
  * limits:
  *   manifestBytes: 4194304
  *   nameLength: 255
@@ -64,9 +66,21 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
      * @param realm            the token endpoint URL to announce, e.g. {@code https://registry.example.com/token}
      *                         (null: this listener's own address, never the request's Host header)
      * @param service          the token audience ({@code service=} of the challenge)
+     * @param tokenKeyFile     the PEM file of the EC P-256 key tokens are signed with (null: {@code
+     *                         token-signing-key.pem} in the data folder, made on first start); nodes sharing a
+     *                         PostgreSQL database must name one file they all mount (a Kubernetes Secret)
      */
     public record AuthSettings(String mode, boolean anonymousPull, String bootstrapAccount, Duration tokenLifetime,
-            String realm, String service) {
+            String realm, String service, Path tokenKeyFile) {
+
+        public AuthSettings(String mode, boolean anonymousPull, String bootstrapAccount, Duration tokenLifetime,
+                String realm, String service) {
+            this(mode, anonymousPull, bootstrapAccount, tokenLifetime, realm, service, null);
+        }
+
+        public AuthSettings withTokenKeyFile(Path file) {
+            return new AuthSettings(mode, anonymousPull, bootstrapAccount, tokenLifetime, realm, service, file);
+        }
 
         public static AuthSettings defaults() {
             return new AuthSettings("token", false, "default", Duration.ofMinutes(5), null, "slipway");
@@ -163,7 +177,7 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
         }
         AuthSettings a = authSettings;
         return withAuthSettings(new AuthSettings(mode, a.anonymousPull(), a.bootstrapAccount(), a.tokenLifetime(),
-                a.realm(), a.service()));
+                a.realm(), a.service(), a.tokenKeyFile()));
     }
 
     public RegistryConfig withAuthSettings(AuthSettings a) {
@@ -253,13 +267,15 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
             c = c.withAuth(auth.asText());
         } else if (auth != null && auth.isObject()) {
             checkKeys(file, "auth.", auth, Set.of("mode", "anonymousPull", "bootstrapAccount", "tokenLifetime",
-                    "realm", "service"));
+                    "realm", "service", "tokenKeyFile"));
             AuthSettings d = c.authSettings();
             c = c.withAuthSettings(new AuthSettings(d.mode(), auth.path("anonymousPull").asBoolean(d.anonymousPull()),
                     auth.path("bootstrapAccount").asText(d.bootstrapAccount()),
                     auth.hasNonNull("tokenLifetime") ? duration(auth.get("tokenLifetime").asText()) : d.tokenLifetime(),
                     auth.hasNonNull("realm") ? auth.get("realm").asText() : d.realm(),
-                    auth.path("service").asText(d.service())));
+                    auth.path("service").asText(d.service()),
+                    auth.hasNonNull("tokenKeyFile") ? file.toAbsolutePath().getParent().resolve(auth.get("tokenKeyFile").asText())
+                            : d.tokenKeyFile()));
             if (auth.hasNonNull("mode")) {
                 c = c.withAuth(auth.get("mode").asText());
             }
@@ -347,7 +363,7 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
             JsonNode c = root.get("connections");
             if (c != null && c.isObject()) {
                 checkKeys(file, "connections.", c, Set.of("idleTimeout", "headerTimeout", "minDataRate", "tokenBodyBytes",
-                        "apiBodyBytes", "admissionBodyBytes"));
+                        "apiBodyBytes", "admissionBodyBytes", "consoleBodyBytes"));
                 ListenerSettings.Connections k = l.connections();
                 l = l.withConnections(new ListenerSettings.Connections(
                         c.hasNonNull("idleTimeout") ? duration(c.get("idleTimeout").asText()) : k.idleTimeout(),
@@ -355,7 +371,8 @@ public record RegistryConfig(String host, int port, Path dataDir, AuthSettings a
                         c.path("minDataRate").asLong(k.minDataRate()),
                         c.path("tokenBodyBytes").asLong(k.tokenBodyBytes()),
                         c.path("apiBodyBytes").asLong(k.apiBodyBytes()),
-                        c.path("admissionBodyBytes").asLong(k.admissionBodyBytes())));
+                        c.path("admissionBodyBytes").asLong(k.admissionBodyBytes()),
+                        c.path("consoleBodyBytes").asLong(k.consoleBodyBytes())));
             }
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage());

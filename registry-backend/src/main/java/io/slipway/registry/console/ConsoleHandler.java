@@ -159,6 +159,8 @@ public final class ConsoleHandler extends Handler.Abstract {
                 case "/console/access": return page(response, callback, 200, "access", pages.access(s, null, query.getValue("done")));
                 case "/console/image-policies": return page(response, callback, 200, "image-policies",
                         pages.imagePolicies(s, query.getValue("done")));
+                case "/console/storage": return page(response, callback, 200, "storage",
+                        pages.storage(s, query.getValue("done")));
                 case "/console/audit": return page(response, callback, 200, "audit",
                         pages.audit(s, query.getValue("actor"), query.getValue("action")));
                 default: return notFound(response, callback, s);
@@ -232,6 +234,11 @@ public final class ConsoleHandler extends Handler.Abstract {
                 api.accounts().updateNamespace(c, required(form, "name"), JSON.createObjectNode().put("public",
                         "true".equals(form.getValue("public"))));
                 target = "/console/namespaces?done=changed";
+                break;
+            case "/console/trash/restore":
+                body = JSON.createObjectNode().put("image", form.getValue("image"));
+                pages.restore(c, form.getValue("image"));
+                target = "/console/storage?done=restored";
                 break;
             case "/console/api-keys": // answered above: the key is shown on the page itself
                 return null;

@@ -6,6 +6,8 @@ import io.slipway.oci.Digest;
 import io.slipway.oci.MediaTypes;
 import io.slipway.registry.api.ManagementApi;
 import io.slipway.registry.api.PolicyApi;
+import io.slipway.registry.api.VaApi;
+import io.slipway.registry.enforcement.EnforcementService;
 import io.slipway.registry.auth.Authorizer;
 import io.slipway.registry.metadata.ManifestRecord;
 import io.slipway.registry.metadata.MetadataStore;
@@ -29,8 +31,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.util.Fields;
 
 /**
@@ -43,8 +43,6 @@ public final class ConsolePages {
     static final int PAGE_SIZE = 50;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
-    /** cosign's tags for what it attaches to an image: signatures, attestations, SBOMs. */
-    private static final Pattern COSIGN_TAG = Pattern.compile("^sha256-([0-9a-f]{64})\\.(sig|att|sbom)$");
     static final List<String> SEVERITIES = List.of("critical", "high", "medium", "low", "negligible", "unknown");
     private static final String HELM_CONFIG = "application/vnd.cncf.helm.config.v1+json";
 
@@ -77,25 +75,6 @@ public final class ConsolePages {
 
     // --- images
 
-    /** One image digest of one repository, with every tag and what refers to it. */
-    private static final class Group {
-        final String repository;
-        final String namespace;
-        final String digest;
-        final List<String> tags = new ArrayList<>();
-        final Instant created;
-        final long size;
-        final List<String> badges = new ArrayList<>();
-
-        Group(String repository, String namespace, String digest, Instant created, long size) {
-            this.repository = repository;
-            this.namespace = namespace;
-            this.digest = digest;
-            this.created = created;
-            this.size = size;
-        }
-    }
-
     Pages.Images images(ConsoleSessions.Session s, Fields query) {
         Principal c = s.principal();
         String namespace = blankToNull(query.getValue("namespace"));
@@ -104,80 +83,30 @@ public final class ConsolePages {
                 "created", "size").contains(v)).orElse("created");
         boolean ascending = "asc".equals(query.getValue("dir"));
         int page = Math.max(1, parse(query.getValue("page"), 1));
-        // the listing the management API answers (only what the caller may pull), one row per tag
-        Map<String, Group> groups = new LinkedHashMap<>();
-        Map<String, List<String>> attached = new LinkedHashMap<>();
-        List<JsonNode> untagged = new ArrayList<>();
-        for (JsonNode row : api.images().images(c, namespace, false)) {
-            String repository = row.path("repository").asText();
-            String tag = row.path("tag").isNull() ? null : row.path("tag").asText();
-            if (tag != null) {
-                Matcher m = COSIGN_TAG.matcher(tag);
-                if (m.matches()) {
-                    attached.computeIfAbsent(repository + "@sha256:" + m.group(1), k -> new ArrayList<>())
-                            .add(switch (m.group(2)) {
-                                case "sig" -> "Signed (cosign)";
-                                case "att" -> "Attestation";
-                                default -> "SBOM";
-                            });
-                    continue;
-                }
-            } else {
-                untagged.add(row);
-            }
-            String key = repository + "@" + row.path("digest").asText();
-            Group g = groups.computeIfAbsent(key, k -> new Group(repository, row.path("namespace").asText(),
-                    row.path("digest").asText(), Instant.parse(row.path("created").asText()), row.path("size").asLong()));
-            if (tag != null) {
-                g.tags.add(tag);
-            }
-        }
-        // An untagged manifest with a subject (an OCI 1.1 referrer: a signature, an SBOM) is a badge of its subject.
-        for (JsonNode row : untagged) {
-            String repository = row.path("repository").asText();
-            String key = repository + "@" + row.path("digest").asText();
-            Group g = groups.get(key);
-            if (g == null || !g.tags.isEmpty()) {
-                continue;
-            }
-            Optional<ManifestRecord> m = metadata.manifest(repository, Digest.parse(g.digest));
-            if (m.isPresent() && m.get().subject() != null) {
-                groups.remove(key);
-                attached.computeIfAbsent(repository + "@" + m.get().subject(), k -> new ArrayList<>())
-                        .add(referrerLabel(m.get().artifactType()));
-            }
-        }
-        List<Group> all = new ArrayList<>();
-        for (Group g : groups.values()) {
-            if (search == null || g.repository.toLowerCase(Locale.ROOT).contains(search.toLowerCase(Locale.ROOT))
-                    || g.tags.stream().anyMatch(t -> t.toLowerCase(Locale.ROOT).contains(search.toLowerCase(Locale.ROOT)))) {
-                all.add(g);
-            }
-        }
-        Comparator<Group> order = switch (sort) {
-            case "repository" -> Comparator.comparing((Group g) -> g.repository);
-            case "tags" -> Comparator.comparing((Group g) -> g.tags.isEmpty() ? "" : g.tags.get(0));
-            case "namespace" -> Comparator.comparing((Group g) -> g.namespace);
-            case "size" -> Comparator.comparingLong((Group g) -> g.size);
-            default -> Comparator.comparing((Group g) -> g.created);
-        };
-        order = order.thenComparing(g -> g.repository).thenComparing(g -> g.digest);
-        all.sort(ascending ? order : order.reversed());
-        int pages = Math.max(1, (all.size() + PAGE_SIZE - 1) / PAGE_SIZE);
+        // One page of what the caller may pull, cut by the database; then one query each for the page's
+        // attachments and security statuses, whatever the size of the account.
+        MetadataStore.ImagePage listing = api.images().page(c, namespace, search, sort, ascending,
+                (int) Math.min(Integer.MAX_VALUE, (page - 1L) * PAGE_SIZE), PAGE_SIZE);
+        int total = listing.total();
+        int pages = Math.max(1, (total + PAGE_SIZE - 1) / PAGE_SIZE);
         page = Math.min(page, pages);
+        List<MetadataStore.ImageGroup> shown = listing.images();
+        Map<String, List<MetadataStore.Attachment>> attached = new LinkedHashMap<>();
+        for (MetadataStore.Attachment a : api.images().attachments(shown)) {
+            attached.computeIfAbsent(a.repositoryId() + "@" + a.subject(), k -> new ArrayList<>()).add(a);
+        }
+        List<String> statuses = api.va().securityStatuses(c, shown.stream().map(g -> new VaApi.Listed(g.repository(),
+                g.tags().isEmpty() ? null : g.tags().get(0), g.digest(), g.mediaType())).toList());
         List<Pages.ImageLine> rows = new ArrayList<>();
-        for (Group g : all.subList((page - 1) * PAGE_SIZE, Math.min(all.size(), page * PAGE_SIZE))) {
-            Digest digest = Digest.parse(g.digest);
-            List<String> badges = new ArrayList<>(attached.getOrDefault(g.repository + "@" + g.digest, List.of()));
-            if (!metadata.signatures(g.repository, digest).isEmpty()) {
-                badges.add("Signed (simple signing)");
-            }
-            String status = api.va().securityStatus(c, g.repository, g.tags.isEmpty() ? null : g.tags.get(0), digest);
-            String ref = g.repository + "@" + g.digest;
-            rows.add(new Pages.ImageLine(host.get() + "/" + g.repository, g.namespace, List.copyOf(g.tags), g.digest,
-                    g.digest.substring(7, 19), TIME.format(g.created), size(g.size), status, statusKind(status),
-                    badges.stream().distinct().toList(), "/console/image?ref=" + ConsoleHandler.q(ref),
-                    "/console/issues?ref=" + ConsoleHandler.q(ref)));
+        for (int i = 0; i < shown.size(); i++) {
+            MetadataStore.ImageGroup g = shown.get(i);
+            List<MetadataStore.Attachment> mine = attached.getOrDefault(g.repositoryId() + "@" + g.digest(), List.of());
+            String status = statuses.get(i);
+            String ref = g.repository() + "@" + g.digest();
+            rows.add(new Pages.ImageLine(host.get() + "/" + g.repository(), g.repository().substring(0,
+                    g.repository().indexOf('/')), g.tags(), g.digest().toString(), g.digest().toString().substring(7, 19),
+                    TIME.format(g.created()), size(g.size()), status, statusKind(status), badges(g, mine),
+                    "/console/image?ref=" + ConsoleHandler.q(ref), "/console/issues?ref=" + ConsoleHandler.q(ref)));
         }
         List<Pages.Link> headers = new ArrayList<>();
         for (String[] h : new String[][] {{"repository", "Repository"}, {"tags", "Tags"}, {"digest", "Digest"},
@@ -198,8 +127,8 @@ public final class ConsolePages {
         }
         List<String> namespaces = new ArrayList<>();
         api.accounts().namespaces(c).forEach(n -> namespaces.add(n.path("name").asText()));
-        String summary = all.isEmpty() ? "No images" : "Images " + ((page - 1) * PAGE_SIZE + 1) + "–"
-                + Math.min(all.size(), page * PAGE_SIZE) + " of " + all.size();
+        String summary = total == 0 ? "No images" : "Images " + ((page - 1) * PAGE_SIZE + 1) + "–"
+                + Math.min(total, page * PAGE_SIZE) + " of " + total;
         return new Pages.Images(chrome(s, "Images", "images"), host.get(), rows, namespaces, nz(namespace), nz(search),
                 headers, pager, summary,
                 page > 1 ? new Pages.Link("Previous", pageLink(namespace, search, sort, ascending, page - 1), false, null) : null,
@@ -209,6 +138,42 @@ public final class ConsolePages {
     private static String pageLink(String namespace, String search, String sort, boolean ascending, int page) {
         return "/console/images" + ConsoleHandler.query(List.of("namespace", nz(namespace), "q", nz(search), "sort", sort,
                 "dir", ascending ? "asc" : "desc", "page", Integer.toString(page)));
+    }
+
+    /**
+     * The badges of one image: "Signed by KEY" for each signer key that verifies one of its signatures
+     * (checked as a policy's trust requirement checks them), "Signed (unverified)" when none does, then
+     * its attestations, SBOMs and other referrers.
+     */
+    private List<String> badges(MetadataStore.ImageGroup g, List<MetadataStore.Attachment> attachments) {
+        List<String> badges = new ArrayList<>();
+        boolean signed = false;
+        for (MetadataStore.Attachment a : attachments) {
+            switch (a.kind()) {
+                case "sig", "simple" -> signed = true;
+                case "att" -> badges.add("Attestation");
+                case "sbom" -> badges.add("SBOM");
+                default -> {
+                    String label = referrerLabel(a.detail());
+                    if (label.equals("Signed")) {
+                        signed = true;
+                    } else {
+                        badges.add(label);
+                    }
+                }
+            }
+        }
+        if (signed) {
+            List<String> signing = new ArrayList<>();
+            for (EnforcementService.SignatureCheck check : policies.signatureChecks(g.repository(), g.digest())) {
+                check.keyNames().forEach(k -> signing.add("Signed by " + k));
+            }
+            if (signing.isEmpty()) {
+                signing.add("Signed (unverified)");
+            }
+            badges.addAll(0, signing);
+        }
+        return badges.stream().distinct().toList();
     }
 
     private static String referrerLabel(String artifactType) {
@@ -289,12 +254,10 @@ public final class ConsolePages {
                 }
             }
         }
-        List<String> signatures = new ArrayList<>();
-        if (metadata.manifestByTag(repository, digest.tagForm() + ".sig").isPresent()) {
-            signatures.add("cosign signature (tag " + digest.tagForm() + ".sig)");
-        }
-        for (var sig : metadata.signatures(repository, digest)) {
-            signatures.add("simple signing " + sig.name());
+        List<Pages.Signature> signatures = new ArrayList<>();
+        for (EnforcementService.SignatureCheck check : policies.signatureChecks(repository, digest)) {
+            signatures.add(new Pages.Signature(check.format(), check.verifiedBy().isEmpty() ? null
+                    : String.join(", ", check.verifiedBy()), check.creator(), check.problem()));
         }
         List<Pages.Row> referrers = new ArrayList<>();
         for (ManifestRecord r : metadata.referrers(repository, digest)) {
@@ -491,6 +454,39 @@ public final class ConsolePages {
         return new Pages.Audit(chrome(s, "Audit log", "audit"), entries, nz(actor), nz(action));
     }
 
+    // --- storage: quota, trash, retention (the lifecycle area of the management API)
+
+    Pages.Storage storage(ConsoleSessions.Session s, String done) {
+        Principal c = s.principal();
+        JsonNode quota = api.lifecycle().quota(c, null);
+        List<Pages.Row> usage = new ArrayList<>();
+        usage.add(new Pages.Row("Storage used", quota.path("storage").path("usedText").asText() + " of "
+                + quota.path("storage").path("limitText").asText()));
+        usage.add(new Pages.Row("Pull traffic in " + quota.path("month").asText(), quota.path("traffic")
+                .path("usedText").asText() + " of " + quota.path("traffic").path("limitText").asText()));
+        List<Pages.TrashLine> trash = new ArrayList<>();
+        for (JsonNode e : api.lifecycle().trashList(c, null, null)) { // only what the caller may pull
+            List<String> tags = new ArrayList<>();
+            e.path("tags").forEach(t -> tags.add(t.asText()));
+            String digest = e.path("digest").asText();
+            trash.add(new Pages.TrashLine(e.path("repository").asText(), e.path("repository").asText() + "@" + digest,
+                    digest.substring(7, Math.min(digest.length(), 19)), tags,
+                    TIME.format(Instant.parse(e.path("deleted").asText())), e.path("deletedBy").asText(),
+                    TIME.format(Instant.parse(e.path("expires").asText()))));
+        }
+        List<List<String>> retention = new ArrayList<>();
+        for (JsonNode p : api.lifecycle().retentionPolicies(c, null, null)) {
+            retention.add(List.of(p.path("namespace").asText(), p.path("images").asText(),
+                    p.path("retainUntagged").asBoolean() ? "all kept" : "counted like the others", p.path("updatedBy").asText()));
+        }
+        return new Pages.Storage(chrome(s, "Storage", "storage"), usage, trash, retention, flash(done));
+    }
+
+    /** Restores an image from the trash: the management API's restore, a Writer's (its checks decide). */
+    void restore(Principal c, String image) throws IOException {
+        api.lifecycle().restore(c, required(image));
+    }
+
     // --- formatting
 
     private static String flash(String done) {
@@ -499,6 +495,7 @@ public final class ConsolePages {
             case "deleted" -> "Removed.";
             case "changed" -> "Changed.";
             case "applied" -> "Applied.";
+            case "restored" -> "The image was restored from the trash.";
             default -> null;
         };
     }

@@ -33,10 +33,20 @@ public final class ConsoleSessions {
 
     /** A live session: who, its CSRF token, and when it ends. */
     public record Session(Principal principal, String csrf, Instant expires) {
+        /** Never the CSRF token: a record's toString ends up in logs and exception messages. */
+        @Override
+        public String toString() {
+            return "Session[principal=" + principal + ", csrf=***, expires=" + expires + "]";
+        }
     }
 
     /** A session just opened: the secret for the cookie, shown to the browser once. */
     public record Opened(String secret, Session session) {
+        /** Never the cookie's secret. */
+        @Override
+        public String toString() {
+            return "Opened[secret=***, session=" + session + "]";
+        }
     }
 
     public ConsoleSessions(SqlDatabase db, TenancyStore store, Clock clock, Duration lifetime) {

@@ -41,9 +41,16 @@ public final class Pages {
     public record Layer(String digest, String mediaType, String size) {
     }
 
+    /**
+     * One signature of an image: its format, the policy keys that verify it (null: none does), the
+     * signing tool its verified payload names, and why it is not verified.
+     */
+    public record Signature(String format, String verifiedBy, String creator, String problem) {
+    }
+
     public record Details(Chrome chrome, String reference, String repository, String digest, List<String> tags,
             String mediaType, String created, String size, String pullCommand, List<Row> platforms, List<Layer> layers,
-            List<Row> config, List<String> environment, List<String> signatures, List<Row> referrers, List<Row> chart,
+            List<Row> config, List<String> environment, List<Signature> signatures, List<Row> referrers, List<Row> chart,
             String status, String issuesHref) {
     }
 
@@ -84,5 +91,15 @@ public final class Pages {
     }
 
     public record Audit(Chrome chrome, List<List<String>> entries, String actor, String action) {
+    }
+
+    /** One image in the trash: restorable (by a Writer) until it expires. */
+    public record TrashLine(String repository, String reference, String shortDigest, List<String> tags, String deleted,
+            String deletedBy, String expires) {
+    }
+
+    /** The storage lifecycle of the caller's account: quota and use, the trash, the retention policies. */
+    public record Storage(Chrome chrome, List<Row> quota, List<TrashLine> trash, List<List<String>> retention,
+            String flash) {
     }
 }

@@ -13,6 +13,7 @@ import io.slipway.registry.scan.ScanResult;
 import io.slipway.registry.scan.ScanService;
 import io.slipway.registry.storage.BlobStore;
 import io.slipway.trust.DockerReference;
+import io.slipway.trust.IdentityMatch;
 import io.slipway.trust.Image;
 import io.slipway.trust.SignerKey;
 import io.slipway.trust.cosign.CosignSignature;
@@ -26,6 +27,8 @@ import io.slipway.trust.policy.SignatureSource;
 import io.slipway.trust.policy.VulnerabilityGate;
 import io.slipway.trust.policy.VulnerabilityRequirement;
 import io.slipway.trust.verify.ImageSignatures;
+import io.slipway.trust.verify.ImageVerifier;
+import io.slipway.trust.verify.VerificationResult;
 import io.slipway.trust.verify.SignerKeys;
 import io.slipway.va.report.ImageCoordinates;
 import java.io.IOException;
@@ -180,6 +183,79 @@ public final class EnforcementService {
                 : policies.key(accountId, namespace, name).or(() -> policies.key(accountId, "", name));
         return pem.or(() -> policies.key(PolicyStore.CLUSTER, "", name))
                 .map(k -> SignerKeys.parse(name, k.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /**
+     * One signature the registry holds for an image, and which stored signer keys verify it, by the
+     * same collection ({@link #signatures}) and the same verifier an image policy's trust requirement
+     * runs. {@code verifiedBy} empty: no key of the account (or the registry) verifies it, so it proves nothing.
+     *
+     * @param format     cosign or simple signing
+     * @param verifiedBy the verifying keys, each as {@code name}, {@code name (policy namespace N)} or
+     *                   {@code name (registry-wide)}
+     * @param creator    the signing tool the verified payload names, or null
+     * @param problem    why no key verified it (the last key's refusal), or null
+     */
+    public record SignatureCheck(String format, List<String> verifiedBy, List<String> keyNames, String creator,
+            String problem) {
+    }
+
+    /** The signatures held for {@code repository@digest}, checked against the keys of {@code accountId} and the registry's. */
+    public List<SignatureCheck> signatureChecks(long accountId, String repository, Digest digest) {
+        ImageSignatures all;
+        try {
+            all = signatures(repository, digest);
+        } catch (IOException | RuntimeException e) {
+            return List.of(new SignatureCheck("unknown", List.of(), List.of(), null,
+                    "the signatures cannot be read: " + e.getMessage()));
+        }
+        if (all.isEmpty()) {
+            return List.of();
+        }
+        List<PolicyStore.StoredKey> keys = new ArrayList<>(policies.keys(accountId));
+        if (accountId != PolicyStore.CLUSTER) {
+            keys.addAll(policies.keys(PolicyStore.CLUSTER));
+        }
+        // The image under each name this registry answers to: a signature names the host it was pushed by.
+        List<Image> images = names.get().names().stream().sorted()
+                .map(host -> Image.of(host + "/" + repository + "@" + digest, digest)).toList();
+        List<SignatureCheck> checks = new ArrayList<>();
+        for (CosignSignature c : all.cosign()) {
+            checks.add(check("cosign", new ImageSignatures(List.of(c), List.of()), keys, images));
+        }
+        for (byte[] simple : all.simpleSigning()) {
+            checks.add(check("simple signing", new ImageSignatures(List.of(), List.of(simple)), keys, images));
+        }
+        return checks;
+    }
+
+    private SignatureCheck check(String format, ImageSignatures one, List<PolicyStore.StoredKey> keys, List<Image> images) {
+        List<String> by = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        String creator = null;
+        String problem = keys.isEmpty() ? "no signer key is stored" : null;
+        for (PolicyStore.StoredKey key : keys) {
+            SignerKey signer;
+            try {
+                signer = SignerKeys.parse(key.name(), key.publicKey().getBytes(StandardCharsets.US_ASCII));
+            } catch (RuntimeException e) {
+                continue; // a key that cannot be read verifies nothing (it was checked when stored)
+            }
+            ImageVerifier verifier = new ImageVerifier(List.of(signer), clock);
+            for (Image image : images) {
+                VerificationResult r = verifier.verify(image, one, IdentityMatch.MATCH_REPO_DIGEST_OR_EXACT);
+                if (r.isVerified()) {
+                    by.add(key.accountId() == PolicyStore.CLUSTER ? key.name() + " (registry-wide)"
+                            : key.namespace().isEmpty() ? key.name() : key.name() + " (policy namespace "
+                            + key.namespace() + ")");
+                    names.add(key.name());
+                    creator = r.accepted().get(0).payload().creator();
+                    break;
+                }
+                problem = r.refused().isEmpty() ? problem : r.refused().get(0).message();
+            }
+        }
+        return new SignatureCheck(format, by, names.stream().distinct().toList(), creator, by.isEmpty() ? problem : null);
     }
 
     /** Every signature the registry holds for the digest in the repository, in both formats. */

@@ -26,6 +26,12 @@ public final class WebhookStore {
     /** A subscription: a namespace's events (or, with no namespace, the audit log) sent to {@code url}. */
     public record Subscription(long id, long accountId, String namespace, String url, Set<String> events, String secret,
             String createdBy, Instant created) {
+        /** Never the signing secret: a record's toString ends up in logs and exception messages. */
+        @Override
+        public String toString() {
+            return "Subscription[id=" + id + ", accountId=" + accountId + ", namespace=" + namespace + ", url=" + url
+                    + ", events=" + events + ", secret=***, createdBy=" + createdBy + ", created=" + created + "]";
+        }
     }
 
     /** One event's delivery to one subscription, as the outbox holds it. */
@@ -36,6 +42,12 @@ public final class WebhookStore {
     /** A delivery this node claimed, with what it needs to send it. */
     public record Claimed(long id, long webhookId, String eventId, String payload, int attempts, long createdAt,
             String url, String secret) {
+        /** Never the signing secret (nor the payload, which can be long). */
+        @Override
+        public String toString() {
+            return "Claimed[id=" + id + ", webhookId=" + webhookId + ", eventId=" + eventId + ", attempts=" + attempts
+                    + ", createdAt=" + createdAt + ", url=" + url + ", secret=***]";
+        }
     }
 
     /** An event to fan out: its subscription event name, the namespace it happened in (null: registry-wide), its CloudEvent. */

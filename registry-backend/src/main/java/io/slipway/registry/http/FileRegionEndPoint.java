@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
@@ -111,6 +112,14 @@ public final class FileRegionEndPoint extends SocketChannelEndPoint {
     private static final class Connector extends ServerConnector {
         Connector(Server server, ConnectionFactory... factories) {
             super(server, factories);
+        }
+
+        @Override
+        protected ServerSocketChannel openAcceptChannel() throws IOException {
+            ServerSocketChannel channel = super.openAcceptChannel();
+            // Before the first accept: the connections inherit the cap from the listening socket.
+            UnsentLimit.apply(channel);
+            return channel;
         }
 
         @Override

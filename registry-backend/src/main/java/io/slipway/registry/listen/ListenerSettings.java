@@ -13,7 +13,8 @@ import java.util.List;
  * trustedProxies: [10.0.0.0/8]                # X-Forwarded-* and Forwarded count only from these peers
  * admission: {listen: 0.0.0.0:8443, tls: {cert: a.crt, key: a.key}, clientCA: apiserver-ca.crt}
  * connections: {idleTimeout: 60s, headerTimeout: 20s, minDataRate: 1024,
- *               tokenBodyBytes: 65536, apiBodyBytes: 1048576, admissionBodyBytes: 3145728}
+ *               tokenBodyBytes: 65536, apiBodyBytes: 1048576, admissionBodyBytes: 3145728,
+ *               consoleBodyBytes: 65536}
  * </pre>
  *
  * @param tls            the registry listener's certificate and key, or null for plain HTTP
@@ -64,17 +65,28 @@ public record ListenerSettings(TlsFiles tls, List<Cidr> trustedProxies, Admissio
      * {@code minDataRate} bytes a second is closed; bodies above the route's limit are refused (413).
      */
     public record Connections(Duration idleTimeout, Duration headerTimeout, long minDataRate, long tokenBodyBytes,
-            long apiBodyBytes, long admissionBodyBytes) {
+            long apiBodyBytes, long admissionBodyBytes, long consoleBodyBytes) {
+        /** The console's forms are small (an image policy document is the largest): 64 KiB. */
+        public static final long CONSOLE_BODY_BYTES = 64 * 1024;
+
         public Connections {
             if (idleTimeout.isNegative() || idleTimeout.isZero() || headerTimeout.isNegative() || headerTimeout.isZero()
-                    || minDataRate < 0 || tokenBodyBytes <= 0 || apiBodyBytes <= 0 || admissionBodyBytes <= 0) {
+                    || minDataRate < 0 || tokenBodyBytes <= 0 || apiBodyBytes <= 0 || admissionBodyBytes <= 0
+                    || consoleBodyBytes <= 0) {
                 throw new IllegalArgumentException("connections: timeouts and body limits must be positive, minDataRate 0 or more");
             }
         }
 
+        /** With the console's default body limit. */
+        public Connections(Duration idleTimeout, Duration headerTimeout, long minDataRate, long tokenBodyBytes,
+                long apiBodyBytes, long admissionBodyBytes) {
+            this(idleTimeout, headerTimeout, minDataRate, tokenBodyBytes, apiBodyBytes, admissionBodyBytes,
+                    CONSOLE_BODY_BYTES);
+        }
+
         public static Connections defaults() {
             return new Connections(Duration.ofSeconds(60), Duration.ofSeconds(20), 1024, 64 * 1024, 1024 * 1024,
-                    3 * 1024 * 1024);
+                    3 * 1024 * 1024, CONSOLE_BODY_BYTES);
         }
     }
 }

@@ -240,6 +240,21 @@ public final class CachingMetadataStore implements MetadataStore {
     }
 
     @Override
+    public java.util.Map<String, Long> repositoryIds(String prefix) {
+        return store.repositoryIds(prefix);
+    }
+
+    @Override
+    public ImagePage imagePage(ImageQuery query) {
+        return store.imagePage(query);
+    }
+
+    @Override
+    public List<Attachment> attachments(java.util.Map<Long, ? extends Collection<Digest>> images) {
+        return store.attachments(images);
+    }
+
+    @Override
     public boolean addSignature(String repository, Digest manifest, Signature signature) {
         return store.addSignature(repository, manifest, signature);
     }

@@ -73,6 +73,48 @@ public interface MetadataStore extends AutoCloseable {
     /** Every image (tagged or not) whose repository starts with {@code prefix} (null: all). */
     List<ImageRow> images(String prefix);
 
+    // --- the console's paged image listing (issue 22): one query a page, whatever the registry's size
+
+    /** Repository ids by name, of every repository whose name starts with {@code prefix} (null: all). */
+    java.util.Map<String, Long> repositoryIds(String prefix);
+
+    /**
+     * Which images a page of the listing shows. An image is one manifest (a digest) of one repository
+     * with all its tags; what only refers to an image (an untagged manifest with a subject, a manifest
+     * tagged only {@code sha256-<hex>.sig|.att|.sbom}) is not one of its own.
+     *
+     * @param prefix        repository names start with this (null: any)
+     * @param repositoryIds only these repositories (null: every one under the prefix)
+     * @param search        the repository name or a tag contains this, ignoring case (null: no search)
+     * @param sort          created, size, repository, namespace or tags (the first tag)
+     */
+    record ImageQuery(String prefix, Collection<Long> repositoryIds, String search, String sort, boolean ascending,
+            int offset, int limit) {
+    }
+
+    /** One image of a page; {@code tags} in lexical order, without cosign's attachment tags. */
+    record ImageGroup(long repositoryId, String repository, Digest digest, String mediaType, Instant created, long size,
+            List<String> tags) {
+    }
+
+    /** A page of images and how many the whole listing holds. */
+    record ImagePage(List<ImageGroup> images, int total) {
+    }
+
+    /** One page of the listing; an offset beyond the end answers the last page. */
+    ImagePage imagePage(ImageQuery query);
+
+    /**
+     * Something attached to an image: {@code kind} is {@code sig}, {@code att} or {@code sbom} (cosign's
+     * tag of that name), {@code referrer} (a manifest whose subject is the image; {@code detail} its
+     * artifact type or media type) or {@code simple} (a signature of the extension API; {@code detail} its name).
+     */
+    record Attachment(long repositoryId, Digest subject, String kind, String detail) {
+    }
+
+    /** What is attached to each of {@code images} (repository id → digests), in one query per kind. */
+    List<Attachment> attachments(java.util.Map<Long, ? extends Collection<Digest>> images);
+
     /** Removes every repository of a namespace with its manifests, tags and blob links. */
     int deleteRepositories(String namespace);
 

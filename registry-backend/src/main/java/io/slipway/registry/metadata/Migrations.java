@@ -26,7 +26,8 @@ final class Migrations {
             "V8__lifecycle.sql",
             "V9__webhooks.sql",
             "V10__console_sessions.sql",
-            "V11__metadata_changes.sql");
+            "V11__metadata_changes.sql",
+            "V12__token_key_file.sql");
 
     /** Where a database's scripts are, and its type for epoch milliseconds. */
     enum Dialect {

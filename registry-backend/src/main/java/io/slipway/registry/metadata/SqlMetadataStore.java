@@ -318,13 +318,160 @@ public final class SqlMetadataStore implements MetadataStore {
     public List<ImageRow> images(String prefix) {
         String p = prefix == null ? "" : prefix;
         // NULLS FIRST: SQLite sorts nulls first by default, PostgreSQL last; untagged images lead.
-        return db.list("SELECT r.name, t.name, m.digest, m.media_type, m.created_at, m.total_size "
+        return db.list("SELECT r.name, t.name, m.digest, m.media_type, m.created_at, m.total_size, m.artifact_type "
                 + "FROM manifests m JOIN repositories r ON r.id = m.repository_id "
                 + "LEFT JOIN tags t ON t.repository_id = m.repository_id AND t.digest = m.digest "
                 + "WHERE substr(r.name, 1, ?) = ? ORDER BY r.name, t.name NULLS FIRST, m.digest",
                 rs -> new ImageRow(rs.getString(1), rs.getString(2), Digest.parse(rs.getString(3)), rs.getString(4),
-                        Instant.ofEpochMilli(rs.getLong(5)), rs.getLong(6)),
+                        Instant.ofEpochMilli(rs.getLong(5)), rs.getLong(6), rs.getString(7)),
                 sqlLength(p), p);
+    }
+
+    // --- the console's paged listing
+
+    /** A tag cosign attaches to an image ({@code sha256-<hex>.sig|.att|.sbom}): not a tag of an image of its own. */
+    private static final String COSIGN_TAG = "(length(t.name) IN (75, 76) AND (t.name LIKE 'sha256-%.sig' "
+            + "OR t.name LIKE 'sha256-%.att' OR t.name LIKE 'sha256-%.sbom'))";
+    private static final String TAGS_OF_M = "FROM tags t WHERE t.repository_id = m.repository_id AND t.digest = m.digest";
+    /** An image of its own: tagged (other than by cosign), or untagged and referring to nothing. */
+    private static final String AN_IMAGE = "(EXISTS (SELECT 1 " + TAGS_OF_M + " AND NOT " + COSIGN_TAG + ") OR "
+            + "(m.subject IS NULL AND NOT EXISTS (SELECT 1 " + TAGS_OF_M + ")))";
+
+    @Override
+    public Map<String, Long> repositoryIds(String prefix) {
+        String p = prefix == null ? "" : prefix;
+        Map<String, Long> ids = new java.util.LinkedHashMap<>();
+        db.list("SELECT name, id FROM repositories WHERE substr(name, 1, ?) = ? ORDER BY name",
+                rs -> ids.put(rs.getString(1), rs.getLong(2)), sqlLength(p), p);
+        return ids;
+    }
+
+    @Override
+    public ImagePage imagePage(ImageQuery q) {
+        if (q.repositoryIds() != null && q.repositoryIds().isEmpty()) {
+            return new ImagePage(List.of(), 0);
+        }
+        String p = q.prefix() == null ? "" : q.prefix();
+        List<Object> args = new ArrayList<>(List.of(sqlLength(p), p));
+        StringBuilder where = new StringBuilder(" FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+                + "WHERE substr(r.name, 1, ?) = ? AND " + AN_IMAGE);
+        if (q.repositoryIds() != null) {
+            List<Long> ids = List.copyOf(new java.util.LinkedHashSet<>(q.repositoryIds()));
+            where.append(" AND m.repository_id IN ").append(placeholders(ids.size()));
+            args.addAll(ids);
+        }
+        if (q.search() != null && !q.search().isBlank()) {
+            String like = "%" + q.search().toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%")
+                    .replace("_", "\\_") + "%";
+            where.append(" AND (lower(r.name) LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 ").append(TAGS_OF_M)
+                    .append(" AND NOT ").append(COSIGN_TAG).append(" AND lower(t.name) LIKE ? ESCAPE '\\'))");
+            args.add(like);
+            args.add(like);
+        }
+        String dir = q.ascending() ? " ASC" : " DESC";
+        String key = switch (q.sort()) {
+            case "size" -> "m.total_size";
+            case "repository", "namespace" -> "r.name";
+            case "tags" -> "COALESCE((SELECT MIN(t.name) " + TAGS_OF_M + " AND NOT " + COSIGN_TAG + "), '')";
+            default -> "m.created_at";
+        };
+        // The total rides along on every row (one pass over the listing, not a second COUNT query).
+        String sql = "SELECT m.repository_id, r.name, m.digest, m.media_type, m.created_at, m.total_size, COUNT(*) OVER ()"
+                + where + " ORDER BY " + key + dir + ", r.name" + dir + ", m.digest" + dir + " LIMIT ? OFFSET ?";
+        int offset = Math.max(0, q.offset());
+        List<Object[]> rows = page(sql, args, q.limit(), offset);
+        int total = rows.isEmpty() ? 0 : (int) (long) (Long) rows.get(0)[6];
+        if (rows.isEmpty() && offset > 0) {
+            // beyond the end: the last page
+            total = db.one("SELECT COUNT(*)" + where, rs -> rs.getInt(1), args.toArray()).orElse(0);
+            offset = Math.max(0, (total - 1) / Math.max(1, q.limit()) * q.limit());
+            rows = total == 0 ? List.of() : page(sql, args, q.limit(), offset);
+        }
+        if (rows.isEmpty()) {
+            return new ImagePage(List.of(), total);
+        }
+        // every tag of the page's images, in one query
+        Map<String, List<String>> tags = new HashMap<>();
+        Set<Long> ids = new HashSet<>();
+        Set<String> digests = new HashSet<>();
+        for (Object[] r : rows) {
+            ids.add((Long) r[0]);
+            digests.add((String) r[2]);
+        }
+        List<Object> tagArgs = new ArrayList<>(ids);
+        tagArgs.addAll(digests);
+        db.list("SELECT t.repository_id, t.digest, t.name FROM tags t WHERE t.repository_id IN " + placeholders(ids.size())
+                + " AND t.digest IN " + placeholders(digests.size()) + " AND NOT " + COSIGN_TAG + " ORDER BY t.name",
+                rs -> tags.computeIfAbsent(rs.getLong(1) + "@" + rs.getString(2), k -> new ArrayList<>())
+                        .add(rs.getString(3)), tagArgs.toArray());
+        List<ImageGroup> images = new ArrayList<>();
+        for (Object[] r : rows) {
+            images.add(new ImageGroup((Long) r[0], (String) r[1], Digest.parse((String) r[2]), (String) r[3],
+                    Instant.ofEpochMilli((Long) r[4]), (Long) r[5], List.copyOf(tags.getOrDefault(r[0] + "@" + r[2],
+                    List.of()))));
+        }
+        return new ImagePage(images, total);
+    }
+
+    private List<Object[]> page(String sql, List<Object> args, int limit, int offset) {
+        List<Object> all = new ArrayList<>(args);
+        all.add(limit);
+        all.add(offset);
+        return db.list(sql, rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getLong(5), rs.getLong(6), rs.getLong(7)}, all.toArray());
+    }
+
+    @Override
+    public List<Attachment> attachments(Map<Long, ? extends Collection<Digest>> images) {
+        List<Attachment> out = new ArrayList<>();
+        if (images.isEmpty()) {
+            return out;
+        }
+        List<Object> ids = new ArrayList<>(images.keySet());
+        Set<String> digests = new java.util.LinkedHashSet<>();
+        Set<String> cosignTags = new java.util.LinkedHashSet<>();
+        Set<String> wanted = new HashSet<>();
+        images.forEach((id, list) -> list.forEach(d -> {
+            digests.add(d.toString());
+            wanted.add(id + "@" + d);
+            for (String kind : List.of("sig", "att", "sbom")) {
+                cosignTags.add(d.tagForm() + "." + kind);
+            }
+        }));
+        db.read(c -> {
+            List<Object> a = new ArrayList<>(ids);
+            a.addAll(cosignTags);
+            for (Object[] row : SqlDatabase.list(c, "SELECT t.repository_id, t.name FROM tags t WHERE t.repository_id IN "
+                    + placeholders(ids.size()) + " AND t.name IN " + placeholders(cosignTags.size()),
+                    rs -> new Object[] {rs.getLong(1), rs.getString(2)}, a.toArray())) {
+                String name = (String) row[1];
+                int dot = name.lastIndexOf('.');
+                Digest subject = Digest.parse("sha256:" + name.substring(7, dot));
+                if (wanted.contains(row[0] + "@" + subject)) {
+                    out.add(new Attachment((Long) row[0], subject, name.substring(dot + 1), name));
+                }
+            }
+            a = new ArrayList<>(ids);
+            a.addAll(digests);
+            for (Object[] row : SqlDatabase.list(c, "SELECT m.repository_id, m.subject, COALESCE(m.artifact_type, "
+                    + "m.media_type) FROM manifests m WHERE m.repository_id IN " + placeholders(ids.size())
+                    + " AND m.subject IN " + placeholders(digests.size()) + " ORDER BY m.pushed_at, m.digest",
+                    rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3)}, a.toArray())) {
+                if (wanted.contains(row[0] + "@" + row[1])) {
+                    out.add(new Attachment((Long) row[0], Digest.parse((String) row[1]), "referrer", (String) row[2]));
+                }
+            }
+            for (Object[] row : SqlDatabase.list(c, "SELECT s.repository_id, s.manifest_digest, s.name FROM signatures s "
+                    + "WHERE s.repository_id IN " + placeholders(ids.size()) + " AND s.manifest_digest IN "
+                    + placeholders(digests.size()) + " ORDER BY s.position",
+                    rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3)}, a.toArray())) {
+                if (wanted.contains(row[0] + "@" + row[1])) {
+                    out.add(new Attachment((Long) row[0], Digest.parse((String) row[1]), "simple", (String) row[2]));
+                }
+            }
+            return null;
+        });
+        return out;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.slipway.registry.scan;
 
+import io.slipway.oci.ArtifactKind;
 import io.slipway.oci.Descriptor;
 import io.slipway.oci.Digest;
 import io.slipway.oci.Manifest;
@@ -107,9 +108,21 @@ public final class ScanService implements AutoCloseable {
         return jobs;
     }
 
-    /** Called after a manifest push. Indexes are not scanned; their status is their children's. */
+    /**
+     * Called after a manifest push. Indexes are not scanned; their status is their children's. What
+     * {@link ArtifactKind} says is no image (a chart, a Tekton bundle, a signature) is not queued: it
+     * is Unsupported at once, as a scan would find.
+     */
     public void pushed(ManifestRecord manifest) {
-        if (MediaTypes.isIndex(manifest.mediaType())) {
+        ArtifactKind kind = ArtifactKind.of(manifest.mediaType(), manifest.artifactType());
+        if (kind == ArtifactKind.INDEX) {
+            return;
+        }
+        if (kind != ArtifactKind.IMAGE) {
+            if (store.get(manifest.digest()).isEmpty()) {
+                store.put(new ScanResult(manifest.digest(), State.UNSUPPORTED, null, null, List.of(), List.of(), null,
+                        databaseVersion, java.time.Instant.now()));
+            }
             return;
         }
         if (isCurrent(store.get(manifest.digest()))) {
@@ -238,6 +251,17 @@ public final class ScanService implements AutoCloseable {
         return r;
     }
 
+    /** {@link #result(Digest, String)} for many digests (a page of a listing), read in one query. */
+    public java.util.Map<Digest, ScanResult> results(java.util.Collection<Digest> digests, String current) {
+        java.util.Map<Digest, ScanResult> found = new java.util.HashMap<>(store.getAll(digests));
+        for (ScanResult r : List.copyOf(found.values())) {
+            if (!current.equals(r.databaseVersion()) && (r.state() == State.DONE || r.state() == State.FAILED)) {
+                result(r.digest(), current).ifPresentOrElse(x -> found.put(x.digest(), x), () -> found.remove(r.digest()));
+            }
+        }
+        return found;
+    }
+
     /** What an import through the registry did, and the advisory database in use after it. */
     public record Imported(io.slipway.va.advisory.ImportResult result, String databaseVersion) {
     }
@@ -294,11 +318,9 @@ public final class ScanService implements AutoCloseable {
         }
         Manifest manifest = Manifest.parse(bytes, null);
         Descriptor config = manifest.config();
-        if (config == null || !(MediaTypes.OCI_CONFIG.equals(config.mediaType())
-                || MediaTypes.DOCKER_CONFIG.equals(config.mediaType()))
-                || !manifest.layers().stream().allMatch(l -> MediaTypes.isImageLayer(l.mediaType()))) {
-            // A chart, a signature (cosign's keep an image config) or another artifact: nothing a
-            // package scanner can judge.
+        if (ArtifactKind.of(manifest) != ArtifactKind.IMAGE) {
+            // A chart, a Tekton bundle, a signature (cosign's keep an image config) or another
+            // artifact: nothing a package scanner can judge.
             return new ScanResult(digest, State.UNSUPPORTED, null, null, List.of(), List.of(), null, version,
                     java.time.Instant.now());
         }

@@ -45,6 +45,19 @@ public final class ScanStore {
                 ScanStore::row, digest.toString());
     }
 
+    /** The stored results of {@code digests} (those that have one), in one query per 500. */
+    public java.util.Map<Digest, ScanResult> getAll(java.util.Collection<Digest> digests) {
+        java.util.Map<Digest, ScanResult> found = new java.util.HashMap<>();
+        List<String> all = digests.stream().map(Digest::toString).distinct().toList();
+        for (int i = 0; i < all.size(); i += 500) {
+            List<String> chunk = all.subList(i, Math.min(all.size(), i + 500));
+            db.list("SELECT digest, state, result, db_version, updated_at FROM scans WHERE digest IN ("
+                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")", ScanStore::row,
+                    chunk.toArray()).forEach(r -> found.put(r.digest(), r));
+        }
+        return found;
+    }
+
     /** Digests scanned (or failed) against another database version, newest first. */
     public List<Digest> staleScans(String databaseVersion) {
         return db.list("SELECT digest FROM scans WHERE state IN ('DONE', 'FAILED') AND "

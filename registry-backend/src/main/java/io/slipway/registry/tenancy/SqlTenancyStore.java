@@ -13,7 +13,6 @@ import io.slipway.registry.tenancy.TenancyModel.Principal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * Tenancy and IAM tables in a SQL database: the embedded SQLite file of one node or the PostgreSQL
@@ -268,20 +267,24 @@ public final class SqlTenancyStore implements TenancyStore {
     // --- signing keys
 
     @Override
-    public SigningKey signingKey(Supplier<SigningKey> create) {
-        // Nodes starting together must agree on one key, or a token of one would not verify on another.
+    public <T> T takeLegacySigningKey(java.util.function.Function<SigningKey, T> keep) {
+        // Nodes starting together must agree: one moves the key to its file, the others find the file.
         return db.write(c -> {
             db.serializeOn(c, SIGNING_KEY_LOCK);
-            List<SigningKey> keys = SqlDatabase.list(c, "SELECT kid, private_key, public_key FROM signing_keys "
+            List<SigningKey> keys = SqlDatabase.list(c, "SELECT kid, private_key, public_key FROM legacy_signing_keys "
                     + "ORDER BY created_at DESC, kid LIMIT 1", rs -> new SigningKey(rs.getString(1), rs.getBytes(2),
                     rs.getBytes(3)));
+            T result = keep.apply(keys.isEmpty() ? null : keys.get(0));
             if (!keys.isEmpty()) {
-                return keys.get(0);
+                if (c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("sqlite")) {
+                    // Zero the freed pages, or the key's bytes would stay readable in the database file.
+                    try (java.sql.Statement st = c.createStatement()) {
+                        st.execute("PRAGMA secure_delete = ON");
+                    }
+                }
+                SqlDatabase.update(c, "DELETE FROM legacy_signing_keys");
             }
-            SigningKey key = create.get();
-            SqlDatabase.update(c, "INSERT INTO signing_keys(kid, private_key, public_key, created_at) "
-                    + "VALUES (?, ?, ?, ?)", key.kid(), key.privateKey(), key.publicKey(), now());
-            return key;
+            return result;
         });
     }
 

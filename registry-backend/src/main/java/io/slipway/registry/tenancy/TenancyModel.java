@@ -21,6 +21,13 @@ public final class TenancyModel {
         public String subject() {
             return kind.label + ":" + account + "/" + name;
         }
+
+        /** Never the password hash: it can be attacked offline from a log. */
+        @Override
+        public String toString() {
+            return "Principal[id=" + id + ", accountId=" + accountId + ", subject=" + subject() + ", admin=" + admin
+                    + ", password=" + (passwordHash == null ? "none" : "***") + "]";
+        }
     }
 
     public enum Kind {
@@ -38,6 +45,12 @@ public final class TenancyModel {
     }
 
     public record ApiKey(long id, long principalId, String lookup, String hash, String description, Instant created) {
+        /** Neither the lookup nor the hash: together they are what a key is checked against. */
+        @Override
+        public String toString() {
+            return "ApiKey[id=" + id + ", principalId=" + principalId + ", description=" + description + ", created="
+                    + created + "]";
+        }
     }
 
     /** A grant of {@code role} on the account (namespace null), a namespace, or one repository in it. */

@@ -81,7 +81,10 @@ public interface TenancyStore {
     /** Removes the grant and revokes the tokens its principal holds. */
     boolean deletePolicy(long id);
 
-    // token signing keys: (kid, PKCS#8 private, X.509 public)
+    /**
+     * A token signing key as Slipway before schema V12 kept it in the database: (kid, PKCS#8 private, X.509 public).
+     * The key now lives in a file of its own ({@code auth.TokenKey}); this is only read to move it there.
+     */
     record SigningKey(String kid, byte[] privateKey, byte[] publicKey) {
         /** Never the secret: a record's toString ends up in logs and exception messages. */
         @Override
@@ -91,8 +94,12 @@ public interface TenancyStore {
 
     }
 
-    /** The current signing key, creating it with {@code create} when there is none (atomically). */
-    SigningKey signingKey(java.util.function.Supplier<SigningKey> create);
+    /**
+     * Runs {@code keep} with the newest signing key an older Slipway left in the database (null when none is
+     * left), under a lock every node sharing the database takes, and erases every such key from the database once
+     * {@code keep} returns; when it throws, nothing is erased.
+     */
+    <T> T takeLegacySigningKey(java.util.function.Function<SigningKey, T> keep);
 
     // audit
     void audit(String actor, String action, String target, String remote, String outcome);

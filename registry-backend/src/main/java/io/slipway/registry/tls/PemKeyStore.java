@@ -85,12 +85,13 @@ public final class PemKeyStore {
         return out;
     }
 
-    static PrivateKey privateKey(Path file) throws IOException {
+    public static PrivateKey privateKey(Path file) throws IOException {
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser pem = new PEMParser(r)) {
             for (Object o = pem.readObject(); o != null; o = pem.readObject()) {
                 if (o instanceof PEMKeyPair pair) {
-                    return converter.getKeyPair(pair).getPrivate();
+                    // A SEC1 key may leave out its public half (optional there), so only the private half is read.
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
                 }
                 if (o instanceof PrivateKeyInfo info) {
                     return converter.getPrivateKey(info);

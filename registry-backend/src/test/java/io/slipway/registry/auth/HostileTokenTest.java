@@ -76,12 +76,12 @@ class HostileTokenTest {
 
     @Test
     void expiredAndNotYetValidTokensAreRefused() {
-        TokenService past = new TokenService(iam.server.tenancy().store(), "slipway", "slipway", Duration.ofMinutes(5),
+        TokenService past = new TokenService(iam.server.tokens().key(), "slipway", "slipway", Duration.ofMinutes(5),
                 Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC));
         String expired = past.issue("user:acme/reader", 1, "acme",
                 List.of(Scope.repository("acme-dev/app", EnumSet.of(Action.PULL)))).token();
         assertThat(pull(expired, "acme-dev/app")).isEqualTo(401);
-        TokenService future = new TokenService(iam.server.tenancy().store(), "slipway", "slipway", Duration.ofMinutes(5),
+        TokenService future = new TokenService(iam.server.tokens().key(), "slipway", "slipway", Duration.ofMinutes(5),
                 Clock.fixed(Instant.now().plus(Duration.ofHours(1)), ZoneOffset.UTC));
         String early = future.issue("user:acme/reader", 1, "acme",
                 List.of(Scope.repository("acme-dev/app", EnumSet.of(Action.PULL)))).token();
@@ -90,7 +90,7 @@ class HostileTokenTest {
 
     @Test
     void aTokenForAnotherAudienceIsRefused() {
-        TokenService other = new TokenService(iam.server.tenancy().store(), "slipway", "other-registry",
+        TokenService other = new TokenService(iam.server.tokens().key(), "slipway", "other-registry",
                 Duration.ofMinutes(5), Clock.systemUTC());
         String token = other.issue("user:acme/reader", 1, "acme",
                 List.of(Scope.repository("acme-dev/app", EnumSet.of(Action.PULL)))).token();

@@ -375,7 +375,8 @@ class TenantMatrixTest {
 
     /** Console routes with no tenant object to probe: the caller's own view or account, or sign-in itself. */
     static final Set<String> CONSOLE_WITHOUT_OBJECT = Set.of("/console/login", "/console/logout", "/console/namespaces",
-            "/console/access", "/console/image-policies", "/console/audit");
+            "/console/access", "/console/image-policies", "/console/audit",
+            "/console/storage"); // the caller's own account: quota, its trash, its retention policies
 
     /** Per prober: the console session cookie and its CSRF token (none for a registry token or anonymous). */
     final Map<String, String[]> consoleSessions = new java.util.HashMap<>();
@@ -398,6 +399,7 @@ class TenantMatrixTest {
         console("POST /console/api-keys", Kind.SERVICE_ID, "POST", o -> "/console/api-keys|kind=service&name=" + o);
         console("POST /console/api-keys (user)", Kind.USER, "POST", o -> "/console/api-keys|kind=user&name=" + o);
         console("POST /console/namespaces/delete", Kind.NAMESPACE, "POST", o -> "/console/namespaces/delete|name=" + o);
+        console("POST /console/trash/restore", Kind.DIGEST, "POST", o -> "/console/trash/restore|image=" + q(o));
     }
 
     /** A console request as the prober's browser would send it ({@code path|form} for a POST). */

@@ -49,17 +49,24 @@ public final class ConsoleBenchmark {
         IMAGES = args.length > 1 ? Integer.parseInt(args[1]) : IMAGES;
         Path dir = java.nio.file.Files.createTempDirectory("console-bench");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> TempDirs.deleteQuietly(dir)));
-        run("SQLite", RegistryConfig.defaults().withDataDir(dir.resolve("sqlite")), requests);
-        boolean postgres;
+        // a third argument picks one store (sqlite or postgres), so the two can be seeded side by side
+        String only = args.length > 2 ? args[2] : "both";
+        if (!only.equals("postgres")) {
+            run("SQLite", RegistryConfig.defaults().withDataDir(dir.resolve("sqlite")), requests);
+        }
+        boolean postgres = !only.equals("sqlite");
         try {
-            postgres = java.nio.file.Files.list(Path.of("/usr/lib/postgresql")).findAny().isPresent();
+            postgres &= java.nio.file.Files.list(Path.of("/usr/lib/postgresql")).findAny().isPresent();
         } catch (java.io.IOException e) {
             postgres = false;
         }
         if (postgres) {
-            run("PostgreSQL", RegistryConfig.defaults().withDataDir(dir.resolve("postgres")).withStores(
+            RegistryConfig pg = RegistryConfig.defaults().withDataDir(dir.resolve("postgres")).withStores(
                     new StoreSettings(StoreSettings.defaults().storage(), null, "postgres",
-                            PostgresServer.shared().newDatabase(16))), requests);
+                            PostgresServer.shared().newDatabase(16)));
+            Path key = dir.resolve("token.key");
+            io.slipway.registry.auth.TokenKey.create(key);
+            run("PostgreSQL", pg.withAuthSettings(pg.authSettings().withTokenKeyFile(key)), requests);
         } else {
             System.out.println("PostgreSQL: skipped (no server binaries under /usr/lib/postgresql)");
         }
@@ -74,25 +81,46 @@ public final class ConsoleBenchmark {
             long seed = System.nanoTime();
             api(uri, admin, "POST", "/api/v1/namespaces", "{\"name\":\"bench-ns\"}");
             api(uri, admin, "POST", "/api/v1/va/db/import?name=bench.json", advisories());
-            String token = token(uri, admin);
-            byte[] layer = layer(0);
-            // 10,000 images in 100 repositories, four pushers at once; then one with 1,000 findings
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            List<Future<?>> pushes = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int first = t;
-                pushes.add(pool.submit(() -> {
-                    for (int i = first; i < IMAGES; i += 4) {
-                        push(uri, token, "bench-ns/repo" + (i % 100), "v" + i, layer, i);
+            // Seeding outlasts a token's lifetime on a busy machine: a fresh one every minute.
+            java.util.function.Supplier<String> token = new java.util.function.Supplier<>() {
+                private String current;
+                private long at;
+
+                @Override
+                public synchronized String get() {
+                    if (current == null || System.nanoTime() - at > 60_000_000_000L) {
+                        try {
+                            current = token(uri, admin);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                        at = System.nanoTime();
                     }
-                    return null;
-                }));
+                    return current;
+                }
+            };
+            if (SEED_BY_HTTP) {
+                // 10,000 images in 100 repositories, four pushers at once, each scanned
+                byte[] layer = layer(0);
+                ExecutorService pool = Executors.newFixedThreadPool(4);
+                List<Future<?>> pushes = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    int first = t;
+                    pushes.add(pool.submit(() -> {
+                        for (int i = first; i < IMAGES; i += 4) {
+                            push(uri, token.get(), "bench-ns/repo" + (i % 100), "v" + i, layer, i);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : pushes) {
+                    f.get();
+                }
+                pool.shutdown();
+            } else {
+                seed(server);
             }
-            for (Future<?> f : pushes) {
-                f.get();
-            }
-            pool.shutdown();
-            push(uri, token, "bench-ns/big", "1.0", layer(FINDINGS), IMAGES);
+            push(uri, token.get(), "bench-ns/big", "1.0", layer(FINDINGS), IMAGES);
             server.scans().idle(600_000);
             System.out.printf("%s: seeded %d images in %.1f s%n", name, IMAGES + 1, (System.nanoTime() - seed) / 1e9);
             String cookie = signIn(uri, admin);
@@ -111,6 +139,30 @@ public final class ConsoleBenchmark {
                     requests), null);
             report(name, "issues page (1,000 findings)", measure(uri, "/console/issues?ref=" + q(big), "Cookie", cookie,
                     requests), measure(uri, "/api/v1/va?image=" + q(big), "Authorization", basic, requests));
+        }
+    }
+
+    /**
+     * Pushing and scanning 10,000 images over HTTP takes hours on a loaded machine; by default the
+     * same rows are written through the registry's own stores instead — each image a manifest with
+     * its tag in one of 100 repositories, and a finished scan at the advisory database in use (no
+     * issues), as a push and its scan leave them. {@code -Dconsole.bench.http=true} pushes them.
+     */
+    static final boolean SEED_BY_HTTP = Boolean.getBoolean("console.bench.http");
+
+    static void seed(RegistryServer server) {
+        io.slipway.registry.scan.ScanStore scans = new io.slipway.registry.scan.ScanStore(server.database());
+        String version = server.scans().currentDatabaseVersion();
+        java.time.Instant start = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        for (int i = 0; i < IMAGES; i++) {
+            byte[] manifest = ("{\"schemaVersion\":2,\"bench\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+            Digest digest = Digest.sha256(manifest);
+            java.time.Instant created = start.plusSeconds(i * 37L % 86_400);
+            server.metadata().putManifest(new io.slipway.registry.metadata.ManifestRecord("bench-ns/repo" + (i % 100),
+                    digest, MediaTypes.OCI_MANIFEST, manifest.length, Digest.sha256("config " + i), null, null, null,
+                    1000L + i, created, created, List.of()), "v" + i);
+            scans.put(new io.slipway.registry.scan.ScanResult(digest, io.slipway.registry.scan.ScanResult.State.DONE,
+                    "alpine", null, List.of(), List.of(), null, version, created));
         }
     }
 

@@ -168,7 +168,7 @@ class ConsoleBrowserTest {
 
         // The other pages, each checked by axe and photographed.
         for (String[] p : new String[][] {{"/console/namespaces", "namespaces"}, {"/console/access", "access"},
-                {"/console/image-policies", "image-policies"}}) {
+                {"/console/image-policies", "image-policies"}, {"/console/storage", "storage"}}) {
             open(p[0]);
             assertThat(browser.findElement(By.tagName("h1")).getText()).isNotBlank();
             page(p[1]);
@@ -286,7 +286,9 @@ class ConsoleBrowserTest {
     }
 
     void waitUntil(java.util.function.BooleanSupplier condition) {
-        new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> condition.getAsBoolean());
+        // htmx may swap the region between finding an element and reading it: look again then
+        new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> condition.getAsBoolean());
     }
 
     static long count(String status) {

@@ -3,6 +3,7 @@ package io.slipway.registry.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipway.registry.testing.IamFixture;
+import io.slipway.testing.ToolBinaries;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -186,7 +187,7 @@ class ConsoleHttpTest {
         String ref = URLEncoder.encode("acme-dev/web@" + fixture.web, StandardCharsets.UTF_8);
         for (String page : List.of("/console/login", "/console/images", "/console/image?ref=" + ref,
                 "/console/issues?ref=" + ref, "/console/namespaces", "/console/access", "/console/image-policies",
-                "/console/audit")) {
+                "/console/storage", "/console/audit")) {
             HttpResponse<String> r = b.get(page);
             assertThat(r.statusCode()).as(page).isEqualTo(200);
             assertThat(r.headers().firstValue("Content-Security-Policy")).as(page).hasValueSatisfying(csp ->
@@ -199,5 +200,108 @@ class ConsoleHttpTest {
         HttpResponse<String> htmx = b.get("/console/assets/htmx.min.js");
         assertThat(htmx.statusCode()).isEqualTo(200);
         assertThat(htmx.body()).contains("htmx");
+    }
+
+    /**
+     * A real cosign signature and an oras-attached SBOM are badges of the image they belong to, not
+     * rows; the signature shows "Signed by release" once the account stores the key "release" (the
+     * same check an image policy runs), and is unverified before. Another account sees none of it.
+     */
+    @Test
+    void signaturesAndReferrersAreBadgesOfTheirImage() throws Exception {
+        Path cosign = ToolBinaries.require("cosign");
+        Path oras = ToolBinaries.require("oras");
+        String manager = fixture.iam.keys.get("manager");
+        String host = "127.0.0.1:" + fixture.iam.server.port();
+        Path work = java.nio.file.Files.createDirectories(data.resolve("signing"));
+        java.nio.file.Files.writeString(work.resolve("config.json"), "{\"auths\":{\"" + host + "\":{\"auth\":\""
+                + java.util.Base64.getEncoder().encodeToString(("iamapikey:" + manager).getBytes(StandardCharsets.UTF_8))
+                + "\"}}}");
+        String tools = fixture.iam.api(manager, "GET", "/api/v1/images/inspect?image=acme-dev/tools:2.0", null, 200)
+                .path("digest").asText();
+        String byDigest = host + "/acme-dev/tools@" + tools;
+        run(work, cosign.toString(), "generate-key-pair");
+        run(work, cosign.toString(), "sign", "--key", "cosign.key", "--tlog-upload=false", "--allow-http-registry=true",
+                "--yes", byDigest);
+        java.nio.file.Files.writeString(work.resolve("sbom.spdx.json"), "{\"spdxVersion\":\"SPDX-2.3\"}");
+        run(work, oras.toString(), "attach", "--plain-http", "--artifact-type", "application/spdx+json",
+                "-u", "iamapikey", "-p", manager, byDigest, "sbom.spdx.json");
+
+        Browser b = new Browser();
+        b.signIn(manager);
+        String images = b.get("/console/images").body();
+        String toolsRow = row(images, "acme-dev/tools");
+        assertThat(toolsRow).contains("Signed (unverified)").contains("SBOM");
+        // neither the signature (tag sha256-….sig) nor the SBOM is a row of its own
+        assertThat(images).doesNotContain(".sig<").doesNotContain("untagged");
+        assertThat(java.util.Arrays.stream(images.split("<tr>")).filter(r -> r.contains("/acme-dev/tools</a>")))
+                .as(images).hasSize(1);
+
+        fixture.iam.api(manager, "POST", "/api/v1/signer-keys", new com.fasterxml.jackson.databind.ObjectMapper()
+                .createObjectNode().put("name", "release").put("publicKey", java.nio.file.Files.readString(
+                work.resolve("cosign.pub"))).toString(), 201);
+        images = b.get("/console/images").body();
+        assertThat(row(images, "acme-dev/tools")).contains("Signed by release").doesNotContain("unverified");
+        assertThat(row(images, "acme-dev/web")).doesNotContain("Signed");
+        String details = b.get("/console/image?ref=" + URLEncoder.encode("acme-dev/tools@" + tools,
+                StandardCharsets.UTF_8)).body();
+        assertThat(details).contains("<td>cosign</td>").contains(">release</span>").contains("application/spdx+json");
+
+        // globex sees no row, no badge, and no details of it
+        Browser other = new Browser();
+        other.signIn(fixture.iam.keys.get("globex"));
+        assertThat(other.get("/console/images").body()).doesNotContain("acme-dev").doesNotContain("Signed by");
+        assertThat(other.get("/console/image?ref=" + URLEncoder.encode("acme-dev/tools@" + tools,
+                StandardCharsets.UTF_8)).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theStoragePageListsTheTrashAndRestoresFromItForAWriterOnly() throws Exception {
+        String manager = fixture.iam.keys.get("manager");
+        var digest = fixture.push(manager, "acme-dev/old", ConsoleFixture.npmLayer("old", "1.0.0"), "1");
+        fixture.iam.api(manager, "DELETE", "/api/v1/images?image=acme-dev/old:1", null, 200);
+        String ref = "acme-dev/old@" + digest;
+
+        Browser reader = new Browser();
+        reader.signIn(fixture.iam.keys.get("reader"));
+        String page = reader.get("/console/storage").body();
+        assertThat(page).contains("Storage used").contains("acme-dev/old").contains("value=\"" + ref + "\"");
+        HttpResponse<String> refused = reader.post("/console/trash/restore", "csrf", reader.csrf(), "image", ref);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        Browser other = new Browser();
+        other.signIn(fixture.iam.keys.get("globex"));
+        assertThat(other.get("/console/storage").body()).doesNotContain("acme-dev");
+        assertThat(other.post("/console/trash/restore", "csrf", other.csrf(), "image", ref).statusCode()).isEqualTo(404);
+
+        Browser b = new Browser();
+        b.signIn(manager);
+        b.get("/console/storage");
+        HttpResponse<String> restored = b.post("/console/trash/restore", "csrf", b.csrf(), "image", ref);
+        assertThat(restored.statusCode()).as(restored.body()).isEqualTo(303);
+        assertThat(b.get("/console/storage?done=restored").body()).contains("restored from the trash")
+                .contains("The trash is empty");
+        assertThat(fixture.iam.api(manager, "GET", "/api/v1/images/inspect?image=acme-dev/old:1", null, 200)
+                .path("digest").asText()).isEqualTo(digest.toString());
+    }
+
+    /** The table row of the images page that names {@code repository}. */
+    private static String row(String page, String repository) {
+        for (String row : page.split("<tr>")) {
+            if (row.contains("/" + repository + "</a>")) {
+                return row.substring(0, row.indexOf("</tr>"));
+            }
+        }
+        throw new AssertionError("no row of " + repository + " in " + page);
+    }
+
+    private static String run(Path dir, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().put("COSIGN_PASSWORD", "");
+        pb.environment().put("DOCKER_CONFIG", dir.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", command) + "\n" + out).isZero();
+        return out;
     }
 }

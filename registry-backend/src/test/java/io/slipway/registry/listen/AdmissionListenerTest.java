@@ -81,7 +81,7 @@ class AdmissionListenerTest {
                 tls: {cert: tls/tls.crt, key: tls/tls.key}
                 trustedProxies: [10.0.0.0/8, "::1"]
                 admission: {listen: 0.0.0.0:8443, tls: {cert: a.crt, key: a.key}, clientCA: api-ca.crt}
-                connections: {idleTimeout: 30s, headerTimeout: 5s, minDataRate: 2048, apiBodyBytes: 4096}
+                connections: {idleTimeout: 30s, headerTimeout: 5s, minDataRate: 2048, apiBodyBytes: 4096, consoleBodyBytes: 8192}
                 """);
         RegistryConfig c = RegistryConfig.load(file);
         assertThat(c.listeners().tls().cert()).isEqualTo(tmp.resolve("tls/tls.crt").toAbsolutePath());
@@ -91,6 +91,7 @@ class AdmissionListenerTest {
         assertThat(c.listeners().connections().headerTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.listeners().connections().apiBodyBytes()).isEqualTo(4096);
         assertThat(c.listeners().connections().admissionBodyBytes()).isEqualTo(3 * 1024 * 1024);
+        assertThat(c.listeners().connections().consoleBodyBytes()).isEqualTo(8192);
     }
 
     private static HttpRequest review(RegistryServer registry, String path) {

@@ -127,6 +127,62 @@ public abstract class MetadataStoreContract {
         assertThat(store.images(null)).hasSize(4);
     }
 
+    static ManifestRecord sized(String repo, String content, Digest subject, long size, String created) {
+        Instant t = Instant.parse(created);
+        return new ManifestRecord(repo, d(content), MediaTypes.OCI_MANIFEST, content.length(), d("config"), null, subject,
+                null, size, t, t, List.of());
+    }
+
+    @Test
+    void theConsolesPagedListingGroupsTagsHidesAttachmentsSortsSearchesAndCounts() {
+        ManifestRecord web = sized("shop/web", "web", null, 300, "2026-01-03T00:00:00Z");
+        ManifestRecord api = sized("shop/api", "api", null, 100, "2026-01-01T00:00:00Z");
+        ManifestRecord bare = sized("shop/api", "bare", null, 200, "2026-01-02T00:00:00Z");
+        store.putManifest(web, List.of("1.0", "latest"));
+        store.putManifest(api, List.of("v2_beta"));
+        store.putManifest(bare, List.of()); // untagged, refers to nothing: an image of its own
+        // cosign's signature (tagged sha256-<hex>.sig) and an OCI referrer of web: attachments, not images
+        ManifestRecord sig = sized("shop/web", "sig", null, 10, "2026-01-04T00:00:00Z");
+        store.putManifest(sig, List.of(web.digest().tagForm() + ".sig"));
+        ManifestRecord sbom = sized("shop/web", "sbom", web.digest(), 10, "2026-01-05T00:00:00Z");
+        store.putManifest(sbom, List.of());
+        store.putManifest(sized("else/x", "x", null, 1, "2026-01-06T00:00:00Z"), "1");
+
+        MetadataStore.ImagePage page = store.imagePage(new MetadataStore.ImageQuery("shop/", null, null, "created", false,
+                0, 2));
+        assertThat(page.total()).isEqualTo(3);
+        assertThat(page.images()).extracting(MetadataStore.ImageGroup::digest).containsExactly(web.digest(), bare.digest());
+        assertThat(page.images().get(0).tags()).containsExactly("1.0", "latest");
+        assertThat(page.images().get(1).tags()).isEmpty();
+        // the last page, and an offset beyond the end answers the last page too
+        assertThat(store.imagePage(new MetadataStore.ImageQuery("shop/", null, null, "created", false, 2, 2)).images())
+                .extracting(MetadataStore.ImageGroup::digest).containsExactly(api.digest());
+        assertThat(store.imagePage(new MetadataStore.ImageQuery("shop/", null, null, "created", false, 50, 2)).images())
+                .extracting(MetadataStore.ImageGroup::digest).containsExactly(api.digest());
+        assertThat(store.imagePage(new MetadataStore.ImageQuery("shop/", null, null, "size", true, 0, 10)).images())
+                .extracting(MetadataStore.ImageGroup::size).containsExactly(100L, 200L, 300L);
+        // search: repository or tag, ignoring case; "_" is a character, not a wildcard
+        assertThat(store.imagePage(new MetadataStore.ImageQuery(null, null, "V2_B", "created", false, 0, 10)).images())
+                .extracting(MetadataStore.ImageGroup::digest).containsExactly(api.digest());
+        assertThat(store.imagePage(new MetadataStore.ImageQuery(null, null, "1_0", "created", false, 0, 10)).total())
+                .isZero();
+        assertThat(store.imagePage(new MetadataStore.ImageQuery(null, null, "sig", "created", false, 0, 10)).total())
+                .isZero();
+        // only the repositories named
+        long apiId = store.repositoryIds("shop/").get("shop/api");
+        assertThat(store.repositoryIds("shop/")).containsOnlyKeys("shop/api", "shop/web");
+        assertThat(store.imagePage(new MetadataStore.ImageQuery(null, List.of(apiId), null, "tags", true, 0, 10))
+                .images()).extracting(MetadataStore.ImageGroup::digest).containsExactly(bare.digest(), api.digest());
+        assertThat(store.imagePage(new MetadataStore.ImageQuery(null, List.of(), null, "tags", true, 0, 10)).total())
+                .isZero();
+
+        long webId = store.repositoryIds("shop/").get("shop/web");
+        assertThat(store.attachments(java.util.Map.of(webId, List.of(web.digest()), apiId, List.of(api.digest()))))
+                .extracting(MetadataStore.Attachment::kind, MetadataStore.Attachment::subject)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("sig", web.digest()),
+                        org.assertj.core.groups.Tuple.tuple("referrer", web.digest()));
+    }
+
     @Test
     void uploadSessions() {
         Instant old = Instant.parse("2020-01-01T00:00:00Z");
