@@ -3,24 +3,13 @@ package io.slipway.registry.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.slipway.registry.metadata.SqliteDatabase;
-import io.slipway.registry.tenancy.SqlTenancyStore;
-import io.slipway.registry.tenancy.TenancyStore;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyFactory;
-import java.security.PrivateKey;
 import java.security.Signature;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
-import java.util.Comparator;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
@@ -33,30 +22,13 @@ class TokenFuzzTest {
     private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
-    private static Path dir;
-    private static SqliteDatabase db;
+    private static TokenKey key;
     private static TokenService tokens;
-    private static TenancyStore.SigningKey key;
-    private static PrivateKey privateKey;
 
     @BeforeAll
-    static void start() throws Exception {
-        dir = Files.createTempDirectory("token-fuzz");
-        db = new SqliteDatabase(dir.resolve("metadata.db"));
-        SqlTenancyStore store = new SqlTenancyStore(db);
-        tokens = new TokenService(store, "slipway", "slipway", Duration.ofMinutes(5), Clock.fixed(NOW, ZoneOffset.UTC));
-        key = store.signingKey(() -> {
-            throw new AssertionError("the token service made the key");
-        });
-        privateKey = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(key.privateKey()));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        db.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    static void start() {
+        key = TokenKey.ephemeral();
+        tokens = new TokenService(key, "slipway", "slipway", Duration.ofMinutes(5), Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
     @FuzzTest
@@ -79,7 +51,7 @@ class TokenFuzzTest {
         header = new String(header, StandardCharsets.UTF_8).replace("KID", key.kid()).getBytes(StandardCharsets.UTF_8);
         String signingInput = B64.encodeToString(header) + "." + B64.encodeToString(claims);
         Signature signer = Signature.getInstance("SHA256withECDSAinP1363Format");
-        signer.initSign(privateKey);
+        signer.initSign(key.privateKey());
         signer.update(signingInput.getBytes(StandardCharsets.US_ASCII));
         String token = signingInput + "." + B64.encodeToString(signer.sign());
 
