@@ -24,11 +24,17 @@ public record Reference(String registry, String repository, String tag, Digest d
     private static final int MAX_NAME_LENGTH = 255;
 
     public Reference {
-        if (registry != null && !HOST.matcher(registry).matches()) {
-            throw new InvalidNameException("invalid registry host \"" + printable(registry) + "\"");
-        }
         if (repository == null || repository.isEmpty()) {
             throw new InvalidNameException("image reference has no repository");
+        }
+        // The length first: java.util.regex recurses once per repeated group, so a name of a few
+        // thousand "a." overflows the stack in the patterns below (a seed of OciParsersFuzzTest replays it).
+        int nameLength = repository.length() + (registry == null ? 0 : registry.length() + 1);
+        if (nameLength > MAX_NAME_LENGTH) {
+            throw new InvalidNameException("image name is longer than " + MAX_NAME_LENGTH + " characters");
+        }
+        if (registry != null && !HOST.matcher(registry).matches()) {
+            throw new InvalidNameException("invalid registry host \"" + printable(registry) + "\"");
         }
         for (String component : repository.split("/", -1)) {
             if (!COMPONENT.matcher(component).matches()) {
@@ -37,10 +43,6 @@ public record Reference(String registry, String repository, String tag, Digest d
         }
         if (tag != null && !Tag.isValid(tag)) {
             throw new InvalidNameException("invalid tag \"" + printable(tag) + "\"");
-        }
-        int nameLength = repository.length() + (registry == null ? 0 : registry.length() + 1);
-        if (nameLength > MAX_NAME_LENGTH) {
-            throw new InvalidNameException("image name is longer than " + MAX_NAME_LENGTH + " characters");
         }
     }
 

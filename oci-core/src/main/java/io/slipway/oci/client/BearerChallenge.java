@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
  * token flow. Values are quoted strings; a scope may itself hold commas, hence the real parser.
  */
 public record BearerChallenge(String realm, String service, String scope) {
-    private static final Pattern PARAM = Pattern.compile("([A-Za-z_]+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+    // Possessive: a greedy group of alternatives recurses once per character in java.util.regex, and
+    // a registry's challenge with a realm of some thousand characters overflowed the stack.
+    private static final Pattern PARAM = Pattern.compile("([A-Za-z_]+)=\"((?:[^\"\\\\]++|\\\\.)*+)\"");
 
     /** Parses the header, or returns null when it is not a Bearer challenge. */
     public static BearerChallenge parse(String header) {

@@ -211,7 +211,9 @@ public final class TokenService {
                     : Instant.ofEpochSecond(c.path("iat").asLong(0));
             return new Claims(c.path("sub").asText(), c.path("pid").asLong(-1),
                     c.hasNonNull("act") ? c.get("act").asText() : null, issued, exp, List.copyOf(access));
-        } catch (IOException | IllegalArgumentException | GeneralSecurityException e) {
+        } catch (IOException | IllegalArgumentException | GeneralSecurityException | java.time.DateTimeException
+                | ArithmeticException e) {
+            // DateTimeException/ArithmeticException: an exp, nbf or ims beyond what an Instant holds.
             return null;
         }
     }

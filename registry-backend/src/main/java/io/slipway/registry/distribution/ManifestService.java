@@ -147,7 +147,7 @@ public final class ManifestService {
                             "manifest " + child.digest() + " is not in " + repository, Map.of("digest",
                             child.digest().toString()), Map.of());
                 }
-                totalSize += child.size();
+                totalSize = addSize(totalSize, child.size());
                 references.add(child.digest());
             }
         } else {
@@ -169,9 +169,9 @@ public final class ManifestService {
                 }
             }
             for (Descriptor d : manifest.layers()) {
-                totalSize += d.size();
+                totalSize = addSize(totalSize, d.size());
             }
-            totalSize += manifest.config().size();
+            totalSize = addSize(totalSize, manifest.config().size());
             references.add(manifest.config().digest());
             manifest.layers().forEach(l -> references.add(l.digest()));
         }
@@ -370,6 +370,20 @@ public final class ManifestService {
             cachedBytes.set(content.length);
         }
         cache.put(digest, content);
+    }
+
+    /**
+     * The image size so far plus one descriptor's. The sizes are the client's word (a child's or a
+     * sparse layer's is not checked against stored bytes), so their sum may pass Long.MAX_VALUE; that
+     * is refused rather than stored as a negative size (a seed of ManifestServiceFuzzTest replays it).
+     */
+    private static long addSize(long total, long size) {
+        try {
+            return Math.addExact(total, size);
+        } catch (ArithmeticException overflow) {
+            throw new OciError(ErrorCode.MANIFEST_INVALID, "the sizes the manifest gives add up to more than "
+                    + Long.MAX_VALUE + " bytes");
+        }
     }
 
     private static Collection<Digest> digestsOf(List<Descriptor> descriptors) {
