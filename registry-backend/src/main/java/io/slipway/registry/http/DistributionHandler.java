@@ -90,6 +90,7 @@ public final class DistributionHandler extends Handler.Abstract {
         } catch (Throwable e) {
             if (!response.isCommitted() && io.slipway.registry.distribution.StorageFull.is(e)) {
                 LOG.warn("{} {} refused: storage full: {}", request.getMethod(), path, e.toString());
+                drain(request);
                 OciErrors.write(request, response, callback, OciErrors.STORAGE_FULL);
             } else if (e instanceof MetadataException) {
                 LOG.error("metadata store failed on {} {}", request.getMethod(), path, e);
@@ -106,6 +107,28 @@ public final class DistributionHandler extends Handler.Abstract {
             }
         }
         return true;
+    }
+
+    /** How much of a refused body is read and dropped before the answer; beyond it the connection just closes. */
+    private static final long DRAIN_BYTES = 32L * 1024 * 1024;
+
+    /**
+     * Reads and drops what is left of the body of a write refused half-way (a full disk stops an upload
+     * mid-stream). A client still sending would otherwise meet a closed connection and read no answer
+     * at all; drained, it reads the 507 that says why.
+     */
+    private static void drain(Request request) {
+        java.io.InputStream in = org.eclipse.jetty.io.Content.Source.asInputStream(request);
+        byte[] buffer = new byte[64 * 1024];
+        long left = DRAIN_BYTES;
+        try {
+            int n;
+            while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+                left -= n;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.debug("draining a refused body stopped: {}", e.toString());
+        }
     }
 
     private void dispatch(DistributionRoute route, Request request, Response response) throws Exception {
