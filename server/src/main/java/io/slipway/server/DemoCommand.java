@@ -91,11 +91,9 @@ final class DemoCommand implements Callable<Integer> {
         boolean temporary = data == null;
         work = temporary ? Files.createTempDirectory("slipway-demo") : prepareDataFolder(data);
         // The registry's and the libraries' own log lines would bury the demo's, and a library's
-        // warning printed halfway through a step line would garble it: they go to a file. (Set
-        // before the first logger exists; a JVM that already logs keeps its own settings.)
+        // warning printed halfway through a step line would garble it: they go to a file.
         Path log = work.resolve("registry.log");
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
-        System.setProperty("org.slf4j.simpleLogger.logFile", log.toString());
+        Logs.toFile(log);
         long started = System.nanoTime();
         boolean failed = false;
         out.println("Slipway demo, files in " + work + (temporary && !keep ? " (removed at the end)" : "")
