@@ -82,15 +82,33 @@ class GcKillTest {
                     .forEach(o -> digests.put("sha256:" + o.key().substring(o.key().lastIndexOf('/') + 1), o.size()));
             digests.remove("sha256:"); // S3Proxy's file system lists its folders too
         } else {
-            try (Stream<Path> files = Files.walk(data.resolve("blobs"))) {
-                for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                    try {
-                        digests.put("sha256:" + f.getFileName(), Files.size(f));
-                    } catch (java.nio.file.NoSuchFileException e) {
-                        // deleted while listed
+            // The sweep deletes while this lists: a file or folder gone between being listed and
+            // being read is simply not stored any more (Files.walk would throw on it).
+            Files.walkFileTree(data.resolve("blobs"), new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                    if (a.isRegularFile()) {
+                        digests.put("sha256:" + f.getFileName(), a.size());
                     }
+                    return java.nio.file.FileVisitResult.CONTINUE;
                 }
-            }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFileFailed(Path f, java.io.IOException e) throws java.io.IOException {
+                    if (e instanceof java.nio.file.NoSuchFileException) {
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult postVisitDirectory(Path d, java.io.IOException e) throws java.io.IOException {
+                    if (e != null && !(e instanceof java.nio.file.NoSuchFileException)) {
+                        throw e;
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
         }
         return digests;
     }
