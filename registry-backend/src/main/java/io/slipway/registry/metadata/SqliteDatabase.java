@@ -58,7 +58,16 @@ public final class SqliteDatabase implements SqlDatabase {
     }
 
     private Connection open(boolean readOnly) throws SQLException {
-        Connection c = DriverManager.getConnection(url);
+        java.util.Properties settings = new java.util.Properties();
+        if (!readOnly) {
+            // BEGIN IMMEDIATE: the writer takes SQLite's write lock when its transaction starts, where a
+            // busy lock is waited for (busy_timeout). A deferred transaction that reads first and then
+            // writes upgrades its lock mid-transaction, and SQLite answers that upgrade SQLITE_BUSY at
+            // once, without waiting, whenever a reader holds the WAL write lock for the instant it takes
+            // to re-read a torn wal-index header: a push failed so under GC stress.
+            settings.setProperty("transaction_mode", "IMMEDIATE");
+        }
+        Connection c = DriverManager.getConnection(url, settings);
         try (Statement st = c.createStatement()) {
             st.execute("PRAGMA busy_timeout = 10000");
             if (!readOnly) {

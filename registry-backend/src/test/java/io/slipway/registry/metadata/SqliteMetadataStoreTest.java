@@ -47,4 +47,36 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
         assertThatThrownBy(this::openStore).isInstanceOf(MetadataException.class).hasMessageContaining("newer");
         store = new SqlMetadataStore(new SqliteDatabase(dir.resolve("other.db")), true);
     }
+
+    /**
+     * A write that reads before it writes waits for a write lock held elsewhere, as a write that
+     * writes first does. In a deferred transaction the lock is taken at the first write, and SQLite
+     * answers a busy lock there with SQLITE_BUSY at once, without its busy timeout: GC stress met it
+     * when a reader held the WAL write lock for an instant. Here another connection holds the lock.
+     */
+    @Test
+    void aWriteThatReadsFirstWaitsForTheWriteLock() throws Exception {
+        SqliteDatabase db = new SqliteDatabase(dir.resolve("locks.db"));
+        try (var other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("locks.db"));
+                Statement st = other.createStatement()) {
+            st.execute("PRAGMA busy_timeout = 10000");
+            st.execute("BEGIN IMMEDIATE");
+            st.execute("INSERT INTO schema_migrations(version, name, applied_at) VALUES (1000, 'held', 0)");
+            var writer = java.util.concurrent.CompletableFuture.supplyAsync(() -> db.write(c -> {
+                SqlDatabase.list(c, "SELECT COUNT(*) FROM schema_migrations", rs -> rs.getInt(1));
+                return SqlDatabase.update(c, "INSERT INTO schema_migrations(version, name, applied_at) "
+                        + "VALUES (1001, 'after', 0)");
+            }));
+            Thread.sleep(300); // the writer is waiting on the lock now
+            st.execute("COMMIT");
+            assertThat(writer.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+        } finally {
+            db.close();
+        }
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("locks.db"));
+                var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM schema_migrations WHERE version >= 1000")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(2);
+        }
+    }
 }
