@@ -1,5 +1,5 @@
-# Sourced (never run) by the benchmarks that run a class of the build's test tree; the calling script
-# has already changed to the repository's root. One copy of the class path set-up they all share.
+# Sourced (never run) by the benchmarks: how each finds the tools and builds what it runs. The functions
+# that take no ROOT expect the caller to have changed to the repository's root.
 
 # bench_require NAME TOOL...: stops the benchmark NAME unless every TOOL is on PATH.
 bench_require() {
@@ -34,4 +34,14 @@ bench_classpath() {
     done
     printf '%s:%s\n' "$cp" "$(cat "$cp_file")"
     rm -f "$cp_file"
+}
+
+# bench_server_jar ROOT: prints the path of the registry's jar in the checkout ROOT, building it first when
+# it is missing (the benchmarks that start `registry serve` as a process of its own).
+bench_server_jar() {
+    local jar="$1/server/target/slipway.jar"
+    if [ ! -f "$jar" ]; then
+        (cd "$1" && mvn -q -B -DskipTests -pl server -am package >&2) || { echo "bench: the build of server failed" >&2; return 1; }
+    fi
+    printf '%s\n' "$jar"
 }
