@@ -223,33 +223,37 @@ final class LifecycleCommands {
 
     @Command(name = "retention-run", mixinStandardHelpOptions = true,
             description = "Apply NAMESPACE's retention policy now: images past the newest N go to the trash.")
-    static final class RetentionRun extends CrCommand.Listing {
-        @Option(names = "--dry-run", description = "Only say what would go to the trash.")
-        boolean dryRun;
-
-        @Parameters(index = "0", paramLabel = "NAMESPACE")
-        String namespace;
-
-        @Override
-        public Integer call() throws Exception {
-            report(this, registry.client().post("/retention/run", object().put("namespace", namespace).put("dryRun", dryRun)));
-            return 0;
+    static final class RetentionRun extends TrashMove {
+        RetentionRun() {
+            super("/retention/run");
         }
     }
 
     @Command(name = "image-prune-untagged", mixinStandardHelpOptions = true,
             description = "Move the untagged images of NAMESPACE to the trash.")
-    static final class ImagePruneUntagged extends CrCommand.Listing {
+    static final class ImagePruneUntagged extends TrashMove {
+        ImagePruneUntagged() {
+            super("/images/prune-untagged");
+        }
+    }
+
+    /** A verb that moves images of NAMESPACE to the trash, or with --dry-run says which it would, and reports. */
+    abstract static class TrashMove extends CrCommand.Listing {
+        private final String path;
+
         @Option(names = "--dry-run", description = "Only say what would go to the trash.")
         boolean dryRun;
 
         @Parameters(index = "0", paramLabel = "NAMESPACE")
         String namespace;
 
+        TrashMove(String path) {
+            this.path = path;
+        }
+
         @Override
         public Integer call() throws Exception {
-            report(this, registry.client().post("/images/prune-untagged", object().put("namespace", namespace)
-                    .put("dryRun", dryRun)));
+            report(this, registry.client().post(path, object().put("namespace", namespace).put("dryRun", dryRun)));
             return 0;
         }
     }
