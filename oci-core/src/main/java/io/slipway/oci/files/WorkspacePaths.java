@@ -32,17 +32,21 @@ public final class WorkspacePaths {
      * @param what names the path in the error ("values file", "build file", "layer cache")
      */
     public static Path resolve(Path workspace, String path, String what) throws IOException {
-        return requireInside(workspace, workspace.resolve(path), what);
+        return check(workspace, workspace.resolve(path), path, what);
     }
 
     /** As {@link #resolve(Path, String, String)}, for a path already made. */
     public static Path requireInside(Path workspace, Path path, String what) throws IOException {
+        return check(workspace, path, path.toString(), what);
+    }
+
+    private static Path check(Path workspace, Path path, String shown, String what) throws IOException {
         Path root = workspace.toRealPath();
         Path absolute = workspace.toAbsolutePath().resolve(path).normalize();
         Path real = realOrNearest(absolute);
         if (!real.startsWith(root)) {
             boolean byLink = absolute.startsWith(workspace.toAbsolutePath().normalize());
-            throw new OutsideWorkspaceException(what + " " + path + " is outside the workspace " + root
+            throw new OutsideWorkspaceException(what + " " + shown + " is outside the workspace " + root
                     + (byLink ? " (it is, or passes through, a symbolic link to " + real + ")" : "")
                     + ": only files inside it are used");
         }
