@@ -65,9 +65,7 @@ public sealed interface GitCredentials {
         public void applyTo(TransportCommand<?, ?> command, String remoteUrl) {
             URI home = HomeOnlyGitHttp.httpRemote(remoteUrl);
             if (home == null) {
-                // ssh://, file://, git://: JGit asks no HTTP password there; a provider that answers nobody keeps it so.
-                command.setCredentialsProvider(HomeOnlyGitHttp.provider(URI.create("https://0.0.0.0:0/"),
-                        new UsernamePasswordCredentialsProvider(user, password)));
+                // ssh:// (which takes a key: sshKey), file://, git://: the password is not handed to JGit at all.
                 return;
             }
             if (!CredentialPolicy.safeForCredentials(home)) {
