@@ -31,10 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * with the Basic credentials and cached per scope, so a run of calls on one repository costs one
  * token request.
  *
- * <p>Credentials stay home: redirects are followed here, not by the HTTP client, so that {@code Authorization}
- * is dropped when one leads to another origin (the pre-signed object-store URL a blob GET is redirected to)
- * and a redirect from HTTPS to HTTP is refused; and credentials (Basic, or a token got with them) are never
- * sent over plain HTTP except to a loopback address.
+ * <p>Credentials stay home ({@link CredentialPolicy}, the rule every client shares): redirects are followed by it,
+ * not by the HTTP client, so {@code Authorization} is dropped when one leads to another origin (the pre-signed
+ * object-store URL a blob GET is redirected to) and a redirect from HTTPS to HTTP is refused; credentials (Basic, or
+ * a token got with them) are never sent over plain HTTP except to a loopback address. Blobs are streamed
+ * ({@link #blobTo(String, Digest, Path)}), their digest checked on the way.
  */
 public final class RegistryClient {
     private static final ObjectMapper JSON = new ObjectMapper();
