@@ -110,6 +110,21 @@ class TektonDefinitionsTest {
                 "Pipeline slipway-pipeline task gate param IMAGE_URL: $(tasks.build.results.DIGEST) names no result of Task slipway-build");
     }
 
+    /**
+     * fabric8 7.1.0's PipelineRef and TaskRef lack Tekton's inlined ResolverRef ({@code resolver},
+     * {@code params}), so the strict reader refuses a reference through a resolver, valid v1 as it is
+     * (docs/DESIGN.md, Conventions). When this fails, a newer model has the fields: check them too.
+     */
+    @Test
+    void aResolverReferenceIsRefusedByThisModelVersion(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("bundle-run.yaml");
+        Files.writeString(run, Files.readString(EXAMPLE).replace("    name: slipway-pipeline\n",
+                "    resolver: bundles\n    params:\n      - {name: name, value: slipway-pipeline}\n"));
+        assertThat(Files.readString(run)).contains("resolver: bundles");
+        assertThatThrownBy(() -> Tekton.pipelineRun(run)).hasMessageContaining("Unrecognized field \"resolver\"")
+                .hasMessageContaining("PipelineRef");
+    }
+
     /** What fabric8's model reads but the checks do not follow is a problem, not a pass. */
     @Test
     void constructsTheChecksDoNotFollowAreProblems() throws Exception {
