@@ -250,6 +250,11 @@ public final class CachingMetadataStore implements MetadataStore {
     }
 
     @Override
+    public int imageCount(ImageQuery query) {
+        return store.imageCount(query);
+    }
+
+    @Override
     public List<Attachment> attachments(java.util.Map<Long, ? extends Collection<Digest>> images) {
         return store.attachments(images);
     }

@@ -124,12 +124,15 @@ public interface MetadataStore extends AutoCloseable {
             List<String> tags) {
     }
 
-    /** A page of images and how many the whole listing holds. */
+    /** A page of images and how many the whole listing holds (counted, not estimated). */
     record ImagePage(List<ImageGroup> images, int total) {
     }
 
     /** One page of the listing; an offset beyond the end answers the last page. */
     ImagePage imagePage(ImageQuery query);
+
+    /** How many images the listing holds ({@code offset}, {@code limit} and {@code sort} play no part). */
+    int imageCount(ImageQuery query);
 
     /**
      * Something attached to an image: {@code kind} is {@code sig}, {@code att} or {@code sbom} (cosign's

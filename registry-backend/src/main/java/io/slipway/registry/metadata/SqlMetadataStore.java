@@ -349,10 +349,18 @@ public final class SqlMetadataStore implements MetadataStore {
         return ids;
     }
 
-    @Override
-    public ImagePage imagePage(ImageQuery q) {
+    /**
+     * The SQL of one listing: what {@link #imagePage} runs, and what {@code bench/console-bench.sh} asks
+     * the database to EXPLAIN. {@code select} takes the arguments then LIMIT and OFFSET; {@code count}
+     * the arguments alone.
+     */
+    public record ListingSql(String select, String count, List<Object> args) {
+    }
+
+    /** The listing's SQL, or null when it is empty whatever the database holds (no repository allowed). */
+    public static ListingSql listingSql(ImageQuery q) {
         if (q.repositoryIds() != null && q.repositoryIds().isEmpty()) {
-            return new ImagePage(List.of(), 0);
+            return null;
         }
         String p = q.prefix() == null ? "" : q.prefix();
         List<Object> args = new ArrayList<>(List.of(sqlLength(p), p));
@@ -360,7 +368,10 @@ public final class SqlMetadataStore implements MetadataStore {
                 + "WHERE substr(r.name, 1, ?) = ? AND " + AN_IMAGE);
         if (q.repositoryIds() != null) {
             List<Long> ids = List.copyOf(new java.util.LinkedHashSet<>(q.repositoryIds()));
-            where.append(" AND m.repository_id IN ").append(placeholders(ids.size()));
+            // A filter, not where the walk starts: the unary plus keeps SQLite from driving the query by
+            // this list (then sorting every image of the account) rather than by the sort's index, which
+            // it walks in order and leaves after the page. PostgreSQL reads it as the plain column.
+            where.append(" AND +m.repository_id IN ").append(placeholders(ids.size()));
             args.addAll(ids);
         }
         if (q.search() != null && !q.search().isBlank()) {
@@ -372,23 +383,43 @@ public final class SqlMetadataStore implements MetadataStore {
             args.add(like);
         }
         String dir = q.ascending() ? " ASC" : " DESC";
-        String key = switch (q.sort()) {
-            case "size" -> "m.total_size";
-            case "repository", "namespace" -> "r.name";
-            case "tags" -> "COALESCE((SELECT MIN(t.name) " + TAGS_OF_M + " AND NOT " + COSIGN_TAG + "), '')";
-            default -> "m.created_at";
+        // Each order is total (ties broken down to the digest, so pages neither repeat nor skip an image)
+        // and, but for the first tag, the order of an index (migration V14): created and size by
+        // manifests_by_created / manifests_by_size, repository and namespace (a repository's name
+        // starts with its namespace) by the repositories' names, then each one's manifests by digest.
+        String order = switch (q.sort()) {
+            case "size" -> "m.total_size" + dir + ", m.repository_id" + dir + ", m.digest" + dir;
+            case "repository", "namespace" -> "r.name" + dir + ", m.digest" + dir;
+            case "tags" -> "COALESCE((SELECT MIN(t.name) " + TAGS_OF_M + " AND NOT " + COSIGN_TAG + "), '')" + dir
+                    + ", r.name" + dir + ", m.digest" + dir;
+            default -> "m.created_at" + dir + ", m.repository_id" + dir + ", m.digest" + dir;
         };
-        // The total rides along on every row (one pass over the listing, not a second COUNT query).
-        String sql = "SELECT m.repository_id, r.name, m.digest, m.media_type, m.created_at, m.total_size, COUNT(*) OVER ()"
-                + where + " ORDER BY " + key + dir + ", r.name" + dir + ", m.digest" + dir + " LIMIT ? OFFSET ?";
+        return new ListingSql("SELECT m.repository_id, r.name, m.digest, m.media_type, m.created_at, m.total_size"
+                + where + " ORDER BY " + order + " LIMIT ? OFFSET ?", "SELECT COUNT(*)" + where, args);
+    }
+
+    @Override
+    public int imageCount(ImageQuery q) {
+        ListingSql sql = listingSql(q);
+        return sql == null ? 0 : db.one(sql.count(), rs -> rs.getInt(1), sql.args().toArray()).orElse(0);
+    }
+
+    @Override
+    public ImagePage imagePage(ImageQuery q) {
+        ListingSql sql = listingSql(q);
+        if (sql == null) {
+            return new ImagePage(List.of(), 0);
+        }
+        // The page and the total are two queries: the page walks an index and stops after its rows,
+        // which a total riding on each row (COUNT(*) OVER ()) prevented by making every row be read and
+        // sorted; the count reads indexes only (V14's tags_by_digest_name answers "an image of its own").
         int offset = Math.max(0, q.offset());
-        List<Object[]> rows = page(sql, args, q.limit(), offset);
-        int total = rows.isEmpty() ? 0 : (int) (long) (Long) rows.get(0)[6];
-        if (rows.isEmpty() && offset > 0) {
+        List<Object[]> rows = page(sql.select(), sql.args(), q.limit(), offset);
+        int total = db.one(sql.count(), rs -> rs.getInt(1), sql.args().toArray()).orElse(0);
+        if (rows.isEmpty() && offset > 0 && total > 0) {
             // beyond the end: the last page
-            total = db.one("SELECT COUNT(*)" + where, rs -> rs.getInt(1), args.toArray()).orElse(0);
             offset = Math.max(0, (total - 1) / Math.max(1, q.limit()) * q.limit());
-            rows = total == 0 ? List.of() : page(sql, args, q.limit(), offset);
+            rows = page(sql.select(), sql.args(), q.limit(), offset);
         }
         if (rows.isEmpty()) {
             return new ImagePage(List.of(), total);
@@ -421,7 +452,7 @@ public final class SqlMetadataStore implements MetadataStore {
         all.add(limit);
         all.add(offset);
         return db.list(sql, rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getLong(5), rs.getLong(6), rs.getLong(7)}, all.toArray());
+                rs.getLong(5), rs.getLong(6)}, all.toArray());
     }
 
     @Override
