@@ -101,8 +101,8 @@ public final class ImageApi implements ManagementArea {
      * them, but filtered, sorted and cut into pages by the database.
      */
     public MetadataStore.ImagePage page(Principal c, String namespace, String search, String sort, boolean ascending,
-            int offset, int limit) {
-        return metadata.imagePage(listing(c, namespace, search, sort, ascending, offset, limit));
+            int offset, int limit, int countAtMost) {
+        return metadata.imagePage(listing(c, namespace, search, sort, ascending, offset, limit), countAtMost);
     }
 
     /** How many images {@link #page} lists in all under {@code namespace} (null: every one), no search. */

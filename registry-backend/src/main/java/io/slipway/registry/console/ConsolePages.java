@@ -87,8 +87,11 @@ public final class ConsolePages {
         int page = Math.max(1, parse(query.getValue("page"), 1));
         // One page of what the caller may pull, cut by the database; then one query each for the page's
         // attachments and security statuses, whatever the size of the account.
+        // The pager shows three pages past this one: the count need not go further (past it, the summary
+        // says "more than"), so it costs what the pages shown cost, not what the account holds.
         MetadataStore.ImagePage listing = api.images().page(c, namespace, search, sort, ascending,
-                (int) Math.min(Integer.MAX_VALUE, (page - 1L) * PAGE_SIZE), PAGE_SIZE);
+                (int) Math.min(Integer.MAX_VALUE, (page - 1L) * PAGE_SIZE), PAGE_SIZE,
+                (int) Math.min(Integer.MAX_VALUE - 1, (page + 3L) * PAGE_SIZE));
         int total = listing.total();
         int pages = Math.max(1, (total + PAGE_SIZE - 1) / PAGE_SIZE);
         page = Math.min(page, pages);
@@ -130,7 +133,7 @@ public final class ConsolePages {
         List<String> namespaces = new ArrayList<>();
         api.accounts().namespaces(c).forEach(n -> namespaces.add(n.path("name").asText()));
         String summary = total == 0 ? "No images" : "Images " + ((page - 1) * PAGE_SIZE + 1) + "–"
-                + Math.min(total, page * PAGE_SIZE) + " of " + total;
+                + Math.min(total, page * PAGE_SIZE) + " of " + (listing.more() ? "more than " : "") + total;
         return new Pages.Images(chrome(s, "Images", "images"), host.get(), rows, namespaces, nz(namespace), nz(search),
                 headers, pager, summary,
                 page > 1 ? new Pages.Link("Previous", pageLink(namespace, search, sort, ascending, page - 1), false, null) : null,

@@ -245,8 +245,8 @@ public final class CachingMetadataStore implements MetadataStore {
     }
 
     @Override
-    public ImagePage imagePage(ImageQuery query) {
-        return store.imagePage(query);
+    public ImagePage imagePage(ImageQuery query, int countAtMost) {
+        return store.imagePage(query, countAtMost);
     }
 
     @Override

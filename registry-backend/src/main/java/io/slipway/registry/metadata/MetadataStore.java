@@ -124,12 +124,27 @@ public interface MetadataStore extends AutoCloseable {
             List<String> tags) {
     }
 
-    /** A page of images and how many the whole listing holds (counted, not estimated). */
-    record ImagePage(List<ImageGroup> images, int total) {
+    /**
+     * A page of images and how many the whole listing holds: counted exactly, or, when {@code more},
+     * known only to pass {@code total} (the count stopped there).
+     */
+    record ImagePage(List<ImageGroup> images, int total, boolean more) {
+        public ImagePage(List<ImageGroup> images, int total) {
+            this(images, total, false);
+        }
     }
 
-    /** One page of the listing; an offset beyond the end answers the last page. */
-    ImagePage imagePage(ImageQuery query);
+    /** One page of the listing with its exact total; an offset beyond the end answers the last page. */
+    default ImagePage imagePage(ImageQuery query) {
+        return imagePage(query, Integer.MAX_VALUE);
+    }
+
+    /**
+     * One page of the listing, counting at most {@code countAtMost} images: a count is a walk of the
+     * whole listing, which a page (an index walked in order, left after the page) is not, so a caller
+     * that shows only the next few pages asks for no more. An offset beyond the end answers the last page.
+     */
+    ImagePage imagePage(ImageQuery query, int countAtMost);
 
     /** How many images the listing holds ({@code offset}, {@code limit} and {@code sort} play no part). */
     int imageCount(ImageQuery query);

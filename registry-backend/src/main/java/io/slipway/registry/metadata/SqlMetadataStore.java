@@ -363,9 +363,25 @@ public final class SqlMetadataStore implements MetadataStore {
             return null;
         }
         String p = q.prefix() == null ? "" : q.prefix();
-        List<Object> args = new ArrayList<>(List.of(sqlLength(p), p));
-        StringBuilder where = new StringBuilder(" FROM manifests m JOIN repositories r ON r.id = m.repository_id "
-                + "WHERE substr(r.name, 1, ?) = ? AND " + AN_IMAGE);
+        List<Object> args = new ArrayList<>();
+        StringBuilder where = new StringBuilder(" FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE ");
+        int last = p.isEmpty() ? -1 : p.codePointBefore(p.length());
+        if (p.isEmpty()) {
+            where.append("1 = 1");
+        } else if (last < Character.MAX_CODE_POINT && !Character.isHighSurrogate((char) (last + 1))) {
+            // "starts with" as a range of names (both databases compare names by code point: SQLite's
+            // BINARY, PostgreSQL's COLLATE "C"), which the planners estimate from their statistics; the
+            // opaque substr(...) = ? they guess matches a few rows, and PostgreSQL then sorts every image
+            // rather than walk the sort's index.
+            where.append("r.name >= ? AND r.name < ?");
+            args.add(p);
+            args.add(p.substring(0, p.length() - Character.charCount(last)) + new String(Character.toChars(last + 1)));
+        } else {
+            where.append("substr(r.name, 1, ?) = ?");
+            args.add(sqlLength(p));
+            args.add(p);
+        }
+        where.append(" AND ").append(AN_IMAGE);
         if (q.repositoryIds() != null) {
             List<Long> ids = List.copyOf(new java.util.LinkedHashSet<>(q.repositoryIds()));
             // A filter, not where the walk starts: the unary plus keeps SQLite from driving the query by
@@ -405,24 +421,38 @@ public final class SqlMetadataStore implements MetadataStore {
     }
 
     @Override
-    public ImagePage imagePage(ImageQuery q) {
+    public ImagePage imagePage(ImageQuery q, int countAtMost) {
         ListingSql sql = listingSql(q);
         if (sql == null) {
             return new ImagePage(List.of(), 0);
         }
         // The page and the total are two queries: the page walks an index and stops after its rows,
         // which a total riding on each row (COUNT(*) OVER ()) prevented by making every row be read and
-        // sorted; the count reads indexes only (V14's tags_by_digest_name answers "an image of its own").
+        // sorted; the count reads indexes only (V14's tags_by_digest_name answers "an image of its own")
+        // and stops after countAtMost + 1 images, so its cost follows the pages shown, not the account.
         int offset = Math.max(0, q.offset());
         List<Object[]> rows = page(sql.select(), sql.args(), q.limit(), offset);
-        int total = db.one(sql.count(), rs -> rs.getInt(1), sql.args().toArray()).orElse(0);
+        int total;
+        boolean more = false;
+        if (countAtMost == Integer.MAX_VALUE) {
+            total = db.one(sql.count(), rs -> rs.getInt(1), sql.args().toArray()).orElse(0);
+        } else {
+            List<Object> args = new ArrayList<>(sql.args());
+            args.add(countAtMost + 1);
+            total = db.one("SELECT COUNT(*) FROM (SELECT 1" + sql.count().substring("SELECT COUNT(*)".length())
+                    + " LIMIT ?) capped", rs -> rs.getInt(1), args.toArray()).orElse(0);
+            if (total > countAtMost) {
+                total = countAtMost;
+                more = true;
+            }
+        }
         if (rows.isEmpty() && offset > 0 && total > 0) {
             // beyond the end: the last page
             offset = Math.max(0, (total - 1) / Math.max(1, q.limit()) * q.limit());
             rows = page(sql.select(), sql.args(), q.limit(), offset);
         }
         if (rows.isEmpty()) {
-            return new ImagePage(List.of(), total);
+            return new ImagePage(List.of(), total, more);
         }
         // every tag of the page's images, in one query
         Map<String, List<String>> tags = new HashMap<>();
@@ -444,7 +474,7 @@ public final class SqlMetadataStore implements MetadataStore {
                     Instant.ofEpochMilli((Long) r[4]), (Long) r[5], List.copyOf(tags.getOrDefault(r[0] + "@" + r[2],
                     List.of()))));
         }
-        return new ImagePage(images, total);
+        return new ImagePage(images, total, more);
     }
 
     private List<Object[]> page(String sql, List<Object> args, int limit, int offset) {
