@@ -364,7 +364,14 @@ public final class SqlMetadataStore implements MetadataStore {
         }
         String p = q.prefix() == null ? "" : q.prefix();
         List<Object> args = new ArrayList<>();
-        StringBuilder where = new StringBuilder(" FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE ");
+        // SQLite joins a CROSS JOIN in the order written (PostgreSQL reorders it as any join): the table
+        // whose index gives the sort's order comes first, so SQLite walks that index and leaves after the
+        // page whatever other index a condition offers (the range of names below would otherwise lead it
+        // to start from the repositories and sort every image).
+        boolean byName = q.sort().equals("repository") || q.sort().equals("namespace");
+        StringBuilder where = new StringBuilder(byName ? " FROM repositories r CROSS JOIN manifests m"
+                : " FROM manifests m CROSS JOIN repositories r");
+        where.append(" WHERE r.id = m.repository_id AND ");
         int last = p.isEmpty() ? -1 : p.codePointBefore(p.length());
         if (p.isEmpty()) {
             where.append("1 = 1");
