@@ -7,14 +7,8 @@
 #   bench/gc-bench.sh [IMAGES [BLOBS]]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-for tool in java mvn; do command -v "$tool" >/dev/null || { echo "gc-bench: $tool is required" >&2; exit 1; }; done
-cp_file=$(mktemp)
-trap 'rm -f "$cp_file"' EXIT
-mvn -q -B -pl registry-backend -am test-compile dependency:build-classpath \
-    -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >/dev/null
-cp="registry-backend/target/test-classes:registry-backend/target/classes"
-for m in oci-core vulnerability-advisor trust test-support; do
-    cp="$cp:$m/target/classes"
-done
+. bench/lib/classpath.sh
+bench_require gc-bench java mvn
+cp=$(bench_classpath registry-backend oci-core vulnerability-advisor trust test-support)
 uptime
-java -Xmx1g -cp "$cp:$(cat "$cp_file")" io.slipway.registry.lifecycle.GcBenchmark "${1:-10000}" "${2:-5}"
+java -Xmx1g -cp "$cp" io.slipway.registry.lifecycle.GcBenchmark "${1:-10000}" "${2:-5}"
