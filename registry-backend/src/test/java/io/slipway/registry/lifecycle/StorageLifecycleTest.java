@@ -267,8 +267,8 @@ class StorageLifecycleTest {
         // of the account holds too counts in each namespace, once in the account.
         api("POST", "/api/v1/namespaces", "{\"name\":\"team-two\"}", 201);
         http.pushBlob("team-two/copy", a);
-        long account = server.tenancy().store().namespace(NS).orElseThrow().accountId();
-        LifecycleStore lifecycle = new LifecycleStore(server.database());
+        long account = registry.server.tenancy().store().namespace(NS).orElseThrow().accountId();
+        LifecycleStore lifecycle = new LifecycleStore(registry.server.database());
         assertThat(lifecycle.storageUsedByNamespace(account)).containsExactly(java.util.Map.entry(NS, 12_000L),
                 java.util.Map.entry("team-two", 12_000L));
         assertThat(lifecycle.storageUsed(account)).isEqualTo(12_000);
