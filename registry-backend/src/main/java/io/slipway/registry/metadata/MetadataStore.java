@@ -111,7 +111,8 @@ public interface MetadataStore extends AutoCloseable {
      * tagged only {@code sha256-<hex>.sig|.att|.sbom}) is not one of its own.
      *
      * @param prefix        repository names start with this (null: any)
-     * @param repositoryIds only these repositories (null: every one under the prefix)
+     * @param repositoryIds only these repositories (null: every one under the prefix); when given they are
+     *                      the caller's choice among the prefix's repositories, and the prefix is not checked again
      * @param search        the repository name or a tag contains this, ignoring case (null: no search)
      * @param sort          created, size, repository, namespace or tags (the first tag)
      */
