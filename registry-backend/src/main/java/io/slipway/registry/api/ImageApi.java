@@ -101,7 +101,17 @@ public final class ImageApi implements ManagementArea {
      * them, but filtered, sorted and cut into pages by the database.
      */
     public MetadataStore.ImagePage page(Principal c, String namespace, String search, String sort, boolean ascending,
-            int offset, int limit) {
+            int offset, int limit, int countAtMost) {
+        return metadata.imagePage(listing(c, namespace, search, sort, ascending, offset, limit), countAtMost);
+    }
+
+    /** How many images {@link #page} lists in all under {@code namespace} (null: every one), no search. */
+    public int count(Principal c, String namespace) {
+        return metadata.imageCount(listing(c, namespace, null, "created", false, 0, 0));
+    }
+
+    private MetadataStore.ImageQuery listing(Principal c, String namespace, String search, String sort,
+            boolean ascending, int offset, int limit) {
         String prefix = namespace == null ? null : namespace + "/";
         java.util.Map<String, Long> all = metadata.repositoryIds(prefix);
         java.util.function.Predicate<String> pullable = access.pullable(c);
@@ -110,8 +120,7 @@ public final class ImageApi implements ManagementArea {
         // Only the administrator (who pulls everything) is trusted with the prefix alone: anyone else's page
         // names the repositories decided here, so one created meanwhile is not shown undecided.
         boolean everything = c != null && c.admin() && allowed.size() == all.size();
-        return metadata.imagePage(new MetadataStore.ImageQuery(prefix, everything ? null : allowed, search, sort,
-                ascending, offset, limit));
+        return new MetadataStore.ImageQuery(prefix, everything ? null : allowed, search, sort, ascending, offset, limit);
     }
 
     /** What is attached to the images of a page (signatures, attestations, SBOMs, referrers). */

@@ -381,6 +381,14 @@ public final class LifecycleApi implements ManagementArea {
         return r;
     }
 
+    /**
+     * The storage each namespace of the account (the caller's unless named) uses, as the storage quota
+     * counts it ({@link LifecycleStore#storageUsedByNamespace}): the console's Namespaces page shows it.
+     */
+    public java.util.Map<String, Long> namespaceStorage(Principal c, String account) {
+        return store.storageUsedByNamespace(access.account(c, account).id());
+    }
+
     public JsonNode setQuota(Principal c, JsonNode body) {
         Account a = access.account(c, text(body, "account", false));
         if (!c.admin()) {

@@ -153,7 +153,7 @@ public final class ConsoleHandler extends Handler.Abstract {
                 }
                 case "/console/image": return page(response, callback, 200, "details", pages.details(s, query.getValue("ref")));
                 case "/console/issues": return page(response, callback, 200, "issues",
-                        pages.issues(s, query.getValue("ref"), query.getValue("done")));
+                        pages.issues(s, query.getValue("ref"), query.getValue("page"), query.getValue("done")));
                 case "/console/namespaces": return page(response, callback, 200, "namespaces",
                         pages.namespaces(s, query.getValue("done")));
                 case "/console/access": return page(response, callback, 200, "access", pages.access(s, null, query.getValue("done")));

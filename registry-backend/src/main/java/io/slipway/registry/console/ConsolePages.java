@@ -41,6 +41,8 @@ import org.eclipse.jetty.util.Fields;
 public final class ConsolePages {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int PAGE_SIZE = 50;
+    /** Vulnerabilities a page of an image's issues shows: an image may carry thousands. */
+    static final int ISSUES_PAGE_SIZE = 100;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
     static final List<String> SEVERITIES = List.of("critical", "high", "medium", "low", "negligible", "unknown");
@@ -85,8 +87,11 @@ public final class ConsolePages {
         int page = Math.max(1, parse(query.getValue("page"), 1));
         // One page of what the caller may pull, cut by the database; then one query each for the page's
         // attachments and security statuses, whatever the size of the account.
+        // The pager shows three pages past this one: the count need not go further (past it, the summary
+        // says "more than"), so it costs what the pages shown cost, not what the account holds.
         MetadataStore.ImagePage listing = api.images().page(c, namespace, search, sort, ascending,
-                (int) Math.min(Integer.MAX_VALUE, (page - 1L) * PAGE_SIZE), PAGE_SIZE);
+                (int) Math.min(Integer.MAX_VALUE, (page - 1L) * PAGE_SIZE), PAGE_SIZE,
+                (int) Math.min(Integer.MAX_VALUE - 1, (page + 3L) * PAGE_SIZE));
         int total = listing.total();
         int pages = Math.max(1, (total + PAGE_SIZE - 1) / PAGE_SIZE);
         page = Math.min(page, pages);
@@ -128,7 +133,7 @@ public final class ConsolePages {
         List<String> namespaces = new ArrayList<>();
         api.accounts().namespaces(c).forEach(n -> namespaces.add(n.path("name").asText()));
         String summary = total == 0 ? "No images" : "Images " + ((page - 1) * PAGE_SIZE + 1) + "–"
-                + Math.min(total, page * PAGE_SIZE) + " of " + total;
+                + Math.min(total, page * PAGE_SIZE) + " of " + (listing.more() ? "more than " : "") + total;
         return new Pages.Images(chrome(s, "Images", "images"), host.get(), rows, namespaces, nz(namespace), nz(search),
                 headers, pager, summary,
                 page > 1 ? new Pages.Link("Previous", pageLink(namespace, search, sort, ascending, page - 1), false, null) : null,
@@ -288,7 +293,7 @@ public final class ConsolePages {
 
     // --- security issues
 
-    Pages.Issues issues(ConsoleSessions.Session s, String ref, String done) throws IOException {
+    Pages.Issues issues(ConsoleSessions.Session s, String ref, String requestedPage, String done) throws IOException {
         Principal c = s.principal();
         JsonNode inspected = api.images().inspect(c, required(ref));
         String repository = inspected.path("repository").asText();
@@ -301,6 +306,20 @@ public final class ConsolePages {
         SEVERITIES.forEach(sev -> counts.put(sev, 0L));
         List<Pages.Finding> vulnerabilities = findings(va.path("vulnerabilities"), counts);
         List<Pages.Finding> configuration = findings(va.path("configuration"), counts);
+        // One page of the vulnerabilities, in severity order; the chart above counts them all.
+        int total = vulnerabilities.size();
+        int pages = Math.max(1, (total + ISSUES_PAGE_SIZE - 1) / ISSUES_PAGE_SIZE);
+        int page = Math.min(pages, Math.max(1, parse(requestedPage, 1)));
+        List<Pages.Finding> shown = vulnerabilities.subList((page - 1) * ISSUES_PAGE_SIZE,
+                Math.min(total, page * ISSUES_PAGE_SIZE));
+        List<Pages.Link> pager = new ArrayList<>();
+        if (pages > 1) {
+            for (int p = Math.max(1, page - 3); p <= Math.min(pages, page + 3); p++) {
+                pager.add(new Pages.Link(Integer.toString(p), issuesPageLink(repository + "@" + digest, p), p == page, null));
+            }
+        }
+        String summary = total == 0 ? "" : "Vulnerabilities " + ((page - 1) * ISSUES_PAGE_SIZE + 1) + "–"
+                + Math.min(total, page * ISSUES_PAGE_SIZE) + " of " + total;
         long most = counts.values().stream().mapToLong(Long::longValue).max().orElse(0);
         List<Pages.Bar> bars = new ArrayList<>();
         int y = 0;
@@ -340,8 +359,16 @@ public final class ConsolePages {
                 va.path("databaseVersion").asText(""), va.path("currentDatabaseVersion").asText(""),
                 va.has("scanned") ? TIME.format(Instant.parse(va.path("scanned").asText())) : "not yet",
                 va.path("os").asText(""), va.path("unassessed").asText(null), va.path("error").asText(null), bars,
-                y, vulnerabilities, configuration, advice, exemptions, scopes, manager, flash,
-                "/console/image?ref=" + ConsoleHandler.q(reference));
+                y, shown, configuration, advice, exemptions, scopes, manager, flash,
+                "/console/image?ref=" + ConsoleHandler.q(reference), summary, pager,
+                page > 1 ? new Pages.Link("Previous", issuesPageLink(reference, page - 1), false, null) : null,
+                page < pages ? new Pages.Link("Next", issuesPageLink(reference, page + 1), false, null) : null);
+    }
+
+    /** A page of an image's issues, opened at its list of vulnerabilities (a plain link: no script needed). */
+    private static String issuesPageLink(String reference, int page) {
+        return "/console/issues" + ConsoleHandler.query(List.of("ref", reference, "page", Integer.toString(page)))
+                + "#vulnerabilities-title";
     }
 
     private static List<Pages.Finding> findings(JsonNode list, Map<String, Long> counts) {
@@ -384,17 +411,18 @@ public final class ConsolePages {
 
     Pages.Namespaces namespaces(ConsoleSessions.Session s, String done) {
         Principal c = s.principal();
-        Map<String, long[]> usage = new LinkedHashMap<>();
-        for (JsonNode row : api.images().images(c, null, false)) {
-            long[] u = usage.computeIfAbsent(row.path("namespace").asText(), k -> new long[2]);
-            u[0]++;
-            u[1] += row.path("size").asLong();
-        }
+        // Storage used is the storage lifecycle's own accounting (what the quota judges, per namespace),
+        // one query per account shown; the image count is the images page's own count. Neither reads
+        // every image of the account.
+        Map<String, Map<String, Long>> storage = new LinkedHashMap<>();
         List<Pages.NamespaceLine> lines = new ArrayList<>();
         for (JsonNode n : api.accounts().namespaces(c)) {
-            long[] u = usage.getOrDefault(n.path("name").asText(), new long[2]);
-            lines.add(new Pages.NamespaceLine(n.path("name").asText(), n.path("public").asBoolean(),
-                    TIME.format(Instant.parse(n.path("created").asText())), Long.toString(u[0]), size(u[1])));
+            String name = n.path("name").asText();
+            Map<String, Long> used = storage.computeIfAbsent(n.path("account").asText(),
+                    account -> api.lifecycle().namespaceStorage(c, account));
+            lines.add(new Pages.NamespaceLine(name, n.path("public").asBoolean(),
+                    TIME.format(Instant.parse(n.path("created").asText())), Integer.toString(api.images().count(c, name)),
+                    size(used.getOrDefault(name, 0L))));
         }
         boolean manager = api.open() || authorizer.managesAccount(c, c.accountId());
         return new Pages.Namespaces(chrome(s, "Namespaces", "namespaces"), lines, manager, flash(done));

@@ -66,11 +66,17 @@ public final class Pages {
             String created) {
     }
 
+    /**
+     * An image's issues: {@code vulnerabilities} is one page of them (severity order; {@code summary}
+     * and the pager say which), the chart's {@code bars} count them all; the configuration issues, from
+     * the fixed set of checks over one config, are whole on every page.
+     */
     public record Issues(Chrome chrome, String reference, String repository, String digest, String status,
             String statusKind, String state, String databaseVersion, String currentDatabaseVersion, String scanned,
             String os, String unassessed, String error, List<Bar> bars, int chartHeight, List<Finding> vulnerabilities,
             List<Finding> configuration, List<String> advice, List<ExemptionLine> exemptions, List<String> scopes,
-            boolean manager, String flash, String detailsHref) {
+            boolean manager, String flash, String detailsHref, String summary, List<Link> pager, Link previous,
+            Link next) {
     }
 
     public record NamespaceLine(String name, boolean isPublic, String created, String images, String size) {

@@ -133,21 +133,43 @@ public final class LifecycleStore {
     }
 
     /**
-     * Every distinct (digest, size) the account stores: blobs linked into its repositories,
-     * manifests in them and manifests in its trash. Shared with itself, a blob counts once; shared
-     * with another account, it counts in full to each.
+     * Every distinct (namespace, digest, size) of what the account stores: blobs linked into the
+     * repositories of each of its namespaces, manifests in them, and manifests in its trash (under the
+     * namespace their repository was in; none when that namespace is gone). The one definition of what
+     * an account holds: the quota's use ({@link #storageUsed}) and the console's per-namespace use
+     * ({@link #storageUsedByNamespace}) are two sums over it.
      */
-    private static final String HELD = "SELECT rb.digest AS digest, rb.size AS size FROM repository_blobs rb "
-            + "JOIN repositories r ON r.id = rb.repository_id "
+    private static final String HELD_BY_NAMESPACE = "SELECT n.name AS namespace, rb.digest AS digest, rb.size AS size "
+            + "FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id "
             + "JOIN namespaces n ON substr(r.name, 1, length(n.name) + 1) = n.name || '/' WHERE n.account_id = ? "
-            + "UNION SELECT m.digest, m.size FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+            + "UNION SELECT n.name, m.digest, m.size FROM manifests m JOIN repositories r ON r.id = m.repository_id "
             + "JOIN namespaces n ON substr(r.name, 1, length(n.name) + 1) = n.name || '/' WHERE n.account_id = ? "
-            + "UNION SELECT t.digest, t.size FROM trash t WHERE t.account_id = ?";
+            + "UNION SELECT n.name, t.digest, t.size FROM trash t LEFT JOIN namespaces n "
+            + "ON n.account_id = t.account_id AND substr(t.repository, 1, length(n.name) + 1) = n.name || '/' "
+            + "WHERE t.account_id = ?";
+    /**
+     * Every distinct (digest, size) the account stores. Shared with itself (between repositories or
+     * namespaces), a blob counts once; shared with another account, it counts in full to each.
+     */
+    private static final String HELD = "SELECT DISTINCT hn.digest AS digest, hn.size AS size FROM (" + HELD_BY_NAMESPACE
+            + ") hn";
 
-    /** The bytes the account stores, each digest counted once. */
+    /** The bytes the account stores, each digest counted once: what its storage quota judges. */
     public long storageUsed(long accountId) {
         return db.list("SELECT COALESCE(SUM(h.size), 0) FROM (" + HELD + ") h", rs -> rs.getLong(1),
                 accountId, accountId, accountId).get(0);
+    }
+
+    /**
+     * The bytes each namespace of the account stores, each digest counted once per namespace: a blob
+     * two namespaces share counts in each, so the namespaces' sum may pass {@link #storageUsed}. Only
+     * namespaces that store something are in the map.
+     */
+    public java.util.Map<String, Long> storageUsedByNamespace(long accountId) {
+        java.util.Map<String, Long> used = new java.util.TreeMap<>();
+        db.list("SELECT hn.namespace, SUM(hn.size) FROM (" + HELD_BY_NAMESPACE + ") hn WHERE hn.namespace IS NOT NULL "
+                + "GROUP BY hn.namespace", rs -> used.put(rs.getString(1), rs.getLong(2)), accountId, accountId, accountId);
+        return used;
     }
 
     /** True when the account stores {@code digest} already (so storing it again costs nothing). */

@@ -245,8 +245,13 @@ public final class CachingMetadataStore implements MetadataStore {
     }
 
     @Override
-    public ImagePage imagePage(ImageQuery query) {
-        return store.imagePage(query);
+    public ImagePage imagePage(ImageQuery query, int countAtMost) {
+        return store.imagePage(query, countAtMost);
+    }
+
+    @Override
+    public int imageCount(ImageQuery query) {
+        return store.imageCount(query);
     }
 
     @Override

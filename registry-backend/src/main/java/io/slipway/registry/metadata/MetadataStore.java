@@ -111,7 +111,8 @@ public interface MetadataStore extends AutoCloseable {
      * tagged only {@code sha256-<hex>.sig|.att|.sbom}) is not one of its own.
      *
      * @param prefix        repository names start with this (null: any)
-     * @param repositoryIds only these repositories (null: every one under the prefix)
+     * @param repositoryIds only these repositories (null: every one under the prefix); when given they are
+     *                      the caller's choice among the prefix's repositories, and the prefix is not checked again
      * @param search        the repository name or a tag contains this, ignoring case (null: no search)
      * @param sort          created, size, repository, namespace or tags (the first tag)
      */
@@ -124,12 +125,30 @@ public interface MetadataStore extends AutoCloseable {
             List<String> tags) {
     }
 
-    /** A page of images and how many the whole listing holds. */
-    record ImagePage(List<ImageGroup> images, int total) {
+    /**
+     * A page of images and how many the whole listing holds: counted exactly, or, when {@code more},
+     * known only to pass {@code total} (the count stopped there).
+     */
+    record ImagePage(List<ImageGroup> images, int total, boolean more) {
+        public ImagePage(List<ImageGroup> images, int total) {
+            this(images, total, false);
+        }
     }
 
-    /** One page of the listing; an offset beyond the end answers the last page. */
-    ImagePage imagePage(ImageQuery query);
+    /** One page of the listing with its exact total; an offset beyond the end answers the last page. */
+    default ImagePage imagePage(ImageQuery query) {
+        return imagePage(query, Integer.MAX_VALUE);
+    }
+
+    /**
+     * One page of the listing, counting at most {@code countAtMost} images: a count is a walk of the
+     * whole listing, which a page (an index walked in order, left after the page) is not, so a caller
+     * that shows only the next few pages asks for no more. An offset beyond the end answers the last page.
+     */
+    ImagePage imagePage(ImageQuery query, int countAtMost);
+
+    /** How many images the listing holds ({@code offset}, {@code limit} and {@code sort} play no part). */
+    int imageCount(ImageQuery query);
 
     /**
      * Something attached to an image: {@code kind} is {@code sig}, {@code att} or {@code sbom} (cosign's

@@ -349,18 +349,55 @@ public final class SqlMetadataStore implements MetadataStore {
         return ids;
     }
 
-    @Override
-    public ImagePage imagePage(ImageQuery q) {
+    /**
+     * The SQL of one listing: what {@link #imagePage} runs, and what {@code bench/console-bench.sh} asks
+     * the database to EXPLAIN. {@code select} takes the arguments then LIMIT and OFFSET; {@code count}
+     * the arguments alone.
+     */
+    public record ListingSql(String select, String count, List<Object> args) {
+    }
+
+    /** The listing's SQL, or null when it is empty whatever the database holds (no repository allowed). */
+    public static ListingSql listingSql(ImageQuery q) {
         if (q.repositoryIds() != null && q.repositoryIds().isEmpty()) {
-            return new ImagePage(List.of(), 0);
+            return null;
         }
         String p = q.prefix() == null ? "" : q.prefix();
-        List<Object> args = new ArrayList<>(List.of(sqlLength(p), p));
-        StringBuilder where = new StringBuilder(" FROM manifests m JOIN repositories r ON r.id = m.repository_id "
-                + "WHERE substr(r.name, 1, ?) = ? AND " + AN_IMAGE);
+        List<Object> args = new ArrayList<>();
+        // SQLite joins a CROSS JOIN in the order written (PostgreSQL reorders it as any join): the table
+        // whose index gives the sort's order comes first, so SQLite walks that index and leaves after the
+        // page whatever other index a condition offers (the range of names below would otherwise lead it
+        // to start from the repositories and sort every image).
+        boolean byName = q.sort().equals("repository") || q.sort().equals("namespace");
+        StringBuilder where = new StringBuilder(byName ? " FROM repositories r CROSS JOIN manifests m"
+                : " FROM manifests m CROSS JOIN repositories r");
+        where.append(" WHERE r.id = m.repository_id AND ");
+        int last = p.isEmpty() ? -1 : p.codePointBefore(p.length());
+        if (p.isEmpty() || q.repositoryIds() != null) {
+            // Repositories named by id were chosen under the prefix already (ImageApi.listing): naming it
+            // again only misleads PostgreSQL, whose generic plan of a prepared statement guesses that a
+            // range of bound names matches a few rows, then sorts every image instead of walking the index.
+            where.append("1 = 1");
+        } else if (last < Character.MAX_CODE_POINT && !Character.isHighSurrogate((char) (last + 1))) {
+            // "starts with" as a range of names (both databases compare names by code point: SQLite's
+            // BINARY, PostgreSQL's COLLATE "C"), which the planners estimate from their statistics; the
+            // opaque substr(...) = ? they guess matches a few rows, and PostgreSQL then sorts every image
+            // rather than walk the sort's index.
+            where.append("r.name >= ? AND r.name < ?");
+            args.add(p);
+            args.add(p.substring(0, p.length() - Character.charCount(last)) + new String(Character.toChars(last + 1)));
+        } else {
+            where.append("substr(r.name, 1, ?) = ?");
+            args.add(sqlLength(p));
+            args.add(p);
+        }
+        where.append(" AND ").append(AN_IMAGE);
         if (q.repositoryIds() != null) {
             List<Long> ids = List.copyOf(new java.util.LinkedHashSet<>(q.repositoryIds()));
-            where.append(" AND m.repository_id IN ").append(placeholders(ids.size()));
+            // A filter, not where the walk starts: the unary plus keeps SQLite from driving the query by
+            // this list (then sorting every image of the account) rather than by the sort's index, which
+            // it walks in order and leaves after the page. PostgreSQL reads it as the plain column.
+            where.append(" AND +m.repository_id IN ").append(placeholders(ids.size()));
             args.addAll(ids);
         }
         if (q.search() != null && !q.search().isBlank()) {
@@ -372,26 +409,60 @@ public final class SqlMetadataStore implements MetadataStore {
             args.add(like);
         }
         String dir = q.ascending() ? " ASC" : " DESC";
-        String key = switch (q.sort()) {
-            case "size" -> "m.total_size";
-            case "repository", "namespace" -> "r.name";
-            case "tags" -> "COALESCE((SELECT MIN(t.name) " + TAGS_OF_M + " AND NOT " + COSIGN_TAG + "), '')";
-            default -> "m.created_at";
+        // Each order is total (ties broken down to the digest, so pages neither repeat nor skip an image)
+        // and, but for the first tag, the order of an index (migration V14): created and size by
+        // manifests_by_created / manifests_by_size, repository and namespace (a repository's name
+        // starts with its namespace) by the repositories' names, then each one's manifests by digest.
+        String order = switch (q.sort()) {
+            case "size" -> "m.total_size" + dir + ", m.repository_id" + dir + ", m.digest" + dir;
+            case "repository", "namespace" -> "r.name" + dir + ", m.digest" + dir;
+            case "tags" -> "COALESCE((SELECT MIN(t.name) " + TAGS_OF_M + " AND NOT " + COSIGN_TAG + "), '')" + dir
+                    + ", r.name" + dir + ", m.digest" + dir;
+            default -> "m.created_at" + dir + ", m.repository_id" + dir + ", m.digest" + dir;
         };
-        // The total rides along on every row (one pass over the listing, not a second COUNT query).
-        String sql = "SELECT m.repository_id, r.name, m.digest, m.media_type, m.created_at, m.total_size, COUNT(*) OVER ()"
-                + where + " ORDER BY " + key + dir + ", r.name" + dir + ", m.digest" + dir + " LIMIT ? OFFSET ?";
+        return new ListingSql("SELECT m.repository_id, r.name, m.digest, m.media_type, m.created_at, m.total_size"
+                + where + " ORDER BY " + order + " LIMIT ? OFFSET ?", "SELECT COUNT(*)" + where, args);
+    }
+
+    @Override
+    public int imageCount(ImageQuery q) {
+        ListingSql sql = listingSql(q);
+        return sql == null ? 0 : db.one(sql.count(), rs -> rs.getInt(1), sql.args().toArray()).orElse(0);
+    }
+
+    @Override
+    public ImagePage imagePage(ImageQuery q, int countAtMost) {
+        ListingSql sql = listingSql(q);
+        if (sql == null) {
+            return new ImagePage(List.of(), 0);
+        }
+        // The page and the total are two queries: the page walks an index and stops after its rows,
+        // which a total riding on each row (COUNT(*) OVER ()) prevented by making every row be read and
+        // sorted; the count reads indexes only (V14's tags_by_digest_name answers "an image of its own")
+        // and stops after countAtMost + 1 images, so its cost follows the pages shown, not the account.
         int offset = Math.max(0, q.offset());
-        List<Object[]> rows = page(sql, args, q.limit(), offset);
-        int total = rows.isEmpty() ? 0 : (int) (long) (Long) rows.get(0)[6];
-        if (rows.isEmpty() && offset > 0) {
+        List<Object[]> rows = page(sql.select(), sql.args(), q.limit(), offset);
+        int total;
+        boolean more = false;
+        if (countAtMost == Integer.MAX_VALUE) {
+            total = db.one(sql.count(), rs -> rs.getInt(1), sql.args().toArray()).orElse(0);
+        } else {
+            List<Object> args = new ArrayList<>(sql.args());
+            args.add(countAtMost + 1);
+            total = db.one("SELECT COUNT(*) FROM (SELECT 1" + sql.count().substring("SELECT COUNT(*)".length())
+                    + " LIMIT ?) capped", rs -> rs.getInt(1), args.toArray()).orElse(0);
+            if (total > countAtMost) {
+                total = countAtMost;
+                more = true;
+            }
+        }
+        if (rows.isEmpty() && offset > 0 && total > 0) {
             // beyond the end: the last page
-            total = db.one("SELECT COUNT(*)" + where, rs -> rs.getInt(1), args.toArray()).orElse(0);
             offset = Math.max(0, (total - 1) / Math.max(1, q.limit()) * q.limit());
-            rows = total == 0 ? List.of() : page(sql, args, q.limit(), offset);
+            rows = page(sql.select(), sql.args(), q.limit(), offset);
         }
         if (rows.isEmpty()) {
-            return new ImagePage(List.of(), total);
+            return new ImagePage(List.of(), total, more);
         }
         // every tag of the page's images, in one query
         Map<String, List<String>> tags = new HashMap<>();
@@ -413,7 +484,7 @@ public final class SqlMetadataStore implements MetadataStore {
                     Instant.ofEpochMilli((Long) r[4]), (Long) r[5], List.copyOf(tags.getOrDefault(r[0] + "@" + r[2],
                     List.of()))));
         }
-        return new ImagePage(images, total);
+        return new ImagePage(images, total, more);
     }
 
     private List<Object[]> page(String sql, List<Object> args, int limit, int offset) {
@@ -421,7 +492,7 @@ public final class SqlMetadataStore implements MetadataStore {
         all.add(limit);
         all.add(offset);
         return db.list(sql, rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getLong(5), rs.getLong(6), rs.getLong(7)}, all.toArray());
+                rs.getLong(5), rs.getLong(6)}, all.toArray());
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.oci.Digest;
 import io.slipway.testing.RequiredTools;
 import io.slipway.testing.ToolBinaries;
 import java.nio.file.Files;
@@ -166,6 +167,37 @@ class ConsoleBrowserTest {
         assertThat(fixture.iam.api(manager, "GET", "/api/v1/exemptions", null, 200).toString())
                 .doesNotContain("CVE-2099-2222");
 
+        // An image with more vulnerabilities than a page holds: pages of 100 in severity order, turned by
+        // plain links (no script), while the chart counts them all on every page.
+        Digest many = fixture.push(manager, "acme-dev/many", ConsoleFixture.pagingLayer(), "1.0");
+        fixture.awaitScan(manager, "acme-dev/many:1.0");
+        open("/console/issues?ref=" + q("acme-dev/many@" + many));
+        int findings = ConsoleFixture.PAGING_FINDINGS;
+        assertThat(browser.findElement(By.id("vulnerabilities-summary")).getText())
+                .isEqualTo("Vulnerabilities 1–100 of " + findings);
+        List<String> first = severities();
+        assertThat(first).hasSize(100).startsWith("critical").isSortedAccordingTo(java.util.Comparator.comparingInt(
+                ConsolePages.SEVERITIES::indexOf));
+        String chart = browser.findElement(By.id("chart-desc")).getAttribute("textContent");
+        assertThat(browser.findElements(By.cssSelector("nav.pager a[rel=prev]"))).isEmpty();
+        page("issues-paged");
+        browser.findElement(By.cssSelector("nav.pager a[rel=next]")).click();
+        waitUntil(() -> browser.findElement(By.id("vulnerabilities-summary")).getText()
+                .equals("Vulnerabilities 101–" + findings + " of " + findings));
+        assertThat(browser.getCurrentUrl()).contains("page=2");
+        List<String> second = severities();
+        assertThat(second).hasSize(findings - 100).containsOnly("low");
+        assertThat(browser.findElement(By.id("chart-desc")).getAttribute("textContent")).isEqualTo(chart);
+        assertThat(browser.findElement(By.cssSelector("nav.pager [aria-current=page]")).getText()).isEqualTo("2");
+        assertThat(browser.findElements(By.cssSelector("nav.pager a[rel=next]"))).isEmpty();
+        page("issues-page-2");
+        // a page past the end shows the last one
+        open("/console/issues?page=99&ref=" + q("acme-dev/many@" + many));
+        assertThat(browser.findElement(By.id("vulnerabilities-summary")).getText())
+                .isEqualTo("Vulnerabilities 101–" + findings + " of " + findings);
+        browser.findElement(By.cssSelector("nav.pager a[rel=prev]")).click();
+        waitUntil(() -> browser.findElement(By.id("vulnerabilities-summary")).getText().startsWith("Vulnerabilities 1–100"));
+
         // The other pages, each checked by axe and photographed.
         for (String[] p : new String[][] {{"/console/namespaces", "namespaces"}, {"/console/access", "access"},
                 {"/console/image-policies", "image-policies"}, {"/console/storage", "storage"}}) {
@@ -232,6 +264,12 @@ class ConsoleBrowserTest {
         signOut();
 
         assertThat(accessibility).as("serious or critical accessibility violations").isEmpty();
+    }
+
+    /** The severity of each vulnerability the page shows, in order. */
+    List<String> severities() {
+        return browser.findElements(By.cssSelector("#vulnerabilities tbody tr .sev")).stream().map(WebElement::getText)
+                .toList();
     }
 
     void open(String path) {

@@ -25,6 +25,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * {@code acme-dev/tools:2.0}, and globex's {@code globex-app/secret:1.0}.
  */
 final class ConsoleFixture implements AutoCloseable {
+    /** Advisories of the paging image: one per package {@code paging-pkg-N}, which only that image has. */
+    static final int PAGING_FINDINGS = 120;
     static final String ADVISORIES = """
             [{"id": "GHSA-cons-0001", "aliases": ["CVE-2099-1111"], "summary": "console test: remote code execution",
               "database_specific": {"severity": "HIGH"},
@@ -33,8 +35,22 @@ final class ConsoleFixture implements AutoCloseable {
              {"id": "GHSA-cons-0002", "aliases": ["CVE-2099-2222"], "summary": "console test: denial of service",
               "database_specific": {"severity": "MODERATE"},
               "affected": [{"package": {"ecosystem": "npm", "name": "console-demo"},
-                "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "0.9.5"}]}]}]}]
-            """;
+                "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "0.9.5"}]}]}]}
+            """ + pagingAdvisories() + "]";
+
+    /** {@link #PAGING_FINDINGS} advisories, severities in turn, each of one {@code paging-pkg-N}. */
+    static String pagingAdvisories() {
+        StringBuilder b = new StringBuilder();
+        String[] severities = {"CRITICAL", "HIGH", "MODERATE", "LOW"};
+        for (int i = 0; i < PAGING_FINDINGS; i++) {
+            b.append(String.format(java.util.Locale.ROOT, ",{\"id\": \"GHSA-page-%03d\", \"aliases\": [\"CVE-2099-%d\"], "
+                    + "\"summary\": \"paging finding %d\", \"database_specific\": {\"severity\": \"%s\"}, "
+                    + "\"affected\": [{\"package\": {\"ecosystem\": \"npm\", \"name\": \"paging-pkg-%d\"}, "
+                    + "\"ranges\": [{\"type\": \"SEMVER\", \"events\": [{\"introduced\": \"0\"}, {\"fixed\": \"2.0.0\"}]}]}]}",
+                    i, 30000 + i, i, severities[i % 4], i));
+        }
+        return b.toString();
+    }
 
     final IamFixture iam;
     final Digest web;
@@ -45,7 +61,7 @@ final class ConsoleFixture implements AutoCloseable {
     ConsoleFixture(Path data) throws Exception {
         iam = new IamFixture(data);
         JsonNode imported = iam.api(iam.adminKey, "POST", "/api/v1/va/db/import?name=console.json", ADVISORIES, 201);
-        assertThat(imported.path("added").asInt()).isEqualTo(2);
+        assertThat(imported.path("added").asInt()).isEqualTo(2 + PAGING_FINDINGS);
         String manager = iam.keys.get("manager");
         web = push(manager, "acme-dev/web", npmLayer("console-demo", "0.9.0"), "1.0", "latest");
         push(manager, "acme-dev/tools", npmLayer("harmless", "1.0.0"), "2.0");
@@ -85,17 +101,34 @@ final class ConsoleFixture implements AutoCloseable {
 
     /** A gzipped layer holding one npm package, as {@code node_modules/NAME/package.json}. */
     static byte[] npmLayer(String name, String version) throws IOException {
+        return npmLayer(java.util.Map.of(name, version));
+    }
+
+    /** A gzipped layer holding npm packages (name to version), each as {@code node_modules/NAME/package.json}. */
+    static byte[] npmLayer(java.util.Map<String, String> packages) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes))) {
-            byte[] json = ("{\"name\":\"" + name + "\",\"version\":\"" + version + "\"}").getBytes(StandardCharsets.UTF_8);
-            TarArchiveEntry e = new TarArchiveEntry("app/node_modules/" + name + "/package.json");
-            e.setSize(json.length);
-            e.setModTime(0);
-            tar.putArchiveEntry(e);
-            tar.write(json);
-            tar.closeArchiveEntry();
+            for (var p : new java.util.TreeMap<>(packages).entrySet()) {
+                byte[] json = ("{\"name\":\"" + p.getKey() + "\",\"version\":\"" + p.getValue() + "\"}")
+                        .getBytes(StandardCharsets.UTF_8);
+                TarArchiveEntry e = new TarArchiveEntry("app/node_modules/" + p.getKey() + "/package.json");
+                e.setSize(json.length);
+                e.setModTime(0);
+                tar.putArchiveEntry(e);
+                tar.write(json);
+                tar.closeArchiveEntry();
+            }
         }
         return bytes.toByteArray();
+    }
+
+    /** A layer with every {@code paging-pkg-N}: {@link #PAGING_FINDINGS} vulnerabilities once scanned. */
+    static byte[] pagingLayer() throws IOException {
+        java.util.Map<String, String> packages = new java.util.HashMap<>();
+        for (int i = 0; i < PAGING_FINDINGS; i++) {
+            packages.put("paging-pkg-" + i, "1.0.0");
+        }
+        return npmLayer(packages);
     }
 
     /** Waits (bounded) until the image's scan is done; its report as the management API shows it. */

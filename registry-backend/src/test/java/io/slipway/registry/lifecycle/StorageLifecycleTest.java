@@ -263,6 +263,15 @@ class StorageLifecycleTest {
         assertThat(mount.statusCode()).as(text(mount)).isEqualTo(201);
         JsonNode used = api("GET", "/api/v1/quota", null, 200);
         assertThat(used.path("storage").path("used").asLong()).isEqualTo(12_000);
+        // Per namespace (the console's Namespaces page) by the same definition: a blob a second namespace
+        // of the account holds too counts in each namespace, once in the account.
+        api("POST", "/api/v1/namespaces", "{\"name\":\"team-two\"}", 201);
+        http.pushBlob("team-two/copy", a);
+        long account = registry.server.tenancy().store().namespace(NS).orElseThrow().accountId();
+        LifecycleStore lifecycle = new LifecycleStore(registry.server.database());
+        assertThat(lifecycle.storageUsedByNamespace(account)).containsExactly(java.util.Map.entry(NS, 12_000L),
+                java.util.Map.entry("team-two", 12_000L));
+        assertThat(lifecycle.storageUsed(account)).isEqualTo(12_000);
 
         // Raising the quota lets the push through; "unlimited" lifts it.
         api("POST", "/api/v1/quota", "{\"storage\":\"30KB\"}", 201);

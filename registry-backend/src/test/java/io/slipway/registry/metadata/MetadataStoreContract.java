@@ -127,6 +127,50 @@ public abstract class MetadataStoreContract {
         assertThat(store.images(null)).hasSize(4);
     }
 
+    @Test
+    void theListingsOrdersAreTotalSoItsPagesNeitherRepeatNorSkipAnImage() {
+        // Jib's images all say they were created at the epoch: ties are the rule, not the exception
+        List<Digest> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            ManifestRecord m = sized("tie/r" + (i % 3), "tie" + i, null, 5, "1970-01-01T00:00:00Z");
+            store.putManifest(m, "t" + (i % 2));
+            all.add(m.digest());
+        }
+        // names just past the prefix "tie/" ('0' follows '/'), and before it: not in the listing
+        store.putManifest(sized("tie0/x", "past", null, 5, "1970-01-01T00:00:00Z"), "1");
+        store.putManifest(sized("tie.x/y", "before", null, 5, "1970-01-01T00:00:00Z"), "1");
+        store.putManifest(sized("tie", "bare", null, 5, "1970-01-01T00:00:00Z"), "1");
+        long r0 = store.repositoryIds("tie/").get("tie/r0");
+        long r1 = store.repositoryIds("tie/").get("tie/r1");
+        for (List<Long> ids : java.util.Arrays.asList(null, List.of(r0, r1))) {
+            List<Digest> expected = ids == null ? all : all.stream().filter(d -> !d.equals(all.get(2))
+                    && !d.equals(all.get(5))).toList();
+            MetadataStore.ImageQuery whole = new MetadataStore.ImageQuery("tie/", ids, null, "created", false, 0, 0);
+            assertThat(store.imageCount(whole)).isEqualTo(expected.size());
+            // a count that stops: exact up to where it stops, else "more than"
+            assertThat(store.imagePage(whole, expected.size())).extracting(MetadataStore.ImagePage::total,
+                    MetadataStore.ImagePage::more).containsExactly(expected.size(), false);
+            assertThat(store.imagePage(whole, 3)).extracting(MetadataStore.ImagePage::total,
+                    MetadataStore.ImagePage::more).containsExactly(3, true);
+            // past the end, with a count that stops after it: the last page
+            assertThat(store.imagePage(new MetadataStore.ImageQuery("tie/", ids, null, "created", false, 40, 2), 100)
+                    .images()).hasSize(expected.size() % 2 == 0 ? 2 : 1);
+            for (String sort : List.of("created", "size", "repository", "namespace", "tags")) {
+                for (boolean ascending : List.of(true, false)) {
+                    List<Digest> seen = new java.util.ArrayList<>();
+                    for (int offset = 0; offset < expected.size(); offset += 2) {
+                        MetadataStore.ImagePage page = store.imagePage(new MetadataStore.ImageQuery("tie/", ids, null, sort,
+                                ascending, offset, 2));
+                        assertThat(page.total()).isEqualTo(expected.size());
+                        page.images().forEach(g -> seen.add(g.digest()));
+                    }
+                    assertThat(seen).as(sort + (ascending ? " ascending" : " descending") + " " + ids)
+                            .containsExactlyInAnyOrderElementsOf(expected);
+                }
+            }
+        }
+    }
+
     static ManifestRecord sized(String repo, String content, Digest subject, long size, String created) {
         Instant t = Instant.parse(created);
         return new ManifestRecord(repo, d(content), MediaTypes.OCI_MANIFEST, content.length(), d("config"), null, subject,
