@@ -17,4 +17,5 @@ for m in oci-core vulnerability-advisor trust test-support; do
     cp="$cp:$m/target/classes"
 done
 uptime
-java -Xmx1g -cp "$cp:$(cat "$cp_file")" io.slipway.registry.lifecycle.GcBenchmark "${1:-10000}" "${2:-5}"
+# GC_BENCH_JAVA_OPTS: more JVM options, e.g. -XX:StartFlightRecording=filename=gc.jfr to profile a sweep
+java -Xmx1g ${GC_BENCH_JAVA_OPTS:-} -cp "$cp:$(cat "$cp_file")" io.slipway.registry.lifecycle.GcBenchmark "${1:-10000}" "${2:-5}"

@@ -28,7 +28,6 @@ public final class Collector {
     /** The advisory lock key of the sweep (exclusive) against the touches (shared). */
     static final long LOCK = 0x5117_6C20L;
     private static final String LEASE = "gc";
-    private static final int BATCH = 50;
 
     private final SqlDatabase db;
     private final BlobStore blobs;
@@ -106,15 +105,32 @@ public final class Collector {
         });
     }
 
-    /** Reached by nothing: no manifest is it or references it, no trash entry is it or references it. */
-    private static final String UNREACHED = "NOT EXISTS (SELECT 1 FROM manifests m WHERE m.digest = l.digest) "
-            + "AND NOT EXISTS (SELECT 1 FROM manifest_references r WHERE r.digest = l.digest) "
-            + "AND NOT EXISTS (SELECT 1 FROM trash t WHERE t.digest = l.digest OR t.refs LIKE '%' || l.digest || '%')";
+    /**
+     * Where a digest is reached from: the {@code digest} column of each of these tables (a manifest
+     * is it; a manifest references it as config, layer or child; a trash entry is it; a trash entry
+     * references it, V14). Each has an index on {@code digest}, so every question below is an index
+     * probe per digest, never a scan. The one definition of reachable, for the mark, the re-check
+     * and the dry run's judgement of what a walk found.
+     */
+    private static final List<String> ROOTS = List.of("manifests", "manifest_references", "trash", "trash_references");
 
-    /** Garbage: in the ledger, untouched for the grace period, and reached by nothing. */
+    /** Reached by nothing: no manifest is it or references it, no trash entry is it or references it. */
+    private static final String UNREACHED = String.join(" AND ", ROOTS.stream()
+            .map(t -> "NOT EXISTS (SELECT 1 FROM " + t + " x WHERE x.digest = l.digest)").toList());
+
+    /** Garbage: in the ledger, untouched for the grace period (or doomed, -1), and reached by nothing. */
     private static final String GARBAGE = "l.touched_at < ? AND " + UNREACHED;
 
-    private record Candidate(String digest, long size, boolean manifest) {
+    /**
+     * Digests per pair of write transactions. Each pair holds the sweep lock exclusively (on SQLite
+     * the one writer) for one set-based re-check and one bulk delete of bytes, so a push waits for
+     * at most one batch; small enough that the wait stays a few milliseconds on files, large
+     * enough that a sweep of 50,000 digests is a few hundred round trips.
+     */
+    private static final int BATCH = 250;
+
+    /** {@code leftover}: doomed (touched_at -1) before this sweep, by one that died before deleting its bytes. */
+    private record Candidate(String digest, long size, boolean manifest, boolean leftover) {
     }
 
     /** Sweeps once; refused while another node holds the lease. */
@@ -144,6 +160,25 @@ public final class Collector {
         }
     }
 
+    /** Where a sweep's time went, in milliseconds, for its log line. */
+    private static final class Phases {
+        long walk;
+        long mark;
+        long unlink;
+        long delete;
+        int batches;
+
+        static long since(long nanos) {
+            return (System.nanoTime() - nanos) / 1_000_000;
+        }
+
+        @Override
+        public String toString() {
+            return "walk " + walk + " ms, mark " + mark + " ms, unlink " + unlink + " ms, delete " + delete + " ms, "
+                    + batches + " batches";
+        }
+    }
+
     /**
      * One sweep; {@code deletedSoFar} and {@code freedSoFar} follow each committed batch, so a sweep
      * failing half-way still tells what it freed.
@@ -160,10 +195,13 @@ public final class Collector {
             }
         }, RENEW_MILLIS, RENEW_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
+            long begun = System.nanoTime();
+            Phases phases = new Phases();
             long cutoff = clock.millis() - grace.toMillis();
             Walk walked = null;
             List<Candidate> unknown = List.of();
             if (walk || db.list("SELECT 1 FROM gc_store_walks", rs -> 1).isEmpty()) {
+                long t = System.nanoTime();
                 Found found = unknownToLedger();
                 if (found != null) {
                     walked = new Walk(found.stored(), found.unknown().size());
@@ -172,10 +210,14 @@ public final class Collector {
                         enter(found.unknown(), walked);
                     }
                 }
+                phases.walk = Phases.since(t);
             }
-            List<Candidate> candidates = new ArrayList<>(db.list("SELECT l.digest, l.size, l.manifest FROM blob_ledger l "
-                    + "WHERE " + GARBAGE + " ORDER BY l.digest",
-                    rs -> new Candidate(rs.getString(1), rs.getLong(2), rs.getInt(3) == 1), cutoff));
+            // The mark: one query, an index probe per ledger row into each root.
+            long t = System.nanoTime();
+            List<Candidate> candidates = new ArrayList<>(db.list("SELECT l.digest, l.size, l.manifest, l.touched_at "
+                    + "FROM blob_ledger l WHERE " + GARBAGE + " ORDER BY l.digest",
+                    rs -> new Candidate(rs.getString(1), rs.getLong(2), rs.getInt(3) == 1, rs.getLong(4) == -1), cutoff));
+            phases.mark = Phases.since(t);
             List<String> deleted = new ArrayList<>();
             long freed = 0;
             int manifests = 0;
@@ -192,63 +234,23 @@ public final class Collector {
             }
             for (int i = 0; i < candidates.size(); i += BATCH) {
                 List<Candidate> batch = candidates.subList(i, Math.min(candidates.size(), i + BATCH));
-                long[] batchFreed = {0};
-                int[] batchManifests = {0};
-                List<String> batchDeleted = new ArrayList<>();
-                // First the links go and the row is doomed (touched_at -1), committed before any byte
-                // is deleted: a repository never links a digest whose bytes are gone.
-                db.write(c -> {
-                    db.serializeOn(c, LOCK);
-                    boolean unlinked = false;
-                    for (Candidate candidate : batch) {
-                        // The re-check, under the lock: a touch or a reference since the listing spares it.
-                        if (!SqlDatabase.list(c, "SELECT 1 FROM blob_ledger l WHERE l.digest = ? AND " + GARBAGE,
-                                rs -> 1, candidate.digest(), cutoff).isEmpty()) {
-                            unlinked |= SqlDatabase.update(c, "DELETE FROM repository_blobs WHERE digest = ?",
-                                    candidate.digest()) > 0;
-                            SqlDatabase.update(c, "UPDATE blob_ledger SET touched_at = -1 WHERE digest = ?",
-                                    candidate.digest());
-                        }
-                    }
-                    if (unlinked) {
-                        // every node's read cache (metadata.CachingMetadataStore) may hold these links
-                        SqlMetadataStore.changed(c);
-                    }
-                    return null;
-                });
-                // Then the bytes of what is still doomed (a touch since revives a digest). Killed
-                // anywhere here, the doomed rows are garbage for the next sweep, which finishes.
-                db.write(c -> {
-                    db.serializeOn(c, LOCK);
-                    for (Candidate candidate : batch) {
-                        if (SqlDatabase.update(c, "DELETE FROM blob_ledger WHERE digest = ? AND touched_at = -1",
-                                candidate.digest()) == 0) {
-                            continue;
-                        }
-                        boolean held;
-                        try {
-                            held = blobs.delete(Digest.parse(candidate.digest()));
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                        if (!held) {
-                            continue; // a sweep killed after deleting the bytes: the row is gone now, nothing freed here
-                        }
-                        LOG.debug("garbage collection deleted {}", candidate.digest());
-                        batchDeleted.add(candidate.digest());
-                        batchFreed[0] += Math.max(0, candidate.size());
-                        batchManifests[0] += candidate.manifest() ? 1 : 0;
-                    }
-                    return null;
-                });
-                deleted.addAll(batchDeleted);
-                freed += batchFreed[0];
-                deletedSoFar[0] += batchDeleted.size();
-                freedSoFar[0] += batchFreed[0];
-                manifests += batchManifests[0];
+                List<Candidate> gone = sweepBatch(batch, cutoff, phases);
+                long batchFreed = 0;
+                for (Candidate c : gone) {
+                    deleted.add(c.digest());
+                    batchFreed += Math.max(0, c.size());
+                    manifests += c.manifest() ? 1 : 0;
+                }
+                freed += batchFreed;
+                deletedSoFar[0] += gone.size();
+                freedSoFar[0] += batchFreed;
+                phases.batches++;
             }
             if (!deleted.isEmpty()) {
-                LOG.info("garbage collection freed {} blobs, {} bytes", deleted.size(), freed);
+                LOG.info("garbage collection freed {} blobs, {} bytes in {} ms ({})", deleted.size(), freed,
+                        Phases.since(begun), phases);
+            } else {
+                LOG.debug("garbage collection freed nothing in {} ms ({})", Phases.since(begun), phases);
             }
             return new Report(false, candidates.size(), deleted.size(), freed, deleted, deleted.size() - manifests,
                     manifests, walked);
@@ -256,6 +258,90 @@ public final class Collector {
             renewal.cancel(false);
             releaseLease();
         }
+    }
+
+    /**
+     * One batch in two short transactions under the exclusive lock, a statement or three each
+     * whatever the batch's size; between them, and after, the lock is free for the pushes waiting.
+     * The candidates whose bytes it deleted (and the store held) are returned.
+     */
+    private List<Candidate> sweepBatch(List<Candidate> batch, long cutoff, Phases phases) {
+        List<String> digests = batch.stream().map(Candidate::digest).toList();
+        // First the re-check, under the lock, with a fresh read: a touch or a reference since the
+        // mark spares a digest. What is still garbage loses its repository links and its row is
+        // doomed (touched_at -1), committed before any byte is deleted: a repository never links a
+        // digest whose bytes are gone.
+        long t = System.nanoTime();
+        List<String> doomed = db.write(c -> {
+            db.serializeOn(c, LOCK);
+            List<Object> args = new ArrayList<>(digests);
+            args.add(cutoff);
+            List<String> garbage = SqlDatabase.list(c, "SELECT l.digest FROM blob_ledger l WHERE l.digest IN ("
+                    + marks(digests.size()) + ") AND " + GARBAGE, rs -> rs.getString(1), args.toArray());
+            if (garbage.isEmpty()) {
+                return garbage;
+            }
+            int unlinked = SqlDatabase.update(c, "DELETE FROM repository_blobs WHERE digest IN (" + marks(garbage.size())
+                    + ")", garbage.toArray());
+            SqlDatabase.update(c, "UPDATE blob_ledger SET touched_at = -1 WHERE digest IN (" + marks(garbage.size()) + ")",
+                    garbage.toArray());
+            if (unlinked > 0) {
+                // every node's read cache (metadata.CachingMetadataStore) may hold these links
+                SqlMetadataStore.changed(c);
+            }
+            return garbage;
+        });
+        phases.unlink += Phases.since(t);
+        if (doomed.isEmpty()) {
+            return List.of();
+        }
+        // Then the bytes of what is still doomed (a touch since revives a digest), and their rows,
+        // in one transaction under the lock: no touch commits between the check and the delete.
+        // Killed anywhere here, the doomed rows are garbage for the next sweep, which finishes.
+        t = System.nanoTime();
+        List<Candidate> gone = db.write(c -> {
+            db.serializeOn(c, LOCK);
+            java.util.Set<String> still = new java.util.HashSet<>(SqlDatabase.list(c, "DELETE FROM blob_ledger WHERE "
+                    + "digest IN (" + marks(doomed.size()) + ") AND touched_at = -1 RETURNING digest",
+                    rs -> rs.getString(1), doomed.toArray()));
+            List<Candidate> fresh = new ArrayList<>();
+            List<Candidate> held = new ArrayList<>();
+            try {
+                for (Candidate candidate : batch) {
+                    if (!still.contains(candidate.digest())) {
+                        continue;
+                    }
+                    if (candidate.leftover()) {
+                        // doomed by a sweep that died: its bytes may be gone already, and only bytes
+                        // actually found count as freed, so this one is asked for by itself
+                        if (blobs.delete(Digest.parse(candidate.digest()))) {
+                            held.add(candidate);
+                        }
+                    } else {
+                        fresh.add(candidate);
+                    }
+                }
+                java.util.Set<Digest> found = blobs.deleteAll(fresh.stream().map(x -> Digest.parse(x.digest())).toList());
+                for (Candidate candidate : fresh) {
+                    if (found.contains(Digest.parse(candidate.digest()))) {
+                        held.add(candidate);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return held;
+        });
+        phases.delete += Phases.since(t);
+        for (Candidate candidate : gone) {
+            LOG.debug("garbage collection deleted {}", candidate.digest());
+        }
+        return gone;
+    }
+
+    /** {@code ?, ?, …}: {@code n} placeholders for an IN list. */
+    private static String marks(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
     }
 
     private record Found(int stored, List<BlobStore.Listed> unknown) {
@@ -311,13 +397,26 @@ public final class Collector {
         }
     }
 
-    /** For a dry run: which of the walk's finds a sweep would take (old enough and reached by nothing). */
+    /**
+     * For a dry run: which of the walk's finds a sweep would take (old enough and reached by
+     * nothing), asked a batch at a time: one query per batch finds those a root reaches.
+     */
     private List<Candidate> unreached(List<BlobStore.Listed> found, long cutoff) {
         List<Candidate> garbage = new ArrayList<>();
-        for (BlobStore.Listed b : found) {
-            if (b.modifiedMillis() < cutoff && !db.list("SELECT 1 FROM (SELECT CAST(? AS TEXT) AS digest) l WHERE " + UNREACHED,
-                    rs -> 1, b.digest().toString()).isEmpty()) {
-                garbage.add(new Candidate(b.digest().toString(), b.size(), false));
+        for (int i = 0; i < found.size(); i += 500) {
+            List<BlobStore.Listed> batch = found.subList(i, Math.min(found.size(), i + 500));
+            List<String> digests = batch.stream().map(b -> b.digest().toString()).toList();
+            List<Object> args = new ArrayList<>();
+            for (int r = 0; r < ROOTS.size(); r++) {
+                args.addAll(digests);
+            }
+            java.util.Set<String> reached = new java.util.HashSet<>(db.list(String.join(" UNION ", ROOTS.stream()
+                    .map(t -> "SELECT digest FROM " + t + " WHERE digest IN (" + marks(digests.size()) + ")").toList()),
+                    rs -> rs.getString(1), args.toArray()));
+            for (BlobStore.Listed b : batch) {
+                if (b.modifiedMillis() < cutoff && !reached.contains(b.digest().toString())) {
+                    garbage.add(new Candidate(b.digest().toString(), b.size(), false, false));
+                }
             }
         }
         return garbage;

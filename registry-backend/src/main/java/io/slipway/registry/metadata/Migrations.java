@@ -28,7 +28,8 @@ final class Migrations {
             "V10__console_sessions.sql",
             "V11__metadata_changes.sql",
             "V12__token_key_file.sql",
-            "V13__gc_ledger.sql");
+            "V13__gc_ledger.sql",
+            "V14__gc_mark.sql");
 
     /** Where a database's scripts are, and its type for epoch milliseconds. */
     enum Dialect {

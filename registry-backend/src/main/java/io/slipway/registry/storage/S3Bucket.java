@@ -12,6 +12,9 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Error;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -131,6 +134,23 @@ final class S3Bucket {
 
     void delete(String key) throws IOException {
         call(() -> s3.deleteObject(b -> b.bucket(bucket).key(key)), "DELETE " + key);
+    }
+
+    /** Deletes every key (absent ones too), 1,000 per DeleteObjects request; fails when any key could not be deleted. */
+    void deleteAll(List<String> keys) throws IOException {
+        for (int i = 0; i < keys.size(); i += 1000) {
+            List<ObjectIdentifier> ids = new ArrayList<>();
+            for (String key : keys.subList(i, Math.min(keys.size(), i + 1000))) {
+                ids.add(ObjectIdentifier.builder().key(key).build());
+            }
+            DeleteObjectsResponse r = call(() -> s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(ids).quiet(true))),
+                    "DELETE " + ids.size() + " objects");
+            if (r.hasErrors() && !r.errors().isEmpty()) {
+                S3Error e = r.errors().get(0);
+                throw new IOException("S3 DELETE " + e.key() + " in bucket " + bucket + " failed: " + e.code() + " "
+                        + e.message() + (r.errors().size() > 1 ? " (and " + (r.errors().size() - 1) + " more)" : ""));
+            }
+        }
     }
 
     List<String> list(String prefix) throws IOException {
