@@ -4,7 +4,7 @@
 # and on PostgreSQL + S3Proxy: the sweep's duration, and manifest-PUT p50/p99 while it runs beside
 # the same without it (goal: < 10 s, p99 <= 2x). Seeds its own registries in a temporary folder;
 # needs PostgreSQL's server binaries (/usr/lib/postgresql) and S3Proxy (a test dependency).
-#   bench/gc-bench.sh [IMAGES [BLOBS]]
+#   bench/gc-bench.sh [IMAGES [BLOBS [sqlite|pg|both]]]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 for tool in java mvn; do command -v "$tool" >/dev/null || { echo "gc-bench: $tool is required" >&2; exit 1; }; done
@@ -18,4 +18,4 @@ for m in oci-core vulnerability-advisor trust test-support; do
 done
 uptime
 # GC_BENCH_JAVA_OPTS: more JVM options, e.g. -XX:StartFlightRecording=filename=gc.jfr to profile a sweep
-java -Xmx1g ${GC_BENCH_JAVA_OPTS:-} -cp "$cp:$(cat "$cp_file")" io.slipway.registry.lifecycle.GcBenchmark "${1:-10000}" "${2:-5}"
+java -Xmx1g ${GC_BENCH_JAVA_OPTS:-} -cp "$cp:$(cat "$cp_file")" io.slipway.registry.lifecycle.GcBenchmark "${1:-10000}" "${2:-5}" "${3:-both}"

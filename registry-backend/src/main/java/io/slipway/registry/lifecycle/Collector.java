@@ -25,8 +25,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Collector {
     private static final Logger LOG = LoggerFactory.getLogger(Collector.class);
-    /** The advisory lock key of the sweep (exclusive) against the touches (shared). */
-    static final long LOCK = 0x5117_6C20L;
+    /**
+     * The lock space of the sweep (exclusive) against the touches (shared), one key per digest
+     * ({@link #keys}): a sweep's batch makes wait only the touches of its own digests, never a push
+     * of anything else (on SQLite its one writer serializes every write anyway).
+     */
+    static final int LOCK = 0x5117_6C20;
     private static final String LEASE = "gc";
 
     private final SqlDatabase db;
@@ -92,9 +96,11 @@ public final class Collector {
             return;
         }
         long now = clock.millis();
+        List<Integer> keys = keys(digests.stream().map(Digest::toString).toList());
         db.write(c -> {
-            db.shareOn(c, LOCK);
-            for (Digest d : digests) {
+            db.shareOn(c, LOCK, keys);
+            // in order: two touches of the same digests wait on each other's rows in one order, never in a cycle
+            for (Digest d : digests.stream().sorted(java.util.Comparator.comparing(Digest::toString)).toList()) {
                 SqlDatabase.update(c, "INSERT INTO blob_ledger(digest, size, touched_at, manifest) VALUES (?, ?, ?, ?) "
                         + "ON CONFLICT (digest) DO UPDATE SET touched_at = excluded.touched_at, size = CASE WHEN "
                         + "excluded.size >= 0 THEN excluded.size ELSE blob_ledger.size END, manifest = CASE WHEN "
@@ -127,7 +133,7 @@ public final class Collector {
      * at most one batch; small enough that the wait stays a few milliseconds on files, large
      * enough that a sweep of 50,000 digests is a few hundred round trips.
      */
-    private static final int BATCH = 250;
+    private static final int BATCH = 100;
 
     /** {@code leftover}: doomed (touched_at -1) before this sweep, by one that died before deleting its bytes. */
     private record Candidate(String digest, long size, boolean manifest, boolean leftover) {
@@ -272,8 +278,9 @@ public final class Collector {
         // doomed (touched_at -1), committed before any byte is deleted: a repository never links a
         // digest whose bytes are gone.
         long t = System.nanoTime();
+        List<Integer> keys = keys(digests);
         List<String> doomed = db.write(c -> {
-            db.serializeOn(c, LOCK);
+            db.serializeOn(c, LOCK, keys);
             List<Object> args = new ArrayList<>(digests);
             args.add(cutoff);
             List<String> garbage = SqlDatabase.list(c, "SELECT l.digest FROM blob_ledger l WHERE l.digest IN ("
@@ -300,7 +307,7 @@ public final class Collector {
         // Killed anywhere here, the doomed rows are garbage for the next sweep, which finishes.
         t = System.nanoTime();
         List<Candidate> gone = db.write(c -> {
-            db.serializeOn(c, LOCK);
+            db.serializeOn(c, LOCK, keys);
             java.util.Set<String> still = new java.util.HashSet<>(SqlDatabase.list(c, "DELETE FROM blob_ledger WHERE "
                     + "digest IN (" + marks(doomed.size()) + ") AND touched_at = -1 RETURNING digest",
                     rs -> rs.getString(1), doomed.toArray()));
@@ -337,6 +344,16 @@ public final class Collector {
             LOG.debug("garbage collection deleted {}", candidate.digest());
         }
         return gone;
+    }
+
+    /** The lock keys of digests: the first 32 bits of each one's hash (a collision only makes one wait). */
+    static List<Integer> keys(Collection<String> digests) {
+        List<Integer> keys = new ArrayList<>();
+        for (String d : digests) {
+            String hex = d.substring(d.indexOf(':') + 1);
+            keys.add((int) Long.parseLong(hex.substring(0, Math.min(8, hex.length())), 16));
+        }
+        return keys;
     }
 
     /** {@code ?, ?, …}: {@code n} placeholders for an IN list. */
@@ -381,8 +398,9 @@ public final class Collector {
     private void enter(List<BlobStore.Listed> found, Walk walk) {
         for (int i = 0; i < found.size(); i += 500) {
             List<BlobStore.Listed> batch = found.subList(i, Math.min(found.size(), i + 500));
+            List<Integer> keys = keys(batch.stream().map(b -> b.digest().toString()).toList());
             db.write(c -> {
-                db.shareOn(c, LOCK);
+                db.shareOn(c, LOCK, keys);
                 for (BlobStore.Listed b : batch) {
                     SqlDatabase.update(c, "INSERT INTO blob_ledger(digest, size, touched_at, manifest) VALUES (?, ?, ?, 0) "
                             + "ON CONFLICT (digest) DO NOTHING", b.digest().toString(), b.size(), b.modifiedMillis());
