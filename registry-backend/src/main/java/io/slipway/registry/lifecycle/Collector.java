@@ -38,6 +38,8 @@ public final class Collector {
     private final Clock clock;
     private final Duration grace;
     private final String node;
+    /** The per-digest exclusion in this process, where it alone uses the database (SQLite); else null. */
+    private final Gate gate;
 
     /**
      * What a sweep found and freed (or, dry, would free): {@code digests} are those, of which
@@ -80,6 +82,7 @@ public final class Collector {
         this.clock = clock;
         this.grace = grace;
         this.node = node;
+        this.gate = db.singleProcess() ? gateOf(db) : null;
         if (db.singleProcess()) {
             // the embedded database is this process's alone: a sweep it records as running died with
             // the process before this one, and must not keep this one from sweeping until it expires
@@ -96,7 +99,21 @@ public final class Collector {
             return;
         }
         long now = clock.millis();
-        List<Integer> keys = keys(digests.stream().map(Digest::toString).toList());
+        List<String> named = digests.stream().map(Digest::toString).toList();
+        List<Integer> keys = keys(named);
+        if (gate != null) {
+            gate.enterTouch(named);
+        }
+        try {
+            write(digests, size, manifest, now, keys);
+        } finally {
+            if (gate != null) {
+                gate.exitTouch(named);
+            }
+        }
+    }
+
+    private void write(Collection<Digest> digests, long size, boolean manifest, long now, List<Integer> keys) {
         db.write(c -> {
             db.shareOn(c, LOCK, keys);
             // in order: two touches of the same digests wait on each other's rows in one order, never in a cycle
@@ -273,6 +290,20 @@ public final class Collector {
      */
     private List<Candidate> sweepBatch(List<Candidate> batch, long cutoff, Phases phases) {
         List<String> digests = batch.stream().map(Candidate::digest).toList();
+        if (gate == null) {
+            return sweepBatch(batch, digests, cutoff, phases);
+        }
+        // One process owns the database: the touches of these digests wait at the gate, in this
+        // process, so the bytes can go outside the one writer's transactions, which every push needs.
+        gate.enterDelete(digests);
+        try {
+            return sweepBatch(batch, digests, cutoff, phases);
+        } finally {
+            gate.exitDelete(digests);
+        }
+    }
+
+    private List<Candidate> sweepBatch(List<Candidate> batch, List<String> digests, long cutoff, Phases phases) {
         // First the re-check, under the lock, with a fresh read: a touch or a reference since the
         // mark spares a digest. What is still garbage loses its repository links and its row is
         // doomed (touched_at -1), committed before any byte is deleted: a repository never links a
@@ -302,48 +333,119 @@ public final class Collector {
         if (doomed.isEmpty()) {
             return List.of();
         }
-        // Then the bytes of what is still doomed (a touch since revives a digest), and their rows,
-        // in one transaction under the lock: no touch commits between the check and the delete.
-        // Killed anywhere here, the doomed rows are garbage for the next sweep, which finishes.
         t = System.nanoTime();
-        List<Candidate> gone = db.write(c -> {
-            db.serializeOn(c, LOCK, keys);
-            java.util.Set<String> still = new java.util.HashSet<>(SqlDatabase.list(c, "DELETE FROM blob_ledger WHERE "
-                    + "digest IN (" + marks(doomed.size()) + ") AND touched_at = -1 RETURNING digest",
-                    rs -> rs.getString(1), doomed.toArray()));
-            List<Candidate> fresh = new ArrayList<>();
-            List<Candidate> held = new ArrayList<>();
-            try {
-                for (Candidate candidate : batch) {
-                    if (!still.contains(candidate.digest())) {
-                        continue;
-                    }
-                    if (candidate.leftover()) {
-                        // doomed by a sweep that died: its bytes may be gone already, and only bytes
-                        // actually found count as freed, so this one is asked for by itself
-                        if (blobs.delete(Digest.parse(candidate.digest()))) {
-                            held.add(candidate);
-                        }
-                    } else {
-                        fresh.add(candidate);
-                    }
-                }
-                java.util.Set<Digest> found = blobs.deleteAll(fresh.stream().map(x -> Digest.parse(x.digest())).toList());
-                for (Candidate candidate : fresh) {
-                    if (found.contains(Digest.parse(candidate.digest()))) {
-                        held.add(candidate);
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return held;
-        });
+        List<Candidate> gone;
+        if (gate != null) {
+            // The gate holds every touch of these digests, so nothing revives a doomed row: first the
+            // bytes, with no transaction open, then the rows. Killed in between, the doomed rows are
+            // garbage for the next sweep, which finishes.
+            java.util.Set<String> doomedSet = new java.util.HashSet<>(doomed);
+            List<Candidate> held = deleteBytes(batch.stream().filter(x -> doomedSet.contains(x.digest())).toList());
+            java.util.Set<String> rows = new java.util.HashSet<>(db.write(c -> SqlDatabase.list(c, "DELETE FROM "
+                    + "blob_ledger WHERE digest IN (" + marks(doomed.size()) + ") AND touched_at = -1 RETURNING digest",
+                    rs -> rs.getString(1), doomed.toArray())));
+            gone = held.stream().filter(x -> rows.contains(x.digest())).toList();
+        } else {
+            // The bytes of what is still doomed (a touch since revives a digest) and their rows, in one
+            // transaction under the digests' locks: no touch of them commits between the check and
+            // the delete. Killed anywhere here, the doomed rows are garbage for the next sweep.
+            gone = db.write(c -> {
+                db.serializeOn(c, LOCK, keys);
+                java.util.Set<String> still = new java.util.HashSet<>(SqlDatabase.list(c, "DELETE FROM blob_ledger "
+                        + "WHERE digest IN (" + marks(doomed.size()) + ") AND touched_at = -1 RETURNING digest",
+                        rs -> rs.getString(1), doomed.toArray()));
+                return deleteBytes(batch.stream().filter(x -> still.contains(x.digest())).toList());
+            });
+        }
         phases.delete += Phases.since(t);
         for (Candidate candidate : gone) {
             LOG.debug("garbage collection deleted {}", candidate.digest());
         }
         return gone;
+    }
+
+    /** Deletes the candidates' bytes; those whose bytes the store held. */
+    private List<Candidate> deleteBytes(List<Candidate> doomed) {
+        List<Candidate> fresh = new ArrayList<>();
+        List<Candidate> held = new ArrayList<>();
+        try {
+            for (Candidate candidate : doomed) {
+                if (candidate.leftover()) {
+                    // doomed by a sweep that died: its bytes may be gone already, and only bytes
+                    // actually found count as freed, so this one is asked for by itself
+                    if (blobs.delete(Digest.parse(candidate.digest()))) {
+                        held.add(candidate);
+                    }
+                } else {
+                    fresh.add(candidate);
+                }
+            }
+            java.util.Set<Digest> found = blobs.deleteAll(fresh.stream().map(x -> Digest.parse(x.digest())).toList());
+            for (Candidate candidate : fresh) {
+                if (found.contains(Digest.parse(candidate.digest()))) {
+                    held.add(candidate);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return held;
+    }
+
+    /** One gate per database, whatever the collectors on it (a benchmark's set-up makes two). */
+    private static final java.util.Map<SqlDatabase, Gate> GATES = new java.util.WeakHashMap<>();
+
+    private static Gate gateOf(SqlDatabase db) {
+        synchronized (GATES) {
+            return GATES.computeIfAbsent(db, k -> new Gate());
+        }
+    }
+
+    /**
+     * The sweep's exclusion per digest within one process, for a database only this process uses
+     * (SQLite): a touch waits while a sweep's batch holds one of its digests, and a batch waits
+     * while a touch of one of its digests runs. Both wait here, before the writer, never holding it.
+     */
+    static final class Gate {
+        private final java.util.Map<String, Integer> touching = new java.util.HashMap<>();
+        private final java.util.Set<String> deleting = new java.util.HashSet<>();
+
+        synchronized void enterTouch(Collection<String> digests) {
+            while (digests.stream().anyMatch(deleting::contains)) {
+                await();
+            }
+            for (String d : digests) {
+                touching.merge(d, 1, Integer::sum);
+            }
+        }
+
+        synchronized void exitTouch(Collection<String> digests) {
+            for (String d : digests) {
+                touching.computeIfPresent(d, (k, n) -> n == 1 ? null : n - 1);
+            }
+            notifyAll();
+        }
+
+        synchronized void enterDelete(Collection<String> digests) {
+            while (digests.stream().anyMatch(d -> touching.containsKey(d) || deleting.contains(d))) {
+                await();
+            }
+            deleting.addAll(digests);
+        }
+
+        synchronized void exitDelete(Collection<String> digests) {
+            deleting.removeAll(digests);
+            notifyAll();
+        }
+
+        private void await() {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for garbage collection", e);
+            }
+        }
     }
 
     /** The lock keys of digests: the first 32 bits of each one's hash (a collision only makes one wait). */
