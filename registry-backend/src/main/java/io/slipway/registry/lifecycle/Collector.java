@@ -145,10 +145,10 @@ public final class Collector {
     private static final String GARBAGE = "l.touched_at < ? AND " + UNREACHED;
 
     /**
-     * Digests per pair of write transactions. Each pair holds the sweep lock exclusively (on SQLite
-     * the one writer) for one set-based re-check and one bulk delete of bytes, so a push waits for
-     * at most one batch; small enough that the wait stays a few milliseconds on files, large
-     * enough that a sweep of 50,000 digests is a few hundred round trips.
+     * Digests per batch: one set-based re-check and one bulk delete of bytes under the batch's
+     * per-digest locks. Small enough that a push of the same digests waits briefly and that the
+     * sweep's SQL holds SQLite's one writer a few milliseconds at a time, large enough that a sweep
+     * of 50,000 digests is a few hundred round trips.
      */
     private static final int BATCH = 100;
 
