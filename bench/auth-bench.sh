@@ -7,9 +7,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 duration="${1:-10}"
-for tool in wrk curl java; do command -v "$tool" >/dev/null || { echo "auth-bench: $tool is required" >&2; exit 1; }; done
-jar="$root/server/target/slipway.jar"
-[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl server -am package)
+. "$here/lib/classpath.sh"
+bench_require auth-bench wrk curl java
+jar=$(bench_server_jar "$root")
 
 work="$(mktemp -d)"
 pids=()

@@ -7,13 +7,7 @@
 #   STORE: sqlite or postgres for one of them, e.g. to run the two side by side)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-for tool in java mvn; do command -v "$tool" >/dev/null || { echo "console-bench: $tool is required" >&2; exit 1; }; done
-cp_file=$(mktemp)
-trap 'rm -f "$cp_file"' EXIT
-mvn -q -B -pl registry-backend -am test-compile dependency:build-classpath \
-    -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >/dev/null
-cp="registry-backend/target/test-classes:registry-backend/target/classes"
-for m in oci-core vulnerability-advisor trust test-support; do
-    cp="$cp:$m/target/classes"
-done
-java -Xmx1g -cp "$cp:$(cat "$cp_file")" io.slipway.registry.console.ConsoleBenchmark "${1:-200}" "${2:-10000}" "${3:-both}"
+. bench/lib/classpath.sh
+bench_require console-bench java mvn
+cp=$(bench_classpath registry-backend oci-core vulnerability-advisor trust test-support)
+java -Xmx1g -cp "$cp" io.slipway.registry.console.ConsoleBenchmark "${1:-200}" "${2:-10000}" "${3:-both}"

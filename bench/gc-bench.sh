@@ -7,15 +7,9 @@
 #   bench/gc-bench.sh [IMAGES [BLOBS [sqlite|pg|both]]]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-for tool in java mvn; do command -v "$tool" >/dev/null || { echo "gc-bench: $tool is required" >&2; exit 1; }; done
-cp_file=$(mktemp)
-trap 'rm -f "$cp_file"' EXIT
-mvn -q -B -pl registry-backend -am test-compile dependency:build-classpath \
-    -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >/dev/null
-cp="registry-backend/target/test-classes:registry-backend/target/classes"
-for m in oci-core vulnerability-advisor trust test-support; do
-    cp="$cp:$m/target/classes"
-done
+. bench/lib/classpath.sh
+bench_require gc-bench java mvn
+cp=$(bench_classpath registry-backend oci-core vulnerability-advisor trust test-support)
 uptime
 # GC_BENCH_JAVA_OPTS: more JVM options, e.g. -XX:StartFlightRecording=filename=gc.jfr to profile a sweep
-java -Xmx1g ${GC_BENCH_JAVA_OPTS:-} -cp "$cp:$(cat "$cp_file")" io.slipway.registry.lifecycle.GcBenchmark "${1:-10000}" "${2:-5}" "${3:-both}"
+java -Xmx1g ${GC_BENCH_JAVA_OPTS:-} -cp "$cp" io.slipway.registry.lifecycle.GcBenchmark "${1:-10000}" "${2:-5}" "${3:-both}"

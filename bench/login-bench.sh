@@ -8,9 +8,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 n="${1:-20}"
-for tool in curl java python3; do command -v "$tool" >/dev/null || { echo "login-bench: $tool is required" >&2; exit 1; }; done
-jar="$root/server/target/slipway.jar"
-[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl server -am package)
+. "$here/lib/classpath.sh"
+bench_require login-bench curl java python3
+jar=$(bench_server_jar "$root")
 
 work="$(mktemp -d)"
 pid=""

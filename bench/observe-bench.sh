@@ -5,13 +5,7 @@
 #   bench/observe-bench.sh [SECONDS_PER_GET_RUN] [WEBHOOK_EVENTS]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-for tool in wrk java mvn; do command -v "$tool" >/dev/null || { echo "observe-bench: $tool is required" >&2; exit 1; }; done
-cp_file=$(mktemp)
-trap 'rm -f "$cp_file"' EXIT
-mvn -q -B -pl registry-backend -am test-compile dependency:build-classpath \
-    -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >/dev/null
-cp="registry-backend/target/test-classes:registry-backend/target/classes"
-for m in oci-core vulnerability-advisor trust; do
-    cp="$cp:$m/target/classes"
-done
-java -Xmx1g -cp "$cp:$(cat "$cp_file")" io.slipway.registry.observe.ObservabilityBenchmark "${1:-10}" "${2:-2000}"
+. bench/lib/classpath.sh
+bench_require observe-bench wrk java mvn
+cp=$(bench_classpath registry-backend oci-core vulnerability-advisor trust)
+java -Xmx1g -cp "$cp" io.slipway.registry.observe.ObservabilityBenchmark "${1:-10}" "${2:-2000}"

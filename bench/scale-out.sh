@@ -7,13 +7,7 @@
 #   bench/scale-out.sh [SECONDS_PER_GET_RUN]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-for tool in wrk java mvn; do command -v "$tool" >/dev/null || { echo "scale-out: $tool is required" >&2; exit 1; }; done
-cp_file=$(mktemp)
-trap 'rm -f "$cp_file"' EXIT
-mvn -q -B -pl registry-backend -am test-compile dependency:build-classpath \
-    -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >/dev/null
-cp="registry-backend/target/test-classes:registry-backend/target/classes"
-for m in oci-core vulnerability-advisor trust; do
-    cp="$cp:$m/target/classes"
-done
-java -Xmx1g -cp "$cp:$(cat "$cp_file")" io.slipway.registry.ScaleOutBenchmark "${1:-10}"
+. bench/lib/classpath.sh
+bench_require scale-out wrk java mvn
+cp=$(bench_classpath registry-backend oci-core vulnerability-advisor trust)
+java -Xmx1g -cp "$cp" io.slipway.registry.ScaleOutBenchmark "${1:-10}"

@@ -5,9 +5,7 @@
 # The JVM gets a 512 MiB heap, the issue's memory goal: a run that needs more fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-cp_file=$(mktemp)
-trap 'rm -f "$cp_file"' EXIT
-mvn -q -B -pl vulnerability-advisor -am test-compile dependency:build-classpath \
-    -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >/dev/null
-java -Xmx512m -cp "vulnerability-advisor/target/test-classes:vulnerability-advisor/target/classes:oci-core/target/classes:$(cat "$cp_file")" \
-    io.slipway.va.bench.VaBenchmark "$@"
+. bench/lib/classpath.sh
+bench_require va-bench java mvn
+cp=$(bench_classpath vulnerability-advisor oci-core)
+java -Xmx512m -cp "$cp" io.slipway.va.bench.VaBenchmark "$@"

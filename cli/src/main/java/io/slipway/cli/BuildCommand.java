@@ -1,5 +1,6 @@
 package io.slipway.cli;
 
+import io.slipway.oci.files.WorkspacePaths;
 import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.build.BuildFile;
 import io.slipway.pipeline.build.BuildFileParser;
@@ -52,17 +53,25 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--url-file", paramLabel = "F", description = "Write the full reference host/ns/repo@sha256:… here.")
     Path urlFile;
 
+    @Option(names = "--workspace", paramLabel = "DIR", description = "The folder every file the build file copies must be "
+            + "inside, symbolic links followed (default: the build file's folder).")
+    Path workspace;
+
     @Option(names = "--cache", paramLabel = "DIR", description = "Layer cache kept between builds (default: ~/.slipway/cache/jib).")
     Path cache;
 
     @Override
     public Integer call() throws Exception {
         BuildFile file;
+        Path root = null;
         if (source.buildFile != null) {
             if (!Files.isRegularFile(source.buildFile)) {
                 throw new IllegalArgumentException("no build file " + source.buildFile);
             }
-            file = new BuildFileParser().parse(source.buildFile);
+            Path named = source.buildFile.toAbsolutePath();
+            root = workspace != null ? workspace : named.getParent();
+            // By real path: a build file that is a link out of the workspace is refused, as the files it copies are.
+            file = new BuildFileParser().parse(WorkspacePaths.requireInside(root, named, "build file"));
         } else {
             if (!Files.isRegularFile(source.jar)) {
                 throw new IllegalArgumentException("no jar " + source.jar);
@@ -75,7 +84,7 @@ final class BuildCommand implements Callable<Integer> {
         Path cacheDir = cache != null ? cache : Credentials.loginFile(System.getenv()).getParent().resolve("cache/jib");
         RegistryAccess access = registry.access();
         var out = spec.commandLine().getOut();
-        BuildStep.Result r = new BuildStep(access, out::println).run(new BuildStep.Input(file, image, tags, cacheDir));
+        BuildStep.Result r = new BuildStep(access, out::println).run(new BuildStep.Input(file, image, tags, cacheDir, root));
         if (digestFile != null) {
             Files.writeString(digestFile, r.image().digest().toString());
         }

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,6 +62,21 @@ final class CrCommand {
             }
             return output.equals("json");
         }
+
+        /**
+         * Prints a listing the registry answered: as its JSON with {@code --output json}, else as a table of
+         * these columns, one row per element. The one way every {@code *-list} verb prints.
+         */
+        Integer printList(JsonNode list, List<String> columns, Function<JsonNode, List<String>> row) throws Exception {
+            if (asJson()) {
+                json(list);
+                return 0;
+            }
+            List<List<String>> rows = new ArrayList<>();
+            list.forEach(e -> rows.add(row.apply(e)));
+            out().print(Human.table(columns, rows));
+            return 0;
+        }
     }
 
     @Command(name = "namespace-add", mixinStandardHelpOptions = true, description = "Create a namespace.")
@@ -91,15 +107,9 @@ final class CrCommand {
         @Override
         public Integer call() throws Exception {
             JsonNode list = registry.client().get("/namespaces");
-            if (asJson()) {
-                json(list);
-                return 0;
-            }
-            List<List<String>> rows = new ArrayList<>();
-            list.forEach(n -> rows.add(List.of(n.path("name").asText(), n.path("account").asText(),
-                    n.path("public").asBoolean() ? "public" : "private")));
-            out().print(Human.table(List.of("NAMESPACE", "ACCOUNT", "VISIBILITY"), rows));
-            return 0;
+            return printList(list, List.of("NAMESPACE", "ACCOUNT", "VISIBILITY"),
+                    n -> List.of(n.path("name").asText(), n.path("account").asText(),
+                        n.path("public").asBoolean() ? "public" : "private"));
         }
     }
 

@@ -1,14 +1,12 @@
 package io.slipway.cli;
 
-import io.slipway.gitops.GitCredentials;
 import io.slipway.pipeline.deploy.DeployStep;
-import io.slipway.pipeline.deploy.GitOpsTarget;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -22,8 +20,8 @@ final class DeployCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--gitops", required = true, paramLabel = "URL", description = "https://, ssh://, git:// or file:// URL")
-    String gitops;
+    @Mixin
+    GitOpsOptions repository;
 
     @Option(names = "--values", required = true, paramLabel = "PATH", description = "Values file in the repository.")
     String values;
@@ -41,9 +39,6 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--chart", paramLabel = "DIR", description = "Chart directory (default: the one above the values).")
     String chart;
 
-    @Option(names = "--branch", paramLabel = "B", description = "Branch to update (default: the remote's default).")
-    String branch;
-
     @Option(names = "--message", paramLabel = "M", description = "Commit message template ({images}, {env}).")
     String message;
 
@@ -56,57 +51,10 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--skip-render-check", description = "Do not render the chart before committing.")
     boolean skipRenderCheck;
 
-    @CommandLine.ArgGroup(exclusive = true)
-    GitAuth auth;
-
-    /** How to authenticate to the Git server (default: SLIPWAY_GIT_TOKEN, else none). */
-    static final class GitAuth {
-        @Option(names = "--git-token", paramLabel = "TOKEN")
-        String token;
-
-        @CommandLine.ArgGroup(exclusive = false)
-        UserPassword userPassword;
-
-        @CommandLine.ArgGroup(exclusive = false)
-        SshKey ssh;
-    }
-
-    static final class UserPassword {
-        @Option(names = "--git-user", required = true)
-        String user;
-
-        @Option(names = "--git-password", required = true)
-        String password;
-    }
-
-    static final class SshKey {
-        @Option(names = "--ssh-key", required = true, paramLabel = "FILE")
-        Path key;
-
-        @Option(names = "--known-hosts", required = true, paramLabel = "FILE")
-        Path knownHosts;
-    }
-
-    /** The Git credentials the options name; without any, SLIPWAY_GIT_TOKEN, else none. */
-    static GitCredentials credentials(GitAuth auth) {
-        if (auth != null && auth.token != null) {
-            return GitCredentials.token(auth.token);
-        }
-        if (auth != null && auth.userPassword != null) {
-            return GitCredentials.userPassword(auth.userPassword.user, auth.userPassword.password);
-        }
-        if (auth != null && auth.ssh != null) {
-            return GitCredentials.sshKey(auth.ssh.key, auth.ssh.knownHosts);
-        }
-        String token = System.getenv("SLIPWAY_GIT_TOKEN");
-        return token != null ? GitCredentials.token(token) : GitCredentials.none();
-    }
-
     @Override
     public Integer call() {
-        GitOpsTarget repository = new GitOpsTarget(gitops, branch, credentials(auth));
         var out = spec.commandLine().getOut();
-        new DeployStep(out::println).run(new DeployStep.Input(repository, values, images, keys, chart, message, buildUrl,
+        new DeployStep(out::println).run(new DeployStep.Input(repository.target(), values, images, keys, chart, message, buildUrl,
                 pullRequest, !skipRenderCheck));
         return 0;
     }

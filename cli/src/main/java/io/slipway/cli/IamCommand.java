@@ -186,19 +186,12 @@ final class IamCommand {
         public Integer call() throws Exception {
             JsonNode list = registry.client().get("/policies" + (account == null ? "" : "?account="
                     + ManagementClient.q(account)));
-            if (asJson()) {
-                json(list);
-                return 0;
-            }
-            List<List<String>> rows = new ArrayList<>();
-            for (JsonNode p : list) {
+            return printList(list, List.of("ID", "WHO", "ROLE", "ON"), p -> {
                 String who = p.has("serviceId") ? "service ID " + p.path("serviceId").asText() : "user " + p.path("user").asText();
                 String on = p.path("namespace").isNull() ? "account"
                         : p.path("namespace").asText() + (p.path("repository").isNull() ? "" : "/" + p.path("repository").asText());
-                rows.add(List.of(p.path("id").asText(), who, p.path("role").asText(), on));
-            }
-            out().print(Human.table(List.of("ID", "WHO", "ROLE", "ON"), rows));
-            return 0;
+                return List.of(p.path("id").asText(), who, p.path("role").asText(), on);
+            });
         }
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -51,15 +52,9 @@ final class LifecycleCommands {
         public Integer call() throws Exception {
             String query = scopeQuery(namespace, account);
             JsonNode list = registry.client().get("/immutable-tags" + query);
-            if (asJson()) {
-                json(list);
-                return 0;
-            }
-            List<List<String>> rows = new ArrayList<>();
-            list.forEach(r -> rows.add(List.of(r.path("scope").asText(), r.path("glob").asText(),
-                    r.path("createdBy").asText(), r.path("created").asText())));
-            out().print(Human.table(List.of("SCOPE", "GLOB", "CREATED BY", "CREATED"), rows));
-            return 0;
+            return printList(list, List.of("SCOPE", "GLOB", "CREATED BY", "CREATED"),
+                    r -> List.of(r.path("scope").asText(), r.path("glob").asText(),
+                        r.path("createdBy").asText(), r.path("created").asText()));
         }
     }
 
@@ -146,29 +141,18 @@ final class LifecycleCommands {
     @Command(name = "trash-list", mixinStandardHelpOptions = true,
             description = "List the images in the trash (removed with image-rm or by retention) and when each expires.")
     static final class TrashList extends CrCommand.Listing {
-        @Option(names = "--restrict", paramLabel = "NAMESPACE", description = "Only this namespace's.")
-        String namespace;
-
-        @Option(names = "--account", description = "Another account's trash (administrator).")
-        String account;
+        @Mixin
+        ListScope scope;
 
         @Override
         public Integer call() throws Exception {
-            String query = scopeQuery(namespace, account);
-            JsonNode list = registry.client().get("/trash" + query);
-            if (asJson()) {
-                json(list);
-                return 0;
-            }
-            List<List<String>> rows = new ArrayList<>();
-            for (JsonNode e : list) {
+            JsonNode list = registry.client().get("/trash" + scope.query());
+            return printList(list, List.of("REPOSITORY", "TAGS", "DIGEST", "DELETED", "EXPIRES"), e -> {
                 List<String> tags = new ArrayList<>();
                 e.path("tags").forEach(t -> tags.add(t.asText()));
-                rows.add(List.of(e.path("repository").asText(), String.join(", ", tags), e.path("digest").asText(),
-                        e.path("deleted").asText(), e.path("expires").asText()));
-            }
-            out().print(Human.table(List.of("REPOSITORY", "TAGS", "DIGEST", "DELETED", "EXPIRES"), rows));
-            return 0;
+                return List.of(e.path("repository").asText(), String.join(", ", tags), e.path("digest").asText(),
+                        e.path("deleted").asText(), e.path("expires").asText());
+            });
         }
     }
 
@@ -224,58 +208,52 @@ final class LifecycleCommands {
 
     @Command(name = "retention-policy-list", mixinStandardHelpOptions = true, description = "List retention policies.")
     static final class RetentionPolicyList extends CrCommand.Listing {
-        @Option(names = "--restrict", paramLabel = "NAMESPACE", description = "Only this namespace's.")
-        String namespace;
-
-        @Option(names = "--account", description = "Another account's policies (administrator).")
-        String account;
+        @Mixin
+        ListScope scope;
 
         @Override
         public Integer call() throws Exception {
-            String query = scopeQuery(namespace, account);
-            JsonNode list = registry.client().get("/retention-policies" + query);
-            if (asJson()) {
-                json(list);
-                return 0;
-            }
-            List<List<String>> rows = new ArrayList<>();
-            list.forEach(r -> rows.add(List.of(r.path("namespace").asText(), r.path("images").asText(),
-                    r.path("retainUntagged").asBoolean() ? "yes" : "no", r.path("updatedBy").asText(),
-                    r.path("updated").asText())));
-            out().print(Human.table(List.of("NAMESPACE", "IMAGES", "RETAIN UNTAGGED", "UPDATED BY", "UPDATED"), rows));
-            return 0;
+            JsonNode list = registry.client().get("/retention-policies" + scope.query());
+            return printList(list, List.of("NAMESPACE", "IMAGES", "RETAIN UNTAGGED", "UPDATED BY", "UPDATED"),
+                    r -> List.of(r.path("namespace").asText(), r.path("images").asText(),
+                        r.path("retainUntagged").asBoolean() ? "yes" : "no", r.path("updatedBy").asText(),
+                        r.path("updated").asText()));
         }
     }
 
     @Command(name = "retention-run", mixinStandardHelpOptions = true,
             description = "Apply NAMESPACE's retention policy now: images past the newest N go to the trash.")
-    static final class RetentionRun extends CrCommand.Listing {
-        @Option(names = "--dry-run", description = "Only say what would go to the trash.")
-        boolean dryRun;
-
-        @Parameters(index = "0", paramLabel = "NAMESPACE")
-        String namespace;
-
-        @Override
-        public Integer call() throws Exception {
-            report(this, registry.client().post("/retention/run", object().put("namespace", namespace).put("dryRun", dryRun)));
-            return 0;
+    static final class RetentionRun extends TrashMove {
+        RetentionRun() {
+            super("/retention/run");
         }
     }
 
     @Command(name = "image-prune-untagged", mixinStandardHelpOptions = true,
             description = "Move the untagged images of NAMESPACE to the trash.")
-    static final class ImagePruneUntagged extends CrCommand.Listing {
+    static final class ImagePruneUntagged extends TrashMove {
+        ImagePruneUntagged() {
+            super("/images/prune-untagged");
+        }
+    }
+
+    /** A verb that moves images of NAMESPACE to the trash, or with --dry-run says which it would, and reports. */
+    abstract static class TrashMove extends CrCommand.Listing {
+        private final String path;
+
         @Option(names = "--dry-run", description = "Only say what would go to the trash.")
         boolean dryRun;
 
         @Parameters(index = "0", paramLabel = "NAMESPACE")
         String namespace;
 
+        TrashMove(String path) {
+            this.path = path;
+        }
+
         @Override
         public Integer call() throws Exception {
-            report(this, registry.client().post("/images/prune-untagged", object().put("namespace", namespace)
-                    .put("dryRun", dryRun)));
+            report(this, registry.client().post(path, object().put("namespace", namespace).put("dryRun", dryRun)));
             return 0;
         }
     }
@@ -307,6 +285,19 @@ final class LifecycleCommands {
         List<String> tags = new ArrayList<>();
         e.path("tags").forEach(t -> tags.add(t.asText()));
         return tags.isEmpty() ? "<none>" : String.join(", ", tags);
+    }
+
+    /** The options of a listing that one namespace ({@code --restrict}) or another account ({@code --account}) limits. */
+    static final class ListScope {
+        @Option(names = "--restrict", paramLabel = "NAMESPACE", description = "Only this namespace's.")
+        String namespace;
+
+        @Option(names = "--account", description = "Another account's (administrator).")
+        String account;
+
+        String query() {
+            return scopeQuery(namespace, account);
+        }
     }
 
     /** The query of a listing limited to one namespace ({@code --restrict}) or another account ({@code --account}). */

@@ -1,7 +1,6 @@
 package io.slipway.cli;
 
 import io.slipway.pipeline.ManagementClient;
-import io.slipway.pipeline.deploy.GitOpsTarget;
 import io.slipway.pipeline.deploy.PromoteStep;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -25,8 +24,8 @@ final class PromoteCommand implements Callable<Integer> {
     @Mixin
     RegistryOptions registry;
 
-    @Option(names = "--gitops", required = true, paramLabel = "URL")
-    String gitops;
+    @Mixin
+    GitOpsOptions repository;
 
     @Option(names = "--from", required = true, paramLabel = "PATH", description = "Values file of the source environment.")
     String from;
@@ -36,9 +35,6 @@ final class PromoteCommand implements Callable<Integer> {
 
     @Option(names = "--chart", paramLabel = "DIR")
     String chart;
-
-    @Option(names = "--branch", paramLabel = "B")
-    String branch;
 
     @Option(names = "--to-namespace", paramLabel = "NS", description = "Copy the image into this registry namespace first.")
     String toNamespace;
@@ -52,14 +48,10 @@ final class PromoteCommand implements Callable<Integer> {
                     "Default: the source's marked or only image key; the target's key found by repository name."})
     java.util.List<String> keys = new java.util.ArrayList<>();
 
-    @CommandLine.ArgGroup(exclusive = true)
-    DeployCommand.GitAuth auth;
-
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
-        GitOpsTarget repository = new GitOpsTarget(gitops, branch, DeployCommand.credentials(auth));
-        PromoteStep.Input input = new PromoteStep.Input(repository, from, to, chart, toNamespace, policyNamespace, keys);
+        PromoteStep.Input input = new PromoteStep.Input(repository.target(), from, to, chart, toNamespace, policyNamespace, keys);
         // The step's own lines are the policy verdict and the copy; the outcome is printed below.
         PromoteStep.Result result = new PromoteStep(new ManagementClient(registry.access()), line -> { }).run(input);
         if (!result.verdict().allowed()) {

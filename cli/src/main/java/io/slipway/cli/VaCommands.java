@@ -203,16 +203,10 @@ final class VaCommands {
         @Override
         public Integer call() throws Exception {
             JsonNode list = registry.client().get("/exemptions" + (scope == null ? "" : "?scope=" + ManagementClient.q(scope)));
-            if (asJson()) {
-                json(list);
-                return 0;
-            }
-            List<List<String>> rows = new ArrayList<>();
-            list.forEach(e -> rows.add(List.of(e.path("id").asText(), e.path("scope").asText(),
-                    e.path("issueType").asText(), e.path("issueId").asText(), e.path("reason").asText(""),
-                    e.path("createdBy").asText())));
-            out().print(Human.table(List.of("ID", "SCOPE", "TYPE", "ISSUE", "REASON", "BY"), rows));
-            return 0;
+            return printList(list, List.of("ID", "SCOPE", "TYPE", "ISSUE", "REASON", "BY"),
+                    e -> List.of(e.path("id").asText(), e.path("scope").asText(),
+                        e.path("issueType").asText(), e.path("issueId").asText(), e.path("reason").asText(""),
+                        e.path("createdBy").asText()));
         }
     }
 

@@ -53,19 +53,12 @@ final class WebhookCommands {
         public Integer call() throws Exception {
             JsonNode list = registry.client().get("/webhooks"
                     + (namespace == null ? "" : "?namespace=" + ManagementClient.q(namespace)));
-            if (asJson()) {
-                json(list);
-                return 0;
-            }
-            List<List<String>> rows = new ArrayList<>();
-            list.forEach(w -> {
+            return printList(list, List.of("ID", "NAMESPACE", "EVENTS", "URL", "BY"), w -> {
                 List<String> events = new ArrayList<>();
                 w.path("events").forEach(e -> events.add(e.asText()));
-                rows.add(List.of(w.path("id").asText(), w.path("namespace").asText("(audit log)"),
-                        String.join(",", events), w.path("url").asText(), w.path("createdBy").asText()));
+                return List.of(w.path("id").asText(), w.path("namespace").asText("(audit log)"),
+                        String.join(",", events), w.path("url").asText(), w.path("createdBy").asText());
             });
-            out().print(Human.table(List.of("ID", "NAMESPACE", "EVENTS", "URL", "BY"), rows));
-            return 0;
         }
     }
 
@@ -94,16 +87,10 @@ final class WebhookCommands {
         @Override
         public Integer call() throws Exception {
             JsonNode list = registry.client().get("/webhook-deliveries?webhook=" + id + "&limit=" + limit);
-            if (asJson()) {
-                json(list);
-                return 0;
-            }
-            List<List<String>> rows = new ArrayList<>();
-            list.forEach(d -> rows.add(List.of(d.path("id").asText(), d.path("event").asText(), d.path("state").asText(),
-                    d.path("attempts").asText(), d.path("lastStatus").asText(""),
-                    d.path("delivered").asText(d.path("nextAttempt").asText("")), d.path("lastError").asText(""))));
-            out().print(Human.table(List.of("ID", "EVENT", "STATE", "ATTEMPTS", "STATUS", "DELIVERED/NEXT", "ERROR"), rows));
-            return 0;
+            return printList(list, List.of("ID", "EVENT", "STATE", "ATTEMPTS", "STATUS", "DELIVERED/NEXT", "ERROR"),
+                    d -> List.of(d.path("id").asText(), d.path("event").asText(), d.path("state").asText(),
+                        d.path("attempts").asText(), d.path("lastStatus").asText(""),
+                        d.path("delivered").asText(d.path("nextAttempt").asText("")), d.path("lastError").asText("")));
         }
     }
 }

@@ -8,9 +8,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.slipway.testing.StrictKubernetes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,13 +20,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import tools.jackson.databind.DeserializationConfig;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.BeanDescription;
-import tools.jackson.databind.deser.BeanDeserializerBuilder;
-import tools.jackson.databind.deser.ValueDeserializerModifier;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.module.SimpleModule;
 
 /**
  * The chart in {@code deploy/helm/slipway}, as Helm (helm-java, in process) lints and renders it, and
@@ -109,26 +102,8 @@ final class Chart {
         }
     }
 
-    /**
-     * fabric8's serialization over a mapper that fails on unknown properties. fabric8's model types keep
-     * unknown fields in an "additional properties" map (a JsonAnySetter) instead of failing, so the
-     * mapper also takes that map away from every model type but the generic one (used for kinds without a
-     * model: ServiceMonitor, cert-manager's Certificate and Issuer, which the tests check field by field).
-     */
-    private static final KubernetesSerialization STRICT = new KubernetesSerialization(JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .addModule(new SimpleModule("slipway-strict-kubernetes").setDeserializerModifier(new ValueDeserializerModifier() {
-                @Override
-                public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription.Supplier bean,
-                        BeanDeserializerBuilder builder) {
-                    Class<?> type = bean.getBeanClass();
-                    if (type.getName().startsWith("io.fabric8.") && !GenericKubernetesResource.class.isAssignableFrom(type)) {
-                        builder.setAnySetter(null);
-                    }
-                    return builder;
-                }
-            }))
-            .build(), true);
+    /** fabric8's serialization (kinds found by apiVersion and kind) over the project's strict mapper. */
+    private static final KubernetesSerialization STRICT = new KubernetesSerialization(StrictKubernetes.mapper(), true);
 
     private static JsonNode merge(JsonNode base, JsonNode over) {
         if (over == null || over.isNull() || over.isMissingNode()) {

@@ -393,11 +393,11 @@ class SlipwayChartTest {
         String ok = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"x\"},\"spec\":{\"replicas\":2}}";
         assertThat(Chart.read(ok, Deployment.class).getSpec().getReplicas()).isEqualTo(2);
         assertThatThrownBy(() -> Chart.read(ok.replace("\"replicas\"", "\"replica\""), Deployment.class))
-                .hasMessageStartingWith("not a valid Kubernetes object: Unrecognized property \"replica\"")
+                .hasMessageStartingWith("not a valid Kubernetes object: Unrecognized field \"replica\"")
                 .hasMessageContaining("DeploymentSpec");
         assertThatThrownBy(() -> Chart.read("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"x\"},"
                 + "\"spec\":{\"containers\":[{\"name\":\"c\",\"securityContext\":{\"readOnlyRootFileSystem\":true}}]}}",
-                HasMetadata.class)).hasMessageStartingWith("not a valid Kubernetes object: Unrecognized property \"readOnlyRootFileSystem\"")
+                HasMetadata.class)).hasMessageStartingWith("not a valid Kubernetes object: Unrecognized field \"readOnlyRootFileSystem\"")
                 .hasMessageContaining("SecurityContext");
     }
 

@@ -1,11 +1,15 @@
 package io.slipway.gitops;
 
+import io.slipway.oci.client.CredentialPolicy;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import org.eclipse.jgit.api.TransportCommand;
+import org.eclipse.jgit.transport.HttpTransport;
 import org.eclipse.jgit.transport.SshTransport;
+import org.eclipse.jgit.transport.TransportHttp;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
@@ -38,12 +42,16 @@ public sealed interface GitCredentials {
         return new SshKey(privateKey, knownHosts);
     }
 
-    /** Sets these credentials on a clone, fetch or push command. */
-    void applyTo(TransportCommand<?, ?> command);
+    /**
+     * Sets these credentials on a clone, fetch or push command of {@code remoteUrl}. A token or password is held to
+     * {@link io.slipway.oci.client.CredentialPolicy}: refused here for plain {@code http://} off this machine, and
+     * sent only to the remote's own origin, never to one a redirect leads to ({@link HomeOnlyGitHttp}).
+     */
+    void applyTo(TransportCommand<?, ?> command, String remoteUrl);
 
     record None() implements GitCredentials {
         @Override
-        public void applyTo(TransportCommand<?, ?> command) {
+        public void applyTo(TransportCommand<?, ?> command, String remoteUrl) {
         }
     }
 
@@ -54,8 +62,23 @@ public sealed interface GitCredentials {
         }
 
         @Override
-        public void applyTo(TransportCommand<?, ?> command) {
-            command.setCredentialsProvider(new UsernamePasswordCredentialsProvider(user, password));
+        public void applyTo(TransportCommand<?, ?> command, String remoteUrl) {
+            URI home = HomeOnlyGitHttp.httpRemote(remoteUrl);
+            if (home == null) {
+                // ssh:// (which takes a key: sshKey), file://, git://: the password is not handed to JGit at all.
+                return;
+            }
+            if (!CredentialPolicy.safeForCredentials(home)) {
+                throw new GitOpsException("refusing to send the Git token or password over plain HTTP to "
+                        + CredentialPolicy.origin(home) + ": use https:// (only a loopback address — "
+                        + CredentialPolicy.LOOPBACK_HOSTS + " — may be reached over http:// with credentials)");
+            }
+            command.setCredentialsProvider(HomeOnlyGitHttp.provider(home, new UsernamePasswordCredentialsProvider(user, password)));
+            command.setTransportConfigCallback(transport -> {
+                if (transport instanceof TransportHttp http) {
+                    http.setHttpConnectionFactory(HomeOnlyGitHttp.connections(home, HttpTransport.getConnectionFactory()));
+                }
+            });
         }
 
         @Override
@@ -75,7 +98,7 @@ public sealed interface GitCredentials {
         }
 
         @Override
-        public void applyTo(TransportCommand<?, ?> command) {
+        public void applyTo(TransportCommand<?, ?> command, String remoteUrl) {
             // Built per command and closed with it: it holds only this key and these known hosts,
             // never the user's ~/.ssh or an agent.
             Path sshDir = privateKey.toAbsolutePath().getParent();

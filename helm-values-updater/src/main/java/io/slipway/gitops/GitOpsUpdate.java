@@ -12,6 +12,7 @@ import io.slipway.helm.values.ImageValues;
 import io.slipway.helm.values.ValuesException;
 import io.slipway.helm.values.ValuesFile;
 import io.slipway.oci.Reference;
+import io.slipway.oci.files.WorkspacePaths;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -283,15 +284,18 @@ public final class GitOpsUpdate {
             if (attempt > 1) {
                 folder.syncToRemote();
             }
-            Path file = folder.root().resolve(valuesPath).normalize();
-            if (!file.startsWith(folder.root()) || !Files.isRegularFile(file)) {
+            Path root = folder.root().toRealPath();
+            Path file = inClone(root, valuesPath, "values file");
+            if (!Files.isRegularFile(file)) {
                 throw new GitOpsException("branch " + branch + " of " + url + " has no file " + valuesPath);
             }
+            // The file edited is the one committed: a link inside the repository commits its target.
+            String gitPath = root.relativize(file).toString().replace('\\', '/');
             ImageValues.Edit edit;
             List<ImageUpdate> resolved;
             try {
                 ValuesFile values = ValuesFile.read(file);
-                ImageFinder finder = new ImageFinder(values, chartDefaults(folder.root(), file));
+                ImageFinder finder = new ImageFinder(values, chartDefaults(root, file));
                 resolved = new ArrayList<>();
                 for (Request r : images) {
                     resolved.add(r.resolve(finder));
@@ -308,18 +312,18 @@ public final class GitOpsUpdate {
             }
             edit.file().write(file);
             List<RenderedImage> rendered = render(folder, file, resolved);
-            git.add().addFilepattern(valuesPath.replace('\\', '/')).call();
+            git.add().addFilepattern(gitPath).call();
             RevCommit commit = git.commit()
                     .setMessage(new CommitMessage(messageTemplate, buildUrl).render(env, valuesPath, resolved))
                     .setAuthor(author)
                     .setCommitter(author)
-                    .setOnly(valuesPath.replace('\\', '/'))
+                    .setOnly(gitPath)
                     .call();
             beforePush.accept(attempt);
             var push = git.push()
                     .setRemote(Constants.DEFAULT_REMOTE_NAME)
                     .setRefSpecs(new RefSpec("HEAD:" + Constants.R_HEADS + target).setForceUpdate(pullRequest));
-            credentials.applyTo(push);
+            credentials.applyTo(push, url);
             PushOutcome outcome = PushOutcome.of(push.call());
             switch (outcome.kind()) {
                 case ACCEPTED -> {
@@ -341,7 +345,7 @@ public final class GitOpsUpdate {
 
     /** The chart's own values.yaml, read with the edited file to find image keys; null when unknown or the same file. */
     private ValuesFile chartDefaults(Path root, Path file) throws IOException {
-        Path chartDir = chart != null ? root.resolve(chart) : RenderCheck.findChart(root, file).orElse(null);
+        Path chartDir = chart != null ? inClone(root, chart, "chart") : RenderCheck.findChart(root, file).orElse(null);
         if (chartDir == null) {
             return null;
         }
@@ -352,17 +356,17 @@ public final class GitOpsUpdate {
         return ValuesFile.read(defaults);
     }
 
-    private List<RenderedImage> render(WorkFolder folder, Path file, List<ImageUpdate> resolved) throws GitAPIException {
+    private List<RenderedImage> render(WorkFolder folder, Path file, List<ImageUpdate> resolved) throws GitAPIException, IOException {
         if (!renderCheck) {
             return List.of();
         }
-        Path root = folder.root();
-        Path chartDir = chart != null ? root.resolve(chart)
+        Path root = folder.root().toRealPath();
+        Path chartDir = chart != null ? inClone(root, chart, "chart")
                 : RenderCheck.findChart(root, file).orElseThrow(() -> new RenderCheckException("no Chart.yaml at or above "
                         + valuesPath + "; name the chart (--chart DIR) or skip the render check"));
         List<Path> values = new ArrayList<>();
         for (String extra : renderValues) {
-            values.add(root.resolve(extra));
+            values.add(inClone(root, extra, "values file"));
         }
         values.add(file);
         try {
@@ -373,6 +377,20 @@ public final class GitOpsUpdate {
         } catch (RenderCheckException e) {
             folder.discardChanges();
             throw new RenderCheckException(e.getMessage().replace(root.toString() + "/", ""), e);
+        }
+    }
+
+    /**
+     * A path of the clone by its real path (WorkspacePaths): a values file committed as a symbolic link out of the
+     * repository ({@code values.yaml -> /etc/shadow}) would otherwise be read, edited and pushed.
+     */
+    private static Path inClone(Path root, String path, String what) {
+        try {
+            return WorkspacePaths.resolve(root, path, what);
+        } catch (WorkspacePaths.OutsideWorkspaceException e) {
+            throw new GitOpsException(e.getMessage().replace(" the workspace ", " the repository "));
+        } catch (IOException e) {
+            throw new GitOpsException("cannot read " + what + " " + path + ": " + e.getMessage());
         }
     }
 

@@ -57,7 +57,7 @@ final class WorkFolder implements AutoCloseable {
                 .setBranchesToClone(List.of(Constants.R_HEADS + branch))
                 .setCloneAllBranches(false)
                 .setDepth(1);
-        credentials.applyTo(clone);
+        credentials.applyTo(clone, url);
         Git git = clone.call();
         if (git.getRepository().resolve(Constants.R_REMOTES + REMOTE + "/" + branch) == null) {
             git.close();
@@ -81,7 +81,7 @@ final class WorkFolder implements AutoCloseable {
                 .setRemote(REMOTE)
                 .setRefSpecs(new RefSpec("+" + Constants.R_HEADS + branch + ":" + tracking))
                 .setDepth(1);
-        credentials.applyTo(fetch);
+        credentials.applyTo(fetch, git.getRepository().getConfig().getString("remote", REMOTE, "url"));
         fetch.call();
         ObjectId head = git.getRepository().resolve(tracking);
         if (head == null) {

@@ -2,7 +2,6 @@ package io.slipway.gitops;
 
 import io.slipway.testing.RequiredTools;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.slipway.helm.values.ImageShape;
 import java.nio.file.Path;

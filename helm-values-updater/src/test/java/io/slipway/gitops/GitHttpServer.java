@@ -32,6 +32,8 @@ import org.eclipse.jgit.transport.resolver.FileResolver;
 public final class GitHttpServer implements AutoCloseable {
     private final Server server;
     final AtomicInteger refusedLogins = new AtomicInteger();
+    /** Every Authorization header that reached this server, in order. */
+    final java.util.List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public GitHttpServer(Path repositories, Map<String, String> users) throws Exception {
         server = new Server();
@@ -45,7 +47,7 @@ public final class GitHttpServer implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addServlet(new ServletHolder(git), "/git/*");
-        context.addFilter(new FilterHolder(new BasicAuth(users, refusedLogins)), "/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addFilter(new FilterHolder(new BasicAuth(users, refusedLogins, authorizations)), "/*", EnumSet.of(DispatcherType.REQUEST));
         server.setHandler(context);
         server.start();
     }
@@ -61,11 +63,14 @@ public final class GitHttpServer implements AutoCloseable {
     }
 
     /** HTTP Basic: 401 with a challenge unless the user and password match; passes the user on. */
-    private record BasicAuth(Map<String, String> users, AtomicInteger refused) implements Filter {
+    private record BasicAuth(Map<String, String> users, AtomicInteger refused, java.util.List<String> seen) implements Filter {
         @Override
         public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
             HttpServletRequest http = (HttpServletRequest) req;
             String header = http.getHeader("Authorization");
+            if (header != null) {
+                seen.add(header);
+            }
             if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
                 String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
                 int colon = decoded.indexOf(':');

@@ -3,6 +3,7 @@ package io.slipway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.oci.client.CredentialPolicy;
 import io.slipway.oci.client.RegistryException;
 import io.slipway.oci.client.RegistryUnreachableException;
 import java.io.IOException;
@@ -21,12 +22,16 @@ import java.util.Base64;
  * The one client of the registry's management API ({@code /api/v1/}), used by the pipeline steps
  * and by every {@code slipway} command that manages the registry, so both report errors alike: JSON in, JSON out, the
  * step's credentials as HTTP Basic. A refusal is a {@link RegistryException} carrying the status and
- * the registry's own message; no answer at all is a {@link RegistryUnreachableException}.
+ * the registry's own message; no answer at all is a {@link RegistryUnreachableException}. Credentials stay
+ * home ({@link CredentialPolicy}): never over plain HTTP except to loopback, and dropped on a redirect to
+ * another origin.
  */
 public final class ManagementClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final RegistryAccess access;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    // Redirects are followed by CredentialPolicy, never by the JDK, which would carry Authorization to any origin.
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
 
     public ManagementClient(RegistryAccess access) {
         this.access = access;
@@ -103,7 +108,7 @@ public final class ManagementClient {
         }
         HttpResponse<byte[]> r;
         try {
-            r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            r = CredentialPolicy.send(http, b.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (ConnectException | HttpConnectTimeoutException e) {
             throw new RegistryUnreachableException("cannot reach the registry at " + access.url(), e);
         } catch (InterruptedException e) {

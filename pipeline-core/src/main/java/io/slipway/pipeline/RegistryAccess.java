@@ -1,5 +1,6 @@
 package io.slipway.pipeline;
 
+import io.slipway.oci.client.CredentialPolicy;
 import io.slipway.oci.client.RegistryClient;
 import java.net.URI;
 
@@ -37,15 +38,19 @@ public record RegistryAccess(String url, String user, String secret) {
     }
 
     /** The hosts a secret may go to over plain HTTP, as the docs and form messages name them. */
-    public static final String LOOPBACK_HOSTS = "127.0.0.1, localhost or [::1]";
+    public static final String LOOPBACK_HOSTS = CredentialPolicy.LOOPBACK_HOSTS;
 
     /**
      * Plain HTTP to this machine ({@link #LOOPBACK_HOSTS}): the only case where credentials may
      * travel unencrypted, as docker allows it without an insecure-registries entry.
      */
     public boolean isLoopbackHttp() {
-        String h = URI.create(url).getHost();
-        return url.startsWith("http://") && ("127.0.0.1".equals(h) || "localhost".equals(h) || "[::1]".equals(h));
+        return url.startsWith("http://") && CredentialPolicy.isLoopback(URI.create(url));
+    }
+
+    /** True when this step's credentials may go to the registry: HTTPS, or plain HTTP to loopback. */
+    public boolean credentialsMayGo() {
+        return user == null || CredentialPolicy.safeForCredentials(URI.create(url));
     }
 
     public RegistryClient client() {

@@ -8,13 +8,13 @@ import io.slipway.oci.MediaTypes;
 import io.slipway.registry.config.RegistryConfig;
 import io.slipway.registry.testing.Images;
 import io.slipway.testing.RegistryHttp;
+import io.slipway.testing.RequiredTools;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,8 +36,8 @@ class FullDiskTest {
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", data.toString())
                 .redirectErrorStream(true).start();
         String mountOutput = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        Assumptions.assumeTrue(mount.waitFor(30, TimeUnit.SECONDS) && mount.exitValue() == 0,
-                "a tmpfs cannot be mounted here (needs root): " + mountOutput.trim());
+        RequiredTools.require(mount.waitFor(30, TimeUnit.SECONDS) && mount.exitValue() == 0,
+                "a tmpfs cannot be mounted here (needs root, as CI runs): " + mountOutput.trim());
         try {
             RegistryConfig config = RegistryConfig.defaults().withAuth("none").withListen("127.0.0.1:0").withDataDir(data);
             byte[] config1 = Images.config("2024-01-01T00:00:00Z").getBytes(StandardCharsets.UTF_8);

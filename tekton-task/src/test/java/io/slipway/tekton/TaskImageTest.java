@@ -75,12 +75,12 @@ class TaskImageTest {
                 if (!Files.readString(f).contains("\nkind: Task\n")) {
                     continue;
                 }
-                Tekton.Task task = Tekton.task(f);
+                io.fabric8.tekton.v1.Task task = Tekton.task(f);
                 assertThat(TektonCheck.task(task)).isEmpty();
-                assertThat(task.spec().params()).filteredOn(p -> p.name().equals("SLIPWAY_IMAGE"))
-                        .extracting(Tekton.ParamSpec::defaultValue)
+                assertThat(task.getSpec().getParams()).filteredOn(p -> p.getName().equals("SLIPWAY_IMAGE"))
+                        .extracting(p -> Tekton.string(p.getDefault()))
                         .containsExactly("registry.example.com/slipway/task@" + first);
-                assertThat(task.spec().steps()).allSatisfy(step -> assertThat(step.image()).isEqualTo("$(params.SLIPWAY_IMAGE)"));
+                assertThat(task.getSpec().getSteps()).allSatisfy(step -> assertThat(step.getImage()).isEqualTo("$(params.SLIPWAY_IMAGE)"));
                 tasks++;
             }
         }

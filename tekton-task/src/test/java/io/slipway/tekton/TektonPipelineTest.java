@@ -132,4 +132,28 @@ class TektonPipelineTest {
         assertThat(Files.readString(check.resolve("hello-service/envs/prod/values.yaml"))).contains(host + "/acme-prod/greeter")
                 .contains("1.0@" + digest);
     }
+
+    /**
+     * The build task holds the build to its source workspace (the CLI's --workspace, WorkspacePaths): a file the build
+     * file copies that is a symbolic link out of the workspace fails the task with the reason, and nothing is pushed.
+     */
+    @Test
+    void theBuildTaskRefusesAFileLinkedOutOfTheSourceWorkspace() throws Exception {
+        String url = iam.server.uri().toString().replaceAll("/+$", "");
+        Workspaces ws = Workspaces.create(tmp, iam);
+        Path secret = Files.writeString(tmp.resolve("secret.txt"), "not for the image\n");
+        Files.delete(ws.source().resolve("greeting.txt"));
+        Files.createSymbolicLink(ws.source().resolve("greeting.txt"), secret);
+        TaskHarness.Run build = new TaskHarness(Files.createDirectories(tmp.resolve("build-run")), ws.bin(), Map.of())
+                .run(TektonDefinitionsTest.tasks().get("slipway-build"), Map.of("REGISTRY", url, "IMAGE", "acme-dev/greeter:linked"),
+                        Map.of("source", ws.source(), "dockerconfig", ws.dockerconfig()));
+        assertThat(build.succeeded()).as(build.output()).isFalse();
+        assertThat(build.output()).contains("layer app: source").contains("is outside the workspace")
+                .contains("symbolic link to " + secret.toRealPath());
+        String token = iam.token(iam.keys.get("reader"), "repository:acme-dev/greeter:pull");
+        HttpResponse<Void> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/v2/acme-dev/greeter/manifests/linked"))
+                .header("Authorization", "Bearer " + token).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertThat(r.statusCode()).isEqualTo(404);
+    }
 }

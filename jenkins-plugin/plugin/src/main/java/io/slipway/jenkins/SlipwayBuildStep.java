@@ -8,6 +8,7 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import io.slipway.oci.files.WorkspacePaths;
 import io.slipway.pipeline.RegistryAccess;
 import io.slipway.pipeline.build.BuildFile;
 import io.slipway.pipeline.build.BuildFileParser;
@@ -126,18 +127,22 @@ public final class SlipwayBuildStep extends RegistryStep {
         @Override
         Map<String, Object> run(File workspace) throws IOException, InterruptedException {
             Path root = workspace.toPath().toAbsolutePath().normalize();
-            Path file = root.resolve(step.buildFile).normalize();
-            if (!file.startsWith(root)) {
-                throw new AbortException(DescriptorImpl.FUNCTION + ": buildFile " + step.buildFile + " is outside the workspace");
+            // By real path (WorkspacePaths, as every step's files): a link out of the workspace is refused.
+            Path file;
+            Path cacheDir;
+            try {
+                file = WorkspacePaths.resolve(root, step.buildFile, "buildFile");
+                cacheDir = step.cache != null ? WorkspacePaths.resolve(root, step.cache, "cache")
+                        : root.resolveSibling(root.getFileName() + "@tmp").resolve("slipway-jib-cache");
+            } catch (WorkspacePaths.OutsideWorkspaceException e) {
+                throw new AbortException(DescriptorImpl.FUNCTION + ": " + e.getMessage());
             }
             if (!Files.isRegularFile(file)) {
                 throw new AbortException(DescriptorImpl.FUNCTION + ": no build file " + step.buildFile + " in the workspace");
             }
             BuildFile parsed = new BuildFileParser().parse(file);
-            Path cacheDir = step.cache != null ? root.resolve(step.cache)
-                    : root.resolveSibling(root.getFileName() + "@tmp").resolve("slipway-jib-cache");
             RegistryAccess access = login.access();
-            BuildStep.Result r = new BuildStep(access, log).run(new BuildStep.Input(parsed, step.image, step.tags, cacheDir));
+            BuildStep.Result r = new BuildStep(access, log).run(new BuildStep.Input(parsed, step.image, step.tags, cacheDir, root));
             Map<String, Object> result = new LinkedHashMap<>();
             String url = access.host() + "/" + r.image().repository() + ":" + r.tags().iterator().next();
             result.put("digest", r.image().digest().toString());

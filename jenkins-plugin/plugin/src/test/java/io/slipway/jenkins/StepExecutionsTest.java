@@ -205,6 +205,44 @@ class StepExecutionsTest {
         assertThat(runFailing(prod, context())).isInstanceOf(AbortException.class).hasMessageContaining("slipwayBuild");
     }
 
+    /**
+     * Credentials and files stay home in the Jenkins steps too, through pipeline-core's and oci-core's one rule:
+     * a build file or cache that is a symbolic link out of the workspace is refused, and a Git password is not sent
+     * over plain HTTP to a host off this machine (192.0.2.1, TEST-NET-1: nothing is sent, nothing answers).
+     */
+    @Test
+    @Order(4)
+    void filesAndGitPasswordsStayHome() throws Exception {
+        Path outside = Files.createDirectories(tmp.resolve("outside-workspace"));
+        Files.writeString(outside.resolve("jib.yaml"), "apiVersion: jib/v1alpha1\nkind: BuildFile\n");
+        Path linkDir = Files.createDirectories(workspace.resolve("links"));
+        Files.deleteIfExists(linkDir.resolve("jib.yaml"));
+        Files.deleteIfExists(linkDir.resolve("cache"));
+        Files.createSymbolicLink(linkDir.resolve("jib.yaml"), outside.resolve("jib.yaml"));
+        Files.createSymbolicLink(linkDir.resolve("cache"), outside);
+        SlipwayBuildStep linked = new SlipwayBuildStep("acme-dev/svc:1.0");
+        linked.setBuildFile("links/jib.yaml");
+        linked.setRegistry(url);
+        linked.setCredentialsId("slipway-ci");
+        assertThat(runFailing(linked, context())).isInstanceOf(AbortException.class)
+                .hasMessageContaining("buildFile links/jib.yaml is outside the workspace")
+                .hasMessageContaining("symbolic link to " + outside.toRealPath().resolve("jib.yaml"));
+        Files.writeString(workspace.resolve("links/own.yaml"), "apiVersion: jib/v1alpha1\nkind: BuildFile\n");
+        SlipwayBuildStep cached = new SlipwayBuildStep("acme-dev/svc:1.0");
+        cached.setBuildFile("links/own.yaml");
+        cached.setCache("links/cache/jib");
+        cached.setRegistry(url);
+        cached.setCredentialsId("slipway-ci");
+        assertThat(runFailing(cached, context())).isInstanceOf(AbortException.class)
+                .hasMessageContaining("cache links/cache/jib is outside the workspace");
+
+        SlipwayDeployStep plain = new SlipwayDeployStep("http://192.0.2.1/team/gitops.git", DEV_VALUES,
+                host + "/acme-dev/svc:1.0@sha256:" + "a".repeat(64));
+        plain.setGitCredentialsId("gitops");
+        assertThat(runFailing(plain, context())).isInstanceOf(AbortException.class)
+                .hasMessageContaining("refusing to send the Git token or password over plain HTTP to http://192.0.2.1:80");
+    }
+
     @Test
     @Order(5)
     void gateFailsOnLog4ShellWithTheFixedVersionAndPassesAfterTheFix() throws Exception {

@@ -36,12 +36,14 @@ class ValidationTest {
         assertThat(block.doCheckUrl("https://registry.example.com").kind).isEqualTo(FormValidation.Kind.OK);
         assertThat(block.doCheckUrl("").kind).isEqualTo(FormValidation.Kind.ERROR);
         // plain HTTP without a warning to this machine only: the hosts the steps send credentials to
-        for (String loopback : new String[] {"http://127.0.0.1:5000", "http://localhost:5000", "http://[::1]:5000"}) {
+        // (CredentialPolicy's loopback rule, the one every client keeps: all of 127.0.0.0/8 is this machine)
+        for (String loopback : new String[] {"http://127.0.0.1:5000", "http://localhost:5000", "http://[::1]:5000",
+                "http://127.0.0.2:5000"}) {
             assertThat(block.doCheckUrl(loopback).kind).as(loopback).isEqualTo(FormValidation.Kind.OK);
         }
-        assertThat(block.doCheckUrl("http://127.0.0.2:5000").kind).isEqualTo(FormValidation.Kind.WARNING);
+        assertThat(block.doCheckUrl("http://127.0.0.1.nip.io:5000").kind).isEqualTo(FormValidation.Kind.WARNING);
         assertThat(block.doCheckUrl("http://registry.example.com").getMessage())
-                .contains("only to this machine: 127.0.0.1, localhost or [::1]");
+                .contains("only to this machine: localhost, 127.0.0.1 (any 127.x.y.z) or [::1]");
         assertThat(block.doCheckUrl("http://registry.example.com").kind).isEqualTo(FormValidation.Kind.WARNING);
         assertThat(new SlipwaySignStep.DescriptorImpl().doCheckKeyCredentialsId(" ").kind).isEqualTo(FormValidation.Kind.ERROR);
         assertThat(new SlipwayPromoteStep.DescriptorImpl().doCheckTo("envs/prod/values.yaml").kind)

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.oci.Digest;
 import io.slipway.oci.MediaTypes;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -13,6 +15,10 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
@@ -25,10 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * with the Basic credentials and cached per scope, so a run of calls on one repository costs one
  * token request.
  *
- * <p>Credentials stay home: redirects are followed here, not by the HTTP client, so that {@code Authorization}
- * is dropped when one leads to another origin (the pre-signed object-store URL a blob GET is redirected to)
- * and a redirect from HTTPS to HTTP is refused; and credentials (Basic, or a token got with them) are never
- * sent over plain HTTP except to a loopback address.
+ * <p>Credentials stay home ({@link CredentialPolicy}, the rule every client shares): redirects are followed by it,
+ * not by the HTTP client, so {@code Authorization} is dropped when one leads to another origin (the pre-signed
+ * object-store URL a blob GET is redirected to) and a redirect from HTTPS to HTTP is refused; credentials (Basic, or
+ * a token got with them) are never sent over plain HTTP except to a loopback address. Blobs are streamed
+ * ({@link #blobTo(String, Digest, Path)}), their digest checked on the way.
  */
 public final class RegistryClient {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -69,13 +76,88 @@ public final class RegistryClient {
         return true;
     }
 
+    /** Blobs read whole into memory ({@link #blob(String, Digest)}) are configs and signatures; layers go to a file. */
+    public static final long MAX_BLOB_IN_MEMORY = 32L << 20;
+
+    /**
+     * A small blob (a config, a signature payload) in memory, its digest checked. One larger than
+     * {@link #MAX_BLOB_IN_MEMORY} is refused: read it with {@link #blobTo(String, Digest, Path)}.
+     */
     public byte[] blob(String repository, Digest digest) throws IOException {
-        HttpResponse<byte[]> r = send(repository, false, get("/v2/" + repository + "/blobs/" + digest));
-        check(r, "GET blob " + digest);
-        if (!digest.matches(r.body())) {
-            throw new IOException("blob " + digest + " from " + repository + " does not match its digest");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        blobTo(repository, digest, new BoundedOutput(out, MAX_BLOB_IN_MEMORY, digest));
+        return out.toByteArray();
+    }
+
+    /**
+     * Streams a blob into a file, hashing it on the way; nothing but a buffer is held in memory. On a digest
+     * mismatch (or any failure) the partial file is deleted and the call fails: a file left at {@code target}
+     * always holds exactly the blob.
+     */
+    public void blobTo(String repository, Digest digest, Path target) throws IOException {
+        Path partial = target.resolveSibling(target.getFileName() + ".partial");
+        boolean done = false;
+        try (OutputStream out = Files.newOutputStream(partial)) {
+            blobTo(repository, digest, out);
+            out.close();
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            done = true;
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(partial);
+            }
         }
-        return r.body();
+    }
+
+    /**
+     * Streams a blob into {@code out}, hashing it on the way, and fails after the last byte when it does not match
+     * {@code digest}: what was written must then be thrown away (the file form does that itself).
+     */
+    public void blobTo(String repository, Digest digest, OutputStream out) throws IOException {
+        HttpResponse<InputStream> r = send(repository, false, get("/v2/" + repository + "/blobs/" + digest),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = r.body()) {
+            if (r.statusCode() < 200 || r.statusCode() >= 300) {
+                check(r.statusCode(), in.readNBytes(64 << 10), "GET blob " + digest);
+            }
+            MessageDigest hash = digest.algorithm().newMessageDigest();
+            byte[] buffer = new byte[64 << 10];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                hash.update(buffer, 0, n);
+                out.write(buffer, 0, n);
+            }
+            if (!Digest.fromHash(digest.algorithm(), hash.digest()).equals(digest)) {
+                throw new IOException("blob " + digest + " from " + repository + " does not match its digest");
+            }
+        }
+    }
+
+    /** An in-memory sink that refuses to grow past its bound, so a huge blob fails instead of exhausting the heap. */
+    private static final class BoundedOutput extends java.io.FilterOutputStream {
+        private final long limit;
+        private final Digest digest;
+        private long written;
+
+        BoundedOutput(OutputStream out, long limit, Digest digest) {
+            super(out);
+            this.limit = limit;
+            this.digest = digest;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            written += len;
+            if (written > limit) {
+                throw new IOException("blob " + digest + " is larger than " + (limit >> 20)
+                        + " MiB: read it into a file (RegistryClient.blobTo), not into memory");
+            }
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
     }
 
     /** Uploads the blob in one request ({@code POST …/blobs/uploads/?digest=}) unless it is there. */
@@ -177,13 +259,18 @@ public final class RegistryClient {
     }
 
     private HttpResponse<byte[]> send(String repository, boolean push, HttpRequest.Builder request) throws IOException {
+        return send(repository, push, request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private <T> HttpResponse<T> send(String repository, boolean push, HttpRequest.Builder request,
+            HttpResponse.BodyHandler<T> body) throws IOException {
         String scope = scope(repository, push);
         String token = tokens.get(scope);
         HttpRequest built = request.build();
         if (user != null) {
-            requireSafeForCredentials(built.uri()); // before anything is sent: the token would be got with them
+            CredentialPolicy.requireSafeForCredentials(built.uri()); // before anything is sent: the token would be got with them
         }
-        HttpResponse<byte[]> r = exchange(token == null ? built : withToken(built, token));
+        HttpResponse<T> r = exchange(token == null ? built : withToken(built, token), body);
         if (r.statusCode() != 401) {
             return r;
         }
@@ -191,9 +278,12 @@ public final class RegistryClient {
         if (challenge == null) {
             return r;
         }
+        if (r.body() instanceof InputStream unread) {
+            unread.close(); // the 401's body: the connection goes back to the pool
+        }
         token = fetchToken(challenge, scope);
         tokens.put(scope, token);
-        return exchange(withToken(built, token));
+        return exchange(withToken(built, token), body);
     }
 
     private static HttpRequest withToken(HttpRequest request, String token) {
@@ -227,75 +317,14 @@ public final class RegistryClient {
         return token;
     }
 
-    private static final int MAX_REDIRECTS = 5;
-
     private HttpResponse<byte[]> exchange(HttpRequest request) throws IOException {
-        HttpRequest current = request;
-        for (int hops = 0; ; hops++) {
-            if (user != null && current.headers().firstValue("Authorization").isPresent()) {
-                requireSafeForCredentials(current.uri());
-            }
-            HttpResponse<byte[]> r = exchangeOnce(current);
-            int status = r.statusCode();
-            boolean redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-            if (!redirect || r.headers().firstValue("Location").isEmpty()) {
-                return r;
-            }
-            if (hops == MAX_REDIRECTS) {
-                throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + request.uri());
-            }
-            current = redirected(current, current.uri().resolve(r.headers().firstValue("Location").get()), status);
-        }
+        return exchange(request, HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    /** The request a redirect asks for: another origin gets no {@code Authorization}; HTTPS never becomes HTTP. */
-    static HttpRequest redirected(HttpRequest from, URI to, int status) throws IOException {
-        if ("https".equalsIgnoreCase(from.uri().getScheme()) && !"https".equalsIgnoreCase(to.getScheme())) {
-            throw new IOException("refusing a redirect from " + origin(from.uri()) + " to plain " + origin(to));
-        }
-        boolean sameOrigin = origin(from.uri()).equals(origin(to));
-        HttpRequest.Builder b = HttpRequest.newBuilder(from,
-                (name, value) -> sameOrigin || !name.equalsIgnoreCase("Authorization")).uri(to);
-        boolean keepMethod = status == 307 || status == 308 || from.method().equals("GET") || from.method().equals("HEAD");
-        if (!keepMethod) {
-            b.GET(); // 301/302/303 after a POST or PUT: fetch the new location, as browsers and the JDK do
-        }
-        return b.build();
-    }
-
-    /** scheme://host:port, lower case, with the scheme's port spelled out. */
-    static String origin(URI uri) {
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-        int port = uri.getPort() != -1 ? uri.getPort() : "https".equals(scheme) ? 443 : 80;
-        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT);
-        return scheme + "://" + host + ":" + port;
-    }
-
-    /** Credentials over plain HTTP only to this machine: anywhere else they would cross the network readable. */
-    static void requireSafeForCredentials(URI uri) throws IOException {
-        if ("https".equalsIgnoreCase(uri.getScheme())) {
-            return;
-        }
-        String host = uri.getHost() == null ? "" : uri.getHost();
-        boolean loopback = host.equalsIgnoreCase("localhost");
-        if (!loopback) {
-            try {
-                // A literal address is parsed, never looked up: a name other than localhost is not trusted here.
-                loopback = (host.matches("[0-9.]+") || host.startsWith("["))
-                        && java.net.InetAddress.getByName(host).isLoopbackAddress();
-            } catch (java.net.UnknownHostException e) {
-                loopback = false;
-            }
-        }
-        if (!loopback) {
-            throw new IOException("refusing to send credentials over plain HTTP to " + origin(uri)
-                    + ": use https:// (only a loopback address may be reached over http:// with credentials)");
-        }
-    }
-
-    private HttpResponse<byte[]> exchangeOnce(HttpRequest request) throws IOException {
+    /** Every request of this client goes through here: {@link CredentialPolicy} follows the redirects. */
+    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body) throws IOException {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return CredentialPolicy.send(http, request, body);
         } catch (ConnectException | HttpConnectTimeoutException e) {
             throw new RegistryUnreachableException("cannot reach the registry at " + base, e);
         } catch (InterruptedException e) {
@@ -305,13 +334,16 @@ public final class RegistryClient {
     }
 
     private static void check(HttpResponse<byte[]> r, String what) throws RegistryException {
-        int status = r.statusCode();
+        check(r.statusCode(), r.body(), what);
+    }
+
+    private static void check(int status, byte[] body, String what) throws RegistryException {
         if (status >= 200 && status < 300) {
             return;
         }
         String detail = "";
         try {
-            JsonNode error = JSON.readTree(r.body()).path("errors").path(0);
+            JsonNode error = JSON.readTree(body).path("errors").path(0);
             detail = ": " + error.path("code").asText() + " " + error.path("message").asText();
         } catch (IOException | RuntimeException ignored) {
             // not the OCI error shape; the status says enough

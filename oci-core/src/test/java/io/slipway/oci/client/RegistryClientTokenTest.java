@@ -86,4 +86,19 @@ class RegistryClientTokenTest {
         assertThatThrownBy(() -> nowhere.blob("ns/app", Digest.sha256(blob)))
                 .isInstanceOf(RegistryUnreachableException.class);
     }
+
+    @Test
+    void aBlobIsStreamedToAFileAndAMismatchLeavesNoFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        RegistryClient client = new RegistryClient(url, "iamapikey", "good");
+        java.nio.file.Path good = dir.resolve("good");
+        client.blobTo("ns/app", Digest.sha256(blob), good);
+        assertThat(java.nio.file.Files.readAllBytes(good)).isEqualTo(blob);
+        // The server sends "layer" whatever is asked: asked for another digest, the bytes do not match.
+        java.nio.file.Path bad = dir.resolve("bad");
+        assertThatThrownBy(() -> client.blobTo("ns/app", Digest.sha256("other"), bad))
+                .hasMessageContaining("does not match its digest");
+        try (var left = java.nio.file.Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("good");
+        }
+    }
 }

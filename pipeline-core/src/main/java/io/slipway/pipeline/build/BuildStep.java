@@ -18,6 +18,7 @@ import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import io.slipway.oci.Digest;
 import io.slipway.oci.InvalidNameException;
 import io.slipway.oci.Reference;
+import io.slipway.oci.files.WorkspacePaths;
 import io.slipway.pipeline.PinnedImage;
 import io.slipway.pipeline.ProgressListener;
 import io.slipway.pipeline.RegistryAccess;
@@ -38,13 +39,23 @@ import java.util.stream.Collectors;
  * the application changed pushes only that layer.
  */
 public final class BuildStep {
-    /** The build's inputs: where to push ({@code ns/repo[:tag]} below the registry), extra tags, cache. */
-    public record Input(BuildFile buildFile, String image, List<String> extraTags, Path cacheDir) {
+    /**
+     * The build's inputs: where to push ({@code ns/repo[:tag]} below the registry), extra tags, cache, and the
+     * workspace every layer source must stay inside by real path ({@link WorkspacePaths}: a symbolic link in the
+     * build context to a file elsewhere is refused, not copied into the image). A null workspace is only for images
+     * Slipway assembles itself (the release and demo images, a {@code --jar} the user named).
+     */
+    public record Input(BuildFile buildFile, String image, List<String> extraTags, Path cacheDir, Path workspace) {
         public Input {
             if (buildFile == null || image == null) {
                 throw new IllegalArgumentException("build needs a build file and a target image");
             }
             extraTags = extraTags == null ? List.of() : List.copyOf(extraTags);
+        }
+
+        /** An image Slipway assembles itself from files it chose: no workspace to hold them to. */
+        public Input(BuildFile buildFile, String image, List<String> extraTags, Path cacheDir) {
+            this(buildFile, image, extraTags, cacheDir, null);
         }
     }
 
@@ -69,6 +80,14 @@ public final class BuildStep {
     public Result run(Input input) throws IOException, InterruptedException {
         Reference target = target(input.image());
         String tag = target.tag() == null ? "latest" : target.tag();
+        requireTransportAllowed(access);
+        if (input.workspace() != null) {
+            for (BuildFile.Layer layer : input.buildFile().layers()) {
+                for (BuildFile.Copy copy : layer.files()) {
+                    WorkspacePaths.requireTreeInside(input.workspace(), copy.src(), "layer " + layer.name() + ": source");
+                }
+            }
+        }
         if (access.isLoopbackHttp()) {
             // Jib refuses to send credentials over plain HTTP unless told; only for this machine.
             System.setProperty("sendCredentialsOverHttp", "true");
@@ -76,7 +95,8 @@ public final class BuildStep {
         String name = access.host() + "/" + target.repository() + ":" + tag;
         try {
             Containerizer containerizer = Containerizer.to(credentials(RegistryImage.named(name)))
-                    .setAllowInsecureRegistries(access.url().startsWith("http://"))
+                    // Jib's "insecure" means plain HTTP and unverified HTTPS alike: only for a registry on this machine.
+                    .setAllowInsecureRegistries(access.isLoopbackHttp())
                     .setToolName("slipway")
                     .addEventHandler(LogEvent.class, e -> {
                         if (e.getLevel() == LogEvent.Level.LIFECYCLE || e.getLevel() == LogEvent.Level.PROGRESS) {
@@ -169,8 +189,26 @@ public final class BuildStep {
         }
     }
 
+    /**
+     * Plain HTTP only to a registry on this machine (CredentialPolicy's loopback rule): anywhere else the push, and
+     * the layers and credentials with it, would cross the network readable and unauthenticated.
+     */
+    static void requireTransportAllowed(RegistryAccess access) {
+        if (access.url().startsWith("http://") && !access.isLoopbackHttp()) {
+            throw new IllegalArgumentException("the registry " + access.url() + " is plain HTTP and not on this machine: "
+                    + "the build pushes over https:// only (plain http:// only to " + RegistryAccess.LOOPBACK_HOSTS + ")");
+        }
+    }
+
     private RegistryImage credentials(RegistryImage image) {
         return access.user() == null ? image : image.addCredential(access.user(), access.secret());
+    }
+
+    /** The step's credentials go to its own registry only, never to the registry of a base image elsewhere. */
+    private RegistryImage credentialsIfHome(String image) throws InvalidImageReferenceException {
+        com.google.cloud.tools.jib.api.ImageReference ref = com.google.cloud.tools.jib.api.ImageReference.parse(image);
+        RegistryImage named = RegistryImage.named(ref);
+        return ref.getRegistry().equalsIgnoreCase(access.host()) ? credentials(named) : named;
     }
 
     private IOException unwrap(ExecutionException e) {
@@ -192,7 +230,7 @@ public final class BuildStep {
     }
 
     JibContainerBuilder builder(BuildFile file) throws IOException, InvalidImageReferenceException {
-        JibContainerBuilder b = file.from() == null ? Jib.fromScratch() : Jib.from(credentials(RegistryImage.named(base(file.from()))));
+        JibContainerBuilder b = file.from() == null ? Jib.fromScratch() : Jib.from(credentialsIfHome(base(file.from())));
         b.setFormat("OCI".equals(file.format()) ? ImageFormat.OCI : ImageFormat.Docker);
         if (!file.platforms().isEmpty()) {
             b.setPlatforms(file.platforms().stream()

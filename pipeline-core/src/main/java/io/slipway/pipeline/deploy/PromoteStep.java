@@ -180,10 +180,11 @@ public final class PromoteStep {
             if (in.repository().branch() != null) {
                 clone.setBranch(in.repository().branch());
             }
-            in.repository().credentials().applyTo(clone);
+            in.repository().credentials().applyTo(clone, in.repository().url());
             try (Git git = clone.call()) {
-                Path values = dir.resolve(in.fromValues()).normalize();
-                if (!values.startsWith(dir) || !Files.isRegularFile(values)) {
+                // By real path: a values file committed as a link out of the repository is not read (WorkspacePaths).
+                Path values = io.slipway.oci.files.WorkspacePaths.resolve(dir, in.fromValues(), "values file");
+                if (!Files.isRegularFile(values)) {
                     throw new IllegalArgumentException("no values file " + in.fromValues() + " in " + in.repository().url());
                 }
                 ValuesFile file = ValuesFile.read(values);

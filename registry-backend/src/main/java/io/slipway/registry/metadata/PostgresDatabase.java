@@ -74,12 +74,7 @@ public final class PostgresDatabase implements SqlDatabase {
 
     @Override
     public <T> T read(Work<T> work) {
-        long start = System.nanoTime();
-        try {
-            return readUntimed(work);
-        } finally {
-            timing.record("read", System.nanoTime() - start);
-        }
+        return timing.timed("read", () -> readUntimed(work));
     }
 
     private <T> T readUntimed(Work<T> work) {
@@ -93,12 +88,7 @@ public final class PostgresDatabase implements SqlDatabase {
     /** Runs {@code work} in one transaction: all of it is committed, or none. */
     @Override
     public <T> T write(Work<T> work) {
-        long start = System.nanoTime();
-        try {
-            return writeUntimed(work);
-        } finally {
-            timing.record("write", System.nanoTime() - start);
-        }
+        return timing.timed("write", () -> writeUntimed(work));
     }
 
     private <T> T writeUntimed(Work<T> work) {

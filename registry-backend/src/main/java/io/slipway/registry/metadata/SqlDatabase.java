@@ -8,6 +8,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A SQL database that stores run plain, portable statements on: the embedded SQLite file of one
@@ -177,6 +178,19 @@ public interface SqlDatabase extends AutoCloseable {
     @FunctionalInterface
     interface Timing {
         void record(String operation, long nanos);
+
+        /**
+         * Runs {@code work} and records its time under {@code operation}, whether it returns or throws: the
+         * one place each database implementation's reads and writes are timed.
+         */
+        default <T> T timed(String operation, Supplier<T> work) {
+            long start = System.nanoTime();
+            try {
+                return work.get();
+            } finally {
+                record(operation, System.nanoTime() - start);
+            }
+        }
     }
 
     Timing NO_TIMING = (operation, nanos) -> { };

@@ -100,12 +100,7 @@ public final class SqliteDatabase implements SqlDatabase {
 
     @Override
     public <T> T read(Work<T> work) {
-        long start = System.nanoTime();
-        try {
-            return readUntimed(work);
-        } finally {
-            timing.record("read", System.nanoTime() - start);
-        }
+        return timing.timed("read", () -> readUntimed(work));
     }
 
     private <T> T readUntimed(Work<T> work) {
@@ -127,12 +122,7 @@ public final class SqliteDatabase implements SqlDatabase {
      */
     @Override
     public <T> List<T> list(String sql, Row<T> row, Object... args) {
-        long start = System.nanoTime();
-        try {
-            return listUntimed(sql, row, args);
-        } finally {
-            timing.record("read", System.nanoTime() - start);
-        }
+        return timing.timed("read", () -> listUntimed(sql, row, args));
     }
 
     private <T> List<T> listUntimed(String sql, Row<T> row, Object... args) {
@@ -174,12 +164,7 @@ public final class SqliteDatabase implements SqlDatabase {
     /** Runs {@code work} in one transaction: all of it is committed, or none. */
     @Override
     public <T> T write(Work<T> work) {
-        long start = System.nanoTime();
-        try {
-            return writeUntimed(work);
-        } finally {
-            timing.record("write", System.nanoTime() - start);
-        }
+        return timing.timed("write", () -> writeUntimed(work));
     }
 
     private <T> T writeUntimed(Work<T> work) {

@@ -3,6 +3,7 @@ package io.slipway.registry.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.common.primitives.Bytes;
 import io.slipway.registry.RegistryServer;
 import io.slipway.registry.config.RegistryConfig;
 import io.slipway.registry.config.StoreSettings;
@@ -56,8 +57,8 @@ class TokenKeyTest {
                 .contains(Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pkcs8));
         // Not in the database: neither its bytes nor their Base64.
         byte[] db = Files.readAllBytes(data.resolve("metadata.db"));
-        assertThat(indexOf(db, pkcs8)).isEqualTo(-1);
-        assertThat(indexOf(db, java.util.Arrays.copyOfRange(pkcs8, pkcs8.length - 32, pkcs8.length))).isEqualTo(-1);
+        assertThat(Bytes.indexOf(db, pkcs8)).isEqualTo(-1);
+        assertThat(Bytes.indexOf(db, java.util.Arrays.copyOfRange(pkcs8, pkcs8.length - 32, pkcs8.length))).isEqualTo(-1);
         try (RegistryServer again = RegistryServer.start(embedded(data))) {
             assertThat(again.tokens().verify(token).subject()).isEqualTo("user:default/admin");
         }
@@ -149,18 +150,5 @@ class TokenKeyTest {
             pem.writeObject(pair); // a KeyPair is written in its algorithm's own form (SEC1, PKCS#1)
         }
         return file;
-    }
-
-    static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

@@ -49,4 +49,50 @@ class CredentialsStayHomeTest {
         assertThatThrownBy(() -> remote.manifest("team/app", "latest")).isInstanceOf(IOException.class)
                 .hasMessageContaining("refusing to send credentials over plain HTTP to http://192.0.2.1:5000");
     }
+
+    /**
+     * Blobs are streamed (RegistryClient.blobTo): one larger than what the client keeps in memory arrives in a file
+     * whole, {@code blob()} refuses it rather than filling the heap, and a blob whose stored bytes were damaged fails
+     * its digest check with no file (and no partial file) left behind.
+     */
+    @Test
+    void blobsAreStreamedAndADamagedOneLeavesNoFile() throws Exception {
+        IamFixture iam = new IamFixture(dir.resolve("data"));
+        try {
+            RegistryClient client = new RegistryClient(iam.server.uri().toString(), "iamapikey", iam.keys.get("writer"));
+            byte[] large = new byte[(int) RegistryClient.MAX_BLOB_IN_MEMORY + (1 << 20)];
+            new Random(7).nextBytes(large);
+            Digest digest = client.uploadBlob("acme-dev/app", large);
+            large = null; // what follows must not need it in memory
+            java.nio.file.Path got = dir.resolve("got/layer");
+            java.nio.file.Files.createDirectories(got.getParent());
+            client.blobTo("acme-dev/app", digest, got);
+            try (var in = java.nio.file.Files.newInputStream(got)) {
+                java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+                in.transferTo(new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), sha));
+                assertThat(Digest.fromHash(Digest.Algorithm.SHA256, sha.digest())).isEqualTo(digest);
+            }
+            assertThatThrownBy(() -> client.blob("acme-dev/app", digest)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("is larger than 32 MiB").hasMessageContaining("blobTo");
+
+            byte[] small = new byte[100_000];
+            new Random(8).nextBytes(small);
+            Digest smallDigest = client.uploadBlob("acme-dev/app", small);
+            java.nio.file.Path stored;
+            try (var files = java.nio.file.Files.walk(dir.resolve("data"))) {
+                stored = files.filter(p -> p.getFileName().toString().equals(smallDigest.hex())).findFirst().orElseThrow();
+            }
+            try (var channel = java.nio.channels.FileChannel.open(stored, java.nio.file.StandardOpenOption.WRITE)) {
+                channel.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) ~small[0]}), 0); // same length, other bytes
+            }
+            java.nio.file.Path damaged = dir.resolve("got/damaged");
+            assertThatThrownBy(() -> client.blobTo("acme-dev/app", smallDigest, damaged)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("does not match its digest");
+            try (var left = java.nio.file.Files.list(dir.resolve("got"))) {
+                assertThat(left.map(p -> p.getFileName().toString())).containsExactly("layer");
+            }
+        } finally {
+            iam.server.close();
+        }
+    }
 }

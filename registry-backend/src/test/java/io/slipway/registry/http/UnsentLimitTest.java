@@ -1,11 +1,11 @@
 package io.slipway.registry.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.jna.Platform;
 import io.slipway.registry.RegistryServer;
 import io.slipway.registry.config.RegistryConfig;
+import io.slipway.testing.RequiredTools;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -25,7 +25,8 @@ class UnsentLimitTest {
 
     @Test
     void acceptedConnectionsInheritTheCapFromTheListener() throws Exception {
-        assumeTrue(Platform.isLinux(), "TCP_NOTSENT_LOWAT is set on Linux only");
+        RequiredTools.require(Platform.isLinux(), "TCP_NOTSENT_LOWAT is set on Linux only, and this is "
+                + System.getProperty("os.name"));
         try (RegistryServer server = RegistryServer.start(RegistryConfig.defaults().withAuth("none")
                 .withListen("127.0.0.1:0").withDataDir(data))) {
             assertThat(UnsentLimit.valuesOn(server.port(), true)).containsExactly(UnsentLimit.BYTES);

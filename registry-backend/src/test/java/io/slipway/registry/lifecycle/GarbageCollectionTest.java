@@ -1,33 +1,27 @@
 package io.slipway.registry.lifecycle;
 
+import static io.slipway.registry.lifecycle.GcImages.CONFIG;
+import static io.slipway.registry.lifecycle.GcImages.assertPullsBitExact;
+import static io.slipway.registry.lifecycle.GcImages.manifest;
+import static io.slipway.registry.lifecycle.GcImages.random;
 import static io.slipway.testing.RegistryHttp.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.oci.Digest;
 import io.slipway.oci.MediaTypes;
-import io.slipway.registry.RegistryServer;
 import io.slipway.registry.config.LifecycleSettings;
-import io.slipway.registry.config.RegistryConfig;
-import io.slipway.registry.config.StoreSettings;
 import io.slipway.registry.storage.S3Settings;
-import io.slipway.registry.testing.Images;
-import io.slipway.registry.testing.PostgresServer;
 import io.slipway.testing.RegistryHttp;
-import io.slipway.registry.testing.S3Server;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -50,61 +44,38 @@ import software.amazon.awssdk.services.s3.S3Client;
  * harshest setting: only the lock and the re-check protect a push.
  */
 class GarbageCollectionTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NS = "team-gc";
 
     @TempDir
     Path dir;
-    private RegistryServer server;
+    private StackRegistry registry;
     private RegistryHttp http;
     private S3Settings s3;
 
     static Stream<String> stacks() {
-        return Stream.of("embedded", "postgres+s3");
+        return StackRegistry.stacks();
     }
 
     void start(String stack, Duration grace) throws Exception {
-        RegistryConfig config = RegistryConfig.defaults().withListen("127.0.0.1:0").withDataDir(dir).withAuth("none")
-                .withLifecycle(new LifecycleSettings(Duration.ofDays(30), Duration.ZERO, grace));
-        if (stack.equals("postgres+s3")) {
-            s3 = S3Server.shared().newBucket(5 << 20);
-            config = config.withStores(new StoreSettings(StoreSettings.S3, s3, StoreSettings.POSTGRES,
-                    PostgresServer.shared().newDatabase(8)));
-        }
-        server = RegistryServer.start(config);
-        http = new RegistryHttp(server.uri());
-        api("POST", "/api/v1/namespaces", "{\"name\":\"" + NS + "\"}", 201);
+        registry = StackRegistry.start(stack, dir, 8,
+                c -> c.withLifecycle(new LifecycleSettings(Duration.ofDays(30), Duration.ZERO, grace)), NS);
+        http = registry.http;
+        s3 = registry.s3;
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (server != null) {
-            server.close();
+        if (registry != null) {
+            registry.close();
         }
     }
 
     JsonNode api(String method, String path, String body, int expected) throws Exception {
-        HttpResponse<byte[]> r = http.send(http.request(path).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build());
-        assertThat(r.statusCode()).as(method + " " + path + ": " + text(r)).isEqualTo(expected);
-        return JSON.readTree(r.body());
+        return registry.api(method, path, body, expected);
     }
 
     JsonNode gc(boolean dryRun) throws Exception {
         return api("POST", "/api/v1/gc", "{\"dryRun\":" + dryRun + "}", 201);
-    }
-
-    static byte[] random(int size, long seed) {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
-    static final byte[] CONFIG = Images.config("2024-01-01T00:00:00Z").getBytes(StandardCharsets.UTF_8);
-
-    static String manifest(byte[] layer) {
-        return Images.imageManifest(Digest.sha256(CONFIG), CONFIG.length, Digest.sha256(layer), layer.length);
     }
 
     /** The digests whose bytes the blob store holds, listed from the store itself. */
@@ -114,21 +85,12 @@ class GarbageCollectionTest {
 
     /** The digests whose bytes the blob store holds with their sizes, listed from the store itself. */
     Map<String, Long> storedSizes() throws Exception {
-        Map<String, Long> digests = new java.util.HashMap<>();
-        if (s3 != null) {
-            try (S3Client client = s3.client()) {
-                client.listObjectsV2Paginator(b -> b.bucket(s3.bucket()).prefix("blobs/")).contents()
-                        .forEach(o -> digests.put("sha256:" + o.key().substring(o.key().lastIndexOf('/') + 1), o.size()));
-                digests.remove("sha256:"); // S3Proxy's file system lists its folders too
-            }
-        } else {
-            try (Stream<Path> files = Files.walk(dir.resolve("blobs"))) {
-                for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                    digests.put("sha256:" + f.getFileName(), Files.size(f));
-                }
-            }
+        if (s3 == null) {
+            return GcImages.stored(null, null, dir);
         }
-        return digests;
+        try (S3Client client = s3.client()) {
+            return GcImages.stored(client, s3, dir);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -178,19 +140,12 @@ class GarbageCollectionTest {
 
     /** Puts bytes straight into the blob store, past the registry (and so its ledger), as a digest stored before V8. */
     Digest placeInStore(byte[] content) throws Exception {
-        Digest d = Digest.sha256(content);
-        String key = "blobs/sha256/" + d.hex().substring(0, 2) + "/" + d.hex();
-        if (s3 != null) {
-            try (S3Client client = s3.client()) {
-                client.putObject(b -> b.bucket(s3.bucket()).key(key),
-                        software.amazon.awssdk.core.sync.RequestBody.fromBytes(content));
-            }
-        } else {
-            Path file = dir.resolve(key);
-            Files.createDirectories(file.getParent());
-            Files.write(file, content);
+        if (s3 == null) {
+            return GcImages.place(null, null, dir, content);
         }
-        return d;
+        try (S3Client client = s3.client()) {
+            return GcImages.place(client, s3, dir, content);
+        }
     }
 
     /**
@@ -340,18 +295,7 @@ class GarbageCollectionTest {
         assertThat(sweeps.get()).isPositive();
 
         // Every tagged image pulls bit-exact: manifest, config and layers.
-        for (Map.Entry<String, byte[]> e : tagged.entrySet()) {
-            String repo = e.getKey().substring(0, e.getKey().indexOf(':'));
-            String tag = e.getKey().substring(e.getKey().indexOf(':') + 1);
-            HttpResponse<byte[]> m = http.get("/v2/" + repo + "/manifests/" + tag, "Accept", MediaTypes.OCI_MANIFEST);
-            assertThat(m.statusCode()).as(e.getKey() + " " + text(m)).isEqualTo(200);
-            assertThat(new String(m.body(), StandardCharsets.UTF_8)).isEqualTo(manifest(e.getValue()));
-            for (byte[] blob : List.of(CONFIG, e.getValue())) {
-                HttpResponse<byte[]> r = http.get("/v2/" + repo + "/blobs/" + Digest.sha256(blob));
-                assertThat(r.statusCode()).as(e.getKey() + " " + text(r)).isEqualTo(200);
-                assertThat(r.body()).isEqualTo(blob);
-            }
-        }
+        assertPullsBitExact(http, tagged);
 
         // A final sweep, once the grace period has passed, leaves exactly the reachable bytes: every
         // tagged manifest, its config and layer.

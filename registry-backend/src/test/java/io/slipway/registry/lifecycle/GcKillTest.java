@@ -1,5 +1,9 @@
 package io.slipway.registry.lifecycle;
 
+import static io.slipway.registry.lifecycle.GcImages.CONFIG;
+import static io.slipway.registry.lifecycle.GcImages.assertPullsBitExact;
+import static io.slipway.registry.lifecycle.GcImages.manifest;
+import static io.slipway.registry.lifecycle.GcImages.random;
 import static io.slipway.testing.RegistryHttp.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.oci.Digest;
 import io.slipway.oci.MediaTypes;
 import io.slipway.registry.storage.S3Settings;
-import io.slipway.registry.testing.Images;
 import io.slipway.registry.testing.PostgresServer;
 import io.slipway.registry.testing.S3Server;
 import io.slipway.registry.testing.ServerMain;
@@ -21,9 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -49,13 +49,7 @@ class GcKillTest {
     private S3Settings s3;
 
     static Stream<String> stacks() {
-        return Stream.of("embedded", "postgres+s3");
-    }
-
-    static byte[] random(int size, long seed) {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return b;
+        return StackRegistry.stacks();
     }
 
     Path config(String stack) throws Exception {
@@ -74,61 +68,8 @@ class GcKillTest {
         return file;
     }
 
-    /** Digests and sizes the blob store holds, from the store itself. */
     Map<String, Long> stored(S3Client client, Path data) throws Exception {
-        Map<String, Long> digests = new HashMap<>();
-        if (client != null) {
-            client.listObjectsV2Paginator(b -> b.bucket(s3.bucket()).prefix("blobs/")).contents()
-                    .forEach(o -> digests.put("sha256:" + o.key().substring(o.key().lastIndexOf('/') + 1), o.size()));
-            digests.remove("sha256:"); // S3Proxy's file system lists its folders too
-        } else {
-            // The sweep deletes while this lists: a file or folder gone between being listed and
-            // being read is simply not stored any more (Files.walk would throw on it).
-            Files.walkFileTree(data.resolve("blobs"), new java.nio.file.SimpleFileVisitor<>() {
-                @Override
-                public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
-                    if (a.isRegularFile()) {
-                        digests.put("sha256:" + f.getFileName(), a.size());
-                    }
-                    return java.nio.file.FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public java.nio.file.FileVisitResult visitFileFailed(Path f, java.io.IOException e) throws java.io.IOException {
-                    if (e instanceof java.nio.file.NoSuchFileException) {
-                        return java.nio.file.FileVisitResult.CONTINUE;
-                    }
-                    throw e;
-                }
-
-                @Override
-                public java.nio.file.FileVisitResult postVisitDirectory(Path d, java.io.IOException e) throws java.io.IOException {
-                    if (e != null && !(e instanceof java.nio.file.NoSuchFileException)) {
-                        throw e;
-                    }
-                    return java.nio.file.FileVisitResult.CONTINUE;
-                }
-            });
-        }
-        return digests;
-    }
-
-    void place(S3Client client, Path data, byte[] content) throws Exception {
-        Digest d = Digest.sha256(content);
-        String key = "blobs/sha256/" + d.hex().substring(0, 2) + "/" + d.hex();
-        if (client != null) {
-            client.putObject(b -> b.bucket(s3.bucket()).key(key), RequestBody.fromBytes(content));
-        } else {
-            Path file = data.resolve(key);
-            Files.createDirectories(file.getParent());
-            Files.write(file, content);
-        }
-    }
-
-    static final byte[] CONFIG = Images.config("2024-01-01T00:00:00Z").getBytes(StandardCharsets.UTF_8);
-
-    static String manifest(byte[] layer) {
-        return Images.imageManifest(Digest.sha256(CONFIG), CONFIG.length, Digest.sha256(layer), layer.length);
+        return GcImages.stored(client, s3, data);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -166,7 +107,7 @@ class GcKillTest {
             // Bytes no ledger row knows (orphans of before the ledger): the sweep's walk enters them,
             // and they make it long enough to be killed in the middle of.
             for (int i = 0; i < orphans; i++) {
-                place(client, data, random(64, 1_000_000L + i));
+                GcImages.place(client, s3, data, random(64, 1_000_000L + i));
             }
             int before = stored(client, data).size();
 
@@ -235,21 +176,6 @@ class GcKillTest {
             second.waitFor(30, TimeUnit.SECONDS);
             if (client != null) {
                 client.close();
-            }
-        }
-    }
-
-    private static void assertPullsBitExact(RegistryHttp http, Map<String, byte[]> tagged) {
-        for (Map.Entry<String, byte[]> e : tagged.entrySet()) {
-            String repo = e.getKey().substring(0, e.getKey().indexOf(':'));
-            String tag = e.getKey().substring(e.getKey().indexOf(':') + 1);
-            HttpResponse<byte[]> m = http.get("/v2/" + repo + "/manifests/" + tag, "Accept", MediaTypes.OCI_MANIFEST);
-            assertThat(m.statusCode()).as(e.getKey() + " " + text(m)).isEqualTo(200);
-            assertThat(new String(m.body(), StandardCharsets.UTF_8)).isEqualTo(manifest(e.getValue()));
-            for (byte[] blob : List.of(CONFIG, e.getValue())) {
-                HttpResponse<byte[]> r = http.get("/v2/" + repo + "/blobs/" + Digest.sha256(blob));
-                assertThat(r.statusCode()).as(e.getKey() + " " + text(r)).isEqualTo(200);
-                assertThat(r.body()).isEqualTo(blob);
             }
         }
     }

@@ -1,21 +1,12 @@
 package io.slipway.registry.lifecycle;
 
-import static io.slipway.testing.RegistryHttp.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.oci.Digest;
 import io.slipway.oci.MediaTypes;
-import io.slipway.registry.RegistryServer;
-import io.slipway.registry.config.RegistryConfig;
-import io.slipway.registry.config.StoreSettings;
 import io.slipway.registry.testing.Images;
-import io.slipway.registry.testing.PostgresServer;
-import io.slipway.registry.testing.S3Server;
 import io.slipway.testing.RegistryHttp;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +24,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * keeps, and that a cosign signature is neither counted nor pruned.
  */
 class RetentionTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NS = "team-app";
     private static final String APP = NS + "/app";
     private static final String NS2 = "team-b";
@@ -41,39 +31,28 @@ class RetentionTest {
 
     @TempDir
     Path dir;
-    private RegistryServer server;
+    private StackRegistry registry;
     private RegistryHttp http;
     private long seed;
 
     static Stream<String> stacks() {
-        return Stream.of("embedded", "postgres+s3");
+        return StackRegistry.stacks();
     }
 
     void start(String stack) throws Exception {
-        RegistryConfig config = RegistryConfig.defaults().withListen("127.0.0.1:0").withDataDir(dir).withAuth("none");
-        if (stack.equals("postgres+s3")) {
-            config = config.withStores(new StoreSettings(StoreSettings.S3, S3Server.shared().newBucket(5 << 20),
-                    StoreSettings.POSTGRES, PostgresServer.shared().newDatabase(4)));
-        }
-        server = RegistryServer.start(config);
-        http = new RegistryHttp(server.uri());
-        api("POST", "/api/v1/namespaces", "{\"name\":\"" + NS + "\"}", 201);
-        api("POST", "/api/v1/namespaces", "{\"name\":\"" + NS2 + "\"}", 201);
+        registry = StackRegistry.start(stack, dir, 4, c -> c, NS, NS2);
+        http = registry.http;
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (server != null) {
-            server.close();
+        if (registry != null) {
+            registry.close();
         }
     }
 
     JsonNode api(String method, String path, String body, int expected) throws Exception {
-        HttpRequest.Builder b = http.request(path).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<byte[]> r = http.send(b.build());
-        assertThat(r.statusCode()).as(method + " " + path + ": " + text(r)).isEqualTo(expected);
-        return JSON.readTree(r.body());
+        return registry.api(method, path, body, expected);
     }
 
     /** Pushes a distinct one-layer image, by {@code tag} or (null) by digest only; its digest. */

@@ -9,14 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.oci.Digest;
 import io.slipway.oci.MediaTypes;
-import io.slipway.registry.RegistryServer;
-import io.slipway.registry.config.RegistryConfig;
-import io.slipway.registry.config.StoreSettings;
 import io.slipway.registry.tenancy.TenancyException;
 import io.slipway.registry.testing.Images;
-import io.slipway.registry.testing.PostgresServer;
 import io.slipway.testing.RegistryHttp;
-import io.slipway.registry.testing.S3Server;
 import java.io.ByteArrayInputStream;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -43,37 +38,27 @@ class StorageLifecycleTest {
 
     @TempDir
     Path dir;
-    private RegistryServer server;
+    private StackRegistry registry;
     private RegistryHttp http;
 
     static Stream<String> stacks() {
-        return Stream.of("embedded", "postgres+s3");
+        return StackRegistry.stacks();
     }
 
     void start(String stack) throws Exception {
-        RegistryConfig config = RegistryConfig.defaults().withListen("127.0.0.1:0").withDataDir(dir).withAuth("none");
-        if (stack.equals("postgres+s3")) {
-            config = config.withStores(new StoreSettings(StoreSettings.S3, S3Server.shared().newBucket(5 << 20),
-                    StoreSettings.POSTGRES, PostgresServer.shared().newDatabase(4)));
-        }
-        server = RegistryServer.start(config);
-        http = new RegistryHttp(server.uri());
-        api("POST", "/api/v1/namespaces", "{\"name\":\"" + NS + "\"}", 201);
+        registry = StackRegistry.start(stack, dir, 4, c -> c, NS);
+        http = registry.http;
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (server != null) {
-            server.close();
+        if (registry != null) {
+            registry.close();
         }
     }
 
     JsonNode api(String method, String path, String body, int expected) throws Exception {
-        HttpRequest.Builder b = http.request(path).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<byte[]> r = http.send(b.build());
-        assertThat(r.statusCode()).as(method + " " + path + ": " + text(r)).isEqualTo(expected);
-        return JSON.readTree(r.body());
+        return registry.api(method, path, body, expected);
     }
 
     /** Pushes a one-layer image whose layer is {@code layer}; its manifest digest. */
@@ -228,11 +213,10 @@ class StorageLifecycleTest {
 
     @Test
     void theTrashForgetsAfterItsRetention() throws Exception {
-        server = RegistryServer.start(RegistryConfig.defaults().withListen("127.0.0.1:0").withDataDir(dir).withAuth("none")
-                .withLifecycle(new io.slipway.registry.config.LifecycleSettings(java.time.Duration.ZERO,
-                        java.time.Duration.ZERO, java.time.Duration.ofHours(1))));
-        http = new RegistryHttp(server.uri());
-        api("POST", "/api/v1/namespaces", "{\"name\":\"" + NS + "\"}", 201);
+        registry = StackRegistry.start(StackRegistry.EMBEDDED, dir, 4,
+                c -> c.withLifecycle(new io.slipway.registry.config.LifecycleSettings(java.time.Duration.ZERO,
+                        java.time.Duration.ZERO, java.time.Duration.ofHours(1))), NS);
+        http = registry.http;
         Digest image = pushImage(REPO, "1.0", random(100, 9));
         api("DELETE", "/api/v1/images?image=" + URLEncoder.encode(REPO + "@" + image, StandardCharsets.UTF_8), null, 200);
         Thread.sleep(5); // the entry must be older than a retention of zero

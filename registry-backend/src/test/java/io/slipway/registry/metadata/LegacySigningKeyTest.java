@@ -2,6 +2,7 @@ package io.slipway.registry.metadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.primitives.Bytes;
 import io.slipway.registry.RegistryServer;
 import io.slipway.registry.auth.TokenKey;
 import io.slipway.registry.config.RegistryConfig;
@@ -51,7 +52,7 @@ class LegacySigningKeyTest {
             }
         }
         // secure_delete zeroed the row's bytes: the private key is nowhere in the file.
-        assertThat(indexOf(Files.readAllBytes(data.resolve("metadata.db")), legacy.getPrivate().getEncoded())).isEqualTo(-1);
+        assertThat(Bytes.indexOf(Files.readAllBytes(data.resolve("metadata.db")), legacy.getPrivate().getEncoded())).isEqualTo(-1);
     }
 
     @Test
@@ -65,7 +66,7 @@ class LegacySigningKeyTest {
             assertThat(server.tokens().key().kid()).isEqualTo(configured.kid());
         }
         assertThat(data.resolve(TokenKey.DEFAULT_NAME)).doesNotExist();
-        assertThat(indexOf(Files.readAllBytes(data.resolve("metadata.db")), legacy.getPrivate().getEncoded())).isEqualTo(-1);
+        assertThat(Bytes.indexOf(Files.readAllBytes(data.resolve("metadata.db")), legacy.getPrivate().getEncoded())).isEqualTo(-1);
     }
 
     /** A metadata database as Slipway left it at schema V11, holding its token signing key. */
@@ -95,18 +96,5 @@ class LegacySigningKeyTest {
             }
         }
         return pair;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

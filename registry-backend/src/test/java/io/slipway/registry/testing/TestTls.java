@@ -32,8 +32,13 @@ public final class TestTls {
 
     /** A CA and a server certificate for 127.0.0.1 and localhost in {@code dir}. */
     public static TestTls create(Path dir) {
+        return create(dir, List.of("127.0.0.1", "localhost"));
+    }
+
+    /** A CA and a server certificate for {@code hosts} (names or IP addresses) in {@code dir}. */
+    public static TestTls create(Path dir, List<String> hosts) {
         try {
-            return new TestTls(dir, SelfSigned.write(List.of("127.0.0.1", "localhost"), dir, Duration.ofDays(1)));
+            return new TestTls(dir, SelfSigned.write(hosts, dir, Duration.ofDays(1)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

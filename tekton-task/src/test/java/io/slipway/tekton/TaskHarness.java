@@ -1,11 +1,13 @@
 package io.slipway.tekton;
 
-import io.slipway.tekton.Tekton.EnvVar;
-import io.slipway.tekton.Tekton.ParamSpec;
-import io.slipway.tekton.Tekton.Step;
-import io.slipway.tekton.Tekton.Task;
-import io.slipway.tekton.Tekton.TaskResult;
-import io.slipway.tekton.Tekton.WorkspaceDeclaration;
+import static io.slipway.tekton.Tekton.list;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.tekton.v1.ParamSpec;
+import io.fabric8.tekton.v1.Step;
+import io.fabric8.tekton.v1.Task;
+import io.fabric8.tekton.v1.TaskResult;
+import io.fabric8.tekton.v1.WorkspaceDeclaration;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +27,7 @@ import java.util.regex.Matcher;
  * run with /bin/sh in that environment, the commands of the task image (slipway) found on the
  * PATH given. A failing step fails the Task and the later steps do not run.
  */
-public final class TaskHarness {
+final class TaskHarness {
     /** What a Task run did: its exit code, everything its steps printed, and its results. */
     public record Run(int exitCode, String output, Map<String, String> results) {
         public boolean succeeded() {
@@ -84,56 +86,57 @@ public final class TaskHarness {
     }
 
     public Run run(Task task, Map<String, String> params, Map<String, Path> workspaces) throws IOException, InterruptedException {
-        Path runDir = Files.createTempDirectory(work, task.metadata().name() + "-");
+        String name = task.getMetadata().getName();
+        Path runDir = Files.createTempDirectory(work, name + "-");
         Path resultsDir = Files.createDirectories(runDir.resolve("results"));
         Map<String, String> values = new HashMap<>();
-        for (ParamSpec p : task.spec().params()) {
-            String v = params.containsKey(p.name()) ? params.get(p.name()) : p.defaultValue();
+        for (ParamSpec p : list(task.getSpec().getParams())) {
+            String v = params.containsKey(p.getName()) ? params.get(p.getName()) : Tekton.string(p.getDefault());
             if (v == null) {
-                throw new IllegalArgumentException(task.metadata().name() + ": param " + p.name() + " is required");
+                throw new IllegalArgumentException(name + ": param " + p.getName() + " is required");
             }
-            values.put("params." + p.name(), v);
+            values.put("params." + p.getName(), v);
         }
         for (String given : params.keySet()) {
             if (!values.containsKey("params." + given)) {
-                throw new IllegalArgumentException(task.metadata().name() + " has no param " + given);
+                throw new IllegalArgumentException(name + " has no param " + given);
             }
         }
-        for (TaskResult r : task.spec().results()) {
-            values.put("results." + r.name() + ".path", resultsDir.resolve(r.name()).toString());
+        for (TaskResult r : list(task.getSpec().getResults())) {
+            values.put("results." + r.getName() + ".path", resultsDir.resolve(r.getName()).toString());
         }
-        for (WorkspaceDeclaration w : task.spec().workspaces()) {
-            Path dir = workspaces.get(w.name());
-            if (dir == null && !w.isOptional()) {
-                throw new IllegalArgumentException(task.metadata().name() + ": workspace " + w.name() + " is required");
+        for (WorkspaceDeclaration w : list(task.getSpec().getWorkspaces())) {
+            Path dir = workspaces.get(w.getName());
+            if (dir == null && !Boolean.TRUE.equals(w.getOptional())) {
+                throw new IllegalArgumentException(name + ": workspace " + w.getName() + " is required");
             }
-            values.put("workspaces." + w.name() + ".bound", String.valueOf(dir != null));
-            values.put("workspaces." + w.name() + ".path", dir == null ? "" : dir.toString());
+            values.put("workspaces." + w.getName() + ".bound", String.valueOf(dir != null));
+            values.put("workspaces." + w.getName() + ".path", dir == null ? "" : dir.toString());
         }
         StringBuilder output = new StringBuilder();
         int code = 0;
         java.util.Set<Path> mounts = new java.util.LinkedHashSet<>(List.of(runDir));
         workspaces.values().forEach(mounts::add);
-        for (Step step : task.spec().steps()) {
-            Path script = runDir.resolve("step-" + step.name());
-            Files.writeString(script, step.script(), StandardCharsets.UTF_8);
+        for (Step step : list(task.getSpec().getSteps())) {
+            Path script = runDir.resolve("step-" + step.getName());
+            Files.writeString(script, step.getScript(), StandardCharsets.UTF_8);
             Map<String, String> env = new LinkedHashMap<>();
             env.put("HOME", runDir.toString());
             env.putAll(environment);
-            for (EnvVar e : step.env()) {
-                env.put(e.name(), substitute(e.value(), values));
+            for (EnvVar e : list(step.getEnv())) {
+                env.put(e.getName(), substitute(e.getValue(), values));
             }
-            Path dir = step.workingDir() == null ? runDir : Path.of(substitute(step.workingDir(), values));
+            Path dir = step.getWorkingDir() == null ? runDir : Path.of(substitute(step.getWorkingDir(), values));
             code = runner.run(script, env, dir, mounts, output);
             if (code != 0) {
                 break;
             }
         }
         Map<String, String> results = new LinkedHashMap<>();
-        for (TaskResult r : task.spec().results()) {
-            Path file = resultsDir.resolve(r.name());
+        for (TaskResult r : list(task.getSpec().getResults())) {
+            Path file = resultsDir.resolve(r.getName());
             if (Files.exists(file)) {
-                results.put(r.name(), Files.readString(file));
+                results.put(r.getName(), Files.readString(file));
             }
         }
         return new Run(code, output.toString(), results);

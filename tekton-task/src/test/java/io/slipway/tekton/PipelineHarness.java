@@ -1,10 +1,14 @@
 package io.slipway.tekton;
 
-import io.slipway.tekton.Tekton.Param;
-import io.slipway.tekton.Tekton.ParamSpec;
-import io.slipway.tekton.Tekton.Pipeline;
-import io.slipway.tekton.Tekton.PipelineTask;
-import io.slipway.tekton.Tekton.Task;
+import static io.slipway.tekton.Tekton.list;
+
+import io.fabric8.tekton.v1.Param;
+import io.fabric8.tekton.v1.ParamSpec;
+import io.fabric8.tekton.v1.Pipeline;
+import io.fabric8.tekton.v1.PipelineResult;
+import io.fabric8.tekton.v1.PipelineTask;
+import io.fabric8.tekton.v1.Task;
+import io.fabric8.tekton.v1.WorkspacePipelineTaskBinding;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -17,7 +21,7 @@ import java.util.Map;
  * into each task's params, Pipeline workspaces handed to the tasks under their own names. The first
  * failing task ends the run.
  */
-public final class PipelineHarness {
+final class PipelineHarness {
     /** Each task's run, in order, and the Pipeline's results (empty when a task failed). */
     public record Run(Map<String, TaskHarness.Run> tasks, Map<String, String> results) {
         public boolean succeeded() {
@@ -34,38 +38,38 @@ public final class PipelineHarness {
     public Run run(Pipeline pipeline, Map<String, Task> catalog, Map<String, String> params, Map<String, Path> workspaces)
             throws IOException, InterruptedException {
         Map<String, String> values = new HashMap<>();
-        for (ParamSpec p : pipeline.spec().params()) {
-            String v = params.containsKey(p.name()) ? params.get(p.name()) : p.defaultValue();
+        for (ParamSpec p : list(pipeline.getSpec().getParams())) {
+            String v = params.containsKey(p.getName()) ? params.get(p.getName()) : Tekton.string(p.getDefault());
             if (v == null) {
-                throw new IllegalArgumentException("param " + p.name() + " of Pipeline " + pipeline.metadata().name()
+                throw new IllegalArgumentException("param " + p.getName() + " of Pipeline " + pipeline.getMetadata().getName()
                         + " is required");
             }
-            values.put("params." + p.name(), v);
+            values.put("params." + p.getName(), v);
         }
         Map<String, TaskHarness.Run> runs = new LinkedHashMap<>();
-        for (PipelineTask pt : pipeline.spec().tasks()) {
-            Task task = catalog.get(pt.taskRef().name());
+        for (PipelineTask pt : list(pipeline.getSpec().getTasks())) {
+            Task task = catalog.get(pt.getTaskRef().getName());
             Map<String, String> taskParams = new HashMap<>();
-            for (Param p : pt.params()) {
-                taskParams.put(p.name(), TaskHarness.substitute(p.value(), values));
+            for (Param p : list(pt.getParams())) {
+                taskParams.put(p.getName(), TaskHarness.substitute(Tekton.string(p.getValue()), values));
             }
             Map<String, Path> taskWorkspaces = new HashMap<>();
-            for (Tekton.WorkspaceUse w : pt.workspaces()) {
-                Path dir = workspaces.get(w.workspace());
+            for (WorkspacePipelineTaskBinding w : list(pt.getWorkspaces())) {
+                Path dir = workspaces.get(w.getWorkspace());
                 if (dir != null) {
-                    taskWorkspaces.put(w.name(), dir);
+                    taskWorkspaces.put(w.getName(), dir);
                 }
             }
             TaskHarness.Run run = tasks.run(task, taskParams, taskWorkspaces);
-            runs.put(pt.name(), run);
+            runs.put(pt.getName(), run);
             if (!run.succeeded()) {
                 return new Run(runs, Map.of());
             }
-            run.results().forEach((name, value) -> values.put("tasks." + pt.name() + ".results." + name, value));
+            run.results().forEach((name, value) -> values.put("tasks." + pt.getName() + ".results." + name, value));
         }
         Map<String, String> results = new LinkedHashMap<>();
-        for (Tekton.PipelineResult r : pipeline.spec().results()) {
-            results.put(r.name(), TaskHarness.substitute(r.value(), values));
+        for (PipelineResult r : list(pipeline.getSpec().getResults())) {
+            results.put(r.getName(), TaskHarness.substitute(Tekton.string(r.getValue()), values));
         }
         return new Run(runs, results);
     }
