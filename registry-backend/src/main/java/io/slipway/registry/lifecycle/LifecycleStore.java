@@ -224,11 +224,23 @@ public final class LifecycleStore {
         } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
             throw new IllegalStateException(x);
         }
-        db.write(c -> SqlDatabase.update(c, "INSERT INTO trash(" + TRASH_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT (repository, digest) DO UPDATE SET account_id = excluded.account_id, media_type = "
-                + "excluded.media_type, tags = excluded.tags, refs = excluded.refs, size = excluded.size, "
-                + "deleted_by = excluded.deleted_by, deleted_at = excluded.deleted_at", e.accountId(), e.repository(),
-                e.digest().toString(), e.mediaType(), tags, refs, e.size(), e.deletedBy(), e.deletedAt()));
+        db.write(c -> {
+            SqlDatabase.update(c, "INSERT INTO trash(" + TRASH_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    + "ON CONFLICT (repository, digest) DO UPDATE SET account_id = excluded.account_id, media_type = "
+                    + "excluded.media_type, tags = excluded.tags, refs = excluded.refs, size = excluded.size, "
+                    + "deleted_by = excluded.deleted_by, deleted_at = excluded.deleted_at", e.accountId(), e.repository(),
+                    e.digest().toString(), e.mediaType(), tags, refs, e.size(), e.deletedBy(), e.deletedAt());
+            // The references again as rows (V15), in the same transaction: what garbage collection
+            // asks, by digest, to keep what the trash reaches. Removing the entry removes them
+            // (ON DELETE CASCADE), so a restore or an expiry forgets them with it.
+            SqlDatabase.update(c, "DELETE FROM trash_references WHERE repository = ? AND trash_digest = ?",
+                    e.repository(), e.digest().toString());
+            for (String ref : new java.util.TreeSet<>(e.refs())) {
+                SqlDatabase.update(c, "INSERT INTO trash_references(repository, trash_digest, digest) VALUES (?, ?, ?)",
+                        e.repository(), e.digest().toString(), ref);
+            }
+            return null;
+        });
     }
 
     /** The account's trash, newest first. */

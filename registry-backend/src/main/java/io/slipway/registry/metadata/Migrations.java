@@ -29,7 +29,8 @@ final class Migrations {
             "V11__metadata_changes.sql",
             "V12__token_key_file.sql",
             "V13__gc_ledger.sql",
-            "V14__console_sorts.sql");
+            "V14__console_sorts.sql",
+            "V15__gc_mark.sql");
 
     /** Where a database's scripts are, and its type for epoch milliseconds. */
     enum Dialect {

@@ -144,6 +144,33 @@ public final class PostgresDatabase implements SqlDatabase {
     }
 
     @Override
+    public void serializeOn(Connection c, int space, java.util.Collection<Integer> keys) throws SQLException {
+        lockEach(c, "pg_advisory_xact_lock", space, keys);
+    }
+
+    @Override
+    public void shareOn(Connection c, int space, java.util.Collection<Integer> keys) throws SQLException {
+        lockEach(c, "pg_advisory_xact_lock_shared", space, keys);
+    }
+
+    /**
+     * Every key's advisory lock (the two-int form, apart from the one-bigint keys) in one round
+     * trip, in ascending order: the sorted subquery feeds the outer function one key at a time.
+     */
+    private static void lockEach(Connection c, String function, int space, java.util.Collection<Integer> keys)
+            throws SQLException {
+        if (keys.isEmpty()) {
+            return;
+        }
+        try (var ps = c.prepareStatement("SELECT " + function + "(?, k) FROM (SELECT DISTINCT k FROM unnest(?) AS u(k) "
+                + "ORDER BY k) s")) {
+            ps.setInt(1, space);
+            ps.setArray(2, c.createArrayOf("integer", keys.toArray()));
+            ps.executeQuery().close();
+        }
+    }
+
+    @Override
     public void close() {
         pool.close();
     }

@@ -153,6 +153,18 @@ public interface SqlDatabase extends AutoCloseable {
     }
 
     /**
+     * {@link #serializeOn(Connection, long)} for each of {@code keys} within the lock space
+     * {@code space}, taken in ascending order (so two callers never wait on each other in a cycle):
+     * exclusion per key, where only the callers naming a same key wait for each other.
+     */
+    default void serializeOn(Connection c, int space, java.util.Collection<Integer> keys) throws SQLException {
+    }
+
+    /** {@link #shareOn(Connection, long)} for each of {@code keys} in {@code space}, in ascending order. */
+    default void shareOn(Connection c, int space, java.util.Collection<Integer> keys) throws SQLException {
+    }
+
+    /**
      * What a {@code SELECT} that locks the rows it reads for this transaction ends with, given the
      * locking clause ({@code FOR UPDATE}, {@code FOR SHARE}, {@code FOR UPDATE SKIP LOCKED}): the
      * clause where writers run concurrently; nothing where one writer runs at a time (its

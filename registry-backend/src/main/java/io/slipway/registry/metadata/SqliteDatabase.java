@@ -30,7 +30,12 @@ public final class SqliteDatabase implements SqlDatabase {
 
     private final String url;
     private final Connection writer;
-    private final ReentrantLock writeLock = new ReentrantLock();
+    /**
+     * Fair: the writer goes to the threads in the order they asked for it. A thread that writes
+     * many short transactions in a row (a garbage collection sweep, a batch of them per lock) would
+     * otherwise take it again at once each time and keep a waiting push out for many of them.
+     */
+    private final ReentrantLock writeLock = new ReentrantLock(true);
     private final BlockingQueue<Reader> readers = new ArrayBlockingQueue<>(READERS);
     private volatile Timing timing = NO_TIMING;
 

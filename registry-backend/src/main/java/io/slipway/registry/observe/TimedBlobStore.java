@@ -72,6 +72,11 @@ public final class TimedBlobStore implements BlobStore {
     }
 
     @Override
+    public java.util.Set<Digest> deleteAll(java.util.Collection<Digest> digests) throws IOException {
+        return timed("delete_all", () -> store.deleteAll(digests));
+    }
+
+    @Override
     public void createUpload(String uploadId) throws IOException {
         timed("upload_create", () -> {
             store.createUpload(uploadId);

@@ -29,6 +29,21 @@ public interface BlobStore extends AutoCloseable {
     /** Removes a stored blob; true when it was there. */
     boolean delete(Digest digest) throws IOException;
 
+    /**
+     * Removes stored blobs, as many per request as the store takes (garbage collection's delete):
+     * the digests of them it held, as far as it can tell without asking per blob; a store that
+     * cannot (S3: DeleteObjects answers a key it did not hold as deleted) answers them all.
+     */
+    default java.util.Set<Digest> deleteAll(java.util.Collection<Digest> digests) throws IOException {
+        java.util.Set<Digest> held = new java.util.HashSet<>();
+        for (Digest d : digests) {
+            if (delete(d)) {
+                held.add(d);
+            }
+        }
+        return held;
+    }
+
     /** Starts an empty upload. */
     void createUpload(String uploadId) throws IOException;
 

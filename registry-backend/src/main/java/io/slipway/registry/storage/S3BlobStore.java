@@ -111,6 +111,17 @@ public final class S3BlobStore implements BlobStore {
         return true;
     }
 
+    /** DeleteObjects, 1,000 keys a request (S3's limit): one request where a delete each would be a thousand. */
+    @Override
+    public java.util.Set<Digest> deleteAll(java.util.Collection<Digest> digests) throws IOException {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        for (Digest d : digests) {
+            keys.add(key(d));
+        }
+        bucket.deleteAll(keys);
+        return new java.util.HashSet<>(digests);
+    }
+
     @Override
     public java.util.List<Listed> listBlobs() throws IOException {
         java.util.List<Listed> listed = new java.util.ArrayList<>();

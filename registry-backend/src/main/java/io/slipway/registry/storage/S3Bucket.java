@@ -12,6 +12,9 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Error;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -131,6 +134,96 @@ final class S3Bucket {
 
     void delete(String key) throws IOException {
         call(() -> s3.deleteObject(b -> b.bucket(bucket).key(key)), "DELETE " + key);
+    }
+
+    /** Set once the server refused a DeleteObjects as not implemented: then keys are deleted one by one. */
+    private volatile boolean bulkRefused;
+
+    /** What deletes keys one by one for a server without DeleteObjects, {@link #EACH} at a time. */
+    private static final int EACH = 16;
+    private static final java.util.concurrent.ExecutorService DELETERS = java.util.concurrent.Executors.newFixedThreadPool(
+            EACH, r -> {
+                Thread t = new Thread(r, "s3-delete");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * Deletes every key (absent ones too): 1,000 per DeleteObjects request, or, on a server that
+     * answers DeleteObjects as not implemented (S3Proxy, older S3-compatible servers: the SDK sends
+     * it with the flexible x-amz-checksum-crc32 that S3 now takes, where they want Content-MD5),
+     * {@link #EACH} single DELETEs at a time. Fails when any key could not be deleted.
+     */
+    void deleteAll(List<String> keys) throws IOException {
+        int done = 0;
+        while (done < keys.size() && !bulkRefused) {
+            List<String> part = keys.subList(done, Math.min(keys.size(), done + 1000));
+            List<ObjectIdentifier> ids = new ArrayList<>();
+            for (String key : part) {
+                ids.add(ObjectIdentifier.builder().key(key).build());
+            }
+            DeleteObjectsResponse r;
+            try {
+                r = s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(ids).quiet(true)));
+            } catch (S3Exception e) {
+                if (!bulkDeleteUnsupported(e)) {
+                    throw io("DELETE " + ids.size() + " objects", e);
+                }
+                bulkRefused = true;
+                org.slf4j.LoggerFactory.getLogger(S3Bucket.class).warn("bucket {} refuses DeleteObjects ({}); deleting "
+                        + "one key per request from now on", bucket, e.getMessage());
+                break;
+            } catch (SdkException e) {
+                throw io("DELETE " + ids.size() + " objects", e);
+            }
+            if (r.hasErrors() && !r.errors().isEmpty()) {
+                S3Error e = r.errors().get(0);
+                throw new IOException("S3 DELETE " + e.key() + " in bucket " + bucket + " failed: " + e.code() + " "
+                        + e.message() + (r.errors().size() > 1 ? " (and " + (r.errors().size() - 1) + " more)" : ""));
+            }
+            done += part.size();
+        }
+        if (done < keys.size()) {
+            deleteEach(keys.subList(done, keys.size()));
+        }
+    }
+
+    /** A server without DeleteObjects says 501 Not Implemented, or that the request needs a Content-MD5. */
+    private static boolean bulkDeleteUnsupported(S3Exception e) {
+        if (e.statusCode() == 501) {
+            return true;
+        }
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        String message = String.valueOf(e.getMessage());
+        return e.statusCode() == 400 && ("MissingContentMD5".equals(code) || "NotImplemented".equals(code)
+                || message.contains("Content-MD5"));
+    }
+
+    private void deleteEach(List<String> keys) throws IOException {
+        List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+        for (String key : keys) {
+            running.add(DELETERS.submit(() -> {
+                delete(key);
+                return null;
+            }));
+        }
+        IOException failure = null;
+        for (java.util.concurrent.Future<?> f : running) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                running.forEach(r -> r.cancel(true));
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted deleting objects of bucket " + bucket);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     List<String> list(String prefix) throws IOException {

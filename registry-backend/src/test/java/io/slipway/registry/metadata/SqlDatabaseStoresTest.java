@@ -175,4 +175,62 @@ class SqlDatabaseStoresTest {
         assertThat(tenancy.createApiKey(1, "l3", "h", null).id()).isGreaterThan(first);
         assertThat(tenancy.tokensAfter(1).getAsLong()).isGreaterThan(5);
     }
+
+    /**
+     * V15 makes a trash entry's references rows of their own (garbage collection asks them by
+     * digest): an entry trashed before it finds them there, and putting, replacing and removing an
+     * entry writes and removes them with it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgres"})
+    void trashReferencesAreRowsOfTheirOwn(String database) throws Exception {
+        java.sql.Connection c;
+        Migrations.Dialect dialect;
+        PostgresSettings pg = null;
+        if (database.equals("postgres")) {
+            pg = PostgresServer.shared().newDatabase(4);
+            c = java.sql.DriverManager.getConnection(pg.url(), pg.user(), pg.password());
+            dialect = Migrations.Dialect.POSTGRES;
+        } else {
+            c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("metadata.db"));
+            dialect = Migrations.Dialect.SQLITE;
+        }
+        String a = Digest.sha256("a").toString();
+        String b = Digest.sha256("b").toString();
+        String m = Digest.sha256("m").toString();
+        int before = Migrations.ALL.indexOf("V15__gc_mark.sql");
+        try (c; java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at "
+                    + dialect.millis + " NOT NULL)");
+            for (int v = 1; v <= before; v++) {
+                for (String sql : Migrations.statements(Migrations.read(dialect.folder + Migrations.ALL.get(v - 1)))) {
+                    st.execute(sql);
+                }
+                st.execute("INSERT INTO schema_migrations VALUES (" + v + ", '" + Migrations.ALL.get(v - 1) + "', 0)");
+            }
+            st.execute("INSERT INTO trash(account_id, repository, digest, media_type, tags, refs, size, deleted_by, "
+                    + "deleted_at) VALUES (1, 'ns/app', '" + m + "', 'x', '[\"v1\"]', '[\"" + a + "\",\"" + b
+                    + "\",\"" + a + "\"]', 10, 'alice', 0)");
+        }
+        db = pg != null ? new PostgresDatabase(pg) : new SqliteDatabase(dir.resolve("metadata.db"));
+        assertThat(references()).containsExactlyInAnyOrder("ns/app " + m + " " + a, "ns/app " + m + " " + b);
+
+        var store = new io.slipway.registry.lifecycle.LifecycleStore(db);
+        Digest d = Digest.sha256("d");
+        store.putTrash(new io.slipway.registry.lifecycle.LifecycleStore.TrashEntry(1, "ns/app", Digest.parse(m), "x",
+                List.of("v1"), List.of(b, d.toString()), 10, "alice", 1));
+        assertThat(references()).containsExactlyInAnyOrder("ns/app " + m + " " + b, "ns/app " + m + " " + d);
+        assertThat(store.deleteTrash("ns/app", Digest.parse(m))).isTrue();
+        assertThat(references()).isEmpty();
+        store.putTrash(new io.slipway.registry.lifecycle.LifecycleStore.TrashEntry(1, "ns/app", Digest.parse(m), "x",
+                List.of("v1"), List.of(a), 10, "alice", 1));
+        assertThat(references()).containsExactly("ns/app " + m + " " + a);
+        assertThat(store.expireTrash(2)).isEqualTo(1);
+        assertThat(references()).isEmpty();
+    }
+
+    private List<String> references() {
+        return db.list("SELECT repository, trash_digest, digest FROM trash_references ORDER BY digest",
+                rs -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3));
+    }
 }

@@ -187,6 +187,28 @@ public abstract class BlobStoreContract {
         assertThat(store.size(d)).isEmpty();
     }
 
+    /** Garbage collection's bulk delete: every named blob goes, absent ones are no error, others stay. */
+    @Test
+    void deleteAllRemovesEveryNamedBlobAndNoOther() throws Exception {
+        List<Digest> doomed = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_005; i++) { // past S3's 1,000 keys per DeleteObjects
+            byte[] b = ("doomed " + i).getBytes(StandardCharsets.UTF_8);
+            store.putVerified(digestOf(b), b);
+            doomed.add(digestOf(b));
+        }
+        byte[] kept = "kept".getBytes(StandardCharsets.UTF_8);
+        store.putVerified(digestOf(kept), kept);
+        Digest absent = digestOf("absent".getBytes(StandardCharsets.UTF_8));
+        List<Digest> asked = new java.util.ArrayList<>(doomed);
+        asked.add(absent);
+        assertThat(store.deleteAll(asked)).containsAll(doomed);
+        for (Digest d : doomed) {
+            assertThat(store.size(d)).isEmpty();
+        }
+        assertThat(store.readAll(digestOf(kept), 100)).isEqualTo(kept);
+        assertThat(store.deleteAll(List.of())).isEmpty();
+    }
+
     @Test
     void deletingAnUploadDiscardsItsBytes() throws Exception {
         byte[] data = random(6 * MIB, 3);
