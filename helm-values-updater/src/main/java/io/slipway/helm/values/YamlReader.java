@@ -35,7 +35,11 @@ final class YamlReader {
     }
 
     private List<YamlDocument> readAll() {
-        LoadSettings settings = LoadSettings.builder().setUseMarks(true).setMaxAliasesForCollections(1000).build();
+        // The whole text in the reader's buffer at once: snakeyaml-engine 2.10 refills a smaller buffer
+        // wrongly when a supplementary character falls on its edge (an IndexOutOfBoundsException the
+        // fuzzer found). A values file is in memory already, so this costs one more copy of it.
+        LoadSettings settings = LoadSettings.builder().setUseMarks(true).setMaxAliasesForCollections(1000)
+                .setBufferSize(Math.max(1024, source.text().length() + 1)).build();
         List<YamlDocument> documents = new ArrayList<>();
         try {
             events = new Parse(settings).parseString(source.text()).iterator();
@@ -54,6 +58,13 @@ final class YamlReader {
             }
         } catch (YamlEngineException e) {
             throw new ValuesException(ValuesException.Reason.INVALID_YAML, "not valid YAML: " + oneLine(e.getMessage()));
+        } catch (ValuesException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Any other failure of the parser (a bug of the library, as the buffer one above was) refuses
+            // the text like invalid YAML: never half-read, never an unexplained exception.
+            throw new ValuesException(ValuesException.Reason.INVALID_YAML, "the YAML parser could not read this text ("
+                    + e.getClass().getSimpleName() + "); no change was made");
         }
         return documents;
     }
