@@ -133,13 +133,14 @@ class ConsoleBrowserTest {
 
         // The image's details, then its issues.
         row.findElement(By.cssSelector("td a")).click();
-        assertThat(browser.findElement(By.tagName("h1")).getText()).contains("acme-dev/web");
+        // a click that navigates returns before the new page is there: wait for it, not the one it left
+        waitUntil(() -> browser.findElement(By.tagName("h1")).getText().contains("acme-dev/web"));
         assertThat(browser.getPageSource()).contains("SECRET_TOKEN").doesNotContain("hidden-value").contains("8080/tcp");
         page("image-details");
         browser.navigate().back();
         waitUntil(() -> !browser.findElements(By.cssSelector("table.images a.status")).isEmpty());
         browser.findElement(By.cssSelector("table.images a.status")).click();
-        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Security issues");
+        waitUntil(() -> browser.findElement(By.tagName("h1")).getText().equals("Security issues"));
         assertThat(browser.findElement(By.id("vulnerabilities")).getText()).contains("CVE-2099-1111")
                 .contains("CVE-2099-2222").contains("console-demo").contains("1.0.0");
         page("issues");
@@ -211,6 +212,7 @@ class ConsoleBrowserTest {
         new Select(browser.findElement(By.id("key-kind"))).selectByValue("service");
         browser.findElement(By.id("key-name")).sendKeys("ci");
         browser.findElement(By.id("key-description")).sendKeys("from the console", Keys.ENTER);
+        waitUntil(() -> !browser.findElements(By.cssSelector("#created-key code")).isEmpty());
         String newKey = browser.findElement(By.cssSelector("#created-key code")).getText();
         assertThat(newKey).startsWith("slw_");
         assertThat(fixture.iam.api(newKey, "GET", "/api/v1/whoami", null, 200).path("name").asText()).isEqualTo("ci");

@@ -90,16 +90,25 @@ class PostgresMetadataStoreTest extends MetadataStoreContract {
     void storesOfSeveralNodesRacingOnOneTagAgreeOnOneManifest() throws Exception {
         List<MetadataStore> nodes = List.of(store, new SqlMetadataStore(new PostgresDatabase(settings), true),
                 new SqlMetadataStore(new PostgresDatabase(settings), true));
+        // The first 30 manifests are tagged before the race; in it, 90 more move the same tags while
+        // the first 30 are deleted. Deleting a manifest takes its tags with it, so a
+        // deletion may only ever remove a tag that still points at the deleted manifest: each tag
+        // ends on a manifest of the race, whatever the interleaving (deleting a manifest of the race
+        // itself could legitimately take the last tag with it when the scheduler runs it last).
+        for (int n = 0; n < 30; n++) {
+            nodes.get(n % nodes.size()).putManifest(manifest("ns/shared", "m" + n, null, List.of()),
+                    List.of("latest", "v" + (n % 3)));
+        }
         ExecutorService pool = Executors.newFixedThreadPool(6);
         try {
             List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < 120; i++) {
+            for (int i = 30; i < 120; i++) {
                 int n = i;
                 MetadataStore node = nodes.get(n % nodes.size());
                 futures.add(pool.submit(() -> {
                     node.putManifest(manifest("ns/shared", "m" + n, null, List.of()), List.of("latest", "v" + (n % 3)));
-                    if (n % 10 == 0) {
-                        node.deleteManifest("ns/shared", d("m" + (n - 1)));
+                    if (n < 60) {
+                        node.deleteManifest("ns/shared", d("m" + (n - 30)));
                     }
                 }));
             }
