@@ -203,6 +203,12 @@ public final class ConsoleBenchmark {
     static void explain(RegistryServer server, String store) {
         boolean postgres = store.equals("PostgreSQL");
         List<Long> ids = new ArrayList<>(server.metadata().repositoryIds("bench-ns/").values());
+        if (postgres) {
+            System.out.println(store + " tables (live rows, dead rows, bytes): " + server.database().list(
+                    "SELECT relname || ' ' || n_live_tup || ' ' || n_dead_tup || ' ' || pg_total_relation_size(relid) "
+                            + "FROM pg_stat_user_tables WHERE relname IN ('manifests', 'tags', 'repositories') ORDER BY 1",
+                    rs -> rs.getString(1)));
+        }
         for (String sort : List.of("created", "size", "repository", "tags")) {
             var sql = io.slipway.registry.metadata.SqlMetadataStore.listingSql(new io.slipway.registry.metadata
                     .MetadataStore.ImageQuery("bench-ns/", ids, null, sort, false, 0, 50));
@@ -214,7 +220,7 @@ public final class ConsoleBenchmark {
                     continue;
                 }
                 List<Object> a = q[0].equals("count") ? sql.args() : args;
-                List<String> plan = server.database().list((postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + q[1],
+                List<String> plan = server.database().list((postgres ? "EXPLAIN (ANALYZE, BUFFERS) " : "EXPLAIN QUERY PLAN ") + q[1],
                         rs -> postgres ? rs.getString(1) : rs.getString(4), a.toArray());
                 System.out.println(store + " plan of the " + q[0] + ":\n    " + String.join("\n    ", plan));
             }

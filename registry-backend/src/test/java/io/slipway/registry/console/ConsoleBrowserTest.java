@@ -281,12 +281,18 @@ class ConsoleBrowserTest {
     void signIn(String apiKey) {
         open("/console/login");
         browser.findElement(By.id("apiKey")).sendKeys(apiKey, Keys.ENTER);
-        waitUntil(() -> browser.getCurrentUrl().contains("/console/images"));
+        waitUntil(() -> browser.getCurrentUrl().contains("/console/images") && loaded());
+    }
+
+    /** The address changes when a navigation commits, before the new page has finished loading. */
+    boolean loaded() {
+        return "complete".equals(((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeScript("return document.readyState"));
     }
 
     void signOut() {
         browser.findElement(By.cssSelector("form.who button")).click();
-        waitUntil(() -> browser.getCurrentUrl().contains("/console/login"));
+        waitUntil(() -> browser.getCurrentUrl().contains("/console/login") && loaded());
     }
 
     /** POSTs a form from the page (same origin, with its cookie): status and body. */
