@@ -30,7 +30,8 @@ final class Migrations {
             "V12__token_key_file.sql",
             "V13__gc_ledger.sql",
             "V14__console_sorts.sql",
-            "V15__gc_mark.sql");
+            "V15__gc_mark.sql",
+            "V16__listing_tag.sql");
 
     /** Where a database's scripts are, and its type for epoch milliseconds. */
     enum Dialect {

@@ -211,12 +211,22 @@ public final class SqlMetadataStore implements MetadataStore {
                     ps.executeBatch();
                 }
             }
+            // the manifests whose listing tag these writes may change: this one, and those the tags leave
+            Set<String> relisted = new java.util.LinkedHashSet<>();
+            if (inserted > 0 || !tags.isEmpty()) {
+                relisted.add(m.digest().toString());
+            }
+            for (List<String> chunk : chunks(tags)) {
+                relisted.addAll(SqlDatabase.list(c, "SELECT digest FROM tags WHERE repository_id = ? AND name IN "
+                        + placeholders(chunk.size()), rs -> rs.getString(1), args(id, chunk)));
+            }
             long now = System.currentTimeMillis();
             for (String tag : tags) {
                 SqlDatabase.update(c, "INSERT INTO tags(repository_id, name, digest, updated_at) VALUES (?, ?, ?, ?) "
                         + "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, "
                         + "updated_at = excluded.updated_at", id, tag, m.digest().toString(), now);
             }
+            relist(c, id, relisted);
             if (!tags.isEmpty()) {
                 changed(c);
             }
@@ -279,13 +289,21 @@ public final class SqlMetadataStore implements MetadataStore {
     @Override
     public boolean deleteTag(String repository, String tag, Alongside alongside) {
         return db.write(c -> {
-            boolean removed = SqlDatabase.update(c, "DELETE FROM tags WHERE name = ? AND repository_id = "
-                    + "(SELECT id FROM repositories WHERE name = ?)", tag, repository) > 0;
-            if (removed) {
-                changed(c);
-                alongside.write(c);
+            // locked like every other tag write, so the manifest's listing tag is computed from its final tags
+            Long id = lockExisting(c, repository, "FOR UPDATE");
+            if (id == null) {
+                return false;
             }
-            return removed;
+            List<String> digest = SqlDatabase.list(c, "SELECT digest FROM tags WHERE repository_id = ? AND name = ?",
+                    rs -> rs.getString(1), id, tag);
+            if (digest.isEmpty()) {
+                return false;
+            }
+            SqlDatabase.update(c, "DELETE FROM tags WHERE repository_id = ? AND name = ?", id, tag);
+            relist(c, id, digest);
+            changed(c);
+            alongside.write(c);
+            return true;
         });
     }
 
@@ -336,9 +354,26 @@ public final class SqlMetadataStore implements MetadataStore {
     private static final String COSIGN_TAG = "(length(t.name) IN (75, 76) AND (t.name LIKE 'sha256-%.sig' "
             + "OR t.name LIKE 'sha256-%.att' OR t.name LIKE 'sha256-%.sbom'))";
     private static final String TAGS_OF_M = "FROM tags t WHERE t.repository_id = m.repository_id AND t.digest = m.digest";
+    /**
+     * A manifest's listing tag (migration V16 computes it with the same expression): its lowest tag other
+     * than cosign's; '' when it is untagged and refers to nothing (an untagged image of its own); NULL
+     * when it is not an image of its own (a signature, an attestation, another referrer).
+     */
+    private static final String LISTING_TAG = "COALESCE((SELECT MIN(t.name) " + TAGS_OF_M + " AND NOT " + COSIGN_TAG
+            + "), CASE WHEN m.subject IS NULL AND NOT EXISTS (SELECT 1 " + TAGS_OF_M + ") THEN '' END)";
     /** An image of its own: tagged (other than by cosign), or untagged and referring to nothing. */
-    private static final String AN_IMAGE = "(EXISTS (SELECT 1 " + TAGS_OF_M + " AND NOT " + COSIGN_TAG + ") OR "
-            + "(m.subject IS NULL AND NOT EXISTS (SELECT 1 " + TAGS_OF_M + ")))";
+    private static final String AN_IMAGE = "m.listing_tag IS NOT NULL";
+
+    /**
+     * Recomputes the listing tag of the repository's manifests {@code digests}, in the transaction that
+     * changed their tags (or added them), after the change: the listings read the column, not the tags.
+     */
+    private static void relist(Connection c, long repositoryId, Collection<String> digests) throws SQLException {
+        for (List<String> chunk : chunks(digests)) {
+            SqlDatabase.update(c, "UPDATE manifests AS m SET listing_tag = " + LISTING_TAG + " WHERE m.repository_id = ? "
+                    + "AND m.digest IN " + placeholders(chunk.size()), args(repositoryId, chunk));
+        }
+    }
 
     @Override
     public Map<String, Long> repositoryIds(String prefix) {
@@ -355,6 +390,10 @@ public final class SqlMetadataStore implements MetadataStore {
      * the arguments alone.
      */
     public record ListingSql(String select, String count, List<Object> args) {
+        /** The count that stops after as many images as one more argument (after {@code args}) says. */
+        public String stoppingCount() {
+            return "SELECT COUNT(*) FROM (SELECT 1" + count.substring("SELECT COUNT(*)".length()) + " LIMIT ?) capped";
+        }
     }
 
     /** The listing's SQL, or null when it is empty whatever the database holds (no repository allowed). */
@@ -410,14 +449,13 @@ public final class SqlMetadataStore implements MetadataStore {
         }
         String dir = q.ascending() ? " ASC" : " DESC";
         // Each order is total (ties broken down to the digest, so pages neither repeat nor skip an image)
-        // and, but for the first tag, the order of an index (migration V14): created and size by
-        // manifests_by_created / manifests_by_size, repository and namespace (a repository's name
-        // starts with its namespace) by the repositories' names, then each one's manifests by digest.
+        // and the order of an index: created and size by manifests_by_created / manifests_by_size (V14),
+        // the first tag by manifests_by_tag (V16), repository and namespace (a repository's name starts
+        // with its namespace) by the repositories' names, then each one's manifests by digest.
         String order = switch (q.sort()) {
             case "size" -> "m.total_size" + dir + ", m.repository_id" + dir + ", m.digest" + dir;
             case "repository", "namespace" -> "r.name" + dir + ", m.digest" + dir;
-            case "tags" -> "COALESCE((SELECT MIN(t.name) " + TAGS_OF_M + " AND NOT " + COSIGN_TAG + "), '')" + dir
-                    + ", r.name" + dir + ", m.digest" + dir;
+            case "tags" -> "m.listing_tag" + dir + ", m.repository_id" + dir + ", m.digest" + dir;
             default -> "m.created_at" + dir + ", m.repository_id" + dir + ", m.digest" + dir;
         };
         return new ListingSql("SELECT m.repository_id, r.name, m.digest, m.media_type, m.created_at, m.total_size"
@@ -436,12 +474,11 @@ public final class SqlMetadataStore implements MetadataStore {
         if (sql == null) {
             return new ImagePage(List.of(), 0);
         }
-        // The page and the total are two queries: the page walks an index and stops after its rows,
+        // The total and the page are two queries: the page walks an index and stops after its rows,
         // which a total riding on each row (COUNT(*) OVER ()) prevented by making every row be read and
-        // sorted; the count reads indexes only (V14's tags_by_digest_name answers "an image of its own")
-        // and stops after countAtMost + 1 images, so its cost follows the pages shown, not the account.
-        int offset = Math.max(0, q.offset());
-        List<Object[]> rows = page(sql.select(), sql.args(), q.limit(), offset);
+        // sorted; the count reads the manifests' listing tags (V16) and stops after countAtMost + 1
+        // images, so its cost follows the pages shown, not the account. It runs first: knowing the total,
+        // a page past the end is the last page, and a page in the second half is read from the other end.
         int total;
         boolean more = false;
         if (countAtMost == Integer.MAX_VALUE) {
@@ -449,17 +486,38 @@ public final class SqlMetadataStore implements MetadataStore {
         } else {
             List<Object> args = new ArrayList<>(sql.args());
             args.add(countAtMost + 1);
-            total = db.one("SELECT COUNT(*) FROM (SELECT 1" + sql.count().substring("SELECT COUNT(*)".length())
-                    + " LIMIT ?) capped", rs -> rs.getInt(1), args.toArray()).orElse(0);
+            total = db.one(sql.stoppingCount(), rs -> rs.getInt(1), args.toArray()).orElse(0);
             if (total > countAtMost) {
                 total = countAtMost;
                 more = true;
             }
         }
-        if (rows.isEmpty() && offset > 0 && total > 0) {
-            // beyond the end: the last page
-            offset = Math.max(0, (total - 1) / Math.max(1, q.limit()) * q.limit());
-            rows = page(sql.select(), sql.args(), q.limit(), offset);
+        int limit = Math.max(0, q.limit());
+        int offset = Math.max(0, q.offset());
+        if (total == 0 || limit == 0) {
+            return new ImagePage(List.of(), total, more);
+        }
+        if (!more && offset >= total) {
+            offset = (total - 1) / limit * limit; // beyond the end: the last page
+        }
+        List<Object[]> rows;
+        if (!more && offset > total / 2) {
+            // An index walk reads and skips the offset's rows before the page: from the nearer end, the
+            // last pages of 10,000 images skip a few rows, not 9,950. Same order reversed, then turned back.
+            ListingSql reversed = listingSql(new ImageQuery(q.prefix(), q.repositoryIds(), q.search(), q.sort(),
+                    !q.ascending(), 0, 0));
+            int end = Math.min(total, offset + limit);
+            rows = new ArrayList<>(page(reversed.select(), reversed.args(), end - offset, total - end));
+            java.util.Collections.reverse(rows);
+        } else {
+            rows = page(sql.select(), sql.args(), limit, offset);
+            if (rows.isEmpty() && offset > 0) {
+                // past the end of a listing whose count stopped early (or that shrank meanwhile): the last page
+                int all = db.one(sql.count(), rs -> rs.getInt(1), sql.args().toArray()).orElse(0);
+                if (all > 0) {
+                    rows = page(sql.select(), sql.args(), limit, (all - 1) / limit * limit);
+                }
+            }
         }
         if (rows.isEmpty()) {
             return new ImagePage(List.of(), total, more);

@@ -26,6 +26,16 @@ class CachingMetadataStoreTest extends MetadataStoreContract {
         return node();
     }
 
+    @Override
+    protected java.sql.Connection connect() throws Exception {
+        return java.sql.DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+    }
+
+    @Override
+    protected Migrations.Dialect dialect() {
+        return Migrations.Dialect.POSTGRES;
+    }
+
     private MetadataStore node() {
         return new CachingMetadataStore(new SqlMetadataStore(new PostgresDatabase(settings), true));
     }

@@ -24,6 +24,11 @@ public abstract class MetadataStoreContract {
 
     protected abstract MetadataStore openStore() throws Exception;
 
+    /** A connection of its own to the store's database, and the database's dialect. */
+    protected abstract java.sql.Connection connect() throws Exception;
+
+    protected abstract Migrations.Dialect dialect();
+
     @BeforeEach
     void open() throws Exception {
         store = openStore();
@@ -166,9 +171,88 @@ public abstract class MetadataStoreContract {
                     }
                     assertThat(seen).as(sort + (ascending ? " ascending" : " descending") + " " + ids)
                             .containsExactlyInAnyOrderElementsOf(expected);
+                    // the later pages are read from the other end: still the order of one whole page
+                    assertThat(seen).as(sort + (ascending ? " ascending" : " descending") + " " + ids + " in order")
+                            .containsExactlyElementsOf(store.imagePage(new MetadataStore.ImageQuery("tie/", ids, null,
+                                    sort, ascending, 0, 100)).images().stream().map(MetadataStore.ImageGroup::digest)
+                                    .toList());
                 }
             }
         }
+    }
+
+    @Test
+    void theListingFollowsEveryWriteOfATag() {
+        ManifestRecord a = sized("move/r", "a", null, 1, "2026-01-01T00:00:00Z");
+        ManifestRecord b = sized("move/r", "b", null, 2, "2026-01-02T00:00:00Z");
+        ManifestRecord referrer = sized("move/r", "referrer", a.digest(), 3, "2026-01-03T00:00:00Z");
+        ManifestRecord sig = sized("move/r", "sig", null, 4, "2026-01-04T00:00:00Z");
+        store.putManifest(a, List.of("zeta"));
+        store.putManifest(b, List.of("alpha"));
+        store.putManifest(referrer, List.of());
+        store.putManifest(sig, List.of(a.digest().tagForm() + ".sig"));
+        MetadataStore.ImageQuery byTag = new MetadataStore.ImageQuery("move/", null, null, "tags", true, 0, 10);
+        assertThat(listed(byTag)).containsExactly(b.digest() + " [alpha]", a.digest() + " [zeta]");
+        // a tag moved from b to a: b is an untagged image (first), a's first tag is now "alpha"
+        store.putManifest(a, List.of("alpha"));
+        assertThat(listed(byTag)).containsExactly(b.digest() + " []", a.digest() + " [alpha, zeta]");
+        // a tag deleted: a's first tag is "zeta" again
+        assertThat(store.deleteTag("move/r", "alpha")).isTrue();
+        assertThat(store.deleteTag("move/r", "alpha")).isFalse();
+        assertThat(store.deleteTag("move/nowhere", "zeta")).isFalse();
+        assertThat(listed(byTag)).containsExactly(b.digest() + " []", a.digest() + " [zeta]");
+        // a referrer tagged is an image of its own, and untagged again an attachment
+        store.putManifest(referrer, List.of("0.1"));
+        assertThat(listed(byTag)).containsExactly(b.digest() + " []", referrer.digest() + " [0.1]",
+                a.digest() + " [zeta]");
+        store.deleteTag("move/r", "0.1");
+        // cosign's signature tag moved onto b: b is now what cosign attached, not an image, and the old
+        // signature, its tag gone and referring to nothing, an untagged image of its own
+        store.putManifest(b, List.of(a.digest().tagForm() + ".sig"));
+        assertThat(listed(byTag)).containsExactly(sig.digest() + " []", a.digest() + " [zeta]");
+        assertThat(store.imageCount(byTag)).isEqualTo(2);
+        store.deleteManifest("move/r", a.digest());
+        assertThat(listed(byTag)).containsExactly(sig.digest() + " []");
+    }
+
+    /**
+     * Migration V16 computes the listing tag of manifests written before it with the expression the
+     * writes keep it by since: run again over what the writes kept, it changes nothing.
+     */
+    @Test
+    void theListingTagsMigrationComputesWhatTheWritesKeep() throws Exception {
+        ManifestRecord a = sized("mig/r", "a", null, 1, "2026-01-01T00:00:00Z");
+        store.putManifest(a, List.of("v2", "v1"));
+        store.putManifest(sized("mig/r", "untagged", null, 1, "2026-01-01T00:00:00Z"), List.of());
+        store.putManifest(sized("mig/r", "referrer", a.digest(), 1, "2026-01-01T00:00:00Z"), List.of());
+        store.putManifest(sized("mig/r", "sig", null, 1, "2026-01-01T00:00:00Z"), List.of(a.digest().tagForm() + ".sig"));
+        store.putManifest(sized("mig/r", "both", null, 1, "2026-01-01T00:00:00Z"),
+                List.of(d("x").tagForm() + ".att", "zz"));
+        String select = "SELECT digest, COALESCE(listing_tag, 'NULL') FROM manifests ORDER BY digest";
+        String migration = Migrations.statements(Migrations.read(dialect().folder + "V16__listing_tag.sql")).stream()
+                .filter(sql -> sql.startsWith("UPDATE")).findFirst().orElseThrow();
+        try (java.sql.Connection c = connect(); java.sql.Statement st = c.createStatement()) {
+            List<String> kept = rows(st, select);
+            assertThat(kept).containsExactlyInAnyOrder(d("a") + " v1", d("untagged") + " ", d("referrer") + " NULL",
+                    d("sig") + " NULL", d("both") + " zz");
+            st.executeUpdate("UPDATE manifests SET listing_tag = 'stale'");
+            assertThat(st.executeUpdate(migration)).isEqualTo(5);
+            assertThat(rows(st, select)).isEqualTo(kept);
+        }
+    }
+
+    private static List<String> rows(java.sql.Statement st, String sql) throws java.sql.SQLException {
+        List<String> rows = new ArrayList<>();
+        try (java.sql.ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1) + " " + rs.getString(2));
+            }
+        }
+        return rows;
+    }
+
+    private List<String> listed(MetadataStore.ImageQuery q) {
+        return store.imagePage(q).images().stream().map(g -> g.digest() + " " + g.tags()).toList();
     }
 
     static ManifestRecord sized(String repo, String content, Digest subject, long size, String created) {

@@ -31,8 +31,14 @@ class PostgresMetadataStoreTest extends MetadataStoreContract {
         return new SqlMetadataStore(new PostgresDatabase(settings), true);
     }
 
-    private Connection connect() throws Exception {
+    @Override
+    protected Connection connect() throws Exception {
         return DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+    }
+
+    @Override
+    protected Migrations.Dialect dialect() {
+        return Migrations.Dialect.POSTGRES;
     }
 
     @Test

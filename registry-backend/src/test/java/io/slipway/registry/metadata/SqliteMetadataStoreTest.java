@@ -18,6 +18,16 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
         return new SqlMetadataStore(new SqliteDatabase(dir.resolve("metadata.db")), true);
     }
 
+    @Override
+    protected java.sql.Connection connect() throws Exception {
+        return DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("metadata.db"));
+    }
+
+    @Override
+    protected Migrations.Dialect dialect() {
+        return Migrations.Dialect.SQLITE;
+    }
+
     @Test
     void migrationsAreRecordedAndNotReapplied() throws Exception {
         store.linkBlob("ns/keep", d("kept"), 1);
