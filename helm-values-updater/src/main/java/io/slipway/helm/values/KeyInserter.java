@@ -48,6 +48,16 @@ final class KeyInserter {
 
     private String insertBlock(Mapping parent, List<String> keys, String value) {
         String text = source.text();
+        for (Entry entry : parent.entries()) {
+            // `? key` puts the key after the indicator: a line indented like it would belong to the key
+            int start = entry.key().span().start();
+            int line = text.lastIndexOf('\n', start - 1) + 1;
+            if (text.substring(line, Math.min(text.length(), Math.max(line, start))).strip().startsWith("?")) {
+                throw new ValuesException(ValuesException.Reason.UNSUPPORTED_LAYOUT, "the mapping at line "
+                        + (entry.key().span().line() + 1) + " writes its keys explicitly (`? key`); write it as "
+                        + "`key: value` lines to let keys be added to it");
+            }
+        }
         String lineBreak = source.lineBreak();
         int indent = parent.entries().get(0).key().span().column();
         int step = indentStep();

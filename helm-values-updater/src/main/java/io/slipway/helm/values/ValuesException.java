@@ -17,6 +17,11 @@ public class ValuesException extends RuntimeException {
         INVALID_PATH,
         INVALID_REFERENCE,
         SHAPE_MISMATCH,
+        /**
+         * The file writes the mapping to be edited in a form the editor cannot add a key to without
+         * changing what the file means (explicit {@code ? key} entries), or the edit did not read back.
+         */
+        UNSUPPORTED_LAYOUT,
         /** No image key was named and none in the values holds the repository being deployed. */
         NO_IMAGE_KEY,
         /** No image key was named and several hold the repository being deployed. */

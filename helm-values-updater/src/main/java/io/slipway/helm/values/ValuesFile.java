@@ -158,7 +158,19 @@ public final class ValuesFile {
         } else {
             edited = new KeyInserter(source, documents.get(document)).insert((Location.Missing) at, value);
         }
-        return new ValuesFile(edited, document);
+        // The edit must read back as written: a layout the editor misjudged is refused, never written.
+        ValuesFile result;
+        try {
+            result = new ValuesFile(edited, document);
+        } catch (ValuesException broken) {
+            throw new ValuesException(Reason.UNSUPPORTED_LAYOUT, "setting " + path + " here would not leave valid YAML ("
+                    + broken.getMessage() + "); the file's layout around it is not one the editor can change");
+        }
+        if (!result.get(path).equals(Optional.of(value))) {
+            throw new ValuesException(Reason.UNSUPPORTED_LAYOUT, "setting " + path + " here would not read back as "
+                    + "written; the file's layout around it is not one the editor can change");
+        }
+        return result;
     }
 
     private String replace(ValuesPath path, Scalar scalar, String value) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.slipway.helm.values.ValuesException.Reason;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ValuesFileTest {
@@ -180,6 +181,20 @@ class ValuesFileTest {
     void refusesBlockScalars() {
         assertThatThrownBy(() -> set("tag: |\n  v1\n", "tag", "v2"))
                 .extracting(e -> ((ValuesException) e).reason()).isEqualTo(Reason.UNSUPPORTED_SCALAR);
+    }
+
+    /**
+     * A mapping of explicit keys (`? key` then `: value`) is valid YAML, but a key added at its keys'
+     * column would land inside the last key (Jazzer found `?` alone: the edit wrote a key no reader
+     * saw). It is refused; its existing values can still be replaced.
+     */
+    @Test
+    void refusesToAddKeysToAMappingOfExplicitKeys() {
+        for (String yaml : List.of("?", "?\n", "? a\n: b\n", "image:\n  ? repository\n  : web\n")) {
+            assertThatThrownBy(() -> set(yaml, "image.tag", "v2")).as(yaml)
+                    .extracting(e -> ((ValuesException) e).reason()).isEqualTo(Reason.UNSUPPORTED_LAYOUT);
+        }
+        assertThat(set("? tag\n: v1\n", "tag", "v2")).isEqualTo("? tag\n: v2\n");
     }
 
     @Test
