@@ -170,6 +170,31 @@ public final class ValuesFile {
             throw new ValuesException(Reason.UNSUPPORTED_LAYOUT, "setting " + path + " here would not read back as "
                     + "written; the file's layout around it is not one the editor can change");
         }
+        // ...and change nothing else (Jazzer found a key added after a block scalar that ended the file
+        // without a line break: the scalar gained one). A value that cannot be read before (under a
+        // duplicated key) is not compared.
+        for (Leaf leaf : leaves()) {
+            if (leaf.path().equals(path)) {
+                continue;
+            }
+            Optional<String> before;
+            try {
+                before = get(leaf.path());
+            } catch (ValuesException unreadable) {
+                continue;
+            }
+            Optional<String> after;
+            try {
+                after = result.get(leaf.path());
+            } catch (ValuesException unreadable) {
+                after = null;
+            }
+            if (!before.equals(after)) {
+                throw new ValuesException(Reason.UNSUPPORTED_LAYOUT, "setting " + path + " here would also change "
+                        + leaf.path() + " (line " + leaf.line() + "); the file's layout around it is not one "
+                        + "the editor can change");
+            }
+        }
         return result;
     }
 

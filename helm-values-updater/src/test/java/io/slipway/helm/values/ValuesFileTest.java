@@ -197,6 +197,18 @@ class ValuesFileTest {
         assertThat(set("? tag\n: v1\n", "tag", "v2")).isEqualTo("? tag\n: v2\n");
     }
 
+    /**
+     * A block scalar that ends the file without a line break reads without one; a key added after it
+     * would give it one (Jazzer found it). Such an edit is refused, naming the value it would change.
+     */
+    @Test
+    void refusesAnEditThatWouldChangeAnotherValue() {
+        assertThatThrownBy(() -> set("folded: >\n  a folded\n  para", "tag", "v2"))
+                .hasMessageContaining("would also change folded (line 1)")
+                .extracting(e -> ((ValuesException) e).reason()).isEqualTo(Reason.UNSUPPORTED_LAYOUT);
+        assertThat(set("folded: >\n  a folded\n  para\n", "tag", "v2")).isEqualTo("folded: >\n  a folded\n  para\ntag: v2\n");
+    }
+
     @Test
     void editsTheChosenDocumentOnly() {
         String before = "---\na: 1\n...\n---\nimage:\n  tag: v1\n...\n";
