@@ -47,6 +47,13 @@ public final class RegistryClient {
     private final String secret;
     private final HttpClient http;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    /**
+     * The registry's last Bearer challenge: a request for a scope with no token yet gets its token from
+     * the same realm first, rather than being sent without one. A push's body sent without a token is
+     * refused with 401 part-way, and the server closes the connection under the rest of the body, so
+     * the client may read no answer at all (seen in CI: "HTTP/1.1 header parser received no bytes").
+     */
+    private volatile BearerChallenge challenge;
 
     /**
      * @param registryUrl {@code http(s)://host:port}
@@ -270,6 +277,11 @@ public final class RegistryClient {
         if (user != null) {
             CredentialPolicy.requireSafeForCredentials(built.uri()); // before anything is sent: the token would be got with them
         }
+        BearerChallenge known = this.challenge;
+        if (token == null && known != null) {
+            token = fetchToken(known, scope);
+            tokens.put(scope, token);
+        }
         HttpResponse<T> r = exchange(token == null ? built : withToken(built, token), body);
         if (r.statusCode() != 401) {
             return r;
@@ -278,6 +290,7 @@ public final class RegistryClient {
         if (challenge == null) {
             return r;
         }
+        this.challenge = challenge;
         if (r.body() instanceof InputStream unread) {
             unread.close(); // the 401's body: the connection goes back to the pool
         }
