@@ -52,15 +52,24 @@ public final class GcBenchmark {
         LifecycleSettings lifecycle = new LifecycleSettings(Duration.ofDays(30), Duration.ZERO, Duration.ZERO);
         RegistryConfig base = RegistryConfig.defaults().withListen("127.0.0.1:0").withAuth("none").withLifecycle(lifecycle);
         String stacks = args.length > 2 ? args[2] : "both";
-        if (!stacks.equals("pg")) {
-            run("SQLite + files", base.withDataDir(dir.resolve("sqlite")), images, blobsPerImage);
+        // Ends by itself whatever happens: S3Proxy's and the servers' threads are not daemons, and a run
+        // that failed half-way was seen holding its PostgreSQL server for an hour.
+        int status = 1;
+        try {
+            if (!stacks.equals("pg")) {
+                run("SQLite + files", base.withDataDir(dir.resolve("sqlite")), images, blobsPerImage);
+            }
+            if (!stacks.equals("sqlite")) {
+                run("PostgreSQL + S3Proxy", base.withDataDir(dir.resolve("pg")).withStores(new StoreSettings(
+                        StoreSettings.S3, S3Server.shared().newBucket(5 << 20), StoreSettings.POSTGRES,
+                        PostgresServer.shared().newDatabase(16))), images, blobsPerImage);
+            }
+            status = 0;
+        } catch (Throwable t) {
+            t.printStackTrace();
+        } finally {
+            System.exit(status);
         }
-        if (!stacks.equals("sqlite")) {
-            run("PostgreSQL + S3Proxy", base.withDataDir(dir.resolve("pg")).withStores(new StoreSettings(StoreSettings.S3,
-                    S3Server.shared().newBucket(5 << 20), StoreSettings.POSTGRES, PostgresServer.shared().newDatabase(16))),
-                    images, blobsPerImage);
-        }
-        System.exit(0);
     }
 
     static void run(String name, RegistryConfig config, int images, int blobsPerImage) throws Exception {
