@@ -53,10 +53,14 @@ listen: 127.0.0.1:$HTTP_PORT
 data: $work/http-data
 auth: none
 EOF2
+declare -A SERVER_PID
+# server_cpu KIND: the server's user and system CPU so far, in clock ticks (/proc/PID/stat).
+server_cpu() { awk '{print $14, $15}' "/proc/${SERVER_PID[$1]}/stat"; }
+TICKS=$(getconf CLK_TCK)
 for kind in http https; do
   # shellcheck disable=SC2086
   java $SLIPWAY_JAVA_OPTS -jar "$jar" registry serve --config "$work/$kind.yaml" >"$work/$kind.log" 2>&1 &
-  pids+=("$!")
+  pids+=("$!"); SERVER_PID[$kind]=$!
 done
 declare -A BASE=([http]="http://127.0.0.1:$HTTP_PORT" [https]="https://127.0.0.1:$HTTPS_PORT")
 for kind in http https; do
@@ -89,6 +93,9 @@ push() {   # prints MB/s
   printf '%-32s' "$tag" | dd of="$file" bs=1 count=32 conv=notrunc status=none
   d="sha256:$(openssl dgst -sha256 -r "$file" | cut -d' ' -f1)"
   sync
+  local server=https c0 c1
+  [ "$base" != "${BASE[http]}" ] || server=http
+  c0=$(server_cpu "$server")
   t0=$(date +%s.%N)
   loc=$(curl -sf --cacert "$CA" -X POST -D - -o /dev/null "$base/v2/bench/big/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
   case "$loc" in http*) ;; *) loc="$base$loc" ;; esac
@@ -96,8 +103,12 @@ push() {   # prints MB/s
   /usr/bin/time -f '%U %S' -o "$work/client-cpu" \
     curl -sf --cacert "$CA" ${PUSH_FLAGS:-} -X PUT -H 'Content-Type: application/octet-stream' -T "$file" "$loc?digest=$d" -o /dev/null
   t1=$(date +%s.%N)
-  # The client's own CPU seconds (user + system) for the upload, kept for the notes under the table.
+  c1=$(server_cpu "$server")
+  # The client's own CPU seconds (user + system) for the upload, and the server's (user, system),
+  # kept for the notes under the table.
   awk '{printf "%.2f\n", $1 + $2}' "$work/client-cpu" >>"$work/client-cpu.$tag_kind"
+  awk -v a="$c0" -v b="$c1" -v t="$TICKS" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    printf "%.2f %.2f\n", (y[1] - x[1]) / t, (y[2] - x[2]) / t }' >>"$work/server-cpu.$tag_kind"
   awk -v b="$size" -v s="$(echo "$t1 - $t0" | bc)" 'BEGIN{printf "%.1f", b/s/1e6}'
 }
 # push_h2load BASE TAG [--h1]: the same push as one monolithic POST (?digest=) sent by h2load, an
@@ -178,6 +189,11 @@ mh=$(printf '%s\n' "${PUSH_HTTP[@]}" | median); ms=$(printf '%s\n' "${PUSH_HTTPS
 md=$(printf '%s\n' "${PUSH_DD[@]}" | median); m1=$(printf '%s\n' "${PUSH_HTTPS1[@]}" | median)
 mz=$(printf '%s\n' "${PUSH_H2LOAD[@]}" | median); mzh=$(printf '%s\n' "${PUSH_H2LOAD_HTTP[@]}" | median)
 cpu_of() { if [ -f "$work/client-cpu.$1" ]; then median <"$work/client-cpu.$1"; else echo -; fi; }
+server_cpu_of() {
+  if [ -f "$work/server-cpu.$1" ]; then
+    echo "$(cut -d' ' -f1 "$work/server-cpu.$1" | median) / $(cut -d' ' -f2 "$work/server-cpu.$1" | median)"
+  else echo -; fi
+}
 g2=$(printf '%s\n' "${H2[@]}" | median); g1=$(printf '%s\n' "${H1[@]}" | median)
 pq=$(printf '%s\n' "${QUIET[@]}" | median); pb=$(printf '%s\n' "${BUSY[@]}" | median)
 mkdir -p "$here/results"
@@ -194,6 +210,8 @@ div() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b > 0) ? a/b : 0}'; }
   printf "$fmt" "3. manifest GET p99 ms ($SLOW slow conns | none)" "$pb" "$pq" "$(div "$pb" "$pq")" "<= 2" - - -
   echo "1. is what curl negotiates over TLS (HTTP/2, ALPN); 1'. the same push with HTTP/1.1; 1''. one POST by h2load (a lean client), both ways"
   echo "curl's own CPU per push (median, s): HTTPS h2 $(cpu_of https), HTTPS HTTP/1.1 $(cpu_of https1), HTTP $(cpu_of http)"
+  echo "the server's CPU per push (median user / system, s): HTTPS h2 $(server_cpu_of https), HTTPS HTTP/1.1 $(server_cpu_of https1), HTTP $(server_cpu_of http)"
+  echo "  (system time includes the kernel's copy of the body into new page-cache pages; see the dd baselines in bench/README.md)"
   echo "floor of 1.: dd bs=1M conv=fsync of the same file (storing it durably, no registry, no TLS)"
   echo "samples: push HTTPS ${PUSH_HTTPS[*]} | HTTPS/1.1 ${PUSH_HTTPS1[*]} | HTTP ${PUSH_HTTP[*]} | dd ${PUSH_DD[*]} | h2load HTTPS ${PUSH_H2LOAD[*]} | h2load HTTP ${PUSH_H2LOAD_HTTP[*]}; h2 ${H2[*]} | h1 ${H1[*]}; p99 slow ${BUSY[*]} | quiet ${QUIET[*]}"
   echo "slow clients: $(grep -h 'cut by' "$SLOW_LOG" | awk '{s+=$NF} END {print s+0}') cuts by the server over the runs"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # registry-bench.sh: Slipway and the CNCF Distribution registry side by side, driven by the same
-# clients (curl, wrk, skopeo) in the same run. Prints, per scenario, both figures and the
+# clients (curl, wrk, skopeo) in the same run, beside the floors of the machine (dd, cat, and a bare
+# sendfile server for the big pull). Prints, per scenario, both figures and the
 # Slipway/Distribution ratio (> 1 means Slipway is better), and writes the table to
 # bench/results/. See bench/README.md for what each scenario measures.
 set -euo pipefail
@@ -13,6 +14,7 @@ jar="$root/server/target/slipway.jar"
 REPS=${REPS:-3}                                   # measured passes
 STAT=${STAT:-median}                              # what the table shows of them: median or best
 BIG_MIB=${BIG_MIB:-1024}                          # a./b. the big layer
+BIG_PULLS=${BIG_PULLS:-3}                         # b. pulls of it per registry in each pass (samples)
 SMALL_COUNT=${SMALL_COUNT:-200}                   # c. number of small layers
 SMALL_KIB=${SMALL_KIB:-64}                        # c. size of each small layer
 SMALL_PARALLEL=${SMALL_PARALLEL:-4}               # c. connections of the parallel variant
@@ -34,7 +36,7 @@ set -E
 trap 'log "FAILED: line $LINENO: $BASH_COMMAND (exit status $?)"' ERR
 
 case "$STAT" in median | best) ;; *) die "STAT must be median or best" ;; esac
-for tool in java curl openssl wrk skopeo docker-registry tar gzip split awk; do
+for tool in java curl openssl wrk skopeo docker-registry tar gzip split awk python3; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 
@@ -49,13 +51,13 @@ fi
 # --- temp dir, servers, cleanup
 work="$(mktemp -d "${TMPDIR:-/tmp}/registry-bench.XXXXXX")"
 pids=()
-declare -A SERVER_PID=() LABEL=([slipway]=Slipway [dist]=Distribution)
+declare -A SERVER_PID=() LABEL=([slipway]=Slipway [dist]=Distribution [floor]="the sendfile floor")
 # Sets GONE to which server has exited, and how (status 128+N: killed by signal N). Not in a
 # subshell: only this shell can wait for its children.
 servers_gone() {
   local reg status
   GONE=""
-  for reg in slipway dist; do
+  for reg in slipway dist floor; do
     [ -n "${SERVER_PID[$reg]:-}" ] || continue
     if ! kill -0 "${SERVER_PID[$reg]}" 2>/dev/null; then
       status=0; wait "${SERVER_PID[$reg]}" 2>/dev/null || status=$?
@@ -100,11 +102,12 @@ free_ports() {
   done
   echo $found
 }
-read -r SLIP_PORT DIST_PORT < <(free_ports 2)
+read -r SLIP_PORT DIST_PORT FLOOR_PORT < <(free_ports 3)
 
 declare -A BASE HOSTPORT
 BASE[slipway]="http://127.0.0.1:$SLIP_PORT";  HOSTPORT[slipway]="127.0.0.1:$SLIP_PORT"
 BASE[dist]="http://127.0.0.1:$DIST_PORT";     HOSTPORT[dist]="127.0.0.1:$DIST_PORT"
+BASE[floor]="http://127.0.0.1:$FLOOR_PORT";   HOSTPORT[floor]="127.0.0.1:$FLOOR_PORT"
 
 mkdir -p "$work/slipway-data" "$work/dist-data"
 # shellcheck disable=SC2086  # SLIPWAY_JAVA_OPTS is a list of flags
@@ -196,6 +199,13 @@ log "generating the ${BIG_MIB} MiB layer"
 { openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass pass:registry-bench </dev/zero 2>/dev/null || true; } \
   | head -c "$big_bytes" >"$big"
 [ "$(stat -c %s "$big")" = "$big_bytes" ] || die "could not write $big"
+python3 "$here/lib/sendfile-server.py" "$FLOOR_PORT" "$big" >"$work/floor.log" 2>&1 &
+SERVER_PID[floor]=$!; pids+=("$!")
+for i in $(seq 1 50); do
+  [ "$(curl -s -o /dev/null -w '%{size_download}' "${BASE[floor]}/")" = "$big_bytes" ] && break
+  [ "$i" -lt 50 ] || die "the sendfile floor server did not answer on ${BASE[floor]}: $(cat "$work/floor.log")"
+  sleep 0.2
+done
 
 # sock_get REG PATH: GET on a connection of its own (Connection: close), the answer (head and body)
 # read from the socket by dd in 1 MiB reads into /dev/null; prints how many bytes came.
@@ -226,6 +236,15 @@ big_pass() {
     cat "$big" >/dev/null
     t=$(now); cat "$big" >/dev/null; s=$(secs_since "$t")
     record "$pass" catbig - "$(mbps "$big_bytes" "$s")"
+    # What writing the same bytes costs without fsync, into new page-cache pages, and with O_DIRECT
+    # (no page cache): on a VM that gives its free memory back to the host, a new page-cache page
+    # is expensive to touch, and that cost, not the disk, can bound a push.
+    t=$(now); dd if="$big" of="$work/big.copy" bs=1M status=none; s=$(secs_since "$t")
+    record "$pass" ddbuf - "$(mbps "$big_bytes" "$s")"
+    rm -f "$work/big.copy"
+    t=$(now); dd if="$big" of="$work/big.copy" bs=1M oflag=direct status=none 2>/dev/null && s=$(secs_since "$t") \
+      && record "$pass" dddirect - "$(mbps "$big_bytes" "$s")"
+    rm -f "$work/big.copy"
   fi
   for reg in $(order "$pass"); do
     sync
@@ -233,16 +252,27 @@ big_pass() {
     record "$pass" big_push "$reg" "$(mbps "$big_bytes" "$s")"
     log "  pass $pass: ${LABEL[$reg]} push ${BIG_MIB} MiB in ${s}s ($(mbps "$big_bytes" "$s") MB/s)"
   done
-  for reg in $(order "$pass"); do
-    sync
-    t=$(now)
-    read -r code size < <(curl -sS -o /dev/null -w '%{http_code} %{size_download}\n' \
-      "${BASE[$reg]}/v2/bench/big/blobs/$digest")
-    s=$(secs_since "$t")
-    [ "$code" = 200 ] && [ "$size" = "$big_bytes" ] \
-      || die "${LABEL[$reg]}: GET of the big blob answered $code with $size bytes"
-    record "$pass" big_pull "$reg" "$(mbps "$big_bytes" "$s")"
-    log "  pass $pass: ${LABEL[$reg]} pull ${BIG_MIB} MiB in ${s}s ($(mbps "$big_bytes" "$s") MB/s)"
+  # BIG_PULLS rounds, each pulling from both registries and from the loopback floor (a bare
+  # sendfile server of the same file, bench/lib/sendfile-server.py) with the same curl: single pulls
+  # of 1 GiB vary by +-30% on a 2-core VM, and the floor, measured beside them, says what any server
+  # could reach through this loopback and this client.
+  local k
+  for k in $(seq 1 "$BIG_PULLS"); do
+    for reg in $(order "$pass$k") floor; do
+      sync
+      t=$(now)
+      read -r code size < <(curl -sS -o /dev/null -w '%{http_code} %{size_download}\n' \
+        "${BASE[$reg]}/v2/bench/big/blobs/$digest")
+      s=$(secs_since "$t")
+      [ "$code" = 200 ] && [ "$size" = "$big_bytes" ] \
+        || die "${LABEL[$reg]}: GET of the big blob answered $code with $size bytes"
+      if [ "$reg" = floor ]; then
+        record "$pass" loopfloor - "$(mbps "$big_bytes" "$s")"
+      else
+        record "$pass" big_pull "$reg" "$(mbps "$big_bytes" "$s")"
+      fi
+      log "  pass $pass: ${LABEL[$reg]} pull ${BIG_MIB} MiB in ${s}s ($(mbps "$big_bytes" "$s") MB/s)"
+    done
   done
   # The same pull read straight from the socket by dd, a reader as lean as the floor's cat: curl
   # spends more CPU per GiB than either server (it writes the body to /dev/null in 8 KiB pieces),
@@ -576,9 +606,19 @@ dist_push=$(pick rate "${SAMPLES["big_push dist"]}")
   echo "floors: a. dd bs=1M conv=fsync of the file; b. cat FILE >/dev/null, page cache warm;"
   echo "        c. push: dd conv=fsync of each file (${SMALL_COUNT} processes); c. pull: cat of all files >/dev/null, warm"
   echo
+  loop_fig=$(pick rate "${SAMPLES["loopfloor -"]:-}")
+  echo "the loopback floor for b. (the same file sent by a bare blocking sendfile server to the same curl, beside each pull):"
+  printf '  %s MB/s; Slipway / loopback floor = %s; Distribution / loopback floor = %s; loopback floor / cat = %s\n' \
+    "$loop_fig" "$(ratio rate "$(pick rate "${SAMPLES["big_pull slipway"]}")" "$loop_fig")" \
+    "$(ratio rate "$(pick rate "${SAMPLES["big_pull dist"]}")" "$loop_fig")" \
+    "$(ratio rate "$loop_fig" "$(pick rate "${SAMPLES["catbig -"]}")")"
+  echo
   echo "baselines for a. (same ${BIG_MIB} MiB file, page cache warm):"
   printf '  openssl dgst -sha256:            %8s MB/s\n' "$openssl_fig"
   printf '  dd bs=1M conv=fsync (copy+sync): %8s MB/s\n' "$dd_fig"
+  printf '  dd bs=1M to a new file, no sync:  %8s MB/s (new page-cache pages, still to be written)\n' \
+    "$(pick rate "${SAMPLES["ddbuf -"]:-}")"
+  printf '  dd bs=1M oflag=direct (no cache): %8s MB/s\n' "$(pick rate "${SAMPLES["dddirect -"]:-}")"
   printf '  Slipway push / openssl sha256 = %s (goal >= 0.8); Distribution push / openssl = %s\n' \
     "$(awk -v a="$slip_push" -v b="$openssl_fig" 'BEGIN { printf "%.2f", a / b }')" \
     "$(awk -v a="$dist_push" -v b="$openssl_fig" 'BEGIN { printf "%.2f", a / b }')"
@@ -597,6 +637,7 @@ dist_push=$(pick rate "${SAMPLES["big_push dist"]}")
     printf '  %-15s Slipway [ %s]  Distribution [ %s]\n' "$key" "${SAMPLES["$key slipway"]:-}" "${SAMPLES["$key dist"]:-}"
   done
   printf '  %-15s [ %s]\n' openssl "${SAMPLES["openssl -"]:-}" ddfsync "${SAMPLES["ddfsync -"]:-}" \
-    catbig "${SAMPLES["catbig -"]:-}" ddsmall "${SAMPLES["ddsmall -"]:-}" catsmall "${SAMPLES["catsmall -"]:-}"
+    catbig "${SAMPLES["catbig -"]:-}" loopfloor "${SAMPLES["loopfloor -"]:-}" ddbuf "${SAMPLES["ddbuf -"]:-}" \
+    dddirect "${SAMPLES["dddirect -"]:-}" ddsmall "${SAMPLES["ddsmall -"]:-}" catsmall "${SAMPLES["catsmall -"]:-}"
 } | tee "$result_file"
 log "written to $result_file"

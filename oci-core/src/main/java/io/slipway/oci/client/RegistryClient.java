@@ -53,7 +53,7 @@ public final class RegistryClient {
      * refused with 401 part-way, and the server closes the connection under the rest of the body, so
      * the client may read no answer at all (seen in CI: "HTTP/1.1 header parser received no bytes").
      */
-    private volatile BearerChallenge challenge;
+    private volatile BearerChallenge lastChallenge;
 
     /**
      * @param registryUrl {@code http(s)://host:port}
@@ -277,7 +277,7 @@ public final class RegistryClient {
         if (user != null) {
             CredentialPolicy.requireSafeForCredentials(built.uri()); // before anything is sent: the token would be got with them
         }
-        BearerChallenge known = this.challenge;
+        BearerChallenge known = lastChallenge;
         if (token == null && known != null) {
             token = fetchToken(known, scope);
             tokens.put(scope, token);
@@ -290,7 +290,7 @@ public final class RegistryClient {
         if (challenge == null) {
             return r;
         }
-        this.challenge = challenge;
+        lastChallenge = challenge;
         if (r.body() instanceof InputStream unread) {
             unread.close(); // the 401's body: the connection goes back to the pool
         }
