@@ -110,7 +110,7 @@ public final class Listeners implements AutoCloseable {
         HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);
         ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
         alpn.setDefaultProtocol(http1.getProtocol());
-        SslConnectionFactory ssl = new SslConnectionFactory(context.context(), alpn.getProtocol());
+        SslConnectionFactory ssl = new ReadAheadSsl(context.context(), alpn.getProtocol());
         return new ServerConnector(server, ssl, alpn, h2, http1);
     }
 

@@ -195,8 +195,7 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public UploadWriter appendTo(String uploadId) throws IOException {
-        FileChannel channel = FileChannel.open(uploadPath(uploadId), StandardOpenOption.WRITE);
-        channel.position(channel.size());
+        DirectAppender file = DirectAppender.open(uploadPath(uploadId));
         return new UploadWriter() {
             private long unsynced;
             private java.util.concurrent.Future<?> syncing;
@@ -204,16 +203,14 @@ public final class FileSystemBlobStore implements BlobStore {
             @Override
             public void write(ByteBuffer buffer) throws IOException {
                 unsynced += buffer.remaining();
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
+                file.write(buffer);
                 // Start writing a large upload back to disk while the rest still arrives, so that
                 // the fsync before the commit has only the tail left to do.
                 if (unsynced >= EARLY_SYNC_BYTES && (syncing == null || syncing.isDone())) {
                     unsynced = 0;
                     syncing = SYNCER.submit(() -> {
                         try {
-                            channel.force(false);
+                            file.force();
                         } catch (IOException e) {
                             // the commit's own fsync reports what matters
                         }
@@ -222,14 +219,13 @@ public final class FileSystemBlobStore implements BlobStore {
             }
 
             @Override
-            public long position() throws IOException {
-                return channel.position();
+            public long position() {
+                return file.position();
             }
 
             @Override
             public void truncate(long size) throws IOException {
-                channel.truncate(size);
-                channel.position(size);
+                file.truncate(size);
             }
 
             @Override
@@ -243,7 +239,7 @@ public final class FileSystemBlobStore implements BlobStore {
                         // nothing to add: the commit's fsync is the one that counts
                     }
                 }
-                channel.close();
+                file.close();
             }
         };
     }

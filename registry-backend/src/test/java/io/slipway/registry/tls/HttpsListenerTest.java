@@ -80,6 +80,42 @@ class HttpsListenerTest {
         }
     }
 
+    /**
+     * The listener reads the socket ahead of what TLS has decrypted. Requests a client pipelines
+     * behind a body (here in the same writes, so in the same reads) are answered, not left waiting
+     * in the read-ahead for socket data that never comes.
+     */
+    @Test
+    void requestsPipelinedBehindABodyAreAnsweredFromTheReadAhead() throws Exception {
+        TestTls tls = TestTls.create(tmp.resolve("tls"));
+        byte[] blob = new byte[700_000];
+        new java.util.Random(11).nextBytes(blob);
+        String digest = io.slipway.oci.Digest.sha256(blob).toString();
+        try (RegistryServer server = start(tls);
+                SSLSocket s = (SSLSocket) tls.trusting().getSocketFactory().createSocket("127.0.0.1", server.port())) {
+            s.setSoTimeout(20_000); // a request stuck in the read-ahead fails the test instead of hanging it
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            all.writeBytes(("POST /v2/tls/pipe/blobs/uploads/?digest=" + digest + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/octet-stream\r\nContent-Length: " + blob.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            all.writeBytes(blob);
+            OutputStream out = s.getOutputStream();
+            out.write(all.toByteArray());
+            // Each write is its own TLS record: the requests' records follow the body's last one
+            // and arrive with it in one socket read.
+            out.write(("GET /v2/tls/pipe/blobs/" + digest + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write("GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            assertThat(readResponse(in).head()).startsWith("HTTP/1.1 201");
+            Response blobBack = readResponse(in);
+            assertThat(blobBack.head()).startsWith("HTTP/1.1 200");
+            assertThat(blobBack.body()).isEqualTo(blob);
+            assertThat(readResponse(in).head()).startsWith("HTTP/1.1 200");
+        }
+    }
+
     @Test
     void offersTls12And13Only() throws Exception {
         TestTls tls = TestTls.create(tmp.resolve("tls"));
@@ -199,7 +235,13 @@ class HttpsListenerTest {
         OutputStream out = s.getOutputStream();
         out.write("GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        InputStream in = s.getInputStream();
+        return readResponse(s.getInputStream()).head();
+    }
+
+    private record Response(String head, byte[] body) {}
+
+    /** One HTTP/1.1 answer with a Content-Length (or none) read off {@code in}. */
+    private static Response readResponse(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         int b;
         while ((b = in.read()) >= 0) {
@@ -210,9 +252,7 @@ class HttpsListenerTest {
         }
         String h = head.toString();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(h);
-        if (m.find()) {
-            in.readNBytes(Integer.parseInt(m.group(1)));
-        }
-        return h;
+        byte[] body = m.find() ? in.readNBytes(Integer.parseInt(m.group(1))) : new byte[0];
+        return new Response(h, body);
     }
 }
