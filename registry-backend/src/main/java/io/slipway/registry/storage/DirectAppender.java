@@ -38,8 +38,18 @@ final class DirectAppender implements AutoCloseable {
     private final FileChannel buffered;
     private final FileChannel direct;
     private final int align;
+    /** One direct write in flight at a time, so the request goes on receiving while the disk writes. */
+    private static final java.util.concurrent.ExecutorService WRITER = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "blob-direct-write");
+        t.setDaemon(true);
+        return t;
+    });
+
     /** Taken when the first byte at or past {@link #DIRECT_FROM} is written; null before. */
     private ByteBuffer stage;
+    /** The buffer being written by {@link #pending}; the next stage once that is done. */
+    private ByteBuffer writing;
+    private java.util.concurrent.Future<?> pending;
     /** File offset of the stage's first byte (of the next byte, while there is no stage). */
     private long stageAt;
 
@@ -84,14 +94,47 @@ final class DirectAppender implements AutoCloseable {
             int n = Math.min(buffer.remaining(), stage.remaining());
             stage.put(slice(buffer, n));
             if (!stage.hasRemaining()) {
-                stageAt += writeFully(direct, stage.flip(), stageAt);
-                stage.clear();
+                writeBehind();
             }
+        }
+    }
+
+    /** Hands the full stage to the writer thread and stages into the other buffer meanwhile. */
+    private void writeBehind() throws IOException {
+        awaitPending();
+        ByteBuffer full = stage.flip();
+        long at = stageAt;
+        stageAt += full.remaining();
+        pending = WRITER.submit(() -> {
+            writeFully(direct, full, at);
+            return null;
+        });
+        stage = writing != null ? writing.clear() : takeStage(align);
+        writing = full;
+    }
+
+    /** Waits for the write in flight, if any; its failure is this call's. */
+    private void awaitPending() throws IOException {
+        java.util.concurrent.Future<?> p = pending;
+        if (p == null) {
+            return;
+        }
+        try {
+            p.get();
+            pending = null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // still in flight: pending stays set
+            throw new java.io.InterruptedIOException("interrupted while writing an upload");
+        } catch (java.util.concurrent.ExecutionException e) {
+            pending = null;
+            Throwable cause = e.getCause();
+            throw cause instanceof IOException io ? io : new IOException("writing an upload failed", cause);
         }
     }
 
     /** Writes what is staged: the whole blocks directly, the tail through the page cache. */
     void flush() throws IOException {
+        awaitPending();
         if (stage == null || stage.position() == 0) {
             return;
         }
@@ -117,6 +160,11 @@ final class DirectAppender implements AutoCloseable {
 
     /** Drops everything past {@code size}. */
     void truncate(long size) throws IOException {
+        try {
+            awaitPending(); // nothing may land past size after the truncation
+        } catch (IOException e) {
+            // what failed to be written is being dropped anyway
+        }
         if (size > stageAt) {
             flush(); // staged bytes before size are kept
         }
@@ -137,10 +185,19 @@ final class DirectAppender implements AutoCloseable {
         try (buffered; FileChannel d = direct) {
             flush();
         } finally {
+            try {
+                awaitPending(); // flush waited unless it failed first; a buffer is never given back mid-write
+            } catch (IOException e) {
+                // flush's own failure is the one reported
+            }
             if (stage != null) {
                 giveBack(stage);
                 stage = null;
             }
+            if (writing != null && pending == null) { // a buffer still being written is left to the collector
+                giveBack(writing);
+            }
+            writing = null;
         }
     }
 
