@@ -18,7 +18,8 @@ import java.nio.file.StandardOpenOption;
  * <p>O_DIRECT needs offsets and lengths that are multiples of the file system's block size, so
  * the bytes before the first aligned offset (an upload resumed mid-block) and those after the last
  * whole block (the tail) go through an ordinary channel to the same file; Linux keeps the two
- * coherent. Where the file system refuses O_DIRECT (tmpfs) every write is an ordinary one.
+ * coherent. Where the file system refuses O_DIRECT (tmpfs before Linux 6.6, some network file
+ * systems) every write is an ordinary one.
  *
  * <p>The first {@link #DIRECT_FROM} bytes of a file are written the ordinary way: small blobs (configs,
  * manifests' layers of a few KiB) gain nothing from O_DIRECT and would each cost a synchronous disk
