@@ -12,8 +12,9 @@ import java.nio.file.StandardOpenOption;
  * Appends to an upload file with O_DIRECT: the body goes from an aligned buffer to the disk without
  * passing through the page cache. Writing into new page-cache pages was most of a push's cost
  * where those pages are dear (a VM whose freed memory goes back to its host: 5.4 s of kernel CPU
- * per GiB for {@code dd} into a new file against 0.3 s with {@code oflag=direct}), and a pushed
- * layer is read again at most once, by the pull that follows (MinIO writes objects the same way).
+ * per GiB for {@code dd} into a new file against 0.3 s with {@code oflag=direct}). The price is
+ * that the first pull of a just-pushed large blob reads the disk (docs/DESIGN.md, "Large uploads
+ * bypass the page cache"); MinIO writes objects the same way.
  *
  * <p>O_DIRECT needs offsets and lengths that are multiples of the file system's block size, so
  * the bytes before the first aligned offset (an upload resumed mid-block) and those after the last
@@ -36,15 +37,16 @@ final class DirectAppender implements AutoCloseable {
             new java.util.concurrent.ConcurrentLinkedQueue<>();
     private static final java.util.concurrent.atomic.AtomicInteger FREE_COUNT = new java.util.concurrent.atomic.AtomicInteger();
 
-    private final FileChannel buffered;
-    private final FileChannel direct;
-    private final int align;
     /** One direct write in flight at a time, so the request goes on receiving while the disk writes. */
     private static final java.util.concurrent.ExecutorService WRITER = java.util.concurrent.Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "blob-direct-write");
         t.setDaemon(true);
         return t;
     });
+
+    private final FileChannel buffered;
+    private final FileChannel direct;
+    private final int align;
 
     /** Taken when the first byte at or past {@link #DIRECT_FROM} is written; null before. */
     private ByteBuffer stage;
@@ -207,7 +209,7 @@ final class DirectAppender implements AutoCloseable {
         if (kept != null) {
             FREE_COUNT.decrementAndGet();
             if (kept.alignmentOffset(0, align) == 0) {
-                return kept.clear();
+                return kept.clear().limit(STAGE_BYTES);
             }
         }
         return ByteBuffer.allocateDirect(STAGE_BYTES + align).alignedSlice(align).limit(STAGE_BYTES);
