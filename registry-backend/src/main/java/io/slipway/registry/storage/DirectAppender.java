@@ -20,16 +20,20 @@ import java.nio.file.StandardOpenOption;
  * the bytes before the first aligned offset (an upload resumed mid-block) and those after the last
  * whole block (the tail) go through an ordinary channel to the same file; Linux keeps the two
  * coherent. Where the file system refuses O_DIRECT (tmpfs before Linux 6.6, some network file
- * systems) every write is an ordinary one.
+ * systems) the same 1 MiB stages go through the ordinary channel.
+ *
+ * <p>Either way a large upload reaches the file in 1 MiB writes whatever the size of the pieces it
+ * arrives in: over TLS and in HTTP/2 DATA frames a body comes 16 KiB at a time, and writing each
+ * piece was 65,541 {@code write} calls for a 1 GiB push.
  *
  * <p>The first {@link #DIRECT_FROM} bytes of a file are written the ordinary way: small blobs (configs,
  * manifests' layers of a few KiB) gain nothing from O_DIRECT and would each cost a synchronous disk
  * write. The aligned buffers are shared through a small free list, not allocated per request.
  */
 final class DirectAppender implements AutoCloseable {
-    /** Bytes gathered before one direct write. */
+    /** Bytes gathered before one write. */
     static final int STAGE_BYTES = 1 << 20;
-    /** Offsets below this are written through the page cache. */
+    /** Offsets below this are written as they come, through the page cache. */
     static final long DIRECT_FROM = 8L << 20;
     /** Free aligned buffers kept for the next appenders (each is one MiB of direct memory). */
     private static final int KEPT_STAGES = 8;
@@ -37,7 +41,7 @@ final class DirectAppender implements AutoCloseable {
             new java.util.concurrent.ConcurrentLinkedQueue<>();
     private static final java.util.concurrent.atomic.AtomicInteger FREE_COUNT = new java.util.concurrent.atomic.AtomicInteger();
 
-    /** One direct write in flight at a time, so the request goes on receiving while the disk writes. */
+    /** One stage write in flight per file, so the request goes on receiving while the disk writes. */
     private static final java.util.concurrent.ExecutorService WRITER = java.util.concurrent.Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "blob-direct-write");
         t.setDaemon(true);
@@ -45,7 +49,11 @@ final class DirectAppender implements AutoCloseable {
     });
 
     private final FileChannel buffered;
+    /** The O_DIRECT channel; null where the file system refuses it. */
     private final FileChannel direct;
+    /** Where whole stages go: {@link #direct}, or {@link #buffered} without it. */
+    private final FileChannel sink;
+    /** The block size O_DIRECT needs offsets and lengths in; 1 without O_DIRECT. */
     private final int align;
 
     /** Taken when the first byte at or past {@link #DIRECT_FROM} is written; null before. */
@@ -59,7 +67,8 @@ final class DirectAppender implements AutoCloseable {
     private DirectAppender(FileChannel buffered, FileChannel direct, int align, long size) {
         this.buffered = buffered;
         this.direct = direct;
-        this.align = align;
+        this.sink = direct != null ? direct : buffered;
+        this.align = direct != null ? align : 1;
         this.stageAt = size;
     }
 
@@ -74,14 +83,14 @@ final class DirectAppender implements AutoCloseable {
                 direct = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
             }
         } catch (IOException | UnsupportedOperationException | ArithmeticException e) {
-            direct = null; // no O_DIRECT here: every write is an ordinary one
+            direct = null; // no O_DIRECT here: stages go through the ordinary channel
         }
         return new DirectAppender(buffered, direct, align, buffered.size());
     }
 
     void write(ByteBuffer buffer) throws IOException {
         if (stage == null) {
-            if (direct == null || stageAt + buffer.remaining() <= DIRECT_FROM) {
+            if (stageAt + buffer.remaining() <= DIRECT_FROM) {
                 stageAt += writeFully(buffered, buffer, stageAt);
                 return;
             }
@@ -109,7 +118,7 @@ final class DirectAppender implements AutoCloseable {
         long at = stageAt;
         stageAt += full.remaining();
         pending = WRITER.submit(() -> {
-            writeFully(direct, full, at);
+            writeFully(sink, full, at);
             return null;
         });
         stage = writing != null ? writing.clear() : takeStage(align);
@@ -144,7 +153,7 @@ final class DirectAppender implements AutoCloseable {
         stage.flip();
         int whole = stage.remaining() - stage.remaining() % align;
         if (whole > 0) {
-            stageAt += writeFully(direct, stage.duplicate().limit(whole), stageAt);
+            stageAt += writeFully(sink, stage.duplicate().limit(whole), stageAt);
             stage.position(whole);
         }
         stageAt += writeFully(buffered, stage, stageAt);
@@ -153,7 +162,7 @@ final class DirectAppender implements AutoCloseable {
 
     /** Whether bytes of this file went (or are staged to go) to the disk with O_DIRECT. */
     boolean usesDirect() {
-        return stage != null;
+        return stage != null && direct != null;
     }
 
     /** The file's length once everything written is flushed. */

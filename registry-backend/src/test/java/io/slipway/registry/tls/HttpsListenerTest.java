@@ -54,14 +54,14 @@ class HttpsListenerTest {
     }
 
     /**
-     * A large blob pushed over TLS arrives in 16 KiB records, which the upload gathers into larger
-     * writes: over both protocols, the bytes read back are the bytes sent, the tail past the last
-     * whole gathering buffer included.
+     * A large blob pushed over TLS arrives in 16 KiB records, which the file store gathers into
+     * 1 MiB writes past its first 8 MiB: over both protocols, the bytes read back are the bytes
+     * sent, the tail past the last whole stage included.
      */
     @Test
     void aLargeBlobPushedOverTlsReadsBackWhole() throws Exception {
         TestTls tls = TestTls.create(tmp.resolve("tls"));
-        byte[] blob = new byte[(6 << 20) + 12_345];
+        byte[] blob = new byte[(9 << 20) + 12_345];
         new java.util.Random(7).nextBytes(blob);
         try (RegistryServer server = start(tls)) {
             for (HttpClient.Version v : HttpClient.Version.values()) {
