@@ -56,8 +56,10 @@ for t in "${targets[@]}"; do
   budget="${!per_class_var:-$seconds}"
   log="$logs/$short.log"
   count=$((count + 1))
-  # -am resolves the sibling modules from their compiled classes; their own tests are filtered out.
-  if JAZZER_FUZZ=1 mvn -B -o -pl "$module" -am surefire:test -Dtest="$test" \
+  # -am builds the sibling modules with it, their own tests filtered out. The test-compile phase
+  # is what lets Maven hand them over as compiled classes: with the surefire:test goal alone it
+  # looks for their jars in ~/.m2, which a clean machine does not have (nothing is installed there).
+  if JAZZER_FUZZ=1 mvn -B -o -pl "$module" -am test-compile surefire:test -Dtest="$test" \
       -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.max_duration="${budget}s" >"$log" 2>&1; then
     outcome=ok
   else
