@@ -10,6 +10,9 @@
 # Two Slipway servers from server/target/slipway.jar: one plain HTTP, one HTTPS (certificates from
 # `slipway tls self-signed`). Prints a table and writes it to bench/results/.
 set -euo pipefail
+# A rate is printed by a function run in $(…); without this a failed push inside it (curl, skopeo)
+# would go unnoticed and be recorded as a rate.
+shopt -s inherit_errexit
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
